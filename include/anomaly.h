@@ -1,0 +1,59 @@
+/*
+ * NAME
+ *	anomaly - the body anomaly classes and the actions a policy gives them
+ * SYNOPSIS
+ *	enum dg_class  (DG_CLASS_BARE_CR .. DG_CLASS_LONE_DOT, DG_CLASS_COUNT)
+ *	enum dg_action (DG_ACT_IGNORE < LOG < TAG < QUARANTINE < TEMPFAIL < REJECT)
+ *	enum dg_verdict
+ *	const char *dg_class_name(enum dg_class c);
+ *	int dg_class_from_name(const char *name);	-1 if unknown
+ *	const char *dg_action_name(enum dg_action a);
+ *	int dg_action_from_name(const char *name);	-1 if unknown
+ *	const char *dg_verdict_name(enum dg_verdict v);
+ * DESCRIPTION
+ *	The class order is the order of contract section 5's table; it is
+ *	the order in which "%a" and the tag header list classes.  Actions
+ *	are ordered by strength so that the verdict is a max().
+ *	Verdicts name what was done to a message: accept, log, tag,
+ *	quarantine, tempfail, reject (contract section 6).
+ */
+#ifndef DG_ANOMALY_H
+#define DG_ANOMALY_H
+
+enum dg_class {
+	DG_CLASS_BARE_CR,
+	DG_CLASS_BARE_LF,
+	DG_CLASS_SMUGGLE_EOD,
+	DG_CLASS_NUL,
+	DG_CLASS_SMUGGLED_TRANSACTION,
+	DG_CLASS_SMTP_COMMANDS,
+	DG_CLASS_LONG_LINE,
+	DG_CLASS_LONE_DOT,
+	DG_CLASS_COUNT
+};
+
+enum dg_action {
+	DG_ACT_IGNORE,
+	DG_ACT_LOG,
+	DG_ACT_TAG,
+	DG_ACT_QUARANTINE,
+	DG_ACT_TEMPFAIL,
+	DG_ACT_REJECT
+};
+
+enum dg_verdict {
+	DG_VERDICT_ACCEPT,
+	DG_VERDICT_LOG,
+	DG_VERDICT_TAG,
+	DG_VERDICT_QUARANTINE,
+	DG_VERDICT_TEMPFAIL,
+	DG_VERDICT_REJECT
+};
+
+const char *dg_class_name(enum dg_class c);
+int dg_class_from_name(const char *name);
+const char *dg_action_name(enum dg_action a);
+int dg_action_from_name(const char *name);
+const char *dg_verdict_name(enum dg_verdict v);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * NAME
+ *	policy - the compiled, immutable, reference-counted dotgate policy
+ * SYNOPSIS
+ *	struct dg_policy *policy_load(const char *path, policy_err_fn *err, void *arg);
+ *	struct dg_policy *policy_ref(struct dg_policy *p);
+ *	void policy_unref(struct dg_policy *p);
+ *
+ *	void policy_install(struct dg_policy *p);
+ *	struct dg_policy *policy_current(void);
+ * DESCRIPTION
+ *	policy_load() parses the libconfuse file at path (contract section
+ *	3), validates every key and every file it names, and returns a
+ *	policy with one reference; on any error it reports each one through
+ *	err as (file, line, message) and returns NULL.  It never stops at
+ *	the first error, so "dotgate -n" can list them all.
+ *	policy_ref()/policy_unref() count references atomically; the last
+ *	unref frees the policy.  A policy is never modified after load, so
+ *	any thread may read it without a lock.
+ *	policy_install() makes p the current policy (taking over the
+ *	caller's reference) and drops the previous one; policy_current()
+ *	returns a new reference to the current policy, which each
+ *	connection holds until it closes.  Swap and take are atomic, so a
+ *	reload never blocks mail.
+ */
+#ifndef DG_POLICY_H
+#define DG_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "anomaly.h"
+#include "reply.h"
+
+struct cidr_list;
+struct loginmap;
+
+enum dg_mode { DG_MODE_ENFORCE, DG_MODE_MONITOR };
+enum dg_on_error { DG_ONERR_TEMPFAIL, DG_ONERR_ACCEPT };
+enum dg_unlisted { DG_UNLISTED_REJECT, DG_UNLISTED_ALLOW };
+enum dg_null_sender { DG_NULL_ALLOW, DG_NULL_REJECT };
+
+struct dg_policy_auth {
+	bool require;
+	struct cidr_list *exempt;	/* never NULL */
+	char **daemons;			/* empty: enforce on all */
+	size_t ndaemons;
+	char **mechanisms;		/* upper-cased; empty: any */
+	size_t nmechanisms;
+	bool plaintext_needs_tls;
+	struct dg_reply unauthenticated;
+	struct dg_reply plaintext;
+	struct dg_reply mechanism;
+};
+
+struct dg_policy_senders {
+	char *login_map_path;		/* "" when none */
+	struct loginmap *map;		/* never NULL (empty if no file) */
+	struct loginmap *inline_users;	/* key: address or @domain -> logins */
+	enum dg_unlisted unlisted;
+	enum dg_null_sender null_sender;
+	struct dg_reply reply;
+};
+
+struct dg_policy_body {
+	enum dg_action action[DG_CLASS_COUNT];
+	size_t max_line_length;
+	char *tag_header;
+	struct dg_reply reject;
+	struct dg_reply tempfail;
+};
+
+struct dg_policy_audit {
+	bool syslog;
+	int facility;			/* LOG_MAIL etc. */
+	char *file;			/* "" when none */
+};
+
+struct dg_policy {
+	int refs;			/* atomic; see policy.c */
+	char *path;
+	char *socket;
+	mode_t socket_mode;
+	enum dg_mode mode;
+	enum dg_on_error on_error;
+	struct dg_policy_auth auth;
+	struct dg_policy_senders senders;
+	struct dg_policy_body body;
+	struct dg_policy_audit audit;
+};
+
+typedef void policy_err_fn(void *arg, const char *file, unsigned line,
+			   const char *msg);
+
+struct dg_policy *policy_load(const char *path, policy_err_fn *err, void *arg);
+struct dg_policy *policy_ref(struct dg_policy *p);
+void policy_unref(struct dg_policy *p);
+void policy_install(struct dg_policy *p);
+struct dg_policy *policy_current(void);
+
+#endif

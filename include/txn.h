@@ -1,0 +1,70 @@
+/*
+ * NAME
+ *	txn - what dotgate knows about one connection and its current transaction
+ * SYNOPSIS
+ *	struct dg_txn *txn_new(void);
+ *	void txn_reset(struct dg_txn *t);	  new transaction, same connection
+ *	void txn_free(struct dg_txn *t);
+ *	void txn_set(char **field, const char *value);	  bounded copy
+ *	void txn_add_rcpt(struct dg_txn *t, const char *rcpt);
+ * DESCRIPTION
+ *	The milter glue fills a dg_txn from libmilter callbacks; the audit
+ *	encoder reads it.  Every string is a bounded copy of what the MTA
+ *	sent (at most DG_FIELD_MAX bytes; longer values are cut), never
+ *	trusted: the encoders escape it.  NULL means absent.  At most
+ *	DG_RCPT_MAX recipients are kept; nrcpts_total counts them all.
+ */
+#ifndef DG_TXN_H
+#define DG_TXN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "anomaly.h"
+#include "gate.h"
+#include "policy.h"
+#include "scanner.h"
+
+#define DG_FIELD_MAX 2048
+#define DG_RCPT_MAX 1000
+
+struct dg_txn {
+	/* connection: kept across transactions */
+	char client_addr[64];		/* "" when the client has no IP */
+	int client_port;		/* -1 when unknown */
+	char *client_name;
+	char *helo;
+	char *daemon;
+
+	/* transaction */
+	char *qid;
+	char *auth_user;
+	char *auth_mech;
+	char *tls;
+	char *from;
+	char **rcpts;
+	size_t nrcpts;
+	size_t nrcpts_total;
+	uint64_t size;
+	struct scan_result scan;	/* valid when scanned */
+	bool scanned;
+
+	/* decision */
+	const char *stage;		/* "mail", "eom", "abort" */
+	enum gate_rule mail_rule;
+	bool body_rule;			/* any class seen: rule is "body" */
+	bool has_verdict;		/* false on abort records */
+	enum dg_verdict verdict;
+	bool has_would;
+	enum dg_verdict would;
+	char reply[DG_REPLY_MAX + 1];	/* "" when none */
+	enum dg_mode mode;
+};
+
+struct dg_txn *txn_new(void);
+void txn_reset(struct dg_txn *t);
+void txn_free(struct dg_txn *t);
+void txn_set(char **field, const char *value);
+void txn_add_rcpt(struct dg_txn *t, const char *rcpt);
+
+#endif
