@@ -8,6 +8,8 @@
  *
  *	void policy_install(struct dg_policy *p);
  *	struct dg_policy *policy_current(void);
+ *
+ *	bool policy_valid_socket(const char *spec);
  * DESCRIPTION
  *	policy_load() parses the libconfuse file at path (contract section
  *	3), validates every key and every file it names, and returns a
@@ -22,12 +24,16 @@
  *	returns a new reference to the current policy, which each
  *	connection holds until it closes.  Swap and take are atomic, so a
  *	reload never blocks mail.
+ *	policy_valid_socket() accepts the libmilter forms unix:/path,
+ *	local:/path (absolute, fits sun_path), inet:PORT[@HOST] and
+ *	inet6:PORT[@HOST]; the daemon applies it to -p as well.
  */
 #ifndef DG_POLICY_H
 #define DG_POLICY_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <sys/types.h>
 
 #include "anomaly.h"
@@ -78,7 +84,7 @@ struct dg_policy_audit {
 };
 
 struct dg_policy {
-	int refs;			/* atomic; see policy.c */
+	atomic_int refs;		/* see policy.c */
 	char *path;
 	char *socket;
 	mode_t socket_mode;
@@ -98,5 +104,6 @@ struct dg_policy *policy_ref(struct dg_policy *p);
 void policy_unref(struct dg_policy *p);
 void policy_install(struct dg_policy *p);
 struct dg_policy *policy_current(void);
+bool policy_valid_socket(const char *spec);
 
 #endif

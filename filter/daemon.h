@@ -1,0 +1,26 @@
+/*
+ * daemon.h: process plumbing for dotgate (daemon.c): what OpenDKIM does
+ * between parsing its configuration and calling smfi_main().
+ *
+ *	int daemon_detach(void);			fork into the background
+ *	int daemon_write_pidfile(const char *path);
+ *	int daemon_lookup_user(const char *spec, uid_t *uid, gid_t *gid);
+ *	int daemon_drop_privileges(uid_t uid, gid_t gid, const char *user);
+ *	int daemon_check_socket(const char *spec);	stale vs live unix socket
+ *	int daemon_chmod_socket(const char *spec, mode_t mode);
+ *
+ * Each returns 0, or a sysexits.h code after logging why.
+ */
+#ifndef DG_DAEMON_H
+#define DG_DAEMON_H
+
+#include <sys/types.h>
+
+int daemon_detach(void);
+int daemon_write_pidfile(const char *path);
+int daemon_lookup_user(const char *spec, uid_t *uid, gid_t *gid, char **user);
+int daemon_drop_privileges(uid_t uid, gid_t gid, const char *user);
+int daemon_check_socket(const char *spec);
+int daemon_chmod_socket(const char *spec, mode_t mode);
+
+#endif

@@ -1,0 +1,244 @@
+/*
+ * dotgate.c: the dotgate milter daemon: command line, startup order and
+ * reload (contract section 2).  The startup order follows OpenDKIM:
+ * parse and validate the configuration, initialise SASL in the main
+ * thread, daemonize, write the pid file, set up signals, open the audit
+ * file, drop privileges, set the umask, open the socket, smfi_main().
+ */
+#include <confuse.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sasl/sasl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "autoconfig.h"
+#include "daemon.h"
+#include "log.h"
+#include "mechclass.h"
+#include "milter.h"
+#include "policy.h"
+#include "util.h"
+
+#define DEFAULT_CONF SYSCONFDIR "/dotgate/dotgate.conf"
+
+struct options {
+	bool foreground, check_only;
+	const char *conf, *socket, *user, *pidfile;
+};
+
+static struct options opt;
+static char conf_path[PATH_MAX];
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: dotgate [-f] [-n] [-c FILE] [-p SOCKET] [-u USER[:GROUP]] [-P PIDFILE] [-V] [-h]\n"
+		"  -c FILE    configuration file (default %s)\n"
+		"  -p SOCKET  unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST\n"
+		"  -f         stay in the foreground, log to stderr too\n"
+		"  -n         check the configuration and every file it names, then exit\n"
+		"  -u USER    drop privileges to USER[:GROUP] after opening what needs root\n"
+		"  -P FILE    write the process id to FILE\n"
+		"  -V         print the version and the library versions\n"
+		"  -h         this help\n", DEFAULT_CONF);
+}
+
+static void version(void)
+{
+	unsigned maj = 0, min = 0, pl = 0;
+	const char *impl = NULL, *sasl_ver = NULL;
+
+	(void)smfi_version(&maj, &min, &pl);
+	sasl_version_info(&impl, &sasl_ver, NULL, NULL, NULL, NULL);
+	printf("dotgate %s\n", PACKAGE_VERSION);
+	printf("  libmilter %u.%u.%u\n", maj, min, pl);
+	printf("  libsasl2 %s %s\n", impl ? impl : "", sasl_ver ? sasl_ver : "?");
+	printf("  libconfuse %s\n", confuse_version);
+}
+
+static int parse_args(int argc, char **argv)
+{
+	int ch;
+
+	opt.conf = DEFAULT_CONF;
+	while ((ch = getopt(argc, argv, "fnc:p:u:P:Vh")) != -1) {
+		switch (ch) {
+		case 'f': opt.foreground = true; break;
+		case 'n': opt.check_only = true; break;
+		case 'c': opt.conf = optarg; break;
+		case 'p': opt.socket = optarg; break;
+		case 'u': opt.user = optarg; break;
+		case 'P': opt.pidfile = optarg; break;
+		case 'V': version(); exit(0);
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/* ---- reload ---------------------------------------------------------- */
+
+static void reload(void)
+{
+	struct dg_policy *p = policy_load(conf_path, log_conf_error, &opt.foreground);
+	struct dg_policy *old = policy_current();
+
+	if (p == NULL) {
+		log_msg(LOG_ERR, "reload of %s failed: keeping the running policy", conf_path);
+	} else {
+		if (old && opt.socket == NULL && strcmp(old->socket, p->socket) != 0)
+			log_msg(LOG_WARNING, "socket changed in %s: takes effect at restart", conf_path);
+		milter_audit_reopen(p->audit.file);
+		policy_install(p);
+		log_msg(LOG_NOTICE, "reloaded %s", conf_path);
+	}
+	if (p == NULL && old != NULL)
+		milter_audit_reopen(old->audit.file);	/* logrotate still works */
+	policy_unref(old);
+}
+
+static void *reload_thread(void *arg)
+{
+	sigset_t set;
+	int sig;
+
+	(void)arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	for (;;) {
+		if (sigwait(&set, &sig) == 0 && sig == SIGUSR1)
+			reload();
+	}
+	return NULL;
+}
+
+/* SIGUSR1 is ours; SIGHUP/TERM/INT belong to libmilter's signal thread,
+ * so every other thread, ours included, must keep them blocked. */
+static int start_signals(void)
+{
+	sigset_t set;
+	pthread_t tid;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0
+	    || pthread_create(&tid, NULL, reload_thread, NULL) != 0) {
+		log_msg(LOG_ERR, "cannot start the reload thread");
+		return EX_OSERR;
+	}
+	pthread_detach(tid);
+	return 0;
+}
+
+/* ---- startup --------------------------------------------------------- */
+
+static struct dg_policy *load_or_exit(void)
+{
+	bool to_stderr = opt.foreground || opt.check_only || isatty(2);
+	struct dg_policy *p;
+
+	if (realpath(opt.conf, conf_path) == NULL)
+		snprintf(conf_path, sizeof(conf_path), "%s", opt.conf);
+	p = policy_load(conf_path, log_conf_error, &to_stderr);
+	if (p == NULL)
+		exit(EX_CONFIG);
+	if (opt.socket && !policy_valid_socket(opt.socket)) {
+		fprintf(stderr, "dotgate: -p %s: not unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST\n", opt.socket);
+		exit(EX_USAGE);
+	}
+	return p;
+}
+
+static int open_socket(const char *spec, mode_t mode)
+{
+	int rc;
+
+	if ((rc = daemon_check_socket(spec)) != 0)
+		return rc;
+	if (smfi_setconn((char *)spec) != MI_SUCCESS || smfi_register(*milter_desc()) != MI_SUCCESS) {
+		log_msg(LOG_ERR, "cannot register the filter on %s", spec);
+		return EX_SOFTWARE;
+	}
+	if (smfi_opensocket(false) != MI_SUCCESS) {
+		log_msg(LOG_ERR, "cannot open socket %s: %s", spec, strerror(errno));
+		return EX_UNAVAILABLE;
+	}
+	return daemon_chmod_socket(spec, mode);
+}
+
+static int run(struct dg_policy *p)
+{
+	const char *spec = opt.socket ? opt.socket : p->socket;
+	uid_t uid = 0;
+	gid_t gid = 0;
+	char *user = NULL;
+	int rc;
+
+	if (opt.user && (rc = daemon_lookup_user(opt.user, &uid, &gid, &user)) != 0)
+		return rc;
+	if (mechclass_init() < 0)
+		log_msg(LOG_WARNING, "libsasl2 did not initialise; using the built-in mechanism table");
+	if (!opt.foreground && (rc = daemon_detach()) != 0)
+		return rc;
+	if (opt.pidfile && (rc = daemon_write_pidfile(opt.pidfile)) != 0)
+		return rc;
+	if ((rc = start_signals()) != 0)
+		return rc;
+	if (milter_audit_open(p->audit.file) < 0) {
+		log_msg(LOG_ERR, "cannot open audit file %s: %s", p->audit.file, strerror(errno));
+		return EX_CANTCREAT;
+	}
+	if (opt.user && (rc = daemon_drop_privileges(uid, gid, user)) != 0)
+		return rc;
+	free(user);
+	umask(007);
+	policy_install(policy_ref(p));
+	if ((rc = open_socket(spec, p->socket_mode)) != 0)
+		return rc;
+	log_msg(LOG_NOTICE, "dotgate %s starting: config %s, socket %s, mode %s",
+		PACKAGE_VERSION, conf_path, spec,
+		p->mode == DG_MODE_MONITOR ? "monitor" : "enforce");
+	rc = smfi_main() == MI_SUCCESS ? 0 : EX_SOFTWARE;
+	log_msg(LOG_NOTICE, "dotgate stopping");
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct dg_policy *p;
+	int rc;
+
+	if ((rc = parse_args(argc, argv)) != 0)
+		return rc;
+	p = load_or_exit();
+	if (opt.check_only) {
+		policy_unref(p);
+		return 0;
+	}
+	log_open("dotgate", p->audit.facility, opt.foreground);
+	rc = run(p);
+	if (opt.pidfile && rc == 0)
+		(void)unlink(opt.pidfile);
+	milter_audit_close();
+	policy_unref(p);
+	mechclass_done();
+	return rc;
+}

@@ -1,0 +1,475 @@
+/*
+ * milter.c: the libmilter callbacks of dotgate.  They are kept thin: they
+ * copy what the MTA sends into a dg_txn (bounded), ask the pure modules
+ * (gate, scanner, verdict, audit) what to do, and translate the answer
+ * into libmilter calls.
+ *
+ * Per-connection state lives only in smfi_setpriv(): Debian's libmilter
+ * runs callbacks of one connection on different worker threads.  Each
+ * connection takes a reference to the policy current at negotiation and
+ * keeps it, so the negotiated protocol and the rules match to the end.
+ * Exactly one audit record is written per transaction: at MAIL when the
+ * envelope is refused there, else at end of message, else at abort.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <libmilter/mfapi.h>
+
+#include "audit.h"
+#include "gate.h"
+#include "log.h"
+#include "milter.h"
+#include "policy.h"
+#include "scanner.h"
+#include "txn.h"
+#include "util.h"
+#include "verdict.h"
+
+struct conn {
+	struct dg_policy *policy;
+	struct scanner *scanner;
+	struct dg_txn *txn;
+	struct sockaddr_storage client;
+	bool has_client;
+	bool in_txn;		/* MAIL seen, no record written yet */
+	unsigned long noreply;	/* negotiated SMFIP_NR_* steps */
+};
+
+static pthread_rwlock_t audit_lock = PTHREAD_RWLOCK_INITIALIZER;
+static struct auditlog *audit_log;
+static char *audit_path;
+
+/* ---- audit file ------------------------------------------------------ */
+
+int milter_audit_open(const char *path)
+{
+	struct auditlog *a = NULL;
+
+	if (path && *path && (a = auditlog_open(path)) == NULL)
+		return -1;
+	pthread_rwlock_wrlock(&audit_lock);
+	audit_log = a;
+	free(audit_path);
+	audit_path = path && *path ? xstrdup(path) : NULL;
+	pthread_rwlock_unlock(&audit_lock);
+	return 0;
+}
+
+void milter_audit_reopen(const char *path)
+{
+	struct auditlog *old = NULL, *a;
+	bool same;
+
+	pthread_rwlock_rdlock(&audit_lock);
+	same = (audit_path == NULL && (path == NULL || *path == '\0'))
+	       || (audit_path && path && strcmp(audit_path, path) == 0);
+	if (same && audit_log != NULL && auditlog_reopen(audit_log) < 0)
+		log_msg(LOG_ERR, "cannot reopen audit file %s", audit_path);
+	pthread_rwlock_unlock(&audit_lock);
+	if (same)
+		return;
+	a = path && *path ? auditlog_open(path) : NULL;
+	if (path && *path && a == NULL) {
+		log_msg(LOG_ERR, "cannot open audit file %s; keeping the old one", path);
+		return;
+	}
+	pthread_rwlock_wrlock(&audit_lock);
+	old = audit_log;
+	audit_log = a;
+	free(audit_path);
+	audit_path = path && *path ? xstrdup(path) : NULL;
+	pthread_rwlock_unlock(&audit_lock);
+	auditlog_close(old);
+}
+
+void milter_audit_close(void)
+{
+	pthread_rwlock_wrlock(&audit_lock);
+	auditlog_close(audit_log);
+	audit_log = NULL;
+	free(audit_path);
+	audit_path = NULL;
+	pthread_rwlock_unlock(&audit_lock);
+}
+
+static void record(struct conn *c, const char *stage)
+{
+	c->txn->stage = stage;
+	c->txn->mode = c->policy->mode;
+	pthread_rwlock_rdlock(&audit_lock);
+	audit_emit(c->policy, audit_log, c->txn);
+	pthread_rwlock_unlock(&audit_lock);
+	c->in_txn = false;
+}
+
+/* ---- helpers --------------------------------------------------------- */
+
+static struct conn *conn_get(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL)
+		return c;
+	c = xcalloc(1, sizeof(*c));
+	c->policy = policy_current();
+	c->scanner = scanner_new(c->policy->body.max_line_length);
+	c->txn = txn_new();
+	if (smfi_setpriv(ctx, c) != MI_SUCCESS) {
+		log_msg(LOG_ERR, "smfi_setpriv failed");
+		scanner_free(c->scanner);
+		txn_free(c->txn);
+		policy_unref(c->policy);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static const char *macro(SMFICTX *ctx, const char *name)
+{
+	const char *v = smfi_getsymval(ctx, (char *)name);
+
+	return v && *v ? v : NULL;
+}
+
+static sfsistat error_status(const struct conn *c)
+{
+	return c && c->policy->on_error == DG_ONERR_ACCEPT ? SMFIS_CONTINUE : SMFIS_TEMPFAIL;
+}
+
+/* Sets "CODE X.Y.Z text" as the reply and returns the matching status. */
+static sfsistat refuse(SMFICTX *ctx, const char *reply)
+{
+	char code[4], ecode[16], text[2 * DG_REPLY_MAX + 1];
+	const char *sp1 = strchr(reply, ' ');
+	const char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+
+	if (sp1 == NULL || sp1 - reply != 3 || sp2 == NULL
+	    || (size_t)(sp2 - sp1 - 1) >= sizeof(ecode))
+		return reply[0] == '4' ? SMFIS_TEMPFAIL : SMFIS_REJECT;
+	memcpy(code, reply, 3);
+	code[3] = '\0';
+	memcpy(ecode, sp1 + 1, (size_t)(sp2 - sp1 - 1));
+	ecode[sp2 - sp1 - 1] = '\0';
+	reply_escape_percent(sp2 + 1, text, sizeof(text));
+	if (smfi_setreply(ctx, code, ecode, text) != MI_SUCCESS)
+		log_msg(LOG_WARNING, "smfi_setreply failed for \"%s %s\"", code, ecode);
+	return code[0] == '4' ? SMFIS_TEMPFAIL : SMFIS_REJECT;
+}
+
+static enum dg_verdict reply_verdict(const char *reply)
+{
+	return reply[0] == '4' ? DG_VERDICT_TEMPFAIL : DG_VERDICT_REJECT;
+}
+
+/* ---- callbacks ------------------------------------------------------- */
+
+static unsigned long wanted_actions(const struct dg_policy *p)
+{
+	unsigned long f = SMFIF_SETSYMLIST;
+
+	for (int i = 0; i < DG_CLASS_COUNT; i++) {
+		if (p->body.action[i] == DG_ACT_TAG || p->body.action[i] == DG_ACT_QUARANTINE)
+			f |= SMFIF_ADDHDRS;
+		if (p->body.action[i] == DG_ACT_QUARANTINE)
+			f |= SMFIF_QUARANTINE;
+	}
+	return f;
+}
+
+static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+			     unsigned long f2, unsigned long f3, unsigned long *pf0,
+			     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	/* Steps dotgate never looks at, and replies it never gives. */
+	const unsigned long skip = SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOUNKNOWN
+				   | SMFIP_NODATA | SMFIP_NR_CONN | SMFIP_NR_HELO
+				   | SMFIP_NR_BODY;
+	struct conn *c = conn_get(ctx);
+
+	(void)f2;
+	(void)f3;
+	if (c == NULL)
+		return SMFIS_ALL_OPTS;
+	*pf0 = wanted_actions(c->policy) & f0;
+	*pf1 = skip & f1;
+	c->noreply = *pf1;
+	*pf2 = 0;
+	*pf3 = 0;
+	if (*pf0 & SMFIF_SETSYMLIST) {
+		(void)smfi_setsymlist(ctx, SMFIM_CONNECT, "{daemon_name} {client_addr}");
+		(void)smfi_setsymlist(ctx, SMFIM_HELO, "{tls_version}");
+		(void)smfi_setsymlist(ctx, SMFIM_ENVFROM,
+				      "i {auth_authen} {auth_type} {tls_version} {daemon_name}");
+		(void)smfi_setsymlist(ctx, SMFIM_EOM, "i");
+	}
+	return SMFIS_CONTINUE;
+}
+
+static void set_client(struct conn *c, const struct sockaddr *sa)
+{
+	struct dg_txn *t = c->txn;
+	const void *addr;
+	size_t len;
+
+	c->has_client = false;
+	t->client_addr[0] = '\0';
+	t->client_port = -1;
+	if (sa == NULL || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
+		return;
+	len = sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	memcpy(&c->client, sa, len);
+	c->has_client = true;
+	if (sa->sa_family == AF_INET) {
+		addr = &((const struct sockaddr_in *)sa)->sin_addr;
+		t->client_port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	} else {
+		addr = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		t->client_port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	}
+	if (inet_ntop(sa->sa_family, addr, t->client_addr, sizeof(t->client_addr)) == NULL)
+		t->client_addr[0] = '\0';
+}
+
+static sfsistat cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+{
+	struct conn *c = conn_get(ctx);
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	set_client(c, (const struct sockaddr *)hostaddr);
+	txn_set(&c->txn->client_name, hostname);
+	txn_set(&c->txn->daemon, macro(ctx, "{daemon_name}"));
+	return c->noreply & SMFIP_NR_CONN ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static sfsistat cb_helo(SMFICTX *ctx, char *helo)
+{
+	struct conn *c = conn_get(ctx);
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	txn_set(&c->txn->helo, helo);
+	return c->noreply & SMFIP_NR_HELO ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static void strip_brackets(const char *in, char *out, size_t outlen)
+{
+	size_t n;
+
+	while (*in == ' ')
+		in++;
+	if (*in == '<')
+		in++;
+	n = strnlen(in, outlen - 1);
+	memcpy(out, in, n);
+	out[n] = '\0';
+	if (n > 0 && out[n - 1] == '>')
+		out[n - 1] = '\0';
+}
+
+static void begin_transaction(SMFICTX *ctx, struct conn *c, const char *sender)
+{
+	struct dg_txn *t = c->txn;
+
+	if (c->in_txn)
+		record(c, "abort");
+	txn_reset(t);
+	scanner_reset(c->scanner);
+	c->in_txn = true;
+	txn_set(&t->from, sender);
+	txn_set(&t->auth_user, macro(ctx, "{auth_authen}"));
+	txn_set(&t->auth_mech, macro(ctx, "{auth_type}"));
+	txn_set(&t->tls, macro(ctx, "{tls_version}"));
+	if (macro(ctx, "{daemon_name}"))
+		txn_set(&t->daemon, macro(ctx, "{daemon_name}"));
+}
+
+static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = conn_get(ctx);
+	char sender[DG_FIELD_MAX + 1];
+	struct gate_input in;
+	struct gate_result res;
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	strip_brackets(argv && argv[0] ? argv[0] : "", sender, sizeof(sender));
+	begin_transaction(ctx, c, sender);
+	in.client = c->has_client ? (const struct sockaddr *)&c->client : NULL;
+	in.daemon_name = c->txn->daemon;
+	in.auth_authen = c->txn->auth_user;
+	in.auth_type = c->txn->auth_mech;
+	in.tls_version = c->txn->tls;
+	in.sender = sender;
+	gate_decide(c->policy, &in, &res);
+	c->txn->mail_rule = res.rule;
+	if (!res.refuse)
+		return SMFIS_CONTINUE;
+	snprintf(c->txn->reply, sizeof(c->txn->reply), "%s", res.reply);
+	if (c->policy->mode == DG_MODE_MONITOR)
+		return SMFIS_CONTINUE;	/* decided at eom, with the body */
+	c->txn->has_verdict = true;
+	c->txn->verdict = reply_verdict(res.reply);
+	record(c, "mail");
+	return refuse(ctx, res.reply);
+}
+
+static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = conn_get(ctx);
+	char rcpt[DG_FIELD_MAX + 1];
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	strip_brackets(argv && argv[0] ? argv[0] : "", rcpt, sizeof(rcpt));
+	txn_add_rcpt(c->txn, rcpt);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	scanner_push(c->scanner, chunk, len);
+	c->txn->size += len;
+	return c->noreply & SMFIP_NR_BODY ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/* Monitor mode: nothing is refused, held or tagged; "would" says what
+ * enforce mode would have done, the MAIL decision first. */
+static sfsistat eom_monitor(struct conn *c, const struct body_verdict *bv)
+{
+	struct dg_txn *t = c->txn;
+	bool mail_refused = t->reply[0] != '\0';
+
+	t->has_would = true;
+	if (mail_refused) {
+		t->would = reply_verdict(t->reply);
+	} else {
+		t->would = bv->verdict;
+		t->has_would = bv->verdict != DG_VERDICT_ACCEPT;
+		snprintf(t->reply, sizeof(t->reply), "%s", bv->reply);
+	}
+	t->verdict = (mail_refused || bv->seen) ? DG_VERDICT_LOG : DG_VERDICT_ACCEPT;
+	record(c, "eom");
+	return SMFIS_CONTINUE;
+}
+
+static int add_tag(SMFICTX *ctx, struct conn *c, const struct body_verdict *bv)
+{
+	if (!bv->tag)
+		return 0;
+	return smfi_addheader(ctx, c->policy->body.tag_header, (char *)bv->tag_value)
+	       == MI_SUCCESS ? 0 : -1;
+}
+
+static int quarantine(SMFICTX *ctx, const struct body_verdict *bv)
+{
+	char reason[DG_ALIST_MAX + 16];
+
+	snprintf(reason, sizeof(reason), "dotgate: %s", bv->alist);
+	return smfi_quarantine(ctx, reason) == MI_SUCCESS ? 0 : -1;
+}
+
+static sfsistat eom_enforce(SMFICTX *ctx, struct conn *c, const struct body_verdict *bv)
+{
+	struct dg_txn *t = c->txn;
+	sfsistat st = SMFIS_CONTINUE;
+
+	t->verdict = bv->verdict;
+	if (bv->verdict == DG_VERDICT_REJECT || bv->verdict == DG_VERDICT_TEMPFAIL) {
+		snprintf(t->reply, sizeof(t->reply), "%s", bv->reply);
+		st = refuse(ctx, bv->reply);
+	} else if ((bv->verdict == DG_VERDICT_QUARANTINE && quarantine(ctx, bv) < 0)
+		   || add_tag(ctx, c, bv) < 0) {
+		log_msg(LOG_ERR, "%s: cannot quarantine or tag the message",
+			t->qid ? t->qid : "NOQUEUE");
+		st = error_status(c);
+		t->verdict = st == SMFIS_TEMPFAIL ? DG_VERDICT_TEMPFAIL : t->verdict;
+	}
+	record(c, "eom");
+	return st;
+}
+
+static sfsistat cb_eom(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+	struct body_verdict bv;
+
+	if (c == NULL || !c->in_txn)
+		return c ? SMFIS_CONTINUE : SMFIS_TEMPFAIL;
+	txn_set(&c->txn->qid, macro(ctx, "i"));
+	scanner_finish(c->scanner, &c->txn->scan);
+	c->txn->scanned = true;
+	verdict_body(c->policy, &c->txn->scan, &bv);
+	c->txn->body_rule = bv.seen;
+	c->txn->has_verdict = true;
+	if (c->policy->mode == DG_MODE_MONITOR)
+		return eom_monitor(c, &bv);
+	return eom_enforce(ctx, c, &bv);
+}
+
+static void abort_transaction(SMFICTX *ctx, struct conn *c)
+{
+	if (!c->in_txn)
+		return;
+	if (c->txn->qid == NULL)
+		txn_set(&c->txn->qid, macro(ctx, "i"));
+	c->txn->has_verdict = false;
+	c->txn->has_would = false;
+	c->txn->reply[0] = c->policy->mode == DG_MODE_MONITOR ? c->txn->reply[0] : '\0';
+	record(c, "abort");
+}
+
+static sfsistat cb_abort(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL)
+		abort_transaction(ctx, c);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_close(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c == NULL)
+		return SMFIS_CONTINUE;
+	abort_transaction(ctx, c);
+	(void)smfi_setpriv(ctx, NULL);
+	scanner_free(c->scanner);
+	txn_free(c->txn);
+	policy_unref(c->policy);
+	free(c);
+	return SMFIS_CONTINUE;
+}
+
+static struct smfiDesc desc = {
+	.xxfi_name = "dotgate",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST,
+	.xxfi_connect = cb_connect,
+	.xxfi_helo = cb_helo,
+	.xxfi_envfrom = cb_envfrom,
+	.xxfi_envrcpt = cb_envrcpt,
+	.xxfi_body = cb_body,
+	.xxfi_eom = cb_eom,
+	.xxfi_abort = cb_abort,
+	.xxfi_close = cb_close,
+	.xxfi_negotiate = cb_negotiate,
+};
+
+struct smfiDesc *milter_desc(void)
+{
+	return &desc;
+}

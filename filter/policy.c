@@ -1,0 +1,87 @@
+/*
+ * policy.c: reference counting of compiled policies and the atomic swap
+ * of the current one (see policy.h).  A connection takes a reference at
+ * connect and keeps it to the end, so a reload never changes the rules
+ * in the middle of a transaction, and never waits for one.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "cidr.h"
+#include "loginmap.h"
+#include "policy.h"
+#include "util.h"
+
+/*
+ * The swap is a pointer exchange under a mutex held for two
+ * instructions; taking a reference must be atomic with reading the
+ * pointer, which a plain atomic load cannot guarantee (the old policy
+ * could be freed between load and increment).
+ */
+static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dg_policy *current;
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void policy_free(struct dg_policy *p)
+{
+	free(p->path);
+	free(p->socket);
+	cidr_list_free(p->auth.exempt);
+	free_strv(p->auth.daemons, p->auth.ndaemons);
+	free_strv(p->auth.mechanisms, p->auth.nmechanisms);
+	reply_free(&p->auth.unauthenticated);
+	reply_free(&p->auth.plaintext);
+	reply_free(&p->auth.mechanism);
+	free(p->senders.login_map_path);
+	loginmap_free(p->senders.map);
+	loginmap_free(p->senders.inline_users);
+	reply_free(&p->senders.reply);
+	free(p->body.tag_header);
+	reply_free(&p->body.reject);
+	reply_free(&p->body.tempfail);
+	free(p->audit.file);
+	free(p);
+}
+
+struct dg_policy *policy_ref(struct dg_policy *p)
+{
+	atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+	return p;
+}
+
+void policy_unref(struct dg_policy *p)
+{
+	if (p == NULL)
+		return;
+	if (atomic_fetch_sub_explicit(&p->refs, 1,
+				      memory_order_acq_rel) == 1)
+		policy_free(p);
+}
+
+void policy_install(struct dg_policy *p)
+{
+	struct dg_policy *old;
+
+	pthread_mutex_lock(&current_lock);
+	old = current;
+	current = p;
+	pthread_mutex_unlock(&current_lock);
+	policy_unref(old);
+}
+
+struct dg_policy *policy_current(void)
+{
+	struct dg_policy *p;
+
+	pthread_mutex_lock(&current_lock);
+	p = current ? policy_ref(current) : NULL;
+	pthread_mutex_unlock(&current_lock);
+	return p;
+}

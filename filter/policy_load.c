@@ -1,0 +1,259 @@
+/*
+ * policy_load.c: reads dotgate.conf with libconfuse and compiles it into
+ * an immutable struct dg_policy (see policy.h).
+ *
+ * Two facts of libconfuse shape this file.  It keeps no line numbers on
+ * parsed values, so every value is parsed through a callback that
+ * records the line it came from; validation then happens after the
+ * parse with FILE:LINE for each value.  And it stops at the first syntax
+ * error, unknown key or duplicate section title, so after such an error
+ * the offending line is neutralised in a private copy of the text (the
+ * line commented out, a duplicate title renamed) and the text parsed
+ * again, until it parses: "dotgate -n" then lists every error at once.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+
+#include <confuse.h>
+
+#include "cidr.h"
+#include "loginmap.h"
+#include "policy.h"
+#include "policy_load.h"
+#include "util.h"
+
+#define CONF_MAX_BYTES (1024 * 1024)
+#define CONF_MAX_PASSES 64
+
+static int cval_parse(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	struct cval *v = xmalloc(sizeof(*v));
+
+	(void)opt;
+	v->s = xstrdup(value);
+	v->line = cfg && cfg->line > 0 ? (unsigned)cfg->line : 0;
+	*(void **)result = v;
+	return 0;
+}
+
+static void cval_free(void *p)
+{
+	struct cval *v = p;
+
+	if (v) {
+		free(v->s);
+		free(v);
+	}
+}
+
+#define VAL(name, def) CFG_PTR_CB(name, def, CFGF_NONE, cval_parse, cval_free)
+#define LIST(name, def) CFG_PTR_LIST_CB(name, def, CFGF_NONE, cval_parse, cval_free)
+
+static cfg_opt_t auth_opts[] = {
+	VAL("require", "true"),
+	LIST("exempt_networks", "{\"127.0.0.0/8\", \"::1/128\"}"),
+	LIST("daemons", "{}"),
+	LIST("mechanisms", "{}"),
+	VAL("plaintext_needs_tls", "true"),
+	VAL("reply_unauthenticated", "530 5.7.0 Authentication required"),
+	VAL("reply_plaintext", "538 5.7.11 Encryption required for requested authentication mechanism"),
+	VAL("reply_mechanism", "534 5.7.9 Authentication mechanism is too weak"),
+	CFG_END()
+};
+
+static cfg_opt_t senders_opts[] = {
+	VAL("login_map", ""),
+	VAL("unlisted", "reject"),
+	VAL("null_sender", "allow"),
+	VAL("reply", "553 5.7.1 <%s>: Sender address rejected: not owned by user %u"),
+	CFG_END()
+};
+
+static cfg_opt_t user_opts[] = {
+	LIST("senders", "{}"),
+	CFG_END()
+};
+
+static cfg_opt_t body_opts[] = {
+	VAL("bare_cr", "reject"),
+	VAL("bare_lf", "reject"),
+	VAL("smuggle_eod", "reject"),
+	VAL("nul", "reject"),
+	VAL("smuggled_transaction", "reject"),
+	VAL("smtp_commands", "log"),
+	VAL("long_line", "log"),
+	VAL("lone_dot", "ignore"),
+	VAL("max_line_length", "998"),
+	VAL("tag_header", "X-Dotgate-Anomalies"),
+	VAL("reply_reject", "550 5.6.0 Message rejected: malformed line endings or end-of-data sequence (%a)"),
+	VAL("reply_tempfail", "451 4.6.0 Message deferred: malformed content (%a)"),
+	CFG_END()
+};
+
+static cfg_opt_t audit_opts[] = {
+	VAL("syslog", "true"),
+	VAL("facility", "mail"),
+	VAL("file", ""),
+	CFG_END()
+};
+
+static cfg_opt_t root_opts[] = {
+	VAL("socket", "unix:/run/dotgate/dotgate.sock"),
+	VAL("socket_mode", "0660"),
+	VAL("mode", "enforce"),
+	VAL("on_error", "tempfail"),
+	CFG_SEC("auth", auth_opts, CFGF_NONE),
+	CFG_SEC("senders", senders_opts, CFGF_NONE),
+	CFG_SEC("user", user_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("body", body_opts, CFGF_NONE),
+	CFG_SEC("audit", audit_opts, CFGF_NONE),
+	CFG_END()
+};
+
+void lerr(struct loader *L, unsigned line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	L->nerr++;
+	if (L->err)
+		L->err(L->arg, L->path, line, msg);
+}
+
+/* libconfuse reports through a callback without a user pointer; loads
+ * run in one thread at a time per thread, so a thread-local is enough. */
+static _Thread_local char parse_msg[512];
+static _Thread_local int parse_line;
+
+static void on_cfg_error(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	vsnprintf(parse_msg, sizeof(parse_msg), fmt, ap);
+	parse_line = cfg ? cfg->line : 0;
+}
+
+static char *line_start(char *buf, int line)
+{
+	char *p = buf;
+
+	for (int l = 1; l < line && p; l++) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return p;
+}
+
+/* Makes line `line` of buf harmless for the next pass; 0 if impossible. */
+static int neutralise(char *buf, int line, int pass)
+{
+	char *p = line_start(buf, line), *q, *end;
+
+	if (p == NULL || *p == '\0')
+		return 0;
+	end = strchr(p, '\n');
+	if (end == NULL)
+		end = p + strlen(p);
+	if (strstr(parse_msg, "duplicate title") && (q = memchr(p, '"', (size_t)(end - p))) != NULL
+	    && q + 1 < end) {
+		/* rename the title in place: keeps the block's syntax */
+		q[1] = (char)('\x01' + pass % 30);
+		return 1;
+	}
+	for (q = p; q < end && (*q == ' ' || *q == '\t'); q++)
+		;
+	if (*q == '#')
+		return 0;
+	*p = '#';
+	return 1;
+}
+
+static cfg_t *parse_text(struct loader *L, char *buf)
+{
+	int last_line = -1;
+
+	for (int pass = 0; pass < CONF_MAX_PASSES; pass++) {
+		cfg_t *cfg = cfg_init(root_opts, CFGF_NONE);
+		int rc;
+
+		cfg_set_error_function(cfg, on_cfg_error);
+		parse_msg[0] = '\0';
+		parse_line = 0;
+		rc = cfg_parse_buf(cfg, buf);
+		if (rc == CFG_SUCCESS)
+			return cfg;
+		cfg_free(cfg);
+		lerr(L, parse_line > 0 ? (unsigned)parse_line : 0, "%s",
+		     parse_msg[0] ? parse_msg : "syntax error");
+		if (parse_line <= 0 || parse_line == last_line
+		    || !neutralise(buf, parse_line, pass))
+			return NULL;
+		last_line = parse_line;
+	}
+	return NULL;
+}
+
+static char *read_conf(struct loader *L)
+{
+	struct stat st;
+	FILE *fp;
+	char *buf;
+	size_t n;
+
+	fp = fopen(L->path, "r");
+	if (fp == NULL) {
+		lerr(L, 0, "cannot open configuration file: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & S_IWOTH)) {
+		lerr(L, 0, "refusing a configuration file writable by others (chmod o-w %s)", L->path);
+		fclose(fp);
+		return NULL;
+	}
+	buf = xmalloc(CONF_MAX_BYTES + 1);
+	n = fread(buf, 1, CONF_MAX_BYTES + 1, fp);
+	if (ferror(fp) || n > CONF_MAX_BYTES) {
+		lerr(L, 0, ferror(fp) ? "read error: %s" : "file larger than %d bytes",
+		     ferror(fp) ? strerror(errno) : "", CONF_MAX_BYTES);
+		fclose(fp);
+		free(buf);
+		return NULL;
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	if (memchr(buf, '\0', n) != NULL) {
+		lerr(L, 0, "configuration file contains a NUL byte");
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+struct dg_policy *policy_load(const char *path, policy_err_fn *err, void *arg)
+{
+	struct loader L = { path, err, arg, 0 };
+	struct dg_policy *p;
+	cfg_t *cfg;
+	char *buf;
+
+	if ((buf = read_conf(&L)) == NULL)
+		return NULL;
+	cfg = parse_text(&L, buf);
+	free(buf);
+	if (cfg == NULL)
+		return NULL;
+	p = policy_compile(&L, cfg);
+	cfg_free(cfg);
+	if (L.nerr > 0) {
+		policy_unref(p);
+		return NULL;
+	}
+	return p;
+}
