@@ -183,7 +183,9 @@ static void compile_users(struct loader *L, cfg_t *cfg, struct dg_policy_senders
 		cfg_t *u = cfg_getnsec(cfg, "user", i);
 		const char *login = cfg_title(u);
 
-		if (login == NULL || *login == '\0' || (unsigned char)*login < ' ') {
+		if (login && *login > 0 && *login < ' ')
+			continue;	/* a duplicate, renamed by the parser */
+		if (login == NULL || *login == '\0') {
 			lerr(L, (unsigned)u->line, "user: a block needs a login as its title");
 			continue;
 		}

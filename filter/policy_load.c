@@ -51,7 +51,8 @@ static void cval_free(void *p)
 	}
 }
 
-#define VAL(name, def) CFG_PTR_CB(name, def, CFGF_NONE, cval_parse, cval_free)
+/* A pointer option's default is parsed as configuration text: quote it. */
+#define VAL(name, def) CFG_PTR_CB(name, "\"" def "\"", CFGF_NONE, cval_parse, cval_free)
 #define LIST(name, def) CFG_PTR_LIST_CB(name, def, CFGF_NONE, cval_parse, cval_free)
 
 static cfg_opt_t auth_opts[] = {
@@ -133,6 +134,8 @@ void lerr(struct loader *L, unsigned line, const char *fmt, ...)
 static _Thread_local char parse_msg[512];
 static _Thread_local int parse_line;
 
+/* The section being parsed follows the lexer (the root lags behind
+ * while a subsection is open), so its line is where the error is. */
 static void on_cfg_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
 	vsnprintf(parse_msg, sizeof(parse_msg), fmt, ap);
@@ -151,6 +154,42 @@ static char *line_start(char *buf, int line)
 	return p;
 }
 
+/*
+ * libconfuse 3.3 counts the line of a '#' or '//' comment three times and
+ * that of a block comment twice, so every line number after a comment
+ * would be wrong.  Comments are therefore blanked here (newlines kept)
+ * before the text reaches libconfuse; strings are skipped as its lexer
+ * does ("..." with backslash escapes, '...').
+ */
+static void blank_comments(char *s)
+{
+	char quote = 0;
+
+	for (; *s; s++) {
+		if (quote) {
+			if (*s == '\\' && quote == '"' && s[1])
+				s++;
+			else if (*s == quote)
+				quote = 0;
+		} else if (*s == '"' || *s == '\'') {
+			quote = *s;
+		} else if (*s == '#' || (*s == '/' && s[1] == '/')) {
+			for (; *s && *s != '\n'; s++)
+				*s = ' ';
+			if (*s == '\0')
+				break;
+		} else if (*s == '/' && s[1] == '*') {
+			for (; *s && !(*s == '*' && s[1] == '/'); s++)
+				if (*s != '\n')
+					*s = ' ';
+			if (*s == '\0')
+				break;
+			s[0] = s[1] = ' ';
+			s++;
+		}
+	}
+}
+
 /* Makes line `line` of buf harmless for the next pass; 0 if impossible. */
 static int neutralise(char *buf, int line, int pass)
 {
@@ -163,22 +202,60 @@ static int neutralise(char *buf, int line, int pass)
 		end = p + strlen(p);
 	if (strstr(parse_msg, "duplicate title") && (q = memchr(p, '"', (size_t)(end - p))) != NULL
 	    && q + 1 < end) {
-		/* rename the title in place: keeps the block's syntax */
+		/* rename the title in place (the compiler skips such
+		 * titles): keeps the block's syntax */
 		q[1] = (char)('\x01' + pass % 30);
 		return 1;
 	}
 	for (q = p; q < end && (*q == ' ' || *q == '\t'); q++)
 		;
-	if (*q == '#')
+	if (q == end)
 		return 0;
-	*p = '#';
+	memset(p, ' ', (size_t)(end - p));
 	return 1;
+}
+
+/*
+ * libconfuse reads one token ahead, so the line it blames can be past the
+ * one at fault.  Its messages quote the option or title in '...': the
+ * nearest line at or before the blamed one that starts with that name
+ * (or names that title) is the right one.
+ */
+static int locate(char *buf, int line)
+{
+	const char *q1 = strchr(parse_msg, '\''), *q2;
+	char name[128];
+
+	if (q1 == NULL || (q2 = strchr(q1 + 1, '\'')) == NULL
+	    || (size_t)(q2 - q1 - 1) >= sizeof(name) || q2 == q1 + 1)
+		return line;
+	memcpy(name, q1 + 1, (size_t)(q2 - q1 - 1));
+	name[q2 - q1 - 1] = '\0';
+	for (int l = line; l >= 1; l--) {
+		const char *p = line_start(buf, l);
+		size_t n = strlen(name);
+
+		while (p && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == NULL)
+			continue;
+		if (strncmp(p, name, n) == 0 && strchr(" \t={", p[n]))
+			return l;
+		if (strncmp(p, "user", 4) == 0 && strchr(" \t", p[4])) {
+			const char *t = strchr(p, '"');
+
+			if (t && strncmp(t + 1, name, n) == 0 && t[n + 1] == '"')
+				return l;
+		}
+	}
+	return line;
 }
 
 static cfg_t *parse_text(struct loader *L, char *buf)
 {
 	int last_line = -1;
 
+	blank_comments(buf);
 	for (int pass = 0; pass < CONF_MAX_PASSES; pass++) {
 		cfg_t *cfg = cfg_init(root_opts, CFGF_NONE);
 		int rc;
@@ -190,6 +267,8 @@ static cfg_t *parse_text(struct loader *L, char *buf)
 		if (rc == CFG_SUCCESS)
 			return cfg;
 		cfg_free(cfg);
+		if (parse_line > 0)
+			parse_line = locate(buf, parse_line);
 		lerr(L, parse_line > 0 ? (unsigned)parse_line : 0, "%s",
 		     parse_msg[0] ? parse_msg : "syntax error");
 		if (parse_line <= 0 || parse_line == last_line
@@ -220,8 +299,10 @@ static char *read_conf(struct loader *L)
 	buf = xmalloc(CONF_MAX_BYTES + 1);
 	n = fread(buf, 1, CONF_MAX_BYTES + 1, fp);
 	if (ferror(fp) || n > CONF_MAX_BYTES) {
-		lerr(L, 0, ferror(fp) ? "read error: %s" : "file larger than %d bytes",
-		     ferror(fp) ? strerror(errno) : "", CONF_MAX_BYTES);
+		if (ferror(fp))
+			lerr(L, 0, "read error: %s", strerror(errno));
+		else
+			lerr(L, 0, "file larger than %d bytes", CONF_MAX_BYTES);
 		fclose(fp);
 		free(buf);
 		return NULL;
