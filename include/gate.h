@@ -12,9 +12,30 @@
  *	allow-list, plaintext mechanism without TLS, sender ownership; the
  *	first that matches gives the rule and, for a refusal, the expanded
  *	reply "CODE X.Y.Z text".  Inputs are strings as the MTA gave them
- *	(NULL or "" when absent); the sender is the envelope address
- *	without angle brackets ("" for the null sender).  It neither
- *	allocates nor looks at the policy mode.
+ *	(NULL or "" when absent); the sender is the envelope address with
+ *	or without angle brackets ("", "<>" or NULL for the null sender).
+ *	It neither allocates nor looks at the policy mode, and any thread
+ *	may call it (mechclass_init() must have run first).
+ *
+ *	Details a postmaster can rely on:
+ *	- A client sockaddr that is NULL or not AF_INET/AF_INET6 (a
+ *	  unix-domain peer) has no IP address: exempt.
+ *	- daemons: {daemon_name} is compared case-insensitively (ASCII),
+ *	  whole string, no trimming; an absent or empty {daemon_name} is
+ *	  in no list, so it is exempt when daemons is non-empty.
+ *	- auth.require = false: an unauthenticated client passes (rule
+ *	  pass); an authenticated one is still held to checks 3-5.
+ *	- mechanisms: compared case-insensitively; an absent {auth_type}
+ *	  is in no list (auth.mechanism).
+ *	- An absent or empty {tls_version} means no TLS; an absent
+ *	  {auth_type} counts as plaintext-class (mechclass.h: fail safe).
+ *	- Sender ownership is owner_lookup() (owner.h); a sender it calls
+ *	  invalid (over-long) is refused whatever unlisted says.
+ *	- Replies: %s is the sender as sent (spaces and one pair of <>
+ *	  removed; empty for the null sender), %u the {auth_authen} login;
+ *	  reply_expand() makes both printable and bounds the reply.  The
+ *	  reply holds single '%' characters: the caller doubles them
+ *	  (reply_escape_percent()) before smfi_setreply().
  */
 #ifndef DG_GATE_H
 #define DG_GATE_H
