@@ -1,9 +1,11 @@
 /*
  * loginmap.c: sender-to-logins hash table and its text-map loader (see
  * loginmap.h).  Open addressing with FNV-1a over the lower-cased key:
- * 100,000 keys load in tens of milliseconds and look up in O(1).
+ * 100,000 keys load in tens of milliseconds and look up in O(1).  The
+ * text form is Postfix's: continuation lines start with white space.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,10 +166,61 @@ static const char *load_line(struct loginmap *m, char *line)
 	return nlogins ? NULL : "key without a login (expected: KEY login1, login2)";
 }
 
+/*
+ * A logical line as Postfix's readlline() builds it: it starts with
+ * non-whitespace text, and a line that starts with whitespace continues
+ * it.  Comment and blank lines are skipped, also between a line and its
+ * continuation.  The map reports errors at the logical line's first line.
+ */
+struct logical {
+	char *buf;
+	size_t len;
+	unsigned lineno;	/* 0: no logical line pending */
+	bool broken;		/* a part was too long: drop it silently */
+};
+
+static int flush(struct loginmap *m, struct logical *l, const char *path,
+		 loginmap_err_fn *err, void *arg)
+{
+	const char *msg;
+	int errors = 0;
+
+	if (l->lineno != 0 && !l->broken && (msg = load_line(m, l->buf)) != NULL) {
+		err(arg, path, l->lineno, msg);
+		errors = 1;
+	}
+	l->len = 0;
+	l->buf[0] = '\0';
+	l->lineno = 0;
+	l->broken = false;
+	return errors;
+}
+
+/* Appends a continuation; returns -1 when the logical line gets too long. */
+static int append(struct logical *l, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (l->len + 1 + n >= LOGINMAP_LINE_MAX)
+		return -1;
+	l->buf[l->len++] = ' ';
+	memcpy(l->buf + l->len, text, n + 1);
+	l->len += n;
+	return 0;
+}
+
+static int is_blank_or_comment(const char *s)
+{
+	while (is_space(*s))
+		s++;
+	return *s == '\0' || *s == '#';
+}
+
 int loginmap_load(struct loginmap *m, const char *path, loginmap_err_fn *err,
 		  void *arg)
 {
 	char *line = xmalloc(LOGINMAP_LINE_MAX);
+	struct logical l = { xmalloc(LOGINMAP_LINE_MAX), 0, 0, false };
 	unsigned lineno = 0;
 	int errors = 0;
 	FILE *fp = fopen(path, "r");
@@ -178,10 +231,12 @@ int loginmap_load(struct loginmap *m, const char *path, loginmap_err_fn *err,
 		snprintf(msg, sizeof(msg), "cannot read login map %s: %s", path, strerror(errno));
 		err(arg, path, 0, msg);
 		free(line);
+		free(l.buf);
 		return -1;
 	}
+	l.buf[0] = '\0';
 	while (fgets(line, LOGINMAP_LINE_MAX, fp) != NULL) {
-		const char *msg;
+		int continues = is_space(line[0]);
 
 		lineno++;
 		if (strchr(line, '\n') == NULL && !feof(fp)) {
@@ -189,19 +244,38 @@ int loginmap_load(struct loginmap *m, const char *path, loginmap_err_fn *err,
 			errors++;
 			for (int c = fgetc(fp); c != EOF && c != '\n'; c = fgetc(fp))
 				;
+			if (!continues) {
+				errors += flush(m, &l, path, err, arg);
+				l.lineno = lineno;	/* swallow its continuations */
+			}
+			l.broken = true;
 			continue;
 		}
-		if ((msg = load_line(m, line)) != NULL) {
-			err(arg, path, lineno, msg);
+		if (is_blank_or_comment(line))
+			continue;
+		if (!continues) {
+			errors += flush(m, &l, path, err, arg);
+			l.lineno = lineno;
+			l.len = strlen(line);
+			memcpy(l.buf, line, l.len + 1);
+		} else if (l.lineno == 0) {
+			err(arg, path, lineno, "line starts with white space but "
+			    "continues no entry");
 			errors++;
+		} else if (append(&l, line) < 0 && !l.broken) {
+			err(arg, path, l.lineno, "entry longer than 65535 bytes");
+			errors++;
+			l.broken = true;
 		}
 	}
+	errors += flush(m, &l, path, err, arg);
 	if (ferror(fp)) {
 		err(arg, path, lineno, "read error");
 		errors++;
 	}
 	fclose(fp);
 	free(line);
+	free(l.buf);
 	return errors;
 }
 

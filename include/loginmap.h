@@ -15,7 +15,9 @@
  *	"@domain") to the list of lower-cased logins that own it.
  *	loginmap_add() appends a login to a key (creating the key).
  *	loginmap_load() reads "KEY  login1, login2" lines ('#' comments and
- *	blank lines ignored) and reports each malformed line through err
+ *	blank lines ignored; as in Postfix, a line that starts with white
+ *	space continues the previous entry) and reports each malformed
+ *	entry through err
  *	with the map's own path and line number; it returns the number of
  *	errors, or -1 if the file cannot be read (err is called with line 0).
  *	Lookups are O(1), the table is immutable once loaded and may be
