@@ -99,11 +99,25 @@ int cidr_list_add(struct cidr_list *l, const char *text)
 	return 0;
 }
 
+/* True when the network lies inside ::ffff:0:0/96, i.e. it is IPv4. */
+static bool net_is_v4(const struct cidr_net *n)
+{
+	return n->prefix >= 96 && memcmp(n->addr, v4mapped, 12) == 0;
+}
+
+/*
+ * An IPv4 client (mapped or not) matches only IPv4 networks: "::/0"
+ * means every IPv6 client, as in Postfix, not every client.
+ */
 static bool match16(const struct cidr_list *l, const uint8_t a[16])
 {
+	bool client_v4 = memcmp(a, v4mapped, 12) == 0;
+
 	for (size_t i = 0; i < l->n; i++) {
 		uint8_t m[16];
 
+		if (client_v4 && !net_is_v4(&l->nets[i]))
+			continue;
 		memcpy(m, a, 16);
 		mask(m, l->nets[i].prefix);
 		if (memcmp(m, l->nets[i].addr, 16) == 0)

@@ -13,7 +13,9 @@
  *	(bad address, prefix out of range, host bits set are accepted and
  *	masked as Postfix's mynetworks does).
  *	cidr_list_match() compares a socket address; an IPv4-mapped IPv6
- *	address (::ffff:a.b.c.d) matches the IPv4 networks.  A NULL or
+ *	address (::ffff:a.b.c.d) matches the IPv4 networks, and an IPv4
+ *	client matches only IPv4 networks (or ::ffff:a.b.c.d/96+ ones), so
+ *	"::/0" is every IPv6 client, not every client.  A NULL or
  *	non-IP sockaddr never matches.  The list is immutable once built
  *	and may be read from any thread.
  */
