@@ -1,0 +1,541 @@
+/*
+ * probe.c: dotgate-probe, an SMTP client that tells a postmaster what
+ * his server does with the SMTP-smuggling vectors (contract section 8).
+ * It is also the driver of dotgate's end-to-end suite.
+ *
+ * NAME
+ *	dotgate-probe - send the anomaly vectors to an SMTP server
+ * SYNOPSIS
+ *	dotgate-probe --server HOST:PORT [--user U --password-file F]
+ *		[--mech M] --from A --to B [--hidden-from H] [--json]
+ *		[--vector NAME]... [--helo NAME] [--timeout SECS] [--list]
+ * DESCRIPTION
+ *	For each vector (all, or those named with --vector) the probe opens
+ *	a new connection, says EHLO, authenticates if --user is given, and
+ *	sends MAIL FROM:<A>, RCPT TO:<B>, DATA and a message whose body is
+ *	"hello", the vector's bytes, then a hidden transaction (MAIL
+ *	FROM:<H>, RCPT TO:<B>, DATA, a short message) and the final CRLF.CRLF.
+ *	It reads the reply to the first end of data the server saw, sends
+ *	QUIT, and reads every reply up to QUIT's 221: replies in between
+ *	mean the server ended DATA inside the message and ran the hidden
+ *	commands.  A new connection per vector keeps one vector's damage
+ *	(a server left in an odd state) away from the next.
+ *	Exit 0 when no vector was smuggled, 1 when one was, 2 on error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "probe.h"
+#include "util.h"
+
+#define PROBE_ADDR_MAX 512
+
+struct opts {
+	char host[256];
+	char port[16];
+	const char *server;
+	const char *user;
+	char *password;
+	const char *mech;
+	const char *from;
+	const char *to;
+	char hidden_from[PROBE_ADDR_MAX + 1];
+	const char *helo;
+	int json;
+	int timeout_ms;
+	const struct probe_vector **only;
+	size_t nonly;
+};
+
+struct result {
+	const struct probe_vector *v;
+	enum probe_outcome outcome;
+	struct probe_reply reply;
+	char qid[64];
+	char err[256];
+};
+
+struct auth_state {
+	int tried;
+	int ok;
+	char mech[64];
+};
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: dotgate-probe --server HOST:PORT [--user U "
+		"--password-file F] [--mech M]\n"
+		"                     --from A --to B [--hidden-from H] "
+		"[--json] [--vector NAME]...\n"
+		"                     [--helo NAME] [--timeout SECS]\n"
+		"       dotgate-probe --list\n");
+}
+
+static void die_usage(const char *msg)
+{
+	fprintf(stderr, "dotgate-probe: %s\n", msg);
+	usage(stderr);
+	exit(2);
+}
+
+/* HOST:PORT, [IPV6]:PORT. */
+static void split_server(struct opts *o)
+{
+	const char *s = o->server, *colon;
+	size_t hlen;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (close == NULL || close[1] != ':')
+			die_usage("--server: expected [ADDRESS]:PORT");
+		hlen = (size_t)(close - s - 1);
+		s++;
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			die_usage("--server: expected HOST:PORT");
+		hlen = (size_t)(colon - s);
+	}
+	if (hlen == 0 || hlen >= sizeof(o->host) ||
+	    strlen(colon + 1) == 0 || strlen(colon + 1) >= sizeof(o->port) ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		die_usage("--server: bad host or port");
+	memcpy(o->host, s, hlen);
+	o->host[hlen] = '\0';
+	(void)snprintf(o->port, sizeof(o->port), "%s", colon + 1);
+}
+
+static char *read_password(const char *path)
+{
+	char buf[1024];
+	FILE *fp = fopen(path, "r");
+	size_t len;
+
+	if (fp == NULL) {
+		fprintf(stderr, "dotgate-probe: %s: %s\n", path,
+			strerror(errno));
+		exit(2);
+	}
+	if (fgets(buf, sizeof(buf), fp) == NULL) {
+		fprintf(stderr, "dotgate-probe: %s: empty\n", path);
+		exit(2);
+	}
+	(void)fclose(fp);
+	len = strcspn(buf, "\r\n");
+	buf[len] = '\0';
+	return xstrdup(buf);
+}
+
+/* An address goes between <> in MAIL/RCPT: no controls, no <>, bounded. */
+static void check_addr(const char *opt, const char *a)
+{
+	if (strlen(a) > PROBE_ADDR_MAX)
+		die_usage("address too long");
+	for (const char *p = a; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x21 || *p == 0x7f || *p == '<' ||
+		    *p == '>') {
+			fprintf(stderr, "dotgate-probe: %s: bad address\n", opt);
+			exit(2);
+		}
+}
+
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "password-file", required_argument, NULL, 'p' },
+		{ "mech", required_argument, NULL, 'm' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "hidden-from", required_argument, NULL, 'H' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "vector", required_argument, NULL, 'v' },
+		{ "helo", required_argument, NULL, 'e' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *pwfile = NULL, *hidden = NULL;
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->helo = "dotgate-probe.invalid";
+	o->timeout_ms = 30000;
+	o->only = xcalloc(probe_nvectors, sizeof(*o->only));
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's': o->server = optarg; break;
+		case 'u': o->user = optarg; break;
+		case 'p': pwfile = optarg; break;
+		case 'm': o->mech = optarg; break;
+		case 'f': o->from = optarg; break;
+		case 't': o->to = optarg; break;
+		case 'H': hidden = optarg; break;
+		case 'j': o->json = 1; break;
+		case 'e': o->helo = optarg; break;
+		case 'T': {
+			char *end;
+			long t = strtol(optarg, &end, 10);
+
+			if (*end != '\0' || t < 1 || t > 3600)
+				die_usage("--timeout: 1..3600 seconds");
+			o->timeout_ms = (int)t * 1000;
+			break;
+		}
+		case 'v': {
+			const struct probe_vector *v = probe_vector_find(optarg);
+
+			if (v == NULL)
+				die_usage("unknown vector (see --list)");
+			if (o->nonly < probe_nvectors)
+				o->only[o->nonly++] = v;
+			break;
+		}
+		case 'l':
+			for (size_t i = 0; i < probe_nvectors; i++) {
+				char *e = probe_escape(probe_vectors[i].bytes,
+						       probe_vectors[i].len);
+
+				printf("%-18s %s\n", probe_vectors[i].name,
+				       probe_vectors[i].len > 40 ?
+				       probe_vectors[i].what : e);
+				free(e);
+			}
+			exit(0);
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (optind != argc)
+		die_usage("unexpected argument");
+	if (o->server == NULL || o->from == NULL || o->to == NULL)
+		die_usage("--server, --from and --to are required");
+	if ((o->user == NULL) != (pwfile == NULL))
+		die_usage("--user and --password-file go together");
+	if (o->mech != NULL && o->user == NULL)
+		die_usage("--mech needs --user");
+	if (strlen(o->helo) > 255 || strpbrk(o->helo, " \r\n") != NULL)
+		die_usage("--helo: bad name");
+	split_server(o);
+	check_addr("--from", o->from);
+	check_addr("--to", o->to);
+	if (hidden != NULL) {
+		(void)snprintf(o->hidden_from, sizeof(o->hidden_from), "%s",
+			       hidden);
+	} else {
+		const char *at = strrchr(o->from, '@');
+
+		(void)snprintf(o->hidden_from, sizeof(o->hidden_from),
+			       "smuggled@%s", at != NULL ? at + 1 : "invalid");
+	}
+	check_addr("--hidden-from", o->hidden_from);
+	if (pwfile != NULL)
+		o->password = read_password(pwfile);
+}
+
+/* The AUTH mechanisms from an EHLO reply ("250-AUTH PLAIN LOGIN"). */
+static int ehlo_auth(const char *text, char *mechs, size_t size)
+{
+	const char *line = text;
+
+	while (line != NULL && *line != '\0') {
+		const char *kw = line + 4;
+
+		if (strlen(line) > 4 && strncasecmp(kw, "AUTH", 4) == 0 &&
+		    (kw[4] == ' ' || kw[4] == '=')) {
+			size_t n = strcspn(kw + 5, "\n");
+
+			if (n >= size)
+				n = size - 1;
+			memcpy(mechs, kw + 5, n);
+			mechs[n] = '\0';
+			return 0;
+		}
+		line = strchr(line, '\n');
+		if (line != NULL)
+			line++;
+	}
+	return -1;
+}
+
+/* Sends cmd and reads its reply into r; -1 on I/O error (msg in err). */
+static int command(struct smtp_conn *c, const char *cmd,
+		   struct probe_reply *r, char *err, size_t errsize)
+{
+	if (smtp_cmd(c, cmd) < 0 || smtp_reply(c, r) < 0) {
+		probe_errf(err, errsize, "%s: %s", cmd, c->err);
+		return -1;
+	}
+	return 0;
+}
+
+static char *build_message(const struct opts *o, const struct probe_vector *v,
+			   size_t *lenp)
+{
+	static const char fmt_head[] =
+		"From: <%s>\r\nTo: <%s>\r\nSubject: dotgate-probe %s\r\n"
+		"Message-ID: <dotgate-probe.%s.%ld.%ld@dotgate-probe.invalid>\r\n"
+		"\r\nhello";
+	static const char fmt_hidden[] =
+		"MAIL FROM:<%s>\r\nRCPT TO:<%s>\r\nDATA\r\n"
+		"From: <%s>\r\nTo: <%s>\r\nSubject: dotgate-probe hidden %s\r\n"
+		"\r\nhidden\r\n.\r\n";
+	size_t cap = 4 * PROBE_ADDR_MAX + 1024 + v->len;
+	char *msg = xmalloc(cap);
+	int n1, n2;
+
+	n1 = snprintf(msg, cap, fmt_head, o->from, o->to, v->name, v->name,
+		      (long)getpid(), (long)time(NULL));
+	if (n1 < 0 || (size_t)n1 + v->len >= cap)
+		abort();
+	memcpy(msg + n1, v->bytes, v->len);
+	n2 = snprintf(msg + n1 + v->len, cap - (size_t)n1 - v->len, fmt_hidden,
+		      o->hidden_from, o->to, o->hidden_from, o->to, v->name);
+	if (n2 < 0 || (size_t)n1 + v->len + (size_t)n2 >= cap)
+		abort();
+	*lenp = (size_t)n1 + v->len + (size_t)n2;
+	return msg;
+}
+
+/* Connect, greet, authenticate: 0 ok, -1 error (res->err). */
+static int session_open(const struct opts *o, struct smtp_conn *c,
+			struct auth_state *auth, struct result *res)
+{
+	struct probe_reply r;
+	char cmd[300], mechs[512];
+	const char *list;
+
+	if (smtp_connect(c, o->host, o->port, o->timeout_ms) < 0) {
+		probe_errf(res->err, sizeof(res->err), "connect %s: %s",
+			       o->server, c->err);
+		return -1;
+	}
+	if (smtp_reply(c, &r) < 0 || r.code != 220) {
+		probe_errf(res->err, sizeof(res->err), "greeting: %s",
+			       r.code ? r.text : c->err);
+		return -1;
+	}
+	(void)snprintf(cmd, sizeof(cmd), "EHLO %s", o->helo);
+	if (command(c, cmd, &r, res->err, sizeof(res->err)) < 0)
+		return -1;
+	if (r.code != 250) {
+		probe_errf(res->err, sizeof(res->err), "EHLO: %s", r.text);
+		return -1;
+	}
+	if (o->user == NULL)
+		return 0;
+	auth->tried = 1;
+	if (o->mech != NULL) {
+		list = o->mech;
+	} else if (ehlo_auth(r.text, mechs, sizeof(mechs)) == 0) {
+		list = mechs;
+	} else {
+		probe_errf(res->err, sizeof(res->err),
+			       "server offers no AUTH");
+		return -1;
+	}
+	if (probe_sasl_auth(c, o->host, list, o->user, o->password,
+			    auth->mech, sizeof(auth->mech), &r, res->err,
+			    sizeof(res->err)) < 0)
+		return -1;
+	auth->ok = 1;
+	return 0;
+}
+
+/* Runs one vector on a fresh connection; fills res. */
+static void run_vector(const struct opts *o, const struct probe_vector *v,
+		       struct auth_state *auth, struct result *res)
+{
+	struct smtp_conn c;
+	struct probe_reply *rs;
+	struct probe_reply r;
+	char cmd[PROBE_ADDR_MAX + 32];
+	size_t n = 0, which = 0, len;
+	char *msg;
+
+	memset(res, 0, sizeof(*res));
+	res->v = v;
+	res->outcome = PROBE_ERROR;
+	rs = xcalloc(PROBE_MAX_REPLIES, sizeof(*rs));
+	if (session_open(o, &c, auth, res) < 0)
+		goto out;
+	(void)snprintf(cmd, sizeof(cmd), "MAIL FROM:<%s>", o->from);
+	if (command(&c, cmd, &r, res->err, sizeof(res->err)) < 0)
+		goto out;
+	if (r.code / 100 == 2) {
+		(void)snprintf(cmd, sizeof(cmd), "RCPT TO:<%s>", o->to);
+		if (command(&c, cmd, &r, res->err, sizeof(res->err)) < 0)
+			goto out;
+	}
+	if (r.code / 100 == 2 &&
+	    command(&c, "DATA", &r, res->err, sizeof(res->err)) < 0)
+		goto out;
+	if (r.code != 354) {
+		/* Refused before the body: the envelope was rejected. */
+		res->reply = r;
+		res->outcome = r.code ? PROBE_REJECTED : PROBE_ERROR;
+		if (r.code == 0)
+			probe_errf(res->err, sizeof(res->err),
+				       "connection closed");
+		(void)smtp_cmd(&c, "QUIT");
+		goto out;
+	}
+	msg = build_message(o, v, &len);
+	if (smtp_send(&c, msg, len) < 0) {
+		probe_errf(res->err, sizeof(res->err), "DATA: %s", c.err);
+		free(msg);
+		goto out;
+	}
+	free(msg);
+	if (smtp_reply(&c, &rs[0]) < 0) {
+		probe_errf(res->err, sizeof(res->err), "end of data: %s",
+			       c.err);
+		goto out;
+	}
+	n = 1;
+	/* Anything the server answers before QUIT's 221 is the hidden
+	 * transaction's doing. */
+	if (rs[0].code != 0 && smtp_cmd(&c, "QUIT") == 0) {
+		while (n < PROBE_MAX_REPLIES) {
+			if (smtp_reply(&c, &rs[n]) < 0) {
+				probe_errf(res->err, sizeof(res->err),
+					       "after QUIT: %s", c.err);
+				break;
+			}
+			if (rs[n].code == 0 || rs[n].code == 221)
+				break;
+			n++;
+		}
+	}
+	res->outcome = probe_classify(rs, n, &which);
+	res->reply = rs[which];
+	if (res->outcome == PROBE_ACCEPTED || res->outcome == PROBE_SMUGGLED)
+		(void)probe_qid(res->reply.text, res->qid, sizeof(res->qid));
+	if (res->outcome == PROBE_ERROR && res->err[0] == '\0')
+		probe_errf(res->err, sizeof(res->err),
+			       "no reply to end of data");
+out:
+	smtp_close(&c);
+	free(rs);
+}
+
+static void print_table(const struct opts *o, const struct auth_state *auth,
+			const struct result *res, size_t n)
+{
+	printf("server %s", o->server);
+	if (auth->tried)
+		printf(", AUTH %s %s", auth->mech[0] ? auth->mech : "-",
+		       auth->ok ? "ok" : "failed");
+	else
+		printf(", no AUTH");
+	printf("\n%-18s %-22s %-14s %s\n", "VECTOR", "BYTES", "OUTCOME",
+	       "REPLY");
+	for (size_t i = 0; i < n; i++) {
+		char *e = probe_escape(res[i].v->bytes, res[i].v->len);
+		const char *reply = res[i].outcome == PROBE_ERROR ?
+				    res[i].err : res[i].reply.text;
+
+		if (strlen(e) > 22)
+			(void)snprintf(e + 12, 11, "...(%zu)", res[i].v->len);
+		printf("%-18s %-22s %-14s %s\n", res[i].v->name, e,
+		       probe_outcome_name(res[i].outcome), reply);
+		free(e);
+	}
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return (s != NULL && *s != '\0') ? json_string(s) : json_null();
+}
+
+static int print_json(const struct opts *o, const struct auth_state *auth,
+		      const struct result *res, size_t n)
+{
+	json_t *root = json_object(), *vecs = json_array(), *a;
+	int rc;
+
+	(void)json_object_set_new(root, "server", json_string(o->server));
+	a = json_object();
+	(void)json_object_set_new(a, "mech", str_or_null(auth->mech));
+	(void)json_object_set_new(a, "ok", json_boolean(auth->ok));
+	(void)json_object_set_new(root, "auth", a);
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_object();
+		char *e = probe_escape(res[i].v->bytes, res[i].v->len);
+		const char *reply = res[i].outcome == PROBE_ERROR ?
+				    res[i].err : res[i].reply.text;
+
+		(void)json_object_set_new(v, "name",
+					  json_string(res[i].v->name));
+		(void)json_object_set_new(v, "bytes", json_string(e));
+		(void)json_object_set_new(v, "outcome", json_string(
+			probe_outcome_name(res[i].outcome)));
+		(void)json_object_set_new(v, "reply", str_or_null(reply));
+		(void)json_object_set_new(v, "qid", str_or_null(res[i].qid));
+		(void)json_array_append_new(vecs, v);
+		free(e);
+	}
+	(void)json_object_set_new(root, "vectors", vecs);
+	rc = json_dumpf(root, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	printf("\n");
+	json_decref(root);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct auth_state auth = { 0, 0, "" };
+	struct result *res;
+	size_t n;
+	int smuggled = 0, error = 0;
+
+	(void)signal(SIGPIPE, SIG_IGN);
+	parse_args(argc, argv, &o);
+	if (o.user != NULL && probe_sasl_init() < 0) {
+		fprintf(stderr, "dotgate-probe: sasl_client_init failed\n");
+		return 2;
+	}
+	n = o.nonly > 0 ? o.nonly : probe_nvectors;
+	res = xcalloc(n, sizeof(*res));
+	for (size_t i = 0; i < n; i++) {
+		const struct probe_vector *v = o.nonly > 0 ? o.only[i]
+					       : &probe_vectors[i];
+
+		run_vector(&o, v, &auth, &res[i]);
+		if (res[i].outcome == PROBE_SMUGGLED)
+			smuggled = 1;
+		if (res[i].outcome == PROBE_ERROR) {
+			fprintf(stderr, "dotgate-probe: %s: %s\n", v->name,
+				res[i].err);
+			error = 1;
+			/* Without a session nothing else can work either. */
+			if (auth.tried && !auth.ok) {
+				n = i + 1;
+				break;
+			}
+		}
+	}
+	if (o.json ? print_json(&o, &auth, res, n) < 0
+		   : (print_table(&o, &auth, res, n), 0) < 0)
+		error = 1;
+	if (fflush(stdout) != 0)
+		error = 1;
+	free(res);
+	free(o.only);
+	free(o.password);
+	return error ? 2 : smuggled ? 1 : 0;
+}

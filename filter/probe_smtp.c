@@ -1,0 +1,279 @@
+/*
+ * probe_smtp.c: dotgate-probe's SMTP transport: one TCP connection,
+ * a deadline on every read and write, bounded reply parsing.  The
+ * server may be hostile or confused by the vectors, so nothing it sends
+ * can make the probe block forever or grow without bound.
+ *
+ * NAME
+ *	probe_smtp - connect, send, read SMTP replies
+ * SYNOPSIS
+ *	see include/probe.h
+ * DESCRIPTION
+ *	smtp_connect() resolves host and port numerically or by name
+ *	(getaddrinfo) and tries each address with a non-blocking connect
+ *	bounded by the timeout.  smtp_send() writes everything or fails;
+ *	smtp_cmd() appends CRLF.  smtp_reply() reads one (possibly
+ *	multi-line) reply: each line must start with three digits and
+ *	a space or a dash, all lines of a reply with the same code.
+ *	End of file before any line yields code 0 and success, so callers
+ *	can tell "server hung up" from an I/O error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "probe.h"
+
+static int wait_fd(struct smtp_conn *c, short events)
+{
+	struct pollfd p = { .fd = c->fd, .events = events };
+	int rc;
+
+	do {
+		rc = poll(&p, 1, c->timeout_ms);
+	} while (rc < 0 && errno == EINTR);
+	if (rc == 0) {
+		(void)snprintf(c->err, sizeof(c->err), "timed out after %d ms",
+			       c->timeout_ms);
+		return -1;
+	}
+	if (rc < 0) {
+		(void)snprintf(c->err, sizeof(c->err), "poll: %s",
+			       strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int connect_one(struct smtp_conn *c, const struct addrinfo *ai)
+{
+	int fd, soerr = 0;
+	socklen_t len = sizeof(soerr);
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, ai->ai_protocol);
+	if (fd < 0) {
+		(void)snprintf(c->err, sizeof(c->err), "socket: %s",
+			       strerror(errno));
+		return -1;
+	}
+	c->fd = fd;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+		if (errno != EINPROGRESS) {
+			(void)snprintf(c->err, sizeof(c->err), "connect: %s",
+				       strerror(errno));
+			goto fail;
+		}
+		if (wait_fd(c, POLLOUT) < 0)
+			goto fail;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0 ||
+		    soerr != 0) {
+			(void)snprintf(c->err, sizeof(c->err), "connect: %s",
+				       strerror(soerr ? soerr : errno));
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	(void)close(fd);
+	c->fd = -1;
+	return -1;
+}
+
+int smtp_connect(struct smtp_conn *c, const char *host, const char *port,
+		 int timeout_ms)
+{
+	struct addrinfo hints, *res, *ai;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->timeout_ms = timeout_ms;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		(void)snprintf(c->err, sizeof(c->err), "%s: %s", host,
+			       gai_strerror(rc));
+		return -1;
+	}
+	rc = -1;
+	for (ai = res; ai != NULL && rc < 0; ai = ai->ai_next)
+		rc = connect_one(c, ai);
+	freeaddrinfo(res);
+	return rc;
+}
+
+void smtp_close(struct smtp_conn *c)
+{
+	if (c->fd >= 0)
+		(void)close(c->fd);
+	c->fd = -1;
+}
+
+int smtp_send(struct smtp_conn *c, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n;
+
+		if (wait_fd(c, POLLOUT) < 0)
+			return -1;
+		n = send(c->fd, p, len, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			(void)snprintf(c->err, sizeof(c->err), "send: %s",
+				       strerror(errno));
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int smtp_cmd(struct smtp_conn *c, const char *cmd)
+{
+	if (smtp_send(c, cmd, strlen(cmd)) < 0)
+		return -1;
+	return smtp_send(c, "\r\n", 2);
+}
+
+/* Refills the buffer; returns bytes read, 0 at end of file, -1 on error. */
+static ssize_t fill(struct smtp_conn *c)
+{
+	ssize_t n;
+
+	if (c->start > 0) {
+		memmove(c->buf, c->buf + c->start, c->end - c->start);
+		c->end -= c->start;
+		c->start = 0;
+	}
+	if (c->end == sizeof(c->buf))
+		return -2;
+	for (;;) {
+		if (wait_fd(c, POLLIN) < 0)
+			return -1;
+		n = recv(c->fd, c->buf + c->end, sizeof(c->buf) - c->end, 0);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0) {
+			(void)snprintf(c->err, sizeof(c->err), "recv: %s",
+				       strerror(errno));
+			return -1;
+		}
+		c->end += (size_t)n;
+		return n;
+	}
+}
+
+/*
+ * One line into line[PROBE_LINE_MAX + 1] without its CRLF (or LF).
+ * Returns its length, -1 on error, -2 at end of file with nothing read.
+ */
+static ssize_t read_line(struct smtp_conn *c, char *line)
+{
+	size_t len = 0;
+
+	for (;;) {
+		while (c->start < c->end) {
+			char ch = c->buf[c->start++];
+
+			if (ch == '\n') {
+				if (len > 0 && line[len - 1] == '\r')
+					len--;
+				line[len] = '\0';
+				return (ssize_t)len;
+			}
+			if (len == PROBE_LINE_MAX) {
+				(void)snprintf(c->err, sizeof(c->err),
+					       "reply line longer than %d octets",
+					       PROBE_LINE_MAX);
+				return -1;
+			}
+			line[len++] = ch;
+		}
+		ssize_t n = fill(c);
+
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			if (len == 0)
+				return -2;
+			(void)snprintf(c->err, sizeof(c->err),
+				       "connection closed inside a reply line");
+			return -1;
+		}
+	}
+}
+
+static void append_text(struct probe_reply *r, const char *line)
+{
+	size_t have = strlen(r->text);
+	size_t room = sizeof(r->text) - 1 - have;
+
+	if (have > 0 && room > 0) {
+		r->text[have++] = '\n';
+		room--;
+	}
+	for (; *line != '\0' && room > 0; line++, room--) {
+		unsigned char ch = (unsigned char)*line;
+
+		/* The reply is shown and logged: keep it printable. */
+		r->text[have++] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
+	}
+	r->text[have] = '\0';
+}
+
+int smtp_reply(struct smtp_conn *c, struct probe_reply *r)
+{
+	static char line[PROBE_LINE_MAX + 1];
+
+	r->code = 0;
+	r->text[0] = '\0';
+	for (int i = 0; i < PROBE_REPLY_LINES; i++) {
+		ssize_t n = read_line(c, line);
+		int code;
+
+		if (n == -2 && i == 0)
+			return 0;	/* closed: code 0 */
+		if (n == -2) {
+			(void)snprintf(c->err, sizeof(c->err),
+				       "connection closed inside a reply");
+			return -1;
+		}
+		if (n < 0)
+			return -1;
+		if (n < 3 || line[0] < '2' || line[0] > '5' ||
+		    line[1] < '0' || line[1] > '9' ||
+		    line[2] < '0' || line[2] > '9' ||
+		    (n > 3 && line[3] != ' ' && line[3] != '-')) {
+			(void)snprintf(c->err, sizeof(c->err),
+				       "malformed reply line");
+			return -1;
+		}
+		code = (line[0] - '0') * 100 + (line[1] - '0') * 10 +
+		       (line[2] - '0');
+		if (i > 0 && code != r->code) {
+			(void)snprintf(c->err, sizeof(c->err),
+				       "reply code changed inside a reply");
+			return -1;
+		}
+		r->code = code;
+		append_text(r, line);
+		if (n == 3 || line[3] == ' ')
+			return 0;
+	}
+	(void)snprintf(c->err, sizeof(c->err), "reply longer than %d lines",
+		       PROBE_REPLY_LINES);
+	return -1;
+}

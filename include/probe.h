@@ -1,0 +1,128 @@
+/*
+ * NAME
+ *	probe - the modules of dotgate-probe: vectors, SMTP session, SASL, outcome
+ * SYNOPSIS
+ *	extern const struct probe_vector probe_vectors[];
+ *	extern const size_t probe_nvectors;
+ *	const struct probe_vector *probe_vector_find(const char *name);
+ *	char *probe_escape(const char *bytes, size_t len);
+ *
+ *	enum probe_outcome probe_classify(const struct probe_reply *r, size_t n,
+ *					  size_t *which);
+ *	const char *probe_outcome_name(enum probe_outcome o);
+ *	int probe_qid(const char *reply_text, char *qid, size_t qidsize);
+void probe_errf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+ *	void probe_errf(char *buf, size_t size, const char *fmt, ...);
+ *
+ *	int smtp_connect(struct smtp_conn *c, const char *host,
+ *			 const char *port, int timeout_ms);
+ *	void smtp_close(struct smtp_conn *c);
+ *	int smtp_send(struct smtp_conn *c, const void *buf, size_t len);
+ *	int smtp_cmd(struct smtp_conn *c, const char *cmd);
+ *	int smtp_reply(struct smtp_conn *c, struct probe_reply *r);
+ *
+ *	int probe_sasl_init(void);
+ *	int probe_sasl_auth(struct smtp_conn *c, const char *host,
+ *			    const char *mechlist, const char *user,
+ *			    const char *password, char *mech_used, size_t mechsize,
+ *			    struct probe_reply *last, char *err, size_t errsize);
+ * DESCRIPTION
+ *	A vector is the byte string the probe puts between the body line
+ *	"hello" and a hidden transaction (MAIL FROM, RCPT TO, DATA, a short
+ *	message), contract sections 5 and 8.  probe_escape() returns a
+ *	malloc'ed printable form: \r \n \0 \t \\ and \xHH for other bytes
+ *	outside printable ASCII.
+ *
+ *	probe_classify() judges the replies read after the message was sent
+ *	(r[0] answers the first end of data; further replies exist only if
+ *	the server ended DATA inside the message, and then answer the hidden
+ *	MAIL, RCPT, DATA and its end of data; QUIT's 221 is not among them).
+ *	It sets *which to the index of the reply that best explains the
+ *	outcome: the first reply for accepted/rejected, the first refusing
+ *	hidden reply for split-refused, the hidden end-of-data reply for
+ *	smuggled.  n == 0 is PROBE_ERROR.
+ *
+ *	The smtp_* functions speak SMTP over one TCP connection with a
+ *	deadline on every read and write (timeout_ms per call).  Replies are
+ *	bounded: at most PROBE_LINE_MAX octets a line and PROBE_REPLY_LINES
+ *	lines a reply; their text is kept up to PROBE_REPLY_MAX octets, lines
+ *	joined with "\n", CR/LF removed.  smtp_reply() stores the EHLO
+ *	keywords of a reply in r->text too, so the caller can look for AUTH.
+ *
+ *	probe_sasl_auth() runs the AUTH exchange with libsasl2's client API.
+ *	mechlist is the server's AUTH list or the one mechanism the user
+ *	asked for; no security layer is negotiated (max_ssf 0), so the
+ *	session stays plain SMTP after 235.
+ * DIAGNOSTICS
+ *	probe_errf() formats an error message into buf, cut to size:
+ *	messages quote server text of any length, and a cut message is
+ *	better than none.
+ *	smtp_* and probe_sasl_* return 0 on success, -1 on error with a
+ *	message in err (smtp_conn.err for the smtp_* calls).
+ */
+#ifndef DG_PROBE_H
+#define DG_PROBE_H
+
+#include <stddef.h>
+
+#define PROBE_LINE_MAX 16384		/* one reply line (AUTH challenges) */
+#define PROBE_REPLY_LINES 100
+#define PROBE_REPLY_MAX 2048
+#define PROBE_MAX_REPLIES 64		/* replies read after the message */
+
+struct probe_vector {
+	const char *name;
+	const char *bytes;
+	size_t len;
+	const char *what;		/* one-line description */
+};
+
+extern const struct probe_vector probe_vectors[];
+extern const size_t probe_nvectors;
+
+const struct probe_vector *probe_vector_find(const char *name);
+char *probe_escape(const char *bytes, size_t len);
+
+struct probe_reply {
+	int code;			/* 0: none (connection closed) */
+	char text[PROBE_REPLY_MAX + 1];	/* full reply, lines joined by \n */
+};
+
+enum probe_outcome {
+	PROBE_ACCEPTED,
+	PROBE_REJECTED,
+	PROBE_SPLIT_REFUSED,
+	PROBE_SMUGGLED,
+	PROBE_ERROR
+};
+
+enum probe_outcome probe_classify(const struct probe_reply *r, size_t n,
+				  size_t *which);
+const char *probe_outcome_name(enum probe_outcome o);
+int probe_qid(const char *reply_text, char *qid, size_t qidsize);
+void probe_errf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+struct smtp_conn {
+	int fd;
+	int timeout_ms;
+	size_t start, end;
+	char buf[8192];
+	char err[256];
+};
+
+int smtp_connect(struct smtp_conn *c, const char *host, const char *port,
+		 int timeout_ms);
+void smtp_close(struct smtp_conn *c);
+int smtp_send(struct smtp_conn *c, const void *buf, size_t len);
+int smtp_cmd(struct smtp_conn *c, const char *cmd);
+int smtp_reply(struct smtp_conn *c, struct probe_reply *r);
+
+int probe_sasl_init(void);
+int probe_sasl_auth(struct smtp_conn *c, const char *host,
+		    const char *mechlist, const char *user,
+		    const char *password, char *mech_used, size_t mechsize,
+		    struct probe_reply *last, char *err, size_t errsize);
+
+#endif

@@ -1,0 +1,338 @@
+# tests/postfix/lib.sh: a throwaway Postfix instance on loopback for the
+# end-to-end suite and "make demo".  Sourced (POSIX sh), never run.
+#
+# NAME
+#	lib.sh - private Postfix + Cyrus SASL + dotgate in a temporary directory
+# SYNOPSIS
+#	. "$top_srcdir/tests/postfix/lib.sh"
+#	pf_require_root NTESTS		prints "1..0 # SKIP ..." and exits if not root
+#	pf_init				creates $PF_DIR, installs the cleanup trap
+#	pf_dotgate_start CONF [ARGS]	starts $DOTGATE -f on unix:$PF_SOCK with CONF
+#	pf_dotgate_stop
+#	pf_postfix_config [milter|nomilter]	writes main.cf, master.cf
+#	pf_postfix_start / pf_postfix_stop
+#	pf_cleanup			stops everything, removes $PF_DIR (the trap)
+#	pf_wait_delivered TOKEN [SECS]	file name of the delivered mail containing TOKEN
+#	pf_queue_json			postqueue -j of the instance
+#	pf_listening			lists our ports still listening (empty = none)
+# DESCRIPTION
+#	The instance lives entirely under $PF_DIR (mktemp): config_directory
+#	etc/, queue_directory spool/, data_directory data/, maillog_file
+#	maillog (postlogd, no syslog), Cyrus SASL config sasl/smtpd.conf with
+#	sasl/sasldb2 (users alice@example.test and bob@example.test, passwords
+#	in $PF_DIR/alice.pw and bob.pw), Maildir delivery into mail/inbox/
+#	for every recipient of example.test and example.org (the virtual
+#	agent, uid nobody).  No service is chrooted.  It listens on
+#	127.0.0.1 only: $PF_SMTP_PORT (plain smtpd, no AUTH, daemon name
+#	"smtp") and $PF_SUB_PORT (submission, AUTH on, daemon name
+#	"submission"), both picked free at run time.  Nothing relays:
+#	default_transport is error:.  Postfix's smtpd_forbid_bare_newline is
+#	left at the Debian default unless PF_BARE_NEWLINE is set (e.g.
+#	normalize), in which case its exclusions are emptied so that it
+#	applies to loopback clients too.
+#	pf_cleanup stops Postfix and dotgate, kills any process left whose
+#	working directory is our queue directory (every Postfix daemon
+#	chdirs there), and removes $PF_DIR; KEEP=1 keeps the directory.
+# DIAGNOSTICS
+#	pf_* functions print "# ..." TAP comments and return non-zero on
+#	failure; pf_init and pf_postfix_start bail out with "Bail out!".
+
+PF_SASL_REALM=example.test
+PF_NOBODY_UID=$(id -u nobody 2>/dev/null || echo 65534)
+PF_NOBODY_GID=$(id -g nobody 2>/dev/null || echo 65534)
+PF_DIR=
+PF_DG_PID=
+
+pf_require_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "1..0 # SKIP not root: a private Postfix instance needs root"
+		exit 0
+	fi
+	for p in postfix saslpasswd2 postqueue; do
+		if ! command -v "$p" >/dev/null 2>&1 &&
+		   [ ! -x "/usr/sbin/$p" ]; then
+			echo "1..0 # SKIP $p missing: apt-get install postfix sasl2-bin libsasl2-modules"
+			exit 0
+		fi
+	done
+	PATH=$PATH:/usr/sbin:/sbin
+	export PATH
+}
+
+pf_bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+# A port nobody listens on (checked with ss); the tiny race with other
+# programs picking the same port is acceptable for a test.
+pf_free_port() {
+	_i=0
+	while [ $_i -lt 200 ]; do
+		_p=$(( $(od -An -N2 -tu2 /dev/urandom) % 30000 + 20000 ))
+		if ! ss -Hltn "sport = :$_p" 2>/dev/null | grep -q .; then
+			echo "$_p"
+			return 0
+		fi
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+pf_init() {
+	PF_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dotgate-pf.XXXXXX") ||
+		pf_bail "mktemp failed"
+	trap pf_cleanup EXIT
+	trap 'exit 130' INT TERM HUP
+	chmod 755 "$PF_DIR"
+	mkdir -p "$PF_DIR/etc" "$PF_DIR/spool" "$PF_DIR/data" "$PF_DIR/etc/sasl" \
+		"$PF_DIR/mail" "$PF_DIR/dg" || pf_bail "mkdir failed"
+	chown postfix:postfix "$PF_DIR/data"
+	chown "$PF_NOBODY_UID:$PF_NOBODY_GID" "$PF_DIR/mail"
+	chmod 755 "$PF_DIR/dg"
+	PF_SOCK=$PF_DIR/dg/sock
+	PF_AUDIT=$PF_DIR/dg/audit.jsonl
+	PF_SMTP_PORT=$(pf_free_port) || pf_bail "no free port"
+	PF_SUB_PORT=$(pf_free_port) || pf_bail "no free port"
+	while [ "$PF_SUB_PORT" = "$PF_SMTP_PORT" ]; do
+		PF_SUB_PORT=$(pf_free_port)
+	done
+	pf_sasl_setup || pf_bail "SASL setup failed"
+}
+
+# Cyrus SASL for smtpd: sasldb2 with alice and bob.  smtpd runs as
+# postfix, so the database is group-readable by postfix.
+pf_sasl_setup() {
+	cat > "$PF_DIR/etc/sasl/smtpd.conf" <<EOF
+pwcheck_method: auxprop
+auxprop_plugin: sasldb
+sasldb_path: $PF_DIR/etc/sasl/sasldb2
+mech_list: PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256
+EOF
+	for u in alice bob; do
+		printf '%s\n' "$u-secret-$$" > "$PF_DIR/$u.pw"
+		printf '%s' "$u-secret-$$" |
+			saslpasswd2 -p -c -f "$PF_DIR/etc/sasl/sasldb2" \
+				-u "$PF_SASL_REALM" "$u" || return 1
+	done
+	chown root:postfix "$PF_DIR/etc/sasl/sasldb2" &&
+		chmod 640 "$PF_DIR/etc/sasl/sasldb2"
+}
+
+# Writes main.cf and master.cf.  $1: "milter" (smtpd_milters = dotgate)
+# or "nomilter".
+pf_postfix_config() {
+	_milter=${1:-milter}
+	cat > "$PF_DIR/etc/main.cf" <<EOF
+# Private dotgate test instance; everything under $PF_DIR.
+compatibility_level = 3.6
+queue_directory = $PF_DIR/spool
+data_directory = $PF_DIR/data
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file = $PF_DIR/maillog
+maillog_file_prefixes = $PF_DIR
+myhostname = mx.example.test
+mydomain = example.test
+myorigin = example.test
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_peername_lookup = no
+relayhost =
+default_transport = error:dotgate test instance does not relay
+relay_transport = error:dotgate test instance does not relay
+alias_maps =
+alias_database =
+local_recipient_maps =
+biff = no
+virtual_mailbox_domains = example.test, example.org
+virtual_mailbox_base = $PF_DIR/mail
+virtual_mailbox_maps = static:inbox/
+virtual_uid_maps = static:$PF_NOBODY_UID
+virtual_gid_maps = static:$PF_NOBODY_GID
+virtual_minimum_uid = 1
+smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+smtpd_sasl_type = cyrus
+smtpd_sasl_path = smtpd
+cyrus_sasl_config_path = $PF_DIR/etc/sasl
+smtpd_sasl_security_options = noanonymous
+smtpd_tls_security_level = none
+milter_default_action = tempfail
+milter_protocol = 6
+EOF
+	if [ "$_milter" = milter ]; then
+		echo "smtpd_milters = unix:$PF_SOCK" >> "$PF_DIR/etc/main.cf"
+	fi
+	if [ -n "${PF_BARE_NEWLINE:-}" ]; then
+		cat >> "$PF_DIR/etc/main.cf" <<EOF
+smtpd_forbid_bare_newline = $PF_BARE_NEWLINE
+smtpd_forbid_bare_newline_exclusions =
+EOF
+	fi
+	cat > "$PF_DIR/etc/master.cf" <<EOF
+# service type  private unpriv  chroot  wakeup  maxproc command + args
+$PF_SMTP_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/smtp
+  -o smtpd_sasl_auth_enable=no
+  -o milter_macro_daemon_name=smtp
+$PF_SUB_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/submission
+  -o smtpd_sasl_auth_enable=yes
+  -o milter_macro_daemon_name=submission
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+virtual   unix  -       n       n       -       -       virtual
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+}
+
+# Waits until a TCP port on 127.0.0.1 answers with an SMTP greeting.
+pf_wait_port() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		if ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; then
+			return 0
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+pf_postfix_start() {
+	_out=$(postfix -c "$PF_DIR/etc" start 2>&1) || {
+		printf '%s\n' "$_out" | sed 's/^/# /'
+		[ -f "$PF_DIR/maillog" ] && sed 's/^/# maillog: /' "$PF_DIR/maillog"
+		pf_bail "postfix -c $PF_DIR/etc start failed"
+	}
+	pf_wait_port "$PF_SMTP_PORT" && pf_wait_port "$PF_SUB_PORT" ||
+		pf_bail "Postfix ports $PF_SMTP_PORT/$PF_SUB_PORT do not answer"
+}
+
+pf_master_pid() {
+	_f=$PF_DIR/spool/pid/master.pid
+	[ -f "$_f" ] && tr -dc '0-9' < "$_f"
+}
+
+pf_postfix_stop() {
+	[ -n "$PF_DIR" ] && [ -f "$PF_DIR/etc/main.cf" ] || return 0
+	_mp=$(pf_master_pid)
+	postfix -c "$PF_DIR/etc" stop >/dev/null 2>&1
+	_i=0
+	while [ -n "$_mp" ] && kill -0 "$_mp" 2>/dev/null && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ -n "$_mp" ] && kill -9 "$_mp" 2>/dev/null
+	pf_kill_leftovers
+}
+
+# Every Postfix daemon chdirs to queue_directory: a process whose cwd is
+# ours belongs to this instance and nothing else.
+pf_kill_leftovers() {
+	[ -n "$PF_DIR" ] || return 0
+	for _d in /proc/[0-9]*; do
+		_c=$(readlink "$_d/cwd" 2>/dev/null) || continue
+		case $_c in
+		"$PF_DIR"/spool|"$PF_DIR"/spool/*)
+			kill -9 "${_d#/proc/}" 2>/dev/null ;;
+		esac
+	done
+}
+
+# pf_dotgate_start CONF [extra dotgate args]: the daemon on unix:$PF_SOCK,
+# socket mode from CONF (tests use 0666 so that smtpd, running as
+# postfix, can connect).
+pf_dotgate_start() {
+	_conf=$1
+	shift
+	rm -f "$PF_SOCK"
+	"$DOTGATE" -f -c "$_conf" -p "unix:$PF_SOCK" "$@" \
+		>>"$PF_DIR/dg/daemon.out" 2>&1 &
+	PF_DG_PID=$!
+	_i=0
+	while [ ! -S "$PF_SOCK" ] && [ $_i -lt 100 ]; do
+		if ! kill -0 "$PF_DG_PID" 2>/dev/null; then
+			sed 's/^/# dotgate: /' "$PF_DIR/dg/daemon.out"
+			PF_DG_PID=
+			return 1
+		fi
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	[ -S "$PF_SOCK" ]
+}
+
+pf_dotgate_stop() {
+	[ -n "$PF_DG_PID" ] || return 0
+	kill "$PF_DG_PID" 2>/dev/null
+	_i=0
+	while kill -0 "$PF_DG_PID" 2>/dev/null && [ $_i -lt 100 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	kill -9 "$PF_DG_PID" 2>/dev/null
+	wait "$PF_DG_PID" 2>/dev/null
+	PF_DG_PID=
+}
+
+pf_listening() {
+	for _p in $PF_SMTP_PORT $PF_SUB_PORT; do
+		ss -Hltn "sport = :$_p" 2>/dev/null | grep -q . && echo "$_p"
+	done
+	[ -n "$PF_SOCK" ] && [ -S "$PF_SOCK" ] && echo "$PF_SOCK"
+	return 0
+}
+
+pf_cleanup() {
+	_rc=$?
+	trap - EXIT INT TERM HUP
+	pf_postfix_stop
+	pf_dotgate_stop
+	if [ -n "$PF_DIR" ] && [ -d "$PF_DIR" ]; then
+		if [ "${KEEP:-0}" = 1 ]; then
+			echo "# kept $PF_DIR"
+		else
+			rm -rf "$PF_DIR"
+		fi
+	fi
+	exit $_rc
+}
+
+# pf_wait_delivered TOKEN [SECS]: prints the Maildir file that contains
+# TOKEN once the virtual agent has delivered it.
+pf_wait_delivered() {
+	_t=${2:-15}
+	_i=0
+	while [ $_i -lt $((_t * 10)) ]; do
+		_f=$(grep -l -r -F -- "$1" "$PF_DIR/mail/inbox/new" \
+			"$PF_DIR/mail/inbox/cur" 2>/dev/null | head -n 1)
+		if [ -n "$_f" ]; then
+			echo "$_f"
+			return 0
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+pf_queue_json() {
+	postqueue -c "$PF_DIR/etc" -j 2>/dev/null
+}

@@ -1,0 +1,153 @@
+/*
+ * test_probe.c: unit tests of dotgate-probe's pure module (probe_vec.c):
+ * the vector table covers contract section 5, bytes are escaped
+ * printably, the replies after a message are classified as the
+ * contract's section 8 defines, and queue ids are found in 250 replies.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "probe.h"
+
+static void reply(struct probe_reply *r, int code, const char *text)
+{
+	r->code = code;
+	strncpy(r->text, text, sizeof(r->text) - 1);
+	r->text[sizeof(r->text) - 1] = '\0';
+}
+
+static void test_vectors_cover_contract(void **state)
+{
+	/* Every smuggle_eod sequence of contract section 5 is a vector. */
+	static const char *const eod[] = {
+		"\n.\n", "\n.\r\n", "\r\n.\n", "\r.\r", "\r.\r\n", "\r.\n",
+		"\n.\r", "\r\n.\r", "\r\n.\r\r\n", "\r\r\n.\r\r\n",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(eod) / sizeof(eod[0]); i++) {
+		int found = 0;
+
+		for (size_t j = 0; j < probe_nvectors; j++)
+			if (probe_vectors[j].len == strlen(eod[i]) &&
+			    memcmp(probe_vectors[j].bytes, eod[i],
+				   strlen(eod[i])) == 0)
+				found = 1;
+		assert_true(found);
+	}
+	assert_non_null(probe_vector_find("control"));
+	assert_non_null(probe_vector_find("nul-dot"));
+	assert_int_equal(probe_vector_find("nul-dot")->len, 6);
+	assert_int_equal(probe_vector_find("long-line")->len, 1004);
+	assert_null(probe_vector_find("nonesuch"));
+	/* Names are unique. */
+	for (size_t i = 0; i < probe_nvectors; i++)
+		assert_ptr_equal(probe_vector_find(probe_vectors[i].name),
+				 &probe_vectors[i]);
+}
+
+static void test_escape(void **state)
+{
+	char *e;
+
+	(void)state;
+	e = probe_escape("\r\n\0.\\\t\x7f\xffok", 10);
+	assert_string_equal(e, "\\r\\n\\0.\\\\\\t\\x7f\\xffok");
+	free(e);
+	e = probe_escape("", 0);
+	assert_string_equal(e, "");
+	free(e);
+}
+
+static void test_classify(void **state)
+{
+	struct probe_reply r[6] = { { 0, "" } };
+	size_t w;
+
+	(void)state;
+	assert_int_equal(probe_classify(r, 0, &w), PROBE_ERROR);
+
+	reply(&r[0], 250, "250 2.0.0 Ok: queued as ABC");
+	assert_int_equal(probe_classify(r, 1, &w), PROBE_ACCEPTED);
+	assert_int_equal(w, 0);
+
+	reply(&r[0], 550, "550 5.6.0 Message rejected");
+	assert_int_equal(probe_classify(r, 1, &w), PROBE_REJECTED);
+	reply(&r[0], 451, "451 4.6.0 deferred");
+	assert_int_equal(probe_classify(r, 1, &w), PROBE_REJECTED);
+
+	/* Split, hidden MAIL refused. */
+	reply(&r[0], 250, "250 2.0.0 Ok: queued as ABC");
+	reply(&r[1], 530, "530 5.7.0 Authentication required");
+	reply(&r[2], 503, "503 5.5.1 Error: need MAIL command");
+	assert_int_equal(probe_classify(r, 3, &w), PROBE_SPLIT_REFUSED);
+	assert_int_equal(w, 1);
+
+	/* Split, hidden transaction through its end of data. */
+	reply(&r[1], 250, "250 2.1.0 Ok");
+	reply(&r[2], 250, "250 2.1.5 Ok");
+	reply(&r[3], 354, "354 End data with <CR><LF>.<CR><LF>");
+	reply(&r[4], 250, "250 2.0.0 Ok: queued as DEF");
+	assert_int_equal(probe_classify(r, 5, &w), PROBE_SMUGGLED);
+	assert_int_equal(w, 4);
+
+	/* Hidden message itself refused: not smuggled. */
+	reply(&r[4], 550, "550 5.6.0 rejected");
+	assert_int_equal(probe_classify(r, 5, &w), PROBE_SPLIT_REFUSED);
+	assert_int_equal(w, 4);
+
+	/* Hidden DATA not answered with 354. */
+	reply(&r[3], 554, "554 5.5.1 Error: no valid recipients");
+	assert_int_equal(probe_classify(r, 4, &w), PROBE_SPLIT_REFUSED);
+	assert_int_equal(w, 3);
+
+	/* Cut short after an accepted hidden MAIL. */
+	reply(&r[1], 250, "250 2.1.0 Ok");
+	assert_int_equal(probe_classify(r, 2, &w), PROBE_SPLIT_REFUSED);
+	assert_int_equal(w, 1);
+
+	/* A rejected first part does not hide a smuggled second one. */
+	reply(&r[0], 550, "550 5.6.0 rejected");
+	reply(&r[1], 250, "250 2.1.0 Ok");
+	reply(&r[2], 250, "250 2.1.5 Ok");
+	reply(&r[3], 354, "354 go ahead");
+	reply(&r[4], 250, "250 2.0.0 Ok: queued as DEF");
+	assert_int_equal(probe_classify(r, 5, &w), PROBE_SMUGGLED);
+}
+
+static void test_qid(void **state)
+{
+	char q[16];
+
+	(void)state;
+	assert_int_equal(probe_qid("250 2.0.0 Ok: queued as 4XyZ1abc", q,
+				   sizeof(q)), 0);
+	assert_string_equal(q, "4XyZ1abc");
+	assert_int_equal(probe_qid("250 2.0.0 3ASJ0a9k002345 Message "
+				   "accepted for delivery", q, sizeof(q)), 0);
+	assert_string_equal(q, "3ASJ0a9k002345");
+	assert_int_equal(probe_qid("250 OK id=1rXyZ-000abc-12", q,
+				   sizeof(q)), 0);
+	assert_string_equal(q, "1rXyZ-000abc-12");
+	assert_int_equal(probe_qid("250 Ok", q, sizeof(q)), -1);
+	/* Too long for the buffer: refused, not cut. */
+	assert_int_equal(probe_qid("250 queued as 0123456789ABCDEFG", q,
+				   sizeof(q)), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vectors_cover_contract),
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_qid),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
