@@ -1,0 +1,143 @@
+#!/bin/sh
+# daemon.sh: the dotgate command line and process behaviour of contract
+# section 2, driven through the real binary: -n and its exit codes and
+# FILE:LINE messages, a live socket refused with 69, a stale one
+# replaced, -u/-P/socket_mode, daemonizing, and SIGUSR1 reloads that keep
+# the old policy when the new file is broken.  Prints TAP.
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${DOTGATE:=$top_srcdir/filter/dotgate}"
+: "${MILTERTEST:=miltertest}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/dotgate-daemon.XXXXXX")
+chmod 755 "$tmp"
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	sleep 0.2
+	for p in $pids; do kill -9 "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; }
+check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+
+conf() {	# conf NAME TEXT: writes $tmp/NAME.conf (mode 0644)
+	printf '%s\n' "$2" > "$tmp/$1.conf"
+	chmod 644 "$tmp/$1.conf"
+}
+wait_sock() {
+	i=0
+	while [ ! -S "$1" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	[ -S "$1" ]
+}
+mail_reply() {	# mail_reply SOCKET: prints the MAIL FROM reply of 192.0.2.10
+	"$MILTERTEST" -D "socket=unix:$1" -s "$top_srcdir/tests/daemon/mail.lua" 2>&1 |
+		sed -n 's/^reply=//p'
+}
+
+echo "1..24"
+
+# --- -n -------------------------------------------------------------
+"$DOTGATE" -n -c "$top_srcdir/conf/dotgate.conf" >"$tmp/out" 2>&1
+check "-n accepts the shipped sample configuration" '[ $? = 0 ] && [ ! -s "$tmp/out" ]'
+
+conf bad 'mode = enforce
+bogus = 1
+auth {
+  reply_unauthenticated = "530 4.7.0 x"
+  exempt_networks = {"10.0.0.0/33"}
+}
+senders {
+  login_map = "/nonexistent/map"
+}
+user "a@x" { senders = {"a@x"} }
+user "a@x" { senders = {"b@x"} }'
+"$DOTGATE" -n -c "$tmp/bad.conf" >"$tmp/out" 2>&1
+rc=$?
+check "-n exits 78 on a bad configuration" '[ $rc = 78 ]'
+check "-n names the unknown key with FILE:LINE" 'grep -q "^$tmp/bad.conf:2: .*bogus" "$tmp/out"'
+check "-n names the mismatched reply class" 'grep -q "^$tmp/bad.conf:4: .*class" "$tmp/out"'
+check "-n names the bad network" 'grep -q "^$tmp/bad.conf:5: .*10.0.0.0/33" "$tmp/out"'
+check "-n names the unreadable map and its path" 'grep -q "^$tmp/bad.conf:8: .*/nonexistent/map" "$tmp/out"'
+check "-n names the duplicate user block" 'grep -q "^$tmp/bad.conf:11: .*duplicate" "$tmp/out"'
+
+"$DOTGATE" -n -c "$tmp/missing.conf" >/dev/null 2>&1
+check "a missing -c file exits 78" '[ $? = 78 ]'
+"$DOTGATE" -Z >/dev/null 2>&1
+check "an unknown option exits 64" '[ $? = 64 ]'
+"$DOTGATE" -h >"$tmp/out" 2>/dev/null
+check "-h prints usage on stdout and exits 0" '[ $? = 0 ] && grep -q "^usage: dotgate" "$tmp/out"'
+"$DOTGATE" -V >"$tmp/out" 2>&1
+check "-V names dotgate, libmilter, libsasl2 and libconfuse" \
+	'grep -q "^dotgate [0-9]" "$tmp/out" && grep -q libmilter "$tmp/out" && grep -q libsasl2 "$tmp/out" && grep -q libconfuse "$tmp/out"'
+
+# --- sockets ----------------------------------------------------------
+conf strict 'auth { exempt_networks = {} }
+audit { syslog = false }'
+sock=$tmp/a.sock
+"$DOTGATE" -f -c "$tmp/strict.conf" -p "unix:$sock" -P "$tmp/a.pid" 2>"$tmp/a.err" &
+first=$!
+pids="$pids $first"
+wait_sock "$sock"
+check "the daemon serves on a unix socket (530 path: REJECT)" '[ "$(mail_reply "$sock")" = REJECT ]'
+check "-P writes the pid file" '[ "$(cat "$tmp/a.pid" 2>/dev/null)" = "$first" ]'
+"$DOTGATE" -f -c "$tmp/strict.conf" -p "unix:$sock" 2>"$tmp/b.err"
+rc=$?
+check "a second daemon on a live socket exits 69" '[ $rc = 69 ] && grep -q "in use" "$tmp/b.err"'
+check "the first daemon keeps serving" '[ "$(mail_reply "$sock")" = REJECT ]'
+
+# --- reload -----------------------------------------------------------
+cp "$tmp/strict.conf" "$tmp/live.conf"
+"$DOTGATE" -f -c "$tmp/live.conf" -p "unix:$tmp/r.sock" 2>"$tmp/r.err" &
+rpid=$!
+pids="$pids $rpid"
+wait_sock "$tmp/r.sock"
+printf 'mode = monitor\nauth { exempt_networks = {"not-a-net"} }\n' > "$tmp/live.conf"
+kill -USR1 "$rpid"
+sleep 0.5
+check "a broken reload logs FILE:LINE errors" 'grep -q "live.conf:2: .*not-a-net" "$tmp/r.err" && grep -q "keeping the running policy" "$tmp/r.err"'
+check "a broken reload keeps the old policy" '[ "$(mail_reply "$tmp/r.sock")" = REJECT ]'
+printf 'mode = monitor\nauth { exempt_networks = {} }\naudit { syslog = false }\n' > "$tmp/live.conf"
+kill -USR1 "$rpid"
+sleep 0.5
+check "a good reload logs reloaded" 'grep -q "reloaded" "$tmp/r.err"'
+check "a good reload applies the new policy (monitor: CONTINUE)" '[ "$(mail_reply "$tmp/r.sock")" = CONTINUE ]'
+
+# --- stale socket -----------------------------------------------------
+kill -9 "$first"
+wait "$first" 2>/dev/null
+check "a killed daemon leaves its socket file behind" '[ -S "$sock" ]'
+"$DOTGATE" -f -c "$tmp/strict.conf" -p "unix:$sock" 2>"$tmp/c.err" &
+pids="$pids $!"
+sleep 0.5
+check "a restart replaces the stale socket and serves" '[ "$(mail_reply "$sock")" = REJECT ]'
+
+# --- daemonizing --------------------------------------------------------
+"$DOTGATE" -c "$tmp/strict.conf" -p "unix:$tmp/d.sock" -P "$tmp/d.pid"
+rc=$?
+wait_sock "$tmp/d.sock"
+dpid=$(cat "$tmp/d.pid" 2>/dev/null)
+pids="$pids $dpid"
+check "without -f the daemon detaches and writes its pid" '[ $rc = 0 ] && [ -n "$dpid" ] && kill -0 "$dpid" 2>/dev/null && [ "$(mail_reply "$tmp/d.sock")" = REJECT ]'
+
+# --- privileges ---------------------------------------------------------
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	conf mode 'socket_mode = "0620"
+audit { syslog = false }'
+	# The socket is created after the drop: its directory must let nobody in.
+	install -d -o nobody "$tmp/u"
+	"$DOTGATE" -f -c "$tmp/mode.conf" -p "unix:$tmp/u/u.sock" -u nobody 2>"$tmp/u.err" &
+	upid=$!
+	pids="$pids $upid"
+	wait_sock "$tmp/u/u.sock"
+	check "-u nobody: the socket is owned by nobody with socket_mode" \
+		'[ "$(stat -c %U:%a "$tmp/u/u.sock")" = nobody:620 ]'
+	check "-u nobody: no root uid or gid is left" \
+		'awk "/^(Uid|Gid):/ { for (i = 2; i <= 5; i++) if (\$i == 0) bad = 1 } END { exit bad }" /proc/$upid/status'
+else
+	skip "-u nobody: the socket is owned by nobody with socket_mode" "needs root"
+	skip "-u nobody: no root uid or gid is left" "needs root"
+fi

@@ -1,0 +1,58 @@
+#!/bin/sh
+# tests/run-all.sh: the whole test suite, as README's test command and CI
+# run it on a fresh Debian 12 machine (as root): install dependencies,
+# build with -Werror, run "make check" (units, miltertest, Postfix), then
+# the checks that need their own build.  Prints the totals of every test
+# as a last line "N passed, N failed" and exits non-zero on any failure.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 2
+passed=0
+failed=0
+
+# Adds the counts of an automake test-suite.log (TAP: one per test case).
+count_log() {
+	p=$(sed -n 's/^# PASS: *//p' "$1" | head -n 1)
+	x=$(sed -n 's/^# XFAIL: *//p' "$1" | head -n 1)
+	f=$(sed -n 's/^# FAIL: *//p' "$1" | head -n 1)
+	e=$(sed -n 's/^# ERROR: *//p' "$1" | head -n 1)
+	u=$(sed -n 's/^# XPASS: *//p' "$1" | head -n 1)
+	passed=$((passed + ${p:-0} + ${x:-0}))
+	failed=$((failed + ${f:-0} + ${e:-0} + ${u:-0}))
+}
+
+# Runs a TAP-printing command and adds its ok / not ok lines.
+count_tap() {
+	name=$1
+	shift
+	out=$(mktemp)
+	"$@" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	p=$(grep -c '^ok ' "$out")
+	f=$(grep -c '^not ok ' "$out")
+	[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1 && echo "not ok - $name exited $rc"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	rm -f "$out"
+}
+
+step() {
+	echo "=== $*"
+	"$@" || { echo "FAILED: $*"; failed=$((failed + 1)); return 1; }
+}
+
+finish() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+	exit $?
+}
+
+step sh tests/deps.sh || finish
+step autoreconf -fi || finish
+step ./configure --enable-werror || finish
+step make -j2 || finish
+echo "=== make check"
+make -j2 check
+count_log test-suite.log
+finish
