@@ -38,7 +38,7 @@ mail_reply() {	# mail_reply SOCKET: prints the MAIL FROM reply of 192.0.2.10
 		sed -n 's/^reply=//p'
 }
 
-echo "1..24"
+echo "1..26"
 
 # --- -n -------------------------------------------------------------
 "$DOTGATE" -n -c "$top_srcdir/conf/dotgate.conf" >"$tmp/out" 2>&1
@@ -105,6 +105,20 @@ kill -USR1 "$rpid"
 sleep 0.5
 check "a good reload logs reloaded" 'grep -q "reloaded" "$tmp/r.err"'
 check "a good reload applies the new policy (monitor: CONTINUE)" '[ "$(mail_reply "$tmp/r.sock")" = CONTINUE ]'
+
+# --- audit file reopened on SIGUSR1 (logrotate) ----------------------------
+printf 'auth { exempt_networks = {} }\naudit { syslog = false\n file = "%s" }\n' "$tmp/audit.jsonl" > "$tmp/live.conf"
+kill -USR1 "$rpid"
+sleep 0.5
+mail_reply "$tmp/r.sock" >/dev/null
+check "an unauthenticated MAIL writes one record to the audit file" \
+	'[ "$(grep -c "\"rule\":\"auth.unauthenticated\"" "$tmp/audit.jsonl" 2>/dev/null)" = 1 ]'
+mv "$tmp/audit.jsonl" "$tmp/audit.jsonl.1"
+kill -USR1 "$rpid"
+sleep 0.5
+mail_reply "$tmp/r.sock" >/dev/null
+check "after rename and SIGUSR1 records go to a new file" \
+	'[ "$(wc -l < "$tmp/audit.jsonl" 2>/dev/null)" = 1 ] && [ "$(wc -l < "$tmp/audit.jsonl.1")" = 1 ]'
 
 # --- stale socket -----------------------------------------------------
 kill -9 "$first"
