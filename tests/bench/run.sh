@@ -1,0 +1,371 @@
+#!/bin/sh
+# tests/bench/run.sh: the benchmarks of issue 5, run by "make bench" (never
+# by "make check").  Every figure is measured against its baseline in the
+# same run, so the ratios hold on whatever machine runs them:
+#   1. milter protocol: mltload against the null milter and dotgate, back
+#      to back, 1 and 32 connections, 4 KB and 1 MB bodies;
+#   2. scanner: scanbench (scanner GB/s against memchr GB/s);
+#   3. Postfix end to end: smtp-source into a throwaway Postfix (the
+#      e2e suite's tests/postfix/lib.sh) delivering to discard:, with no
+#      milter, the null milter and dotgate, 10 and 20 sessions, 4 KB and
+#      64 KB messages (needs root; skipped otherwise);
+#   4. peak RSS of dotgate with 64 connections busy, 4 KB and 1 MB bodies.
+# Prints a table and writes results.json (BENCH_RESULTS, default
+# $top_builddir/tests/bench/results.json).  Each protocol and Postfix
+# figure is the median of BENCH_ROUNDS (3) interleaved runs; BENCH_SCALE
+# (default 1) multiplies every message count.  BENCH_ONLY=proto,scan,
+# postfix,rss selects sections.  Exit 0 when every run was error-free;
+# with BENCH_STRICT=1 a missed target also fails.
+set -u
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${DOTGATE:=$top_builddir/filter/dotgate}"
+BIN=$top_builddir/tests/bench
+SCALE=${BENCH_SCALE:-1}
+ROUNDS=${BENCH_ROUNDS:-3}
+ONLY=${BENCH_ONLY:-proto,scan,postfix,rss}
+OUT=${BENCH_RESULTS:-$top_builddir/tests/bench/results.json}
+SCAN_MB=${BENCH_SCAN_MB:-256}
+
+for p in "$DOTGATE" "$BIN/mltload" "$BIN/nullmilter" "$BIN/scanbench"; do
+	[ -x "$p" ] || { echo "run.sh: $p not built (make first)" >&2; exit 2; }
+done
+command -v jq >/dev/null 2>&1 ||
+	{ echo "run.sh: jq is needed (apt-get install jq)" >&2; exit 2; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/dotgate-bench.XXXXXX") || exit 2
+chmod 755 "$tmp"
+NULL_PID=
+DG_PID=
+failed=0
+cleanup() {
+	for _p in $NULL_PID $DG_PID; do
+		kill "$_p" 2>/dev/null && wait "$_p" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+want() { case ",$ONLY," in *",$1,"*) return 0 ;; esac; return 1; }
+n() { echo $(( $1 * SCALE > 0 ? $1 * SCALE : 1 )); }
+note() { echo "# $*" >&2; }
+
+# dotgate's benchmark configuration: the shipped defaults (exempt loopback,
+# every body class checked), a JSON audit file as a site would keep, and a
+# socket the Postfix user can reach.
+dg_conf() {
+	cat > "$1" <<EOF
+socket_mode = "0666"
+audit {
+  syslog = true
+  file = "$2"
+}
+EOF
+}
+
+wait_sock() {
+	_i=0
+	while [ ! -S "$1" ] && [ $_i -lt 200 ]; do
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	[ -S "$1" ]
+}
+
+start_null() {		# start_null SOCKPATH
+	rm -f "$1"
+	( umask 0; exec "$BIN/nullmilter" -p "unix:$1" ) \
+		>>"$tmp/null.out" 2>&1 &
+	NULL_PID=$!
+	wait_sock "$1" "$NULL_PID" ||
+		{ echo "run.sh: nullmilter did not start" >&2; exit 2; }
+}
+
+start_dg() {		# start_dg SOCKPATH AUDITFILE
+	rm -f "$1"
+	dg_conf "$tmp/dotgate.conf" "$2"
+	"$DOTGATE" -f -c "$tmp/dotgate.conf" -p "unix:$1" \
+		>>"$tmp/dotgate.out" 2>&1 &
+	DG_PID=$!
+	wait_sock "$1" "$DG_PID" || {
+		sed 's/^/# dotgate: /' "$tmp/dotgate.out" >&2
+		echo "run.sh: dotgate did not start" >&2; exit 2; }
+}
+
+stop_pid() {		# stop_pid PID
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# The median run (by msgs_per_s) of a file of JSON lines.
+median() { jq -s -c 'sort_by(.msgs_per_s) | .[(length / 2 | floor)]' "$1"; }
+
+# --- 1. milter protocol -------------------------------------------------
+proto_one() {		# proto_one NAME SOCK CONNS MSGS SIZE
+	"$BIN/mltload" -s "unix:$2" -c "$3" -m "$4" -b "$5" -j -q \
+		--label "$1" >"$tmp/one.json" 2>"$tmp/one.err"
+	_rc=$?
+	if [ $_rc -ne 0 ] || [ "$(jq -r .errors "$tmp/one.json")" != 0 ]; then
+		echo "run.sh: mltload against $1 failed (rc $_rc):" >&2
+		cat "$tmp/one.json" "$tmp/one.err" >&2
+		failed=1
+	fi
+	cat "$tmp/one.json"
+}
+
+proto_section() {
+	start_null "$tmp/null.sock"
+	start_dg "$tmp/dg.sock" "$tmp/audit.jsonl"
+	: > "$tmp/proto.json"
+	for cfg in "1 $(n 3000) 4096" "32 $(n 160) 4096" \
+		   "1 $(n 150) 1048576" "32 $(n 12) 1048576"; do
+		set -- $cfg
+		: > "$tmp/r.null"; : > "$tmp/r.dg"
+		r=0
+		while [ $r -lt "$ROUNDS" ]; do
+			proto_one null "$tmp/null.sock" "$1" "$2" "$3" >> "$tmp/r.null"
+			proto_one dotgate "$tmp/dg.sock" "$1" "$2" "$3" >> "$tmp/r.dg"
+			r=$((r + 1))
+		done
+		jq -n -c --argjson null "$(median "$tmp/r.null")" \
+			--argjson dg "$(median "$tmp/r.dg")" \
+			'{conns: $dg.conns, body_size: $dg.body_size,
+			  null: $null, dotgate: $dg,
+			  ratio: ($dg.msgs_per_s / $null.msgs_per_s)}' \
+			>> "$tmp/proto.json"
+		note "protocol $1 conns $3 bytes done"
+	done
+	# The audit file must hold one record per message dotgate completed.
+	_want=$(jq -s 'map(.dotgate.completed) | add' "$tmp/proto.json")
+	_got=$(wc -l < "$tmp/audit.jsonl")
+	stop_pid "$NULL_PID"; NULL_PID=
+	stop_pid "$DG_PID"; DG_PID=
+	jq -s -c '.' "$tmp/proto.json" > "$tmp/proto.all"
+	[ "$_got" -ge "$_want" ] || {
+		echo "run.sh: dotgate wrote $_got audit records, fewer than the $_want median-run messages" >&2
+		failed=1; }
+}
+
+# --- 2. scanner ---------------------------------------------------------
+scan_section() {
+	"$BIN/scanbench" -m "$SCAN_MB" -r 3 -j > "$tmp/scan.out" ||
+		{ echo "run.sh: scanbench reported wrong counts" >&2; failed=1; }
+	grep -v '^{' "$tmp/scan.out"
+	grep '^{' "$tmp/scan.out" > "$tmp/scan.json"
+}
+
+# --- 3. Postfix end to end ----------------------------------------------
+# Runs in a subshell: the e2e library installs its own EXIT trap.
+postfix_section() {
+	if [ "$(id -u)" != 0 ]; then
+		note "Postfix section skipped: needs root"
+		echo '{"skipped":"not root"}' > "$tmp/postfix.json"
+		return 0
+	fi
+	PATH=$PATH:/usr/sbin:/sbin
+	if [ ! -f "$top_srcdir/tests/postfix/lib.sh" ] ||
+	   ! command -v smtp-source >/dev/null 2>&1; then
+		note "Postfix section skipped: tests/postfix/lib.sh or smtp-source missing"
+		echo '{"skipped":"no lib.sh or smtp-source"}' > "$tmp/postfix.json"
+		return 0
+	fi
+	(
+	. "$top_srcdir/tests/postfix/lib.sh"
+	pf_init >&2
+	pf_postfix_config milter
+	NOM_PORT=$(pf_free_port)
+	while [ "$NOM_PORT" = "$PF_SMTP_PORT" ] || [ "$NOM_PORT" = "$PF_SUB_PORT" ]; do
+		NOM_PORT=$(pf_free_port)
+	done
+	# A third smtpd without the milter; every recipient of bench.test
+	# goes to discard: so that delivery costs next to nothing.
+	cat >> "$PF_DIR/etc/master.cf" <<EOF
+$NOM_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/nomilter
+  -o smtpd_sasl_auth_enable=no
+  -o smtpd_milters=
+EOF
+	cat >> "$PF_DIR/etc/main.cf" <<EOF
+default_transport = discard:bench
+relay_transport = discard:bench
+EOF
+	pf_postfix_start >&2
+	pf_wait_port "$NOM_PORT" || pf_bail "no-milter port does not answer"
+	dg_conf "$PF_DIR/dg/bench.conf" "$PF_AUDIT"
+
+	drained() {
+		_i=0
+		while [ $_i -lt 600 ]; do
+			[ -z "$(find "$PF_DIR/spool/incoming" "$PF_DIR/spool/active" \
+				"$PF_DIR/spool/maildrop" -type f 2>/dev/null | head -n 1)" ] &&
+				return 0
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+		return 1
+	}
+	# pf_one NAME PORT SESSIONS MSGS SIZE: one smtp-source run.
+	pf_one() {
+		drained || echo "# queue did not drain before $1" >&2
+		_t0=$(date +%s.%N)
+		if ! smtp-source -s "$3" -m "$4" -l "$5" -f bench@example.test \
+			-t rcpt@bench.test "127.0.0.1:$2" >"$tmp/ss.out" 2>&1; then
+			echo "run.sh: smtp-source against $1 failed:" >&2
+			sed 's/^/# /' "$tmp/ss.out" >&2
+			tail -n 5 "$PF_DIR/maillog" | sed 's/^/# maillog: /' >&2
+			echo '{"error":true}'
+			return 1
+		fi
+		_t1=$(date +%s.%N)
+		jq -n -c --arg name "$1" --argjson s "$3" --argjson m "$4" \
+			--argjson l "$5" --argjson t0 "$_t0" --argjson t1 "$_t1" \
+			'{label: $name, sessions: $s, messages: $m, size: $l,
+			  seconds: ($t1 - $t0), msgs_per_s: ($m / ($t1 - $t0))}'
+	}
+
+	PF_NULL=
+	: > "$tmp/pf.json"
+	for cfg in "10 $(n 1500) 4096" "20 $(n 1500) 4096" \
+		   "10 $(n 600) 65536" "20 $(n 600) 65536"; do
+		set -- $cfg
+		: > "$tmp/p.none"; : > "$tmp/p.null"; : > "$tmp/p.dg"
+		r=0
+		while [ $r -lt "$ROUNDS" ]; do
+			pf_one nomilter "$NOM_PORT" "$1" "$2" "$3" >> "$tmp/p.none" ||
+				exit 1
+			rm -f "$PF_SOCK"
+			( umask 0; exec "$BIN/nullmilter" -p "unix:$PF_SOCK" ) \
+				>>"$tmp/null.out" 2>&1 &
+			PF_NULL=$!
+			wait_sock "$PF_SOCK" "$PF_NULL" || pf_bail "nullmilter did not start"
+			pf_one null "$PF_SMTP_PORT" "$1" "$2" "$3" >> "$tmp/p.null" ||
+				{ kill "$PF_NULL"; exit 1; }
+			kill "$PF_NULL"; wait "$PF_NULL" 2>/dev/null; PF_NULL=
+			: > "$PF_AUDIT"
+			pf_dotgate_start "$PF_DIR/dg/bench.conf" ||
+				pf_bail "dotgate did not start"
+			pf_one dotgate "$PF_SMTP_PORT" "$1" "$2" "$3" >> "$tmp/p.dg" ||
+				exit 1
+			drained
+			pf_dotgate_stop
+			_recs=$(wc -l < "$PF_AUDIT")
+			if [ "$_recs" -ne "$2" ]; then
+				echo "run.sh: dotgate audited $_recs of $2 Postfix messages" >&2
+				exit 1
+			fi
+			r=$((r + 1))
+		done
+		jq -n -c --argjson none "$(median "$tmp/p.none")" \
+			--argjson null "$(median "$tmp/p.null")" \
+			--argjson dg "$(median "$tmp/p.dg")" \
+			'{sessions: $dg.sessions, size: $dg.size, nomilter: $none,
+			  null: $null, dotgate: $dg,
+			  ratio_null: ($dg.msgs_per_s / $null.msgs_per_s),
+			  ratio_nomilter: ($dg.msgs_per_s / $none.msgs_per_s)}' \
+			>> "$tmp/pf.json"
+		echo "# postfix $1 sessions $3 bytes done" >&2
+	done
+	jq -s -c '.' "$tmp/pf.json" > "$tmp/postfix.json"
+	) || { echo "run.sh: Postfix section failed" >&2; failed=1
+		echo '{"error":"postfix section failed"}' > "$tmp/postfix.json"; }
+}
+
+# --- 4. peak RSS --------------------------------------------------------
+rss_one() {		# rss_one SIZE MSGS: peak kB of a fresh dotgate
+	start_dg "$tmp/rss.sock" "$tmp/rss.audit"
+	"$BIN/mltload" -s "unix:$tmp/rss.sock" -c 64 -m "$2" -b "$1" -j -q \
+		--label rss > "$tmp/rss.run" 2>&1 ||
+		{ echo "run.sh: mltload (rss) failed" >&2; cat "$tmp/rss.run" >&2; failed=1; }
+	_hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$DG_PID/status")
+	_rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$DG_PID/status")
+	_thr=$(awk '/^Threads:/ { print $2 }' "/proc/$DG_PID/status")
+	stop_pid "$DG_PID"; DG_PID=
+	rm -f "$tmp/rss.audit"
+	jq -n -c --argjson size "$1" --argjson hwm "$_hwm" --argjson rss "$_rss" \
+		--argjson thr "$_thr" --argjson run "$(cat "$tmp/rss.run")" \
+		'{body_size: $size, conns: 64, peak_kb: $hwm, after_kb: $rss,
+		  threads_after: $thr, msgs_per_s: $run.msgs_per_s}'
+}
+
+rss_section() {
+	{ rss_one 4096 "$(n 200)"; rss_one 1048576 "$(n 8)"; } |
+		jq -s -c '.' > "$tmp/rss.json"
+}
+
+# --- run -----------------------------------------------------------------
+echo '[]' > "$tmp/proto.all"; echo '{}' > "$tmp/scan.json"
+echo '{"skipped":"not selected"}' > "$tmp/postfix.json"; echo '[]' > "$tmp/rss.json"
+want proto && { note "milter protocol: null milter vs dotgate"; proto_section; }
+want scan && { note "scanner vs memchr ($SCAN_MB MB)"; scan_section; }
+want postfix && { note "Postfix end to end"; postfix_section; }
+want rss && { note "peak RSS, 64 busy connections"; rss_section; }
+
+mkdir -p "$(dirname "$OUT")"
+jq -n \
+	--argjson proto "$(cat "$tmp/proto.all")" \
+	--argjson scan "$(cat "$tmp/scan.json")" \
+	--argjson postfix "$(cat "$tmp/postfix.json")" \
+	--argjson rss "$(cat "$tmp/rss.json")" \
+	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	--arg cpu "$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
+	--argjson cores "$(nproc)" \
+	--arg commit "$(git -C "$top_srcdir" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+	--argjson rounds "$ROUNDS" --argjson scale "$SCALE" '
+	def chk(v; op; lim): if v == null then null else
+		{value: v, limit: lim, ok: (if op == ">=" then v >= lim else v <= lim end)} end;
+	{
+	  date: $date, commit: $commit, cpu: $cpu, cores: $cores,
+	  rounds: $rounds, scale: $scale,
+	  protocol: $proto, scanner: $scan, postfix: $postfix, rss: $rss,
+	  targets: {
+	    protocol_vs_null: [ $proto[] | {conns, body_size} +
+		chk(.ratio; ">="; 1.0) ],
+	    postfix_vs_null: [ ($postfix | arrays)[] | {sessions, size} +
+		chk(.ratio_null; ">="; 1.05) ],
+	    postfix_vs_nomilter: [ ($postfix | arrays)[] | {sessions, size} +
+		chk(.ratio_nomilter; ">="; 0.8) ],
+	    scanner_text: chk($scan.text.ratio; ">="; 0.5),
+	    scanner_adversarial: [ $scan | to_entries[] |
+		select(.value | type == "object") | select(.key != "text") |
+		{input: .key} + chk(.value.ratio; ">="; 0.1) ],
+	    peak_rss_kb: [ $rss[] | {body_size} + chk(.peak_kb; "<="; 32768) ]
+	  }
+	}' > "$OUT" || { echo "run.sh: cannot write $OUT" >&2; exit 2; }
+
+# The table.
+jq -r '
+	def f(x): (x * 100 | round) / 100;
+	"",
+	"== milter protocol (mltload; median of \(.rounds) runs) ==",
+	"conns  body      null msgs/s  dotgate msgs/s  ratio  null p50/p99 ms   dotgate p50/p99 ms  dotgate MB/s",
+	(.protocol[] | "\(.conns)\t\(.body_size)\t\(f(.null.msgs_per_s))\t\(f(.dotgate.msgs_per_s))\t\(f(.ratio))\t\(f(.null.p50_ms))/\(f(.null.p99_ms))\t\(f(.dotgate.p50_ms))/\(f(.dotgate.p99_ms))\t\(f(.dotgate.body_mb_per_s))"),
+	"",
+	"== scanner (\(.scanner.megabytes // "-") MB, 65535-byte pushes) ==",
+	(.scanner | to_entries[] | select(.value | type == "object") |
+		"\(.key)\t\(.value.gbps) GB/s\t\(f(.value.ratio * 1000) / 1000) x memchr (\(.value.check))"),
+	"memchr\t\(.scanner.memchr_gbps // "-") GB/s",
+	"",
+	"== Postfix end to end (smtp-source; msgs/s, median) ==",
+	(if (.postfix | type) == "array" then
+		("sessions  size   no-milter  null     dotgate  dg/null  dg/none"),
+		(.postfix[] | "\(.sessions)\t\(.size)\t\(f(.nomilter.msgs_per_s))\t\(f(.null.msgs_per_s))\t\(f(.dotgate.msgs_per_s))\t\(f(.ratio_null))\t\(f(.ratio_nomilter))")
+	 else "skipped: \(.postfix)" end),
+	"",
+	"== dotgate peak RSS, 64 busy connections ==",
+	(.rss[] | "\(.body_size)-byte bodies: peak \(.peak_kb) kB, after \(.after_kb) kB, \(.threads_after) threads"),
+	"",
+	"== targets ==",
+	(.targets | to_entries[] | .key as $k | (.value | if type == "array" then .[] else . end) |
+		select(. != null) | "\(if .ok then "met   " else "MISSED" end) \($k) \(del(.ok, .limit, .value) | tostring) \(.value) (limit \(.limit))")
+	' "$OUT"
+echo ""
+echo "results: $OUT"
+
+missed=$(jq '[.targets[] | (if type == "array" then .[] else . end) | select(. != null) | select(.ok == false)] | length' "$OUT")
+[ "$failed" = 0 ] || exit 1
+[ "${BENCH_STRICT:-0}" = 1 ] && [ "$missed" != 0 ] && exit 1
+exit 0
