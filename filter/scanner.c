@@ -1,0 +1,623 @@
+/*
+ * scanner.c: the streaming body scanner (see scanner.h): finds the byte
+ * sequences behind SMTP smuggling in a message body handed over in
+ * chunks, and the residue MTAs leave when they rewrite such sequences.
+ *
+ * NAME
+ *	scanner - streaming detector of line-ending and end-of-data anomalies
+ * SYNOPSIS
+ *	#include "scanner.h"
+ *
+ *	struct scanner *scanner_new(size_t max_line_length);
+ *	void scanner_reset(struct scanner *s);
+ *	void scanner_push(struct scanner *s, const unsigned char *buf, size_t len);
+ *	void scanner_finish(struct scanner *s, struct scan_result *out);
+ *	void scanner_free(struct scanner *s);
+ * DESCRIPTION
+ *	The classes are those of contract section 5.  Where the contract
+ *	leaves room, this module decides as follows.
+ *
+ *	Lines.  A line ends at CRLF, at a bare CR and at a bare LF.  The
+ *	body start counts as the start of a line that follows a CRLF (the
+ *	MTA's header/body separator), so ".\r\n" at offset 0 is a lone_dot
+ *	and ".\n" there a smuggle_eod.  The end of the body ends a last,
+ *	unterminated line as a CRLF would (the CRLF that opens the
+ *	end-of-data sequence); a CR that is the last byte of the body is
+ *	bare.  An LF at offset 0 is bare.
+ *
+ *	Dot lines.  A line that is exactly "." is lone_dot when the
+ *	terminators on both sides are CRLF (or body start/end), smuggle_eod
+ *	otherwise; this covers every listed form, "\r\n.\r\r\n" and
+ *	"\r\r\n.\r\r\n" included (the dot line ends at a bare CR).  A line
+ *	made of one dot and one or more NULs ("\0.", ".\0", "\0.\0") is a
+ *	NUL-dot: smuggle_eod at the dot, whatever its terminators.
+ *
+ *	Commands.  Case-insensitive (ASCII), after leading spaces or tabs:
+ *	"MAIL" then one or more spaces/tabs then "FROM:", anything after;
+ *	"RCPT" spaces/tabs "TO:", anything after; "DATA" followed by
+ *	nothing but spaces/tabs.  A transaction is a MAIL line, one or more
+ *	RCPT lines, a DATA line, on consecutive lines; it counts once, when
+ *	its DATA line ends, at the offset of the "M" of its MAIL.
+ *
+ *	Triggers.  The transaction is smuggled_transaction when the line
+ *	just before its MAIL line is a trigger, else smtp_commands.
+ *	Trigger lines: any dot line or NUL-dot line; a line made only of
+ *	NULs (what Postfix leaves of ".\0" after dot-unstuffing); a
+ *	non-empty line that, with trailing spaces removed, is empty, is
+ *	".", or ends in " ." (this covers "a line of spaces with at most
+ *	one dot" and "a line ending in ' .'", also when the MTA left a
+ *	space after the dot, as Postfix does with "\r.\r\r\n").  The
+ *	transaction is also smuggled when its MAIL FROM: follows " . "
+ *	(then any spaces) on the same line, and when its MAIL line starts
+ *	with exactly one space and its first RCPT line starts with no
+ *	space or tab.  An empty line is no trigger and breaks a trigger,
+ *	except the empty CRLF line right after a line ended by a bare CR:
+ *	"\r\r\n" then acts as one terminator, as in the listed forms
+ *	"\r\n.\r\r\n" + MAIL FROM.
+ *
+ *	Offsets are 0-based body offsets of all chunks concatenated;
+ *	first is the CR, the LF, the dot, the NUL, the "M", or the first
+ *	byte of the line, as the contract says.
+ *
+ *	Speed: a line costs a few byte steps at its start and its end;
+ *	in between, plain bytes are skipped by a vector search (SSE2 where
+ *	available, a table-driven loop otherwise) for CR, LF, NUL and a
+ *	dot after a space, and line lengths come from positions.  State
+ *	across chunks is the last byte, a pending CR, the line's start
+ *	offset and a few small fields: the body is never kept.
+ * DIAGNOSTICS
+ *	scanner_new() dies on out of memory (xmalloc); nothing else fails.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SSE2__) && !defined(DG_SCANNER_SCALAR)
+#include <emmintrin.h>
+#define DG_SCANNER_SSE2 1
+#endif
+
+#include "scanner.h"
+#include "util.h"
+
+/* What ended a line (and so began the next one). */
+enum term { T_CRLF, T_CR, T_LF, T_EOF };
+
+/* The per-line matcher: it runs at line starts and after " .", and
+ * hands over to the vector skip (MS_OTHER) as soon as it can. */
+enum mstate {
+	MS_START,		/* nothing of the line seen yet */
+	MS_WS,			/* leading spaces/tabs */
+	MS_WORD1,		/* "mail" / "rcpt" / "data" */
+	MS_GAP,			/* spaces/tabs between the two words */
+	MS_WORD2,		/* "from:" / "to:" */
+	MS_DATA_TAIL,		/* "data" seen: only spaces/tabs may follow */
+	MS_DOT,			/* only dots (at most one) and NULs so far */
+	MS_OTHER,		/* mid-line: nothing to match until " ." */
+	MS_SPDOT,		/* " ." seen mid-line: need a space */
+	MS_SPDOT_WS		/* " . " seen: spaces, then "mail" */
+};
+
+/* What a line turned out to be. */
+enum kind {
+	K_NONE, K_EMPTY, K_MAIL, K_MAIL_MID, K_RCPT, K_DATA,
+	K_DOT, K_NULDOT, K_NULONLY
+};
+
+enum kw { KW_MAIL, KW_RCPT, KW_DATA };
+
+/* What precedes the last non-space byte of a line. */
+enum before { B_LINESTART, B_SPACE, B_OTHER };
+
+/* Where the transaction matcher is, over lines. */
+enum seq { SEQ_NONE, SEQ_MAIL, SEQ_RCPT };
+
+static const char *const word1[] = { "mail", "rcpt", "data" };
+static const char *const word2[] = { "from:", "to:", "" };
+
+struct scanner {
+	size_t maxlen;
+	struct scan_result res;
+	uint64_t off;			/* body offset of the next chunk */
+	unsigned char prev;		/* last byte of the previous chunk */
+	bool pending_cr;		/* last byte was CR; line content ended */
+
+	/* the current line */
+	uint64_t line_start;
+	enum term prev_term;		/* terminator before this line */
+	enum mstate ms;
+	enum kind kind;
+	enum kw kw;
+	bool mid;			/* the word match follows " . " */
+	unsigned idx;			/* position in the word */
+	unsigned gap;			/* spaces/tabs between the words */
+	unsigned lead_sp;		/* leading spaces (saturating) */
+	bool lead_tab;			/* a tab among the leading blanks */
+	uint64_t word_at;		/* offset of the word being matched */
+	uint64_t m_off;			/* offset of the "M" of a MAIL line */
+	unsigned ndot, nnul;		/* MS_DOT: dots and NULs (saturating) */
+	uint64_t dot_off;
+	unsigned lead;			/* MAIL/RCPT: 0, 1 (one space), 2 */
+	bool t_valid;			/* tail: a non-space byte seen */
+	unsigned char t_c;		/* tail: last non-space byte */
+	enum before t_before;		/* tail: what precedes it */
+	bool trig;			/* content ended: line is a trigger */
+
+	/* across lines */
+	bool pending_trigger;		/* the previous line was a trigger */
+	enum seq seq;
+	bool seq_trig;			/* current transaction is smuggled */
+	bool seq_onespace;		/* its MAIL line starts with one space */
+	uint64_t seq_m_off;
+};
+
+/* One chunk being scanned: its bytes and body offset. */
+struct chunk {
+	const unsigned char *b;
+	size_t len;
+	uint64_t base;
+};
+
+static void found(struct scanner *s, enum dg_class c, uint64_t at)
+{
+	if (s->res.cls[c].count++ == 0)
+		s->res.cls[c].first = at;
+}
+
+static bool is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* A pattern byte: letters compare case-insensitively, the rest exactly. */
+static bool pat_eq(unsigned char c, char p)
+{
+	if (p >= 'a' && p <= 'z')
+		return (c | 0x20) == (unsigned char)p;
+	return c == (unsigned char)p;
+}
+
+static void new_line(struct scanner *s, uint64_t start, enum term t)
+{
+	s->line_start = start;
+	s->prev_term = t;
+	s->ms = MS_START;
+	s->kind = K_NONE;
+	s->mid = false;
+	s->lead_sp = 0;
+	s->lead_tab = false;
+	s->ndot = s->nnul = 0;
+	s->t_valid = false;
+	s->trig = false;
+}
+
+/*
+ * Line matcher, one byte (never CR or LF).  A byte that does not fit
+ * the current state drops the matcher to MS_OTHER and is looked at again
+ * there, since it may begin " ." itself.
+ */
+static bool start_word(struct scanner *s, unsigned char c, uint64_t at,
+		       bool mid)
+{
+	for (int k = mid ? KW_MAIL : KW_DATA; k >= KW_MAIL; k--) {
+		if (pat_eq(c, word1[k][0])) {
+			s->kw = (enum kw)k;
+			s->idx = 1;
+			s->mid = mid;
+			s->word_at = at;
+			s->ms = MS_WORD1;
+			return true;
+		}
+	}
+	return false;
+}
+
+static unsigned lead_class(const struct scanner *s)
+{
+	if (s->lead_tab || s->lead_sp > 1)
+		return 2;
+	return s->lead_sp;
+}
+
+static bool match_step(struct scanner *s, unsigned char c, uint64_t at,
+		       unsigned char prev)
+{
+	switch (s->ms) {
+	case MS_START:
+		if (c == '.' || c == '\0') {
+			s->ms = MS_DOT;
+			break;
+		}
+		s->ms = MS_WS;
+		/* FALLTHROUGH */
+	case MS_WS:
+		if (c == ' ') {
+			if (s->lead_sp < 2)
+				s->lead_sp++;
+			return true;
+		}
+		if (c == '\t') {
+			s->lead_tab = true;
+			return true;
+		}
+		return start_word(s, c, at, false);
+	case MS_WORD1:
+		if (!pat_eq(c, word1[s->kw][s->idx]))
+			return false;
+		if (word1[s->kw][++s->idx] == '\0') {
+			s->ms = s->kw == KW_DATA ? MS_DATA_TAIL : MS_GAP;
+			s->gap = 0;
+		}
+		return true;
+	case MS_GAP:
+		if (is_blank(c)) {
+			s->gap = 1;
+			return true;
+		}
+		if (s->gap == 0 || !pat_eq(c, word2[s->kw][0]))
+			return false;
+		s->ms = MS_WORD2;
+		s->idx = 1;
+		return true;
+	case MS_WORD2:
+		if (!pat_eq(c, word2[s->kw][s->idx]))
+			return false;
+		if (word2[s->kw][++s->idx] == '\0') {
+			s->m_off = s->word_at;
+			s->kind = s->mid ? K_MAIL_MID :
+			    s->kw == KW_MAIL ? K_MAIL : K_RCPT;
+			s->lead = s->mid ? 2 : lead_class(s);
+			s->ms = MS_OTHER;
+		}
+		return true;
+	case MS_DATA_TAIL:
+		return is_blank(c);
+	case MS_DOT:
+		break;
+	case MS_OTHER:
+		if (c == '.' && prev == ' ')
+			s->ms = MS_SPDOT;
+		return true;
+	case MS_SPDOT:
+		if (c != ' ')
+			return false;
+		s->ms = MS_SPDOT_WS;
+		return true;
+	case MS_SPDOT_WS:
+		if (is_blank(c))
+			return true;
+		return start_word(s, c, at, true);
+	}
+	/* MS_DOT */
+	if (c == '.') {
+		if (s->ndot++ > 0)
+			return false;
+		s->dot_off = at;
+		return true;
+	}
+	if (c == '\0') {
+		if (s->nnul < 2)
+			s->nnul++;
+		return true;
+	}
+	return false;
+}
+
+static void match_byte(struct scanner *s, unsigned char c, uint64_t at,
+		       unsigned char prev)
+{
+	if (!match_step(s, c, at, prev)) {
+		s->ms = MS_OTHER;
+		(void)match_step(s, c, at, prev);
+	}
+}
+
+/*
+ * Tail of the line: the last non-space byte in b[lo, e) and what
+ * precedes it.  Returns false when that range holds only spaces, in
+ * which case the caller keeps what earlier chunks said.
+ */
+static bool tail_scan(const struct scanner *s, const struct chunk *ck,
+		      size_t e, bool *valid, unsigned char *c,
+		      enum before *before)
+{
+	size_t lo = s->line_start > ck->base ?
+	    (size_t)(s->line_start - ck->base) : 0;
+	size_t j = e;
+
+	while (j > lo && ck->b[j - 1] == ' ')
+		j--;
+	if (j == lo)
+		return false;
+	*valid = true;
+	*c = ck->b[j - 1];
+	if (j - 1 > lo)
+		*before = ck->b[j - 2] == ' ' ? B_SPACE : B_OTHER;
+	else if (s->line_start >= ck->base)
+		*before = B_LINESTART;
+	else
+		*before = s->prev == ' ' ? B_SPACE : B_OTHER;
+	return true;
+}
+
+/* The line's content ends at chunk index e (a CR, an LF, or the end). */
+static void content_end(struct scanner *s, const struct chunk *ck, size_t e)
+{
+	uint64_t at = ck->base + e;
+	uint64_t len = at - s->line_start;
+	bool valid = s->t_valid;
+	unsigned char c = s->t_c;
+	enum before before = s->t_before;
+
+	if (len > s->maxlen)
+		found(s, DG_CLASS_LONG_LINE, s->line_start);
+	if (s->kind == K_NONE) {
+		if (s->ms == MS_START)
+			s->kind = K_EMPTY;
+		else if (s->ms == MS_DATA_TAIL)
+			s->kind = K_DATA;
+		else if (s->ms == MS_DOT)
+			s->kind = s->ndot == 0 ? K_NULONLY :
+			    s->nnul == 0 ? K_DOT : K_NULDOT;
+	}
+	(void)tail_scan(s, ck, e, &valid, &c, &before);
+	s->trig = s->kind == K_DOT || s->kind == K_NULDOT ||
+	    s->kind == K_NULONLY ||
+	    (len > 0 && (!valid || (c == '.' && before != B_OTHER)));
+}
+
+/* Transactions over lines: MAIL, RCPT..., DATA. */
+static void seq_line(struct scanner *s)
+{
+	switch (s->kind) {
+	case K_MAIL:
+	case K_MAIL_MID:
+		s->seq = SEQ_MAIL;
+		s->seq_m_off = s->m_off;
+		s->seq_trig = s->kind == K_MAIL_MID || s->pending_trigger;
+		s->seq_onespace = s->lead == 1;
+		return;
+	case K_RCPT:
+		if (s->seq == SEQ_MAIL) {
+			if (s->seq_onespace && s->lead == 0)
+				s->seq_trig = true;
+			s->seq = SEQ_RCPT;
+		} else if (s->seq != SEQ_RCPT) {
+			s->seq = SEQ_NONE;
+		}
+		return;
+	case K_DATA:
+		if (s->seq == SEQ_RCPT)
+			found(s, s->seq_trig ? DG_CLASS_SMUGGLED_TRANSACTION :
+			      DG_CLASS_SMTP_COMMANDS, s->seq_m_off);
+		/* FALLTHROUGH */
+	default:
+		s->seq = SEQ_NONE;
+		return;
+	}
+}
+
+/* The terminator of the line is known: settle what depends on it. */
+static void finalize(struct scanner *s, enum term t)
+{
+	if (s->kind == K_DOT) {
+		if (s->prev_term == T_CRLF && (t == T_CRLF || t == T_EOF))
+			found(s, DG_CLASS_LONE_DOT, s->dot_off);
+		else
+			found(s, DG_CLASS_SMUGGLE_EOD, s->dot_off);
+	} else if (s->kind == K_NULDOT) {
+		found(s, DG_CLASS_SMUGGLE_EOD, s->dot_off);
+	}
+	seq_line(s);
+	/* "\r\r\n" after a trigger line: the CRLF line belongs to it. */
+	if (!(s->kind == K_EMPTY && t == T_CRLF && s->prev_term == T_CR))
+		s->pending_trigger = s->trig;
+}
+
+/*
+ * One byte that the skip loop stopped at, or that the matcher wants;
+ * returns how many bytes it consumed (2 for a CRLF seen whole).
+ */
+static size_t step(struct scanner *s, const struct chunk *ck, size_t i)
+{
+	unsigned char c = ck->b[i];
+	uint64_t at = ck->base + i;
+
+	if (c == '\r' && !s->pending_cr && i + 1 < ck->len && ck->b[i + 1] == '\n') {
+		content_end(s, ck, i);
+		finalize(s, T_CRLF);
+		new_line(s, at + 2, T_CRLF);
+		return 2;
+	}
+	if (s->pending_cr) {
+		s->pending_cr = false;
+		if (c == '\n') {
+			finalize(s, T_CRLF);
+			new_line(s, at + 1, T_CRLF);
+			return 1;
+		}
+		found(s, DG_CLASS_BARE_CR, at - 1);
+		finalize(s, T_CR);
+		new_line(s, at, T_CR);
+	}
+	if (c == '\r') {
+		content_end(s, ck, i);
+		s->pending_cr = true;
+		return 1;
+	}
+	if (c == '\n') {
+		found(s, DG_CLASS_BARE_LF, at);
+		content_end(s, ck, i);
+		finalize(s, T_LF);
+		new_line(s, at + 1, T_LF);
+		return 1;
+	}
+	if (c == '\0')
+		found(s, DG_CLASS_NUL, at);
+	match_byte(s, c, at, i > 0 ? ck->b[i - 1] : s->prev);
+	return 1;
+}
+
+/*
+ * The common case, a CRLF ending a line of plain text: no command, no
+ * dot or NUL line, and a last byte that is neither space nor dot (so no
+ * residue trigger).  Settles the line as step() would, in fewer steps.
+ */
+static bool plain_crlf(struct scanner *s, const struct chunk *ck, size_t i)
+{
+	uint64_t at = ck->base + i;
+	unsigned char last;
+
+	if (ck->b[i] != '\r' || i + 1 >= ck->len || ck->b[i + 1] != '\n'
+	    || s->kind != K_NONE || i == 0 || s->line_start >= at)
+		return false;
+	last = ck->b[i - 1];
+	if (last == ' ' || last == '.')
+		return false;
+	if (at - s->line_start > s->maxlen)
+		found(s, DG_CLASS_LONG_LINE, s->line_start);
+	s->seq = SEQ_NONE;
+	s->pending_trigger = false;
+	new_line(s, at + 2, T_CRLF);
+	return true;
+}
+
+/*
+ * Bytes that can begin a line the matcher cares about: blanks, the
+ * first letters of the commands, dot and NUL, and the terminators.  Any
+ * other first byte sends the line straight to the skip loop.
+ */
+static const unsigned char line_lead[256] = {
+	['\0'] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, ['.'] = 1,
+	['M'] = 1, ['m'] = 1, ['R'] = 1, ['r'] = 1, ['D'] = 1, ['d'] = 1,
+};
+
+/*
+ * The skip: the first index >= i of a byte that matters mid-line: CR,
+ * LF, NUL, or a dot after a space.  prev is the byte before b[i].
+ */
+static size_t skip_plain(const unsigned char *b, size_t i, size_t n,
+			 unsigned char prev)
+{
+	if (i >= n)
+		return n;
+	if (b[i] == '\r' || b[i] == '\n' || b[i] == '\0'
+	    || (b[i] == '.' && prev == ' '))
+		return i;
+	i++;
+#ifdef DG_SCANNER_SSE2
+	{
+		const __m128i cr = _mm_set1_epi8('\r');
+		const __m128i lf = _mm_set1_epi8('\n');
+		const __m128i zero = _mm_setzero_si128();
+		const __m128i dot = _mm_set1_epi8('.');
+		const __m128i sp = _mm_set1_epi8(' ');
+
+		for (; i + 32 <= n; i += 32) {
+			__m128i v0 = _mm_loadu_si128((const __m128i *)(b + i));
+			__m128i v1 = _mm_loadu_si128((const __m128i *)(b + i + 16));
+			__m128i w0 = _mm_loadu_si128((const __m128i *)(b + i - 1));
+			__m128i w1 = _mm_loadu_si128((const __m128i *)(b + i + 15));
+			__m128i m0 = _mm_or_si128(
+			    _mm_or_si128(_mm_cmpeq_epi8(v0, cr), _mm_cmpeq_epi8(v0, lf)),
+			    _mm_or_si128(_mm_cmpeq_epi8(v0, zero),
+					 _mm_and_si128(_mm_cmpeq_epi8(v0, dot),
+						       _mm_cmpeq_epi8(w0, sp))));
+			__m128i m1 = _mm_or_si128(
+			    _mm_or_si128(_mm_cmpeq_epi8(v1, cr), _mm_cmpeq_epi8(v1, lf)),
+			    _mm_or_si128(_mm_cmpeq_epi8(v1, zero),
+					 _mm_and_si128(_mm_cmpeq_epi8(v1, dot),
+						       _mm_cmpeq_epi8(w1, sp))));
+			unsigned mask = (unsigned)_mm_movemask_epi8(m0)
+			    | ((unsigned)_mm_movemask_epi8(m1) << 16);
+
+			if (mask != 0)
+				return i + (size_t)__builtin_ctz(mask);
+		}
+	}
+#endif
+	for (; i < n; i++) {
+		unsigned char c = b[i];
+
+		if (c == '\r' || c == '\n' || c == '\0'
+		    || (c == '.' && b[i - 1] == ' '))
+			return i;
+	}
+	return n;
+}
+
+struct scanner *scanner_new(size_t max_line_length)
+{
+	struct scanner *s = xmalloc(sizeof(*s));
+
+	s->maxlen = max_line_length;
+	scanner_reset(s);
+	return s;
+}
+
+void scanner_reset(struct scanner *s)
+{
+	size_t maxlen = s->maxlen;
+
+	memset(s, 0, sizeof(*s));
+	s->maxlen = maxlen;
+	s->prev = '\n';
+	s->seq = SEQ_NONE;
+	new_line(s, 0, T_CRLF);
+}
+
+void scanner_push(struct scanner *s, const unsigned char *buf, size_t len)
+{
+	struct chunk ck = { buf, len, s->off };
+	size_t i = 0;
+
+	if (len == 0)
+		return;
+	while (i < len) {
+		if (!s->pending_cr) {
+			if (s->ms == MS_START && !line_lead[buf[i]])
+				s->ms = MS_OTHER;
+			if (s->ms == MS_OTHER) {
+				i = skip_plain(buf, i, len,
+					       i > 0 ? buf[i - 1] : s->prev);
+				if (i == len)
+					break;
+				if (plain_crlf(s, &ck, i)) {
+					i += 2;
+					continue;
+				}
+			}
+		}
+		i += step(s, &ck, i);
+	}
+	/* Carry the tail of an unfinished line into the next chunk. */
+	if (!s->pending_cr)
+		(void)tail_scan(s, &ck, len, &s->t_valid, &s->t_c, &s->t_before);
+	s->prev = buf[len - 1];
+	s->off += len;
+}
+
+void scanner_finish(struct scanner *s, struct scan_result *out)
+{
+	struct chunk ck = { NULL, 0, s->off };
+
+	if (s->pending_cr) {
+		s->pending_cr = false;
+		found(s, DG_CLASS_BARE_CR, s->off - 1);
+		finalize(s, T_CR);
+		new_line(s, s->off, T_CR);
+	}
+	if (s->line_start < s->off) {
+		content_end(s, &ck, 0);
+		finalize(s, T_EOF);
+		new_line(s, s->off, T_EOF);
+	}
+	*out = s->res;
+	out->size = s->off;
+}
+
+void scanner_free(struct scanner *s)
+{
+	free(s);
+}

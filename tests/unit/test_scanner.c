@@ -1,0 +1,850 @@
+/*
+ * test_scanner.c: unit tests of the streaming body scanner (scanner.h).
+ * Every vector of contract section 5 and every row of mta-facts.md's
+ * Postfix table, with exact counts and first offsets; clean mail that
+ * must stay clean; chunk invariance (every 2- and 3-way split of every
+ * vector, thousands of random splits of long random bodies); and a
+ * differential test against ref_scan(), a deliberately simple scanner
+ * that buffers the whole body and works line by line.
+ */
+#include <malloc.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "scanner.h"
+
+/* ---------------------------------------------------------------------
+ * The reference: whole body in memory, split into lines first, each
+ * rule of the scanner's DESCRIPTION applied to one line at a time.
+ * ------------------------------------------------------------------- */
+
+enum rterm { R_CRLF, R_CR, R_LF, R_EOF };
+enum rkind { RK_OTHER, RK_EMPTY, RK_MAIL, RK_MAIL_MID, RK_RCPT, RK_DATA };
+
+struct rline {
+	size_t start, end;	/* content [start, end) */
+	enum rterm term;
+};
+
+static void ref_found(struct scan_result *r, enum dg_class c, uint64_t at)
+{
+	if (r->cls[c].count++ == 0)
+		r->cls[c].first = at;
+}
+
+static int lc(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+/* Does b[i..e) start with word (lower case, ':' exact)? */
+static int has_word(const unsigned char *b, size_t i, size_t e, const char *w)
+{
+	size_t n = strlen(w);
+
+	if (e - i < n)
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		if (lc(b[i + k]) != w[k])
+			return 0;
+	return 1;
+}
+
+static int blank(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* "w1" blanks+ "w2" at b[i..e)? */
+static int has_cmd(const unsigned char *b, size_t i, size_t e,
+		   const char *w1, const char *w2)
+{
+	size_t j;
+
+	if (!has_word(b, i, e, w1))
+		return 0;
+	j = i + strlen(w1);
+	if (j >= e || !blank(b[j]))
+		return 0;
+	while (j < e && blank(b[j]))
+		j++;
+	return has_word(b, j, e, w2);
+}
+
+static void ref_scan(const unsigned char *b, size_t n, size_t maxlen,
+		     struct scan_result *r)
+{
+	struct rline *lines = calloc(n + 1, sizeof(*lines));
+	size_t nl = 0, i = 0;
+	int pending = 0, seq = 0, seq_trig = 0, seq_one = 0;
+	uint64_t seq_m = 0;
+
+	assert_non_null(lines);
+	memset(r, 0, sizeof(*r));
+	r->size = n;
+	for (i = 0; i < n; i++) {
+		if (b[i] == '\r' && (i + 1 == n || b[i + 1] != '\n'))
+			ref_found(r, DG_CLASS_BARE_CR, i);
+		if (b[i] == '\n' && (i == 0 || b[i - 1] != '\r'))
+			ref_found(r, DG_CLASS_BARE_LF, i);
+		if (b[i] == '\0')
+			ref_found(r, DG_CLASS_NUL, i);
+	}
+	for (i = 0; i < n;) {
+		size_t j = i;
+
+		while (j < n && b[j] != '\r' && b[j] != '\n')
+			j++;
+		lines[nl].start = i;
+		lines[nl].end = j;
+		if (j == n) {
+			lines[nl++].term = R_EOF;
+			break;
+		}
+		if (b[j] == '\r' && j + 1 < n && b[j + 1] == '\n') {
+			lines[nl++].term = R_CRLF;
+			i = j + 2;
+		} else {
+			lines[nl++].term = b[j] == '\r' ? R_CR : R_LF;
+			i = j + 1;
+		}
+	}
+	for (size_t k = 0; k < nl; k++) {
+		size_t s = lines[k].start, e = lines[k].end, len = e - s;
+		enum rterm pt = k == 0 ? R_CRLF : lines[k - 1].term;
+		enum rterm t = lines[k].term;
+		size_t ndot = 0, nnul = 0, dot = 0, lead_sp = 0, lead_tab = 0;
+		size_t w, te;
+		int trig = 0, lead;
+		enum rkind kind = RK_OTHER;
+		uint64_t m = 0;
+
+		if (len > maxlen)
+			ref_found(r, DG_CLASS_LONG_LINE, s);
+		for (size_t x = s; x < e; x++) {
+			if (b[x] == '.') {
+				ndot++;
+				dot = x;
+			} else if (b[x] == '\0') {
+				nnul++;
+			}
+		}
+		if (len > 0 && ndot + nnul == len && ndot <= 1) {
+			/* ".", NUL-dot, NULs only: all triggers */
+			trig = 1;
+			if (ndot == 1 && nnul == 0) {
+				if (pt == R_CRLF && (t == R_CRLF || t == R_EOF))
+					ref_found(r, DG_CLASS_LONE_DOT, dot);
+				else
+					ref_found(r, DG_CLASS_SMUGGLE_EOD, dot);
+			} else if (ndot == 1) {
+				ref_found(r, DG_CLASS_SMUGGLE_EOD, dot);
+			}
+		}
+		/* residue: trimmed of trailing spaces, "" or "." or "... ." */
+		te = e;
+		while (te > s && b[te - 1] == ' ')
+			te--;
+		if (len > 0 && (te == s || (b[te - 1] == '.'
+		    && (te - 1 == s || b[te - 2] == ' '))))
+			trig = 1;
+		/* commands */
+		for (w = s; w < e && blank(b[w]); w++) {
+			if (b[w] == ' ')
+				lead_sp++;
+			else
+				lead_tab++;
+		}
+		lead = lead_tab || lead_sp > 1 ? 2 : (int)lead_sp;
+		if (len == 0) {
+			kind = RK_EMPTY;
+		} else if (has_cmd(b, w, e, "mail", "from:")) {
+			kind = RK_MAIL;
+			m = w;
+		} else if (has_cmd(b, w, e, "rcpt", "to:")) {
+			kind = RK_RCPT;
+		} else if (has_word(b, w, e, "data")) {
+			size_t x = w + 4;
+
+			while (x < e && blank(b[x]))
+				x++;
+			if (x == e)
+				kind = RK_DATA;
+		}
+		/* " . " blanks* "mail" blanks+ "from:" anywhere: the last one */
+		for (size_t x = s; x + 3 <= e; x++) {
+			size_t y;
+
+			if (b[x] != ' ' || b[x + 1] != '.' || b[x + 2] != ' ')
+				continue;
+			for (y = x + 3; y < e && blank(b[y]); y++)
+				;
+			if (has_cmd(b, y, e, "mail", "from:")) {
+				kind = RK_MAIL_MID;
+				m = y;
+			}
+		}
+		switch (kind) {
+		case RK_MAIL:
+		case RK_MAIL_MID:
+			seq = 1;
+			seq_m = m;
+			seq_trig = kind == RK_MAIL_MID || pending;
+			seq_one = kind == RK_MAIL && lead == 1;
+			break;
+		case RK_RCPT:
+			if (seq == 1 && seq_one && lead == 0)
+				seq_trig = 1;
+			seq = seq >= 1 ? 2 : 0;
+			break;
+		case RK_DATA:
+			if (seq == 2)
+				ref_found(r, seq_trig ? DG_CLASS_SMUGGLED_TRANSACTION
+					  : DG_CLASS_SMTP_COMMANDS, seq_m);
+			seq = 0;
+			break;
+		default:
+			seq = 0;
+		}
+		if (!(kind == RK_EMPTY && t == R_CRLF && pt == R_CR))
+			pending = trig;
+	}
+	free(lines);
+}
+
+/* ---------------------------------------------------------------------
+ * Helpers
+ * ------------------------------------------------------------------- */
+
+static void scan_whole(struct scanner *s, const unsigned char *b, size_t n,
+		       struct scan_result *r)
+{
+	scanner_reset(s);
+	scanner_push(s, b, n);
+	scanner_finish(s, r);
+}
+
+static void print_result(const char *what, const struct scan_result *r)
+{
+	fprintf(stderr, "# %s: size=%llu", what, (unsigned long long)r->size);
+	for (int c = 0; c < DG_CLASS_COUNT; c++)
+		if (r->cls[c].count)
+			fprintf(stderr, " %s=%llu@%llu", dg_class_name((enum dg_class)c),
+				(unsigned long long)r->cls[c].count,
+				(unsigned long long)r->cls[c].first);
+	fprintf(stderr, "\n");
+}
+
+/* Results equal: counts, and first where count > 0, and size. */
+static int same(const struct scan_result *a, const struct scan_result *b)
+{
+	if (a->size != b->size)
+		return 0;
+	for (int c = 0; c < DG_CLASS_COUNT; c++) {
+		if (a->cls[c].count != b->cls[c].count)
+			return 0;
+		if (a->cls[c].count && a->cls[c].first != b->cls[c].first)
+			return 0;
+	}
+	return 1;
+}
+
+static void assert_same(const struct scan_result *want,
+			const struct scan_result *got, const char *what)
+{
+	if (!same(want, got)) {
+		print_result("want", want);
+		print_result(what, got);
+		fail_msg("%s differs", what);
+	}
+}
+
+/* Every 2-way and (for short bodies) 3-way split agrees with one push. */
+static void check_splits(const unsigned char *b, size_t n, size_t maxlen,
+			 const struct scan_result *want)
+{
+	struct scanner *s = scanner_new(maxlen);
+	struct scan_result r;
+
+	for (size_t i = 0; i <= n; i++) {
+		scanner_reset(s);
+		scanner_push(s, b, i);
+		scanner_push(s, b + i, n - i);
+		scanner_finish(s, &r);
+		if (!same(want, &r)) {
+			fprintf(stderr, "# split at %zu\n", i);
+			assert_same(want, &r, "2-way split");
+		}
+		if (n > 160)
+			continue;
+		for (size_t j = i; j <= n; j++) {
+			scanner_reset(s);
+			scanner_push(s, b, i);
+			scanner_push(s, b + i, j - i);
+			scanner_push(s, b + j, n - j);
+			scanner_finish(s, &r);
+			if (!same(want, &r)) {
+				fprintf(stderr, "# split at %zu, %zu\n", i, j);
+				assert_same(want, &r, "3-way split");
+			}
+		}
+	}
+	/* byte by byte */
+	scanner_reset(s);
+	for (size_t i = 0; i < n; i++)
+		scanner_push(s, b + i, 1);
+	scanner_finish(s, &r);
+	assert_same(want, &r, "byte-by-byte");
+	scanner_free(s);
+}
+
+/*
+ * The body must scan to exactly spec ("class=count@first,..."; every
+ * class not named must be absent), whole, split every way, and agree
+ * with the reference.
+ */
+static void expect_ml(const char *body, size_t n, size_t maxlen, const char *spec)
+{
+	const unsigned char *b = (const unsigned char *)body;
+	struct scan_result want, got, ref;
+	struct scanner *s = scanner_new(maxlen);
+	char buf[512], *tok, *save = NULL;
+
+	memset(&want, 0, sizeof(want));
+	want.size = n;
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned long long count, first;
+		char name[64];
+		int c;
+
+		assert_int_equal(sscanf(tok, " %63[a-z_]=%llu@%llu", name, &count, &first), 3);
+		c = dg_class_from_name(name);
+		assert_true(c >= 0);
+		want.cls[c].count = count;
+		want.cls[c].first = first;
+	}
+	scan_whole(s, b, n, &got);
+	scanner_free(s);
+	assert_same(&want, &got, "one push");
+	ref_scan(b, n, maxlen, &ref);
+	assert_same(&want, &ref, "reference");
+	check_splits(b, n, maxlen, &want);
+}
+
+#define EXPECT(lit, spec) expect_ml((lit), sizeof(lit) - 1, 998, (spec))
+
+#define HIDDEN "MAIL FROM:<x@evil.example>\r\nRCPT TO:<b@test.example>\r\n" \
+	"DATA\r\nSubject: hidden\r\n\r\nhidden body\r\n"
+
+/* ---------------------------------------------------------------------
+ * bare_cr, bare_lf, nul
+ * ------------------------------------------------------------------- */
+
+static void test_bare_cr(void **state)
+{
+	(void)state;
+	EXPECT("one\rtwo\r\n", "bare_cr=1@3");
+	EXPECT("a\r\rb\r\n", "bare_cr=2@1");
+	EXPECT("\r", "bare_cr=1@0");
+	EXPECT("abc\r", "bare_cr=1@3");
+	EXPECT("abc\r\n\r", "bare_cr=1@5");
+	EXPECT("a\r\r\n", "bare_cr=1@1");
+	EXPECT("x\r\r\r\r\n", "bare_cr=3@1");
+}
+
+static void test_bare_lf(void **state)
+{
+	(void)state;
+	EXPECT("line1\nline2\r\n", "bare_lf=1@5");
+	EXPECT("\n", "bare_lf=1@0");
+	EXPECT("\nabc", "bare_lf=1@0");
+	EXPECT("a\n\nb", "bare_lf=2@1");
+	EXPECT("a\r\n\n", "bare_lf=1@3");
+	EXPECT("a\n\r\n", "bare_lf=1@1");
+	EXPECT("a\r\r\n\n", "bare_cr=1@1,bare_lf=1@4");
+}
+
+static void test_nul(void **state)
+{
+	(void)state;
+	EXPECT("a\0b\r\n", "nul=1@1");
+	EXPECT("\0", "nul=1@0");
+	EXPECT("ab\r\ncd\0\0\r\n", "nul=2@6");
+	/* a line of NULs only is no smuggle_eod by itself */
+	EXPECT("hello\r\n\0\r\nworld\r\n", "nul=1@7");
+	EXPECT("hello\r\n\0\0.\0\r\nworld\r\n", "nul=3@7,smuggle_eod=1@9");
+	/* two dots: not a NUL-dot */
+	EXPECT("hello\r\n\0..\r\nworld\r\n", "nul=1@7");
+}
+
+/* ---------------------------------------------------------------------
+ * smuggle_eod: every listed form between "hello" and "world"
+ * ------------------------------------------------------------------- */
+
+static void test_smuggle_eod(void **state)
+{
+	(void)state;
+	EXPECT("hello\n.\nworld\r\n", "bare_lf=2@5,smuggle_eod=1@6");
+	EXPECT("hello\n.\r\nworld\r\n", "bare_lf=1@5,smuggle_eod=1@6");
+	EXPECT("hello\r\n.\nworld\r\n", "bare_lf=1@8,smuggle_eod=1@7");
+	EXPECT("hello\r.\rworld\r\n", "bare_cr=2@5,smuggle_eod=1@6");
+	EXPECT("hello\r.\r\nworld\r\n", "bare_cr=1@5,smuggle_eod=1@6");
+	EXPECT("hello\r.\nworld\r\n", "bare_cr=1@5,bare_lf=1@7,smuggle_eod=1@6");
+	EXPECT("hello\n.\rworld\r\n", "bare_lf=1@5,bare_cr=1@7,smuggle_eod=1@6");
+	EXPECT("hello\r\n.\rworld\r\n", "bare_cr=1@8,smuggle_eod=1@7");
+	EXPECT("hello\r\n.\r\r\nworld\r\n", "bare_cr=1@8,smuggle_eod=1@7");
+	EXPECT("hello\r\r\n.\r\r\nworld\r\n", "bare_cr=2@5,smuggle_eod=1@8");
+	/* NUL beside a line-start dot */
+	EXPECT("hello\r\n\0.\r\nworld\r\n", "nul=1@7,smuggle_eod=1@8");
+	EXPECT("hello\r\n.\0\r\nworld\r\n", "nul=1@8,smuggle_eod=1@7");
+	/* at the body start (after the header/body CRLF) and end */
+	EXPECT(".\nworld\r\n", "bare_lf=1@1,smuggle_eod=1@0");
+	EXPECT(".\r", "bare_cr=1@1,smuggle_eod=1@0");
+	EXPECT("hello\n.", "bare_lf=1@5,smuggle_eod=1@6");
+	EXPECT("hello\r\n.\r", "bare_cr=1@8,smuggle_eod=1@7");
+	/* several */
+	EXPECT("a\n.\nb\r.\rc\r\n", "bare_lf=2@1,bare_cr=2@5,smuggle_eod=2@2");
+}
+
+/* Each form followed by a hidden transaction: also smuggled_transaction. */
+static void test_smuggle_eod_transaction(void **state)
+{
+	(void)state;
+	EXPECT("hello\n.\n" HIDDEN, "bare_lf=2@5,smuggle_eod=1@6,smuggled_transaction=1@8");
+	EXPECT("hello\n.\r\n" HIDDEN, "bare_lf=1@5,smuggle_eod=1@6,smuggled_transaction=1@9");
+	EXPECT("hello\r\n.\n" HIDDEN, "bare_lf=1@8,smuggle_eod=1@7,smuggled_transaction=1@9");
+	EXPECT("hello\r.\r" HIDDEN, "bare_cr=2@5,smuggle_eod=1@6,smuggled_transaction=1@8");
+	EXPECT("hello\r.\r\n" HIDDEN, "bare_cr=1@5,smuggle_eod=1@6,smuggled_transaction=1@9");
+	EXPECT("hello\r.\n" HIDDEN, "bare_cr=1@5,bare_lf=1@7,smuggle_eod=1@6,smuggled_transaction=1@8");
+	EXPECT("hello\n.\r" HIDDEN, "bare_lf=1@5,bare_cr=1@7,smuggle_eod=1@6,smuggled_transaction=1@8");
+	EXPECT("hello\r\n.\r" HIDDEN, "bare_cr=1@8,smuggle_eod=1@7,smuggled_transaction=1@9");
+	EXPECT("hello\r\n.\r\r\n" HIDDEN, "bare_cr=1@8,smuggle_eod=1@7,smuggled_transaction=1@11");
+	EXPECT("hello\r\r\n.\r\r\n" HIDDEN, "bare_cr=2@5,smuggle_eod=1@8,smuggled_transaction=1@12");
+	EXPECT("hello\r\n\0.\r\n" HIDDEN, "nul=1@7,smuggle_eod=1@8,smuggled_transaction=1@11");
+	EXPECT("hello\r\n.\0\r\n" HIDDEN, "nul=1@8,smuggle_eod=1@7,smuggled_transaction=1@11");
+	/* hidden transaction with bare CR or bare LF line ends */
+	EXPECT("x\r.\rMAIL FROM:<a>\rRCPT TO:<b>\rDATA\r",
+	       "bare_cr=5@1,smuggle_eod=1@2,smuggled_transaction=1@4");
+	EXPECT("x\n.\nMAIL FROM:<a>\nRCPT TO:<b>\nDATA\n",
+	       "bare_lf=5@1,smuggle_eod=1@2,smuggled_transaction=1@4");
+}
+
+/* ---------------------------------------------------------------------
+ * mta-facts.md: what Postfix 3.7.11 hands the milter, one test per row
+ * ------------------------------------------------------------------- */
+
+static void test_postfix_rows(void **state)
+{
+	(void)state;
+	/* one\rtwo\r\n -> one two\r\n */
+	EXPECT("hello\r\none two\r\n", "");
+	/* line1\nline2\r\n -> line1\r\nline2\r\n */
+	EXPECT("hello\r\nline1\r\nline2\r\n", "");
+	/* \n.\r\n, \n.\n, \r\n.\n, \r\n.\r\r\n + hidden: DATA ends there;
+	 * the milter sees "hello\r\n", then a second transaction */
+	EXPECT("hello\r\n", "");
+	EXPECT("Subject: hidden\r\n\r\nhidden body\r\n", "");
+	/* \r.\r + hidden */
+	EXPECT("hello . " HIDDEN, "smuggled_transaction=1@8");
+	/* \r.\r\n + hidden */
+	EXPECT("hello .\r\n" HIDDEN, "smuggled_transaction=1@9");
+	/* \r.\r\r\n + hidden: Postfix keeps a space after the dot */
+	EXPECT("hello . \r\n" HIDDEN, "smuggled_transaction=1@10");
+	/* \r\n.\r + hidden */
+	EXPECT("hello\r\n " HIDDEN, "smuggled_transaction=1@8");
+	/* \r\n\0.\r\n + hidden */
+	EXPECT("hello\r\n\0.\r\n" HIDDEN, "nul=1@7,smuggle_eod=1@8,smuggled_transaction=1@11");
+	/* \r\n.\0\r\n + hidden: dot-unstuffed to a NUL line */
+	EXPECT("hello\r\n\0\r\n" HIDDEN, "nul=1@7,smuggled_transaction=1@10");
+	/* smtpd_forbid_bare_newline = normalize: \n.\r\n family */
+	EXPECT("hello\r\n" HIDDEN, "smtp_commands=1@7");
+}
+
+static void test_postfix_long_line(void **state)
+{
+	char *b = malloc(5002);
+
+	(void)state;
+	assert_non_null(b);
+	memset(b, 'a', 5000);
+	memcpy(b + 5000, "\r\n", 2);
+	expect_ml(b, 5002, 998, "long_line=1@0");
+	free(b);
+}
+
+/* The issue's acceptance body, exactly. */
+static void test_issue_body(void **state)
+{
+	(void)state;
+	EXPECT("hello . MAIL FROM:<x@evil.example>\r\nRCPT TO:<b@test.example>\r\nDATA\r\n...",
+	       "smuggled_transaction=1@8");
+}
+
+/* ---------------------------------------------------------------------
+ * smuggled_transaction triggers and smtp_commands
+ * ------------------------------------------------------------------- */
+
+#define TXN "MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n"
+
+static void test_triggers(void **state)
+{
+	(void)state;
+	/* a lone dot line */
+	EXPECT("hello\r\n.\r\n" TXN, "lone_dot=1@7,smuggled_transaction=1@10");
+	/* spaces-only lines, with at most one dot */
+	EXPECT("hello\r\n \r\n" TXN, "smuggled_transaction=1@10");
+	EXPECT("hello\r\n    \r\n" TXN, "smuggled_transaction=1@13");
+	EXPECT("hello\r\n . \r\n" TXN, "smuggled_transaction=1@12");
+	EXPECT("hello\r\n. \r\n" TXN, "smuggled_transaction=1@11");
+	EXPECT("hello\r\n .\r\n" TXN, "smuggled_transaction=1@11");
+	/* two dots: not residue */
+	EXPECT("hello\r\n . . x\r\n" TXN, "smtp_commands=1@15");
+	EXPECT("hello\r\n..\r\n" TXN, "smtp_commands=1@11");
+	/* a line ending in " ." */
+	EXPECT("see you .\r\n" TXN, "smuggled_transaction=1@11");
+	EXPECT("a . .\r\n" TXN, "smuggled_transaction=1@7");
+	/* "." glued to a word is no residue */
+	EXPECT("the end.\r\n" TXN, "smtp_commands=1@10");
+	/* " . " then MAIL FROM on the same line, spaces or tabs between */
+	EXPECT("x .   MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n", "smuggled_transaction=1@6");
+	EXPECT("x . \tmail  from:<a@x>\r\nrcpt\tto:<b@y>\r\ndata \r\n", "smuggled_transaction=1@5");
+	EXPECT(" . MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n", "smuggled_transaction=1@3");
+	EXPECT("x . . MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n", "smuggled_transaction=1@6");
+	/* no space after the dot, or the RCPT missing: nothing */
+	EXPECT("x .MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n", "");
+	EXPECT("x . MAIL FROM:<a@x>\r\nDATA\r\n", "");
+	/* MAIL with exactly one space, RCPT with none */
+	EXPECT(" MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n", "smuggled_transaction=1@1");
+	EXPECT("hi\r\n MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nRCPT TO:<c@y>\r\nDATA\r\n",
+	       "smuggled_transaction=1@5");
+	EXPECT(" MAIL FROM:<a@x>\r\n RCPT TO:<b@y>\r\nDATA\r\n", "smtp_commands=1@1");
+	EXPECT("  MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n", "smtp_commands=1@2");
+	EXPECT("\tMAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n", "smtp_commands=1@1");
+	EXPECT(" MAIL FROM:<a@x>\r\n\tRCPT TO:<b@y>\r\nDATA\r\n", "smtp_commands=1@1");
+	/* an empty line is no trigger, and breaks one */
+	EXPECT("hello\r\n\r\n" TXN, "smtp_commands=1@9");
+	EXPECT("hello\r\n.\r\n\r\n" TXN, "lone_dot=1@7,smtp_commands=1@12");
+	EXPECT("hello\r\n \r\n\r\n" TXN, "smtp_commands=1@12");
+	/* ... except the CRLF right after a bare CR */
+	EXPECT("hello\r\n \r\r\n" TXN, "bare_cr=1@8,smuggled_transaction=1@11");
+	EXPECT("hello\r\n.\n\r\n" TXN, "bare_lf=1@8,smuggle_eod=1@7,smtp_commands=1@11");
+	/* a trigger not right before MAIL */
+	EXPECT("hello\r\n.\r\nhi\r\n" TXN, "lone_dot=1@7,smtp_commands=1@14");
+	/* case-insensitive, leading spaces, several RCPTs */
+	EXPECT("x\r\n.\r\n  mail from:<a>\r\n rcpt to:<b>\r\nRcPt To:<c>\r\n  DaTa  \r\n",
+	       "lone_dot=1@3,smuggled_transaction=1@8");
+	/* MAIL FROM with no space before the colon's argument is fine, but
+	 * "MAILFROM:" and "DATA x" are not commands */
+	EXPECT(".\r\nMAILFROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n", "lone_dot=1@0");
+	EXPECT(".\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA x\r\n", "lone_dot=1@0");
+	EXPECT(".\r\nMAIL FROM <a>\r\nRCPT TO:<b>\r\nDATA\r\n", "lone_dot=1@0");
+	/* interrupted sequences */
+	EXPECT(".\r\nMAIL FROM:<a>\r\nNOOP\r\nRCPT TO:<b>\r\nDATA\r\n", "lone_dot=1@0");
+	EXPECT(".\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\n\r\nDATA\r\n", "lone_dot=1@0");
+	/* a second MAIL restarts the transaction */
+	EXPECT(".\r\nMAIL FROM:<a>\r\nMAIL FROM:<b>\r\nRCPT TO:<c>\r\nDATA\r\n",
+	       "lone_dot=1@0,smtp_commands=1@18");
+	/* DATA at the very end without a line end */
+	EXPECT(".\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA", "lone_dot=1@0,smuggled_transaction=1@3");
+	/* two transactions: one smuggled, one quoted */
+	EXPECT(TXN "x\r\n.\r\n" TXN, "smtp_commands=1@0,lone_dot=1@41,smuggled_transaction=1@44");
+}
+
+/* ---------------------------------------------------------------------
+ * long_line and lone_dot
+ * ------------------------------------------------------------------- */
+
+static void test_long_line(void **state)
+{
+	(void)state;
+	expect_ml("abcd\r\n", 6, 4, "");
+	expect_ml("abcde\r\n", 7, 4, "long_line=1@0");
+	expect_ml("ab\r\nabcde\nabcdef\rabcdefg", 24, 4,
+		  "bare_lf=1@9,bare_cr=1@16,long_line=3@4");
+	expect_ml("abcde", 5, 4, "long_line=1@0");
+	expect_ml("     \r\n", 7, 4, "long_line=1@0");
+	expect_ml("", 0, 0, "");
+	expect_ml("\r\n\r\n", 4, 0, "");
+	expect_ml("a\r\n", 3, 0, "long_line=1@0");
+}
+
+static void test_lone_dot(void **state)
+{
+	(void)state;
+	EXPECT(".\r\n", "lone_dot=1@0");
+	EXPECT("a\r\n.\r\nb\r\n", "lone_dot=1@3");
+	EXPECT("a\r\n.", "lone_dot=1@3");
+	EXPECT("a\r\n.\r\n.\r\n", "lone_dot=2@3");
+	EXPECT("a\r\n..\r\n", "");
+	EXPECT("a\r\n.x\r\n", "");
+	EXPECT("a\r\n .\r\n", "");
+}
+
+/* ---------------------------------------------------------------------
+ * Clean mail
+ * ------------------------------------------------------------------- */
+
+static void test_clean(void **state)
+{
+	const char *base64 = "TWFuIGlzIGRpc3Rpbmd1aXNoZWQsIG5vdCBvbmx5IGJ5IGhpcyByZWFzb24sIGJ1dCBieSB0aGlz";
+	size_t bl = strlen(base64), n = 0;
+	char *b = malloc(200000);
+
+	(void)state;
+	assert_non_null(b);
+	EXPECT("", "");
+	EXPECT("Hello,\r\n\r\nthis is a test.\r\nRegards . . . Mail Robot\r\n", "");
+	EXPECT("Gr\xc3\xbc\xc3\x9f" "e aus K\xc3\xb6ln \xe2\x82\xac \xf0\x9f\x98\x80\r\n", "");
+	EXPECT("\tindented\r\n  spaced\r\nMAIL: hi\r\nData is here\r\nDATA\r\n", "");
+	EXPECT("> MAIL FROM:<a>\r\n> RCPT TO:<b>\r\n> DATA\r\n", "");
+	EXPECT("C: MAIL FROM:<a>\r\nC: RCPT TO:<b>\r\nC: DATA\r\n", "");
+	/* a quoted transcript with nothing in front of it */
+	EXPECT("Here is how SMTP works:\r\n\r\nMAIL FROM:<alice@example.org>\r\n"
+	       "RCPT TO:<bob@example.org>\r\nDATA\r\nSubject: hi\r\n\r\nHi Bob\r\n",
+	       "smtp_commands=1@27");
+	/* 998 octets: legal */
+	memset(b, 'x', 998);
+	memcpy(b + 998, "\r\n", 2);
+	expect_ml(b, 1000, 998, "");
+	/* 999 octets: long */
+	memset(b, 'x', 999);
+	memcpy(b + 999, "\r\n", 2);
+	expect_ml(b, 1001, 998, "long_line=1@0");
+	/* 2000 lines of base64 */
+	for (int i = 0; i < 2000; i++) {
+		memcpy(b + n, base64, bl);
+		memcpy(b + n + bl, "\r\n", 2);
+		n += bl + 2;
+	}
+	{
+		struct scanner *s = scanner_new(998);
+		struct scan_result r, want;
+
+		memset(&want, 0, sizeof(want));
+		want.size = n;
+		scan_whole(s, (unsigned char *)b, n, &r);
+		assert_same(&want, &r, "base64");
+		scanner_free(s);
+	}
+	free(b);
+}
+
+/* ---------------------------------------------------------------------
+ * Random bodies: random splits against one push, one push against the
+ * reference.
+ * ------------------------------------------------------------------- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t rng(void)
+{
+	/* xorshift64*: reproducible, seeded above */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+static const char *const tokens[] = {
+	"\r", "\n", "\r\n", ".", "\0", " ", " ", "\t", "x", "ab", ". ", " .",
+	" . ", "MAIL FROM:<a>", "mail\tfrom:", "RCPT TO:<b>", "rcpt to:", "DATA",
+	"data ", "\r\n.\r\n", "MAIL", " FROM:", "M", "R", "D", ":", "\r\r\n",
+};
+
+static size_t random_body(unsigned char *b, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max) {
+		size_t t = rng() % (sizeof(tokens) / sizeof(tokens[0]));
+		const char *tok = tokens[t];
+		size_t l = tok[0] == '\0' ? 1 : strlen(tok);
+
+		if (n + l > max)
+			break;
+		memcpy(b + n, tok, l);
+		n += l;
+	}
+	return n;
+}
+
+static void random_split(struct scanner *s, const unsigned char *b, size_t n,
+			 struct scan_result *r)
+{
+	size_t i = 0;
+
+	scanner_reset(s);
+	while (i < n) {
+		size_t k = rng() % 4 == 0 ? rng() % (n - i + 1) : rng() % 8;
+
+		if (k > n - i)
+			k = n - i;
+		scanner_push(s, b + i, k);
+		i += k;
+	}
+	scanner_finish(s, r);
+}
+
+static void test_random(void **state)
+{
+	unsigned char *b = malloc(4096);
+	struct scanner *s;
+	int splits = 0;
+
+	(void)state;
+	assert_non_null(b);
+	for (int round = 0; round < 600; round++) {
+		size_t maxlen = rng() % 3 == 0 ? rng() % 40 : 998;
+		size_t n = random_body(b, 16 + rng() % 2000);
+		struct scan_result one, ref, r;
+
+		s = scanner_new(maxlen);
+		scan_whole(s, b, n, &one);
+		ref_scan(b, n, maxlen, &ref);
+		if (!same(&ref, &one))
+			fprintf(stderr, "# round %d, maxlen %zu, n %zu\n", round, maxlen, n);
+		assert_same(&ref, &one, "scanner vs reference");
+		for (int k = 0; k < 10; k++, splits++) {
+			random_split(s, b, n, &r);
+			assert_same(&one, &r, "random split");
+		}
+		scanner_free(s);
+	}
+	assert_true(splits >= 6000);
+	free(b);
+}
+
+/* A 4 MB random body, compared whole and in random splits. */
+static void test_random_long(void **state)
+{
+	size_t max = 4u << 20;
+	unsigned char *b = malloc(max);
+	struct scanner *s = scanner_new(60);
+	struct scan_result one, ref, r;
+	size_t n;
+
+	(void)state;
+	assert_non_null(b);
+	n = random_body(b, max);
+	scan_whole(s, b, n, &one);
+	ref_scan(b, n, 60, &ref);
+	assert_same(&ref, &one, "scanner vs reference (4 MB)");
+	for (int k = 0; k < 20; k++) {
+		size_t i = 0;
+
+		scanner_reset(s);
+		while (i < n) {
+			size_t c = 1 + rng() % 65535;
+
+			if (c > n - i)
+				c = n - i;
+			scanner_push(s, b + i, c);
+			i += c;
+		}
+		scanner_finish(s, &r);
+		assert_same(&one, &r, "65535-byte random splits");
+		random_split(s, b, n, &r);
+		assert_same(&one, &r, "tiny random splits");
+	}
+	scanner_free(s);
+	free(b);
+}
+
+/* Reset between messages: no state leaks from one to the next. */
+static void test_reset(void **state)
+{
+	struct scanner *s = scanner_new(998);
+	struct scan_result a, b;
+	const char *m1 = "x\r\n.\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r";
+	const char *m2 = "\nDATA\r\n";
+
+	(void)state;
+	scanner_push(s, (const unsigned char *)m1, strlen(m1));
+	scanner_finish(s, &a);
+	assert_int_equal(a.cls[DG_CLASS_BARE_CR].count, 1);
+	scanner_reset(s);
+	scanner_push(s, (const unsigned char *)m2, strlen(m2));
+	scanner_finish(s, &b);
+	assert_int_equal(b.size, strlen(m2));
+	assert_int_equal(b.cls[DG_CLASS_BARE_LF].count, 1);
+	assert_int_equal(b.cls[DG_CLASS_BARE_LF].first, 0);
+	assert_int_equal(b.cls[DG_CLASS_SMUGGLED_TRANSACTION].count, 0);
+	assert_int_equal(b.cls[DG_CLASS_SMTP_COMMANDS].count, 0);
+	scanner_free(s);
+}
+
+/*
+ * 100 MB in 65535-byte pushes, every anomaly class in each chunk: the
+ * heap does not grow (the scanner allocates nothing after scanner_new)
+ * and counts come out as multiples of the chunk's own.
+ */
+static void test_100mb_bounded(void **state)
+{
+	size_t cl = 65535, total = 100u << 20, pushed = 0, n;
+	unsigned char *chunk = malloc(cl);
+	struct scanner *s = scanner_new(998);
+	struct scan_result r;
+	struct mallinfo2 before, after;
+
+	(void)state;
+	assert_non_null(chunk);
+	memset(chunk, 'y', cl);
+	n = 0;
+	while (n + 64 < cl) {
+		static const char piece[] =
+		    "ok line\r\nbare\rcr\n.\nx\0y\r\n.\r\n" TXN;
+		size_t pl = sizeof(piece) - 1;
+
+		memcpy(chunk + n, piece, pl);
+		n += pl + 100;
+	}
+	before = mallinfo2();
+	while (pushed < total) {
+		scanner_push(s, chunk, cl);
+		pushed += cl;
+	}
+	scanner_finish(s, &r);
+	after = mallinfo2();
+	assert_int_equal(before.uordblks, after.uordblks);
+	assert_int_equal(before.hblkhd, after.hblkhd);
+	assert_int_equal(r.size, pushed);
+	assert_true(r.cls[DG_CLASS_BARE_CR].count > 1000);
+	assert_true(r.cls[DG_CLASS_SMUGGLE_EOD].count > 1000);
+	assert_true(r.cls[DG_CLASS_NUL].count > 1000);
+	assert_true(r.cls[DG_CLASS_LONE_DOT].count > 1000);
+	assert_true(r.cls[DG_CLASS_SMUGGLED_TRANSACTION].count > 1000);
+	scanner_free(s);
+	free(chunk);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bare_cr),
+		cmocka_unit_test(test_bare_lf),
+		cmocka_unit_test(test_nul),
+		cmocka_unit_test(test_smuggle_eod),
+		cmocka_unit_test(test_smuggle_eod_transaction),
+		cmocka_unit_test(test_postfix_rows),
+		cmocka_unit_test(test_postfix_long_line),
+		cmocka_unit_test(test_issue_body),
+		cmocka_unit_test(test_triggers),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_lone_dot),
+		cmocka_unit_test(test_clean),
+		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_random_long),
+		cmocka_unit_test(test_reset),
+		cmocka_unit_test(test_100mb_bounded),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
