@@ -355,6 +355,7 @@ static sfsistat eom_monitor(struct conn *c, const struct body_verdict *bv)
 	t->has_would = true;
 	if (mail_refused) {
 		t->would = reply_verdict(t->reply);
+		t->body_rule = false;	/* the MAIL decision comes first */
 	} else {
 		t->would = bv->verdict;
 		t->has_would = bv->verdict != DG_VERDICT_ACCEPT;
@@ -423,11 +424,23 @@ static void abort_transaction(SMFICTX *ctx, struct conn *c)
 {
 	if (!c->in_txn)
 		return;
-	if (c->txn->qid == NULL)
-		txn_set(&c->txn->qid, macro(ctx, "i"));
-	c->txn->has_verdict = false;
-	c->txn->has_would = false;
-	c->txn->reply[0] = c->policy->mode == DG_MODE_MONITOR ? c->txn->reply[0] : '\0';
+	struct dg_txn *t = c->txn;
+	bool monitor = c->policy->mode == DG_MODE_MONITOR;
+
+	if (t->qid == NULL)
+		txn_set(&t->qid, macro(ctx, "i"));
+	if (t->size > 0) {	/* what the body showed before the abort */
+		scanner_finish(c->scanner, &t->scan);
+		t->scanned = true;
+	}
+	t->has_verdict = false;
+	/* Monitor mode: an envelope that enforce mode would have refused
+	 * says so, since no MAIL-stage record was written for it. */
+	t->has_would = monitor && t->reply[0] != '\0';
+	if (t->has_would)
+		t->would = reply_verdict(t->reply);
+	else
+		t->reply[0] = '\0';
 	record(c, "abort");
 }
 

@@ -5,6 +5,7 @@
  * in the middle of a transaction, and never waits for one.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -14,13 +15,16 @@
 #include "util.h"
 
 /*
- * The swap is a pointer exchange under a mutex held for two
- * instructions; taking a reference must be atomic with reading the
- * pointer, which a plain atomic load cannot guarantee (the old policy
- * could be freed between load and increment).
+ * The current policy is reached without a lock.  A reader announces
+ * itself in `readers` for the two instructions between loading the
+ * pointer and taking its reference; the installer swaps the pointer,
+ * then waits until no reader is in that window before it drops its own
+ * reference to the old policy, so no reader can touch freed memory.
+ * Reloads are rare and the window tiny, so the wait is a few spins.
  */
-static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct dg_policy *current;
+static _Atomic(struct dg_policy *) current;
+static atomic_int readers;
+static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void free_strv(char **v, size_t n)
 {
@@ -60,8 +64,7 @@ void policy_unref(struct dg_policy *p)
 {
 	if (p == NULL)
 		return;
-	if (atomic_fetch_sub_explicit(&p->refs, 1,
-				      memory_order_acq_rel) == 1)
+	if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1)
 		policy_free(p);
 }
 
@@ -69,10 +72,11 @@ void policy_install(struct dg_policy *p)
 {
 	struct dg_policy *old;
 
-	pthread_mutex_lock(&current_lock);
-	old = current;
-	current = p;
-	pthread_mutex_unlock(&current_lock);
+	pthread_mutex_lock(&install_lock);	/* installers only */
+	old = atomic_exchange(&current, p);
+	while (atomic_load(&readers) != 0)
+		sched_yield();
+	pthread_mutex_unlock(&install_lock);
 	policy_unref(old);
 }
 
@@ -80,8 +84,10 @@ struct dg_policy *policy_current(void)
 {
 	struct dg_policy *p;
 
-	pthread_mutex_lock(&current_lock);
-	p = current ? policy_ref(current) : NULL;
-	pthread_mutex_unlock(&current_lock);
+	atomic_fetch_add(&readers, 1);
+	p = atomic_load(&current);
+	if (p != NULL)
+		policy_ref(p);
+	atomic_fetch_sub(&readers, 1);
 	return p;
 }

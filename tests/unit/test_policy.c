@@ -4,7 +4,9 @@
  * reported with its FILE:LINE, all errors of a file are listed, and a
  * failed reload leaves the installed policy in force.
  */
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -379,6 +381,52 @@ static void test_reload_keeps_old_policy(void **state)
 	policy_install(NULL);
 }
 
+static atomic_int stop_readers;
+
+static void *reader(void *arg)
+{
+	long n = 0;
+
+	(void)arg;
+	while (!atomic_load(&stop_readers)) {
+		struct dg_policy *p = policy_current();
+
+		if (p && p->body.max_line_length == 0)
+			abort();	/* touch it: freed memory would show under ASan */
+		policy_unref(p);
+		n++;
+	}
+	return (void *)n;
+}
+
+/* Connections take references while reloads swap policies: no reference
+ * may outlive its policy (run under --enable-sanitizers to see it). */
+static void test_concurrent_swap(void **state)
+{
+	pthread_t t[4];
+	struct errs e;
+	struct dg_policy *base = load_text("", &e);
+
+	(void)state;
+	assert_non_null(base);
+	policy_install(policy_ref(base));
+	atomic_store(&stop_readers, 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, reader, NULL), 0);
+	for (int i = 0; i < 1000; i++) {
+		struct dg_policy *p = policy_load(base->path, collect, &e);
+
+		assert_non_null(p);
+		policy_install(p);
+	}
+	atomic_store(&stop_readers, 1);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	policy_install(NULL);
+	assert_int_equal(atomic_load(&base->refs), 1);
+	policy_unref(base);
+}
+
 static void test_socket_forms(void **state)
 {
 	(void)state;
@@ -411,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_world_writable_refused),
 		cmocka_unit_test(test_reload_keeps_old_policy),
+		cmocka_unit_test(test_concurrent_swap),
 		cmocka_unit_test(test_socket_forms),
 	};
 
