@@ -1,0 +1,397 @@
+#!/bin/sh
+# check-package.sh: builds the dotgate Debian package from a clean copy of
+# the source, lints it, installs it, checks that it works as installed,
+# and purges it again.  Prints TAP; exits 0 only if every test passed.
+#
+#	packaging/check-package.sh [TARBALL]
+#
+# The source is, in this order of preference: TARBALL (a "make dist"
+# tarball); with DOTGATE_PKG_SRC=worktree, the files of the work tree
+# that git tracks or does not ignore, as they are now; otherwise
+# "git archive HEAD".  It is unpacked in a temporary directory, so the
+# work tree is never touched.
+#
+# Needs root (it installs and purges the package), no running dotgate on
+# /run/dotgate, dpkg-dev, debhelper, fakeroot, lintian, systemd (for
+# systemd-analyze), man-db, groff-base, logrotate, miltertest and the
+# Build-Depends of packaging/debian/control.  It takes about two minutes
+# on two cores, most of it compiling.  CI runs it from .ci/run; it is not
+# part of "make check".
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+tarball=${1:-}
+n=0
+failed=0
+work=
+daemon_pid=
+made_rundir=
+installed=
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+}
+
+skip() {
+	n=$((n + 1))
+	echo "ok $n - $1 # SKIP $2"
+}
+
+# check NAME COMMAND...: one test, passing when COMMAND succeeds.
+check() {
+	name=$1
+	shift
+	if "$@" >"$work/out" 2>&1; then
+		ok "$name"
+	else
+		not_ok "$name"
+		sed 's/^/# /' "$work/out" | tail -n 40
+	fi
+}
+
+# silent NAME COMMAND...: passes when COMMAND succeeds and prints nothing.
+silent() {
+	name=$1
+	shift
+	if "$@" >"$work/out" 2>&1 && [ ! -s "$work/out" ]; then
+		ok "$name"
+	else
+		not_ok "$name"
+		sed 's/^/# /' "$work/out" | tail -n 40
+	fi
+}
+
+finish() {
+	echo "1..$n"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+cleanup() {
+	if [ -n "$daemon_pid" ]; then
+		kill "$daemon_pid" 2>/dev/null
+		wait "$daemon_pid" 2>/dev/null
+	fi
+	if [ -n "$installed" ] && dpkg -s dotgate >/dev/null 2>&1; then
+		DEBIAN_FRONTEND=noninteractive apt-get purge -y dotgate >/dev/null 2>&1
+	fi
+	[ -n "$made_rundir" ] && rm -rf /run/dotgate
+	[ -n "$work" ] && rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "1..0 # SKIP needs root: it installs and purges the package"
+	exit 0
+fi
+if dpkg -s dotgate 2>/dev/null | grep -q '^Status: install ok'; then
+	echo "1..0 # SKIP a dotgate package is already installed; not touching it"
+	exit 0
+fi
+if [ -S /run/dotgate/dotgate.sock ]; then
+	echo "1..0 # SKIP a dotgate already listens on /run/dotgate/dotgate.sock"
+	exit 0
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/dotgate-pkg.XXXXXX")
+chmod 755 "$work"
+echo "# work directory $work"
+
+# ---- 1. a clean source tree -------------------------------------------
+src=$work/src
+mkdir "$src"
+if [ -n "$tarball" ]; then
+	check "source: unpack $(basename "$tarball")" \
+		tar -xf "$tarball" -C "$src" --strip-components=1
+elif [ "${DOTGATE_PKG_SRC:-}" = worktree ]; then
+	check "source: work tree files of $top" sh -c '
+		cd "$1" && git ls-files -z --cached --others --exclude-standard |
+		tar --null --ignore-failed-read -T - -cf - | tar -xf - -C "$2"' \
+		sh "$top" "$src"
+else
+	check "source: git archive HEAD of $top" sh -c \
+		'git -C "$1" archive --format=tar HEAD | tar -xf - -C "$2"' \
+		sh "$top" "$src"
+fi
+if [ ! -f "$src/packaging/debian/control" ]; then
+	echo "Bail out! no packaging/debian/control in the source"
+	finish
+fi
+
+# ---- 2. build and lint ----------------------------------------------------
+check "build dependencies installed (dpkg-checkbuilddeps)" \
+	dpkg-checkbuilddeps "$src/packaging/debian/control"
+
+start=$(date +%s)
+if (cd "$src" && sh packaging/build-deb.sh -us -uc -b) >"$work/build.log" 2>&1; then
+	ok "dpkg-buildpackage -us -uc -b ($(($(date +%s) - start)) s)"
+else
+	not_ok "dpkg-buildpackage -us -uc -b"
+	tail -n 60 "$work/build.log" | sed 's/^/# /'
+	echo "Bail out! the package did not build"
+	finish
+fi
+grep -E '^# (TOTAL|PASS|FAIL|SKIP|XFAIL|XPASS|ERROR):' "$work/build.log" |
+	sed 's/^/# unit tests in the build: /'
+
+deb=$(ls "$work"/dotgate_*.deb 2>/dev/null | head -n 1)
+changes=$(ls "$work"/dotgate_*.changes 2>/dev/null | head -n 1)
+if [ -z "$deb" ] || [ -z "$changes" ]; then
+	not_ok "the build produced dotgate_*.deb and .changes"
+	echo "Bail out! no package"
+	finish
+fi
+ok "the build produced $(basename "$deb")"
+
+lintian --fail-on error --display-info "$changes" >"$work/lintian.out" 2>&1
+rc=$?
+sed 's/^/# lintian: /' "$work/lintian.out"
+if [ $rc -eq 0 ] && ! grep -q '^E: ' "$work/lintian.out"; then
+	ok "lintian: no errors ($(grep -c '^W: ' "$work/lintian.out") warnings)"
+else
+	not_ok "lintian: no errors"
+fi
+
+# ---- 3. install ---------------------------------------------------------------
+installed=yes
+check "apt-get install ./$(basename "$deb")" \
+	env DEBIAN_FRONTEND=noninteractive apt-get install -y "$deb"
+if ! dpkg -s dotgate 2>/dev/null | grep -q '^Status: install ok installed'; then
+	echo "Bail out! dotgate is not installed"
+	finish
+fi
+
+conffiles=$(dpkg-query -W -f='${Conffiles}' dotgate)
+for f in /etc/dotgate/dotgate.conf /etc/logrotate.d/dotgate; do
+	check "$f is a conffile" sh -c 'echo "$1" | grep -q "^ $2 "' sh "$conffiles" "$f"
+done
+for f in /usr/sbin/dotgate /usr/bin/dotgate-report /usr/bin/dotgate-probe \
+	 /lib/systemd/system/dotgate.service; do
+	check "the package ships $f" test -f "$f"
+done
+
+check "dotgate is a system user with no login shell" sh -c '
+	ent=$(getent passwd dotgate) || exit 1
+	uid=$(echo "$ent" | cut -d: -f3)
+	shell=$(echo "$ent" | cut -d: -f7)
+	echo "$ent"
+	[ "$uid" -lt 1000 ] && [ "$shell" = /usr/sbin/nologin ] && getent group dotgate'
+if getent passwd postfix >/dev/null; then
+	check "postfix is in the dotgate group (it connects to the socket)" sh -c \
+		'id -nG postfix | tr " " "\n" | grep -qx dotgate'
+else
+	skip "postfix is in the dotgate group" "no postfix user"
+fi
+check "/var/log/dotgate is dotgate:adm 2750" sh -c \
+	'[ "$(stat -c %U:%G:%a /var/log/dotgate)" = dotgate:adm:2750 ]'
+check "the unit is enabled (multi-user.target.wants)" \
+	test -L /etc/systemd/system/multi-user.target.wants/dotgate.service
+
+# ---- 4. the programs as installed ---------------------------------------------
+check "dotgate -n accepts the shipped configuration" /usr/sbin/dotgate -n
+check "dotgate -n as user dotgate (the service user can read it)" \
+	setpriv --reuid=dotgate --regid=dotgate --init-groups -- \
+	/usr/sbin/dotgate -n -c /etc/dotgate/dotgate.conf
+version=$(dpkg-query -W -f='${Version}' dotgate)
+check "dotgate -V prints dotgate ${version%%-*} and the library versions" sh -c '
+	/usr/sbin/dotgate -V >"$2" || exit 1
+	cat "$2"
+	head -n 1 "$2" | grep -qx "dotgate $1" &&
+	grep -q libmilter "$2" && grep -q libsasl2 "$2" && grep -q libconfuse "$2"' \
+	sh "${version%%-*}" "$work/version"
+check "dotgate -h exits 0 and prints the usage" sh -c \
+	'/usr/sbin/dotgate -h | grep -q "^usage: dotgate"'
+
+ex=/usr/share/doc/dotgate/examples
+for f in sender_login_map.example postfix-master.cf.example sendmail.mc.example; do
+	check "example $f installed" sh -c '[ -f "$1/$2" ] || [ -f "$1/$2.gz" ]' sh "$ex" "$f"
+done
+mkdir -m 755 "$work/run"
+if [ -f "$ex/sender_login_map.example.gz" ]; then
+	zcat "$ex/sender_login_map.example.gz" >"$work/run/login_map"
+else
+	cp "$ex/sender_login_map.example" "$work/run/login_map"
+fi
+chmod 644 "$work/run/login_map"
+printf 'senders {\n  login_map = "%s"\n}\n' "$work/run/login_map" >"$work/run/map.conf"
+chmod 644 "$work/run/map.conf"
+check "dotgate -n accepts the example login map" \
+	/usr/sbin/dotgate -n -c "$work/run/map.conf"
+
+# ---- 5. documentation and service files ------------------------------------
+for page in man8/dotgate.8 man5/dotgate.conf.5 man1/dotgate-report.1 man1/dotgate-probe.1; do
+	f=/usr/share/man/$page.gz
+	if [ ! -f "$f" ]; then
+		not_ok "man page $page installed"
+		continue
+	fi
+	silent "groff -man -ww -z $page: no warnings" sh -c \
+		'zcat "$1" | groff -man -ww -z' sh "$f"
+	silent "man -l $page renders without warnings" sh -c \
+		'LC_ALL=C.UTF-8 MANROFFSEQ="" MANWIDTH=80 man --warnings -E UTF-8 -l "$1" >/dev/null' \
+		sh "$f"
+done
+silent "systemd-analyze verify dotgate.service" \
+	systemd-analyze verify /lib/systemd/system/dotgate.service
+check "logrotate accepts /etc/logrotate.d/dotgate" sh -c '
+	logrotate -d -s "$1/lr.debug" /etc/logrotate.d/dotgate >"$1/lr.out" 2>&1
+	rc=$?; cat "$1/lr.out"
+	[ $rc -eq 0 ] && ! grep -qi "^error" "$1/lr.out"' sh "$work"
+
+# ---- 6. the daemon as the service runs it --------------------------------------
+# As dotgate.service does, minus systemd: /run/dotgate made for it, the
+# daemon started as user dotgate with -f, then an MTA (miltertest, as
+# the postfix user when there is one) talks to it, the audit file is
+# rotated through logrotate and SIGUSR1, and SIGTERM stops it.
+audit=/var/log/dotgate/audit.jsonl
+cat >"$work/run/dotgate.conf" <<EOF
+audit {
+  file = "$audit"
+}
+EOF
+chmod 644 "$work/run/dotgate.conf"
+if [ ! -d /run/dotgate ]; then
+	install -d -o dotgate -g dotgate -m 0750 /run/dotgate
+	made_rundir=yes
+fi
+setpriv --reuid=dotgate --regid=dotgate --init-groups -- \
+	/usr/sbin/dotgate -f -c "$work/run/dotgate.conf" -P /run/dotgate/dotgate.pid \
+	>"$work/daemon.log" 2>&1 &
+daemon_pid=$!
+i=0
+while [ ! -S /run/dotgate/dotgate.sock ] && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+check "the daemon creates /run/dotgate/dotgate.sock as dotgate:dotgate 0660" sh -c '
+	stat -c "%U:%G:%a" /run/dotgate/dotgate.sock
+	[ "$(stat -c %U:%G:%a /run/dotgate/dotgate.sock)" = dotgate:dotgate:660 ]'
+check "the pid file names the daemon" sh -c \
+	'[ "$(cat /run/dotgate/dotgate.pid)" = "$1" ]' sh "$daemon_pid"
+
+mtuser=dotgate
+getent passwd postfix >/dev/null && mtuser=postfix
+# One refused envelope (an unauthenticated client from outside the
+# exempt networks), then one smuggled end of data from an exempt client.
+cat >"$work/run/smoke.lua" <<'EOF'
+local function ok(err, what)
+  if err ~= nil then error(what .. ": " .. tostring(err)) end
+end
+local function expect(conn, want, what)
+  local got = mt.getreply(conn)
+  if got ~= want then
+    error(string.format("%s: reply %s, expected %s", what, tostring(got), tostring(want)))
+  end
+end
+local conn = mt.connect(socket, 40, 0.05)
+if conn == nil then error("cannot connect to " .. socket) end
+ok(mt.negotiate(conn, nil, nil, nil), "negotiate")
+ok(mt.conninfo(conn, "client.example", "192.0.2.10"), "conninfo")
+ok(mt.helo(conn, "client.example"), "helo")
+ok(mt.mailfrom(conn, "<alice@example.test>"), "mailfrom")
+expect(conn, SMFIR_REPLYCODE, "unauthenticated MAIL FROM")
+mt.disconnect(conn)
+
+conn = mt.connect(socket, 40, 0.05)
+if conn == nil then error("cannot connect to " .. socket) end
+ok(mt.negotiate(conn, nil, nil, nil), "negotiate")
+ok(mt.conninfo(conn, "localhost", "127.0.0.1"), "conninfo")
+ok(mt.helo(conn, "localhost"), "helo")
+ok(mt.mailfrom(conn, "<alice@example.test>"), "mailfrom")
+expect(conn, SMFIR_CONTINUE, "exempt MAIL FROM")
+ok(mt.rcptto(conn, "<bob@example.test>"), "rcptto")
+expect(conn, SMFIR_CONTINUE, "rcpt")
+ok(mt.bodystring(conn, "hello\n.\nMAIL FROM:<x@example.test>\r\nRCPT TO:<y@example.test>\r\nDATA\r\n"), "body")
+ok(mt.eom(conn), "eom")
+expect(conn, SMFIR_REPLYCODE, "smuggled end of data")
+mt.disconnect(conn)
+EOF
+chmod 644 "$work/run/smoke.lua"
+mt_run() {
+	setpriv --reuid="$mtuser" --regid="$mtuser" --init-groups -- \
+		miltertest -D socket=unix:/run/dotgate/dotgate.sock -s "$work/run/smoke.lua"
+}
+wait_lines() {	# wait_lines FILE N: until FILE has N lines (5 s at most)
+	i=0
+	while [ "$(cat "$1" 2>/dev/null | wc -l)" -lt "$2" ] && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	[ "$(wc -l <"$1")" -eq "$2" ]
+}
+if command -v miltertest >/dev/null; then
+	check "miltertest as $mtuser: refuses an unauthenticated sender, rejects a smuggled end of data" mt_run
+	wait_lines "$audit" 2
+	check "two audit records in $audit" sh -c '
+		cat "$1"; [ "$(wc -l <"$1")" -eq 2 ] &&
+		grep -q "\"rule\":\"auth.unauthenticated\"" "$1" &&
+		grep -q "\"smuggle_eod\"" "$1"' sh "$audit"
+else
+	skip "miltertest against the installed daemon" "miltertest not installed"
+	skip "audit records" "miltertest not installed"
+fi
+
+# Rotation: logrotate moves the file, creates a new one and sends SIGUSR1
+# through the pid file (no systemd here); the daemon reopens the path.
+check "logrotate -f rotates the audit file and signals the daemon" sh -c '
+	logrotate -f -s "$1/lr.state" /etc/logrotate.d/dotgate || exit 1
+	ls -l /var/log/dotgate
+	[ -f /var/log/dotgate/audit.jsonl.1 ] &&
+	[ "$(stat -c %U:%G:%a /var/log/dotgate/audit.jsonl)" = dotgate:adm:640 ]' sh "$work"
+i=0
+while ! grep -q "reloaded" "$work/daemon.log" && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+check "the daemon reloaded on SIGUSR1" grep "reloaded" "$work/daemon.log"
+if command -v miltertest >/dev/null; then
+	mt_run >/dev/null 2>&1
+	wait_lines "$audit" 2
+	check "after rotation new records go to the new file" sh -c \
+		'wc -l "$1" "$1.1"; [ "$(wc -l <"$1")" -eq 2 ] && [ "$(wc -l <"$1.1")" -eq 2 ]' \
+		sh "$audit"
+fi
+
+kill -TERM "$daemon_pid"
+i=0
+while kill -0 "$daemon_pid" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+if kill -0 "$daemon_pid" 2>/dev/null; then
+	not_ok "SIGTERM stops the daemon"
+else
+	wait "$daemon_pid"
+	rc=$?
+	daemon_pid=
+	check "SIGTERM stops the daemon with status 0 (was $rc)" test "$rc" -eq 0
+	check "the pid file is removed at exit" test ! -e /run/dotgate/dotgate.pid
+fi
+sed 's/^/# daemon: /' "$work/daemon.log"
+if [ -n "$made_rundir" ]; then
+	rm -rf /run/dotgate
+	made_rundir=
+fi
+
+# ---- 7. reinstall and purge -------------------------------------------------
+check "dpkg -i again (maintainer scripts are idempotent)" \
+	env DEBIAN_FRONTEND=noninteractive dpkg -i "$deb"
+check "apt-get purge dotgate" \
+	env DEBIAN_FRONTEND=noninteractive apt-get purge -y dotgate
+installed=
+for f in /usr/sbin/dotgate /etc/dotgate /var/log/dotgate /etc/logrotate.d/dotgate \
+	 /lib/systemd/system/dotgate.service \
+	 /etc/systemd/system/multi-user.target.wants/dotgate.service; do
+	check "purge removed $f" test ! -e "$f"
+done
+
+finish
