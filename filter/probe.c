@@ -406,18 +406,39 @@ static void run_vector(const struct opts *o, const struct probe_vector *v,
 		goto out;
 	}
 	n = 1;
-	/* Anything the server answers before QUIT's 221 is the hidden
-	 * transaction's doing. */
-	if (rs[0].code != 0 && smtp_cmd(&c, "QUIT") == 0) {
+	/*
+	 * Anything the server answers besides a 221 before it closes the
+	 * connection is the hidden transaction's doing.  The server may
+	 * already have hung up (Postfix drops a client that sends non-SMTP
+	 * text with "221 ... Goodbye"), so a failed QUIT is no error, and
+	 * every 221 is a goodbye, never part of the transaction.
+	 */
+	if (rs[0].code != 0) {
+		int failed = 0, goodbye = 0;
+
+		(void)smtp_send(&c, "QUIT\r\n", 6);
 		while (n < PROBE_MAX_REPLIES) {
 			if (smtp_reply(&c, &rs[n]) < 0) {
+				/* A reset after the goodbye is how a server
+				 * that hung up on unread input closes. */
+				if (goodbye)
+					break;
 				probe_errf(res->err, sizeof(res->err),
-					       "after QUIT: %s", c.err);
+					   "reading replies after the message: %s",
+					   c.err);
+				failed = 1;
 				break;
 			}
-			if (rs[n].code == 0 || rs[n].code == 221)
+			if (rs[n].code == 0)
 				break;
-			n++;
+			if (rs[n].code == 221)
+				goodbye = 1;
+			else
+				n++;
+		}
+		if (failed) {
+			res->outcome = PROBE_ERROR;
+			goto out;
 		}
 	}
 	res->outcome = probe_classify(rs, n, &which);

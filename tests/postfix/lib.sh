@@ -15,11 +15,16 @@
 #	pf_wait_delivered TOKEN [SECS]	file name of the delivered mail containing TOKEN
 #	pf_queue_json			postqueue -j of the instance
 #	pf_listening			lists our ports still listening (empty = none)
+#	pf_dotgate_conf NAME		writes $PF_DIR/dg/NAME.conf: stdin + socket_mode/audit
+#	pf_probe ARGS...		runs dotgate-probe --json against 127.0.0.1
+#	pf_audit_since N		audit records after line N, one per line
+#	t_ok NAME / t_nok NAME [WHY] / t_check NAME CMD... / t_is NAME GOT WANT
+#	t_done				checks nothing is left, prints the plan
 # DESCRIPTION
 #	The instance lives entirely under $PF_DIR (mktemp): config_directory
 #	etc/, queue_directory spool/, data_directory data/, maillog_file
-#	maillog (postlogd, no syslog), Cyrus SASL config sasl/smtpd.conf with
-#	sasl/sasldb2 (users alice@example.test and bob@example.test, passwords
+#	maillog (postlogd, no syslog), Cyrus SASL config etc/sasl/smtpd.conf
+#	with etc/sasl/sasldb2 (users alice@example.test and bob@example.test, passwords
 #	in $PF_DIR/alice.pw and bob.pw), Maildir delivery into mail/inbox/
 #	for every recipient of example.test and example.org (the virtual
 #	agent, uid nobody).  No service is chrooted.  It listens on
@@ -34,6 +39,8 @@
 #	working directory is our queue directory (every Postfix daemon
 #	chdirs there), and removes $PF_DIR; KEEP=1 keeps the directory.
 # DIAGNOSTICS
+#	Cyrus SASL reads its smtpd.conf from $config_directory/sasl on
+#	Debian whatever cyrus_sasl_config_path says, hence etc/sasl/.
 #	pf_* functions print "# ..." TAP comments and return non-zero on
 #	failure; pf_init and pf_postfix_start bail out with "Bail out!".
 
@@ -296,7 +303,8 @@ pf_listening() {
 	for _p in $PF_SMTP_PORT $PF_SUB_PORT; do
 		ss -Hltn "sport = :$_p" 2>/dev/null | grep -q . && echo "$_p"
 	done
-	[ -n "$PF_SOCK" ] && [ -S "$PF_SOCK" ] && echo "$PF_SOCK"
+	[ -n "$PF_SOCK" ] && ss -Hlx 2>/dev/null | grep -qF "$PF_SOCK" &&
+		echo "$PF_SOCK"
 	return 0
 }
 
@@ -335,4 +343,86 @@ pf_wait_delivered() {
 
 pf_queue_json() {
 	postqueue -c "$PF_DIR/etc" -j 2>/dev/null
+}
+
+# dotgate-probe as built next to the daemon.
+: "${DOTGATE_PROBE:=${top_builddir:-.}/filter/dotgate-probe}"
+
+# pf_dotgate_conf NAME: $PF_DIR/dg/NAME.conf = stdin (auth, user, body,
+# mode sections) + what every test needs: a socket smtpd (user postfix)
+# can connect to and the JSON Lines audit file, no syslog.
+pf_dotgate_conf() {
+	{
+		echo "# dotgate test configuration $1"
+		echo 'socket_mode = "0666"'
+		cat
+		printf 'audit {\n  syslog = false\n  file = "%s"\n}\n' "$PF_AUDIT"
+	} > "$PF_DIR/dg/$1.conf"
+	echo "$PF_DIR/dg/$1.conf"
+}
+
+# pf_probe PORT ARGS...: dotgate-probe --json; prints its JSON, returns
+# its exit code.  stderr goes to the TAP stream as comments.
+pf_probe() {
+	_port=$1
+	shift
+	"$DOTGATE_PROBE" --server "127.0.0.1:$_port" --json --timeout 20 "$@" \
+		2>"$PF_DIR/probe.err"
+	_rc=$?
+	sed 's/^/# probe: /' "$PF_DIR/probe.err" >&2
+	return $_rc
+}
+
+pf_audit_lines() {
+	if [ -f "$PF_AUDIT" ]; then wc -l < "$PF_AUDIT" | tr -d ' '; else echo 0; fi
+}
+
+pf_audit_since() {
+	[ -f "$PF_AUDIT" ] && sed -n "$(($1 + 1)),\$p" "$PF_AUDIT"
+	return 0
+}
+
+# --- TAP ---------------------------------------------------------------
+T_N=0
+T_FAILED=0
+t_ok() {
+	T_N=$((T_N + 1))
+	echo "ok $T_N - $1"
+}
+t_nok() {
+	T_N=$((T_N + 1))
+	T_FAILED=$((T_FAILED + 1))
+	echo "not ok $T_N - $1"
+	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'
+	return 0
+}
+t_check() {
+	_name=$1
+	shift
+	if "$@"; then t_ok "$_name"; else t_nok "$_name"; fi
+}
+t_is() {
+	if [ "$2" = "$3" ]; then
+		t_ok "$1"
+	else
+		t_nok "$1" "got:  $2
+want: $3"
+	fi
+}
+
+# Stops everything, then proves nothing of ours is left running or
+# listening, and prints the plan.
+t_done() {
+	pf_postfix_stop
+	pf_dotgate_stop
+	_left=$(pf_listening)
+	t_is "nothing left listening (Postfix ports, dotgate socket)" "$_left" ""
+	_procs=
+	for _d in /proc/[0-9]*; do
+		_c=$(readlink "$_d/cwd" 2>/dev/null) || continue
+		case $_c in "$PF_DIR"/spool*) _procs="$_procs ${_d#/proc/}" ;; esac
+	done
+	t_is "no Postfix process of this instance left" "$_procs" ""
+	echo "1..$T_N"
+	[ "$T_FAILED" -eq 0 ]
 }
