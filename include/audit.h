@@ -2,29 +2,84 @@
  * NAME
  *	audit - one audit record per transaction: JSON Lines and syslog
  * SYNOPSIS
+ *	#include "audit.h"
+ *
  *	char *audit_json(const struct dg_txn *t, const struct timespec *ts);
- *	char *audit_syslog(const struct dg_txn *t);
+ *	char *audit_syslog(const struct dg_txn *t, const struct timespec *ts);
+ *	char *audit_utf8(const char *s);
+void audit_ts(const struct timespec *ts, char out[AUDIT_TS_LEN]);
+const char *audit_rule_name(const struct dg_txn *t);
+ *	void  audit_ts(const struct timespec *ts, char out[AUDIT_TS_LEN]);
+ *	const char *audit_rule_name(const struct dg_txn *t);
  *
  *	struct auditlog *auditlog_open(const char *path);
  *	int  auditlog_write(struct auditlog *a, const char *line);
  *	int  auditlog_reopen(struct auditlog *a);
+ *	const char *auditlog_path(const struct auditlog *a);
  *	void auditlog_close(struct auditlog *a);
  *
- *	void audit_emit(const struct dg_policy *p, struct auditlog *a,
+ *	int  audit_emit(const struct dg_policy *p, struct auditlog *a,
  *			const struct dg_txn *t);
  * DESCRIPTION
  *	audit_json() encodes the record of contract section 6 with jansson
- *	as one line ending in "\n" (a malloc'd string): every string is
- *	valid JSON whatever bytes the client sent (control bytes escaped,
- *	invalid UTF-8 as U+FFFD).  audit_syslog() makes the
- *	"QID: key=value ..." (or "NOQUEUE: ...") line, values quoted and
- *	escaped so that no newline or extra key can be forged.
- *	auditlog_write() appends one line with a single write(2), so
- *	records of concurrent connections never interleave; a failure is
- *	logged at most once a minute and never blocks mail.
- *	auditlog_reopen() reopens the path (logrotate, on SIGUSR1).
- *	audit_emit() writes the record to the file (if any) and to syslog
- *	(if the policy says so).
+ *	as one line ending in "\n" (a malloc'd string the caller frees),
+ *	fields in contract order.  ts is the record time (NULL: now); it is
+ *	written in UTC with milliseconds ("2026-11-29T01:02:03.456Z").
+ *	Every string is valid JSON whatever bytes the client sent: control
+ *	bytes are escaped by jansson, each byte that is not part of a valid
+ *	UTF-8 sequence becomes U+FFFD.  Absent values are null: qid before
+ *	the queue id is known, client.addr for a client without an IP
+ *	address (local submission, unix socket), client.port when unknown,
+ *	client.name/helo/daemon/from when the MTA gave none, auth when not
+ *	authenticated (auth.mech null when only the login is known), tls
+ *	without TLS, verdict on abort records, would unless monitor mode
+ *	would have done something other than accept, reply when none.
+ *
+ *	audit_syslog() makes the same record as one syslog message,
+ *	"QID: ts=\"...\" stage=\"eom\" client=\"192.0.2.1\" port=\"25\" ..."
+ *	(or "NOQUEUE: ..." without a queue id), without trailing newline.
+ *	Keys, in order: ts stage client port client_name helo daemon
+ *	auth_user auth_mech tls from rcpts size anomalies verdict would
+ *	rule reply mode; a key whose value is null is left out.  rcpts is
+ *	the recipients joined by ","; anomalies is "class=count@first,..."
+ *	in class order.  Every value is quoted; inside the quotes "\\" and
+ *	"\"" are escaped, every byte outside printable ASCII (and "," in a
+ *	recipient) is written "\xNN", so a client can forge neither a line
+ *	break nor a key.  A value longer than its budget is cut on an
+ *	escape boundary and ends in "..." (outside any escape); the whole
+ *	message stays under AUDIT_SYSLOG_MAX bytes, below the 8 KB that
+ *	common syslog daemons keep.  The JSON record is the complete one.
+ *
+ *	audit_utf8() returns a malloc'd copy of s in which each byte that
+ *	does not belong to a well-formed UTF-8 sequence (RFC 3629: no
+ *	overlong forms, no surrogates, nothing above U+10FFFF) is replaced
+ *	by U+FFFD; valid sequences are kept.  audit_ts() formats ts (NULL:
+ *	now) as the record time, "YYYY-MM-DDThh:mm:ss.mmmZ".
+ *	audit_rule_name() is the record's rule: "body" when a class was
+ *	seen, else the name of the MAIL decision (gate_rule_name()).
+ *
+ *	auditlog_open() opens path for appending (O_APPEND|O_CREAT|
+ *	O_CLOEXEC, mode 0640).  auditlog_write() appends one line with a
+ *	single write(2), so the records of concurrent connections never
+ *	interleave; it never blocks on a lock held across I/O.  A failed or
+ *	short write is reported with syslog(LOG_ERR) at most once a minute
+ *	and never fails mail: it returns -1 and the caller goes on.
+ *	auditlog_reopen() opens the path again (after logrotate renamed the
+ *	file; the daemon calls it on SIGUSR1) and swaps the descriptor
+ *	under a mutex held only for the swap; writes in flight finish on
+ *	the old file, which is closed after the last of them.  On failure
+ *	it keeps the old descriptor and returns -1.  It must not be called
+ *	from a signal handler.  auditlog_path() is the path given to
+ *	auditlog_open() (so the daemon can see that a reload changed it).
+ *
+ *	audit_emit() encodes the record of t with the current time and
+ *	writes it to a (when a is not NULL) and, when p->audit.syslog is
+ *	set, to syslog at LOG_INFO (the daemon's openlog() chose the
+ *	facility).  It returns -1 when the file write failed (already
+ *	logged; the caller may apply on_error), 0 otherwise.
+ * DIAGNOSTICS
+ *	auditlog_open() returns NULL with errno set when the file cannot be
+ *	opened.  Out of memory is fatal (util.h).
  */
 #ifndef DG_AUDIT_H
 #define DG_AUDIT_H
@@ -34,17 +89,24 @@
 #include "policy.h"
 #include "txn.h"
 
+#define AUDIT_SYSLOG_MAX 7900
+#define AUDIT_TS_LEN 32
+
 struct auditlog;
 
 char *audit_json(const struct dg_txn *t, const struct timespec *ts);
-char *audit_syslog(const struct dg_txn *t);
+char *audit_syslog(const struct dg_txn *t, const struct timespec *ts);
+char *audit_utf8(const char *s);
+void audit_ts(const struct timespec *ts, char out[AUDIT_TS_LEN]);
+const char *audit_rule_name(const struct dg_txn *t);
 
 struct auditlog *auditlog_open(const char *path);
 int auditlog_write(struct auditlog *a, const char *line);
 int auditlog_reopen(struct auditlog *a);
+const char *auditlog_path(const struct auditlog *a);
 void auditlog_close(struct auditlog *a);
 
-void audit_emit(const struct dg_policy *p, struct auditlog *a,
+int audit_emit(const struct dg_policy *p, struct auditlog *a,
 		const struct dg_txn *t);
 
 #endif

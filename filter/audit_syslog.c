@@ -1,0 +1,237 @@
+/*
+ * audit_syslog.c: the audit record as one Postfix-like syslog message,
+ * "QID: key=\"value\" ..." (see audit.h).  Syslog lines are read by
+ * people and by scripts that split on spaces and "=", so every value is
+ * quoted and escaped to printable ASCII: a sender such as
+ * "a\r\nDec 1 dotgate: 4Xy: verdict=\"accept\"" stays inside its quotes.
+ * Lines are bounded because syslog daemons cut long messages silently.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "anomaly.h"
+#include "audit.h"
+#include "util.h"
+
+/* Budgets, in escaped bytes, for each value; they sum to under 7 KB. */
+#define CAP_SHORT	32
+#define CAP_ADDR	256
+#define CAP_NAME	384
+#define CAP_DAEMON	128
+#define CAP_USER	512
+#define CAP_MECH	64
+#define CAP_FROM	1024
+#define CAP_RCPTS	1024
+#define CAP_ANOMALIES	512
+#define CAP_REPLY	1980
+#define QID_MAX		64
+
+#define ELLIPSIS	"..."
+
+struct line {
+	char buf[AUDIT_SYSLOG_MAX + 1];
+	size_t len;
+};
+
+/*
+ * escape_byte - the escaped form of c in out (at most 4 bytes + NUL);
+ * returns its length.  extra names one more byte to escape as \xNN.
+ */
+static size_t escape_byte(unsigned char c, int extra, char out[5])
+{
+	if (c == '"' || c == '\\') {
+		out[0] = '\\';
+		out[1] = (char)c;
+		out[2] = '\0';
+		return 2;
+	}
+	if (c < 0x20 || c > 0x7e || c == extra) {
+		snprintf(out, 5, "\\x%02x", c);
+		return 4;
+	}
+	out[0] = (char)c;
+	out[1] = '\0';
+	return 1;
+}
+
+static void put(struct line *l, const char *s, size_t n)
+{
+	/* Callers reserve room first; this is the last line of defence. */
+	if (l->len + n > AUDIT_SYSLOG_MAX)
+		n = AUDIT_SYSLOG_MAX - l->len;
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+	l->buf[l->len] = '\0';
+}
+
+/*
+ * put_escaped - append s escaped, spending at most *budget bytes; on
+ * running out, append the ellipsis and return false.  An escape
+ * sequence is never cut in the middle.
+ */
+static bool put_escaped(struct line *l, const char *s, int extra,
+			size_t *budget)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char e[5];
+
+	for (; *p; p++) {
+		size_t n = escape_byte(*p, extra, e);
+
+		if (n + sizeof(ELLIPSIS) - 1 > *budget) {
+			put(l, ELLIPSIS, sizeof(ELLIPSIS) - 1);
+			*budget = 0;
+			return false;
+		}
+		put(l, e, n);
+		*budget -= n;
+	}
+	return true;
+}
+
+/*
+ * open_value - append " key=\"" if the line has room for the key, the
+ * quotes and cap bytes of value; shrink cap to what is left otherwise.
+ * Returns false (and appends nothing) when not even an ellipsis fits.
+ */
+static bool open_value(struct line *l, const char *key, size_t *cap)
+{
+	size_t need = 1 + strlen(key) + 2 + 1;	/* ' ' key '="' '"' */
+	size_t room = AUDIT_SYSLOG_MAX - l->len;
+
+	if (need + sizeof(ELLIPSIS) - 1 > room)
+		return false;
+	if (need + *cap > room)
+		*cap = room - need;
+	if (l->len > 0)
+		put(l, " ", 1);
+	put(l, key, strlen(key));
+	put(l, "=\"", 2);
+	return true;
+}
+
+static void field(struct line *l, const char *key, const char *value,
+		  size_t cap)
+{
+	if (value == NULL || !open_value(l, key, &cap))
+		return;
+	(void)put_escaped(l, value, -1, &cap);
+	put(l, "\"", 1);
+}
+
+static void field_u64(struct line *l, const char *key, unsigned long long v)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%llu", v);
+	field(l, key, num, CAP_SHORT);
+}
+
+static void field_rcpts(struct line *l, const struct dg_txn *t)
+{
+	size_t cap = CAP_RCPTS;
+
+	if (!open_value(l, "rcpts", &cap))
+		return;
+	for (size_t i = 0; i < t->nrcpts; i++) {
+		if (i > 0) {
+			if (cap < 1 + sizeof(ELLIPSIS) - 1) {
+				put(l, ELLIPSIS, sizeof(ELLIPSIS) - 1);
+				break;
+			}
+			put(l, ",", 1);
+			cap--;
+		}
+		/* A comma inside an address is escaped: it separates. */
+		if (!put_escaped(l, t->rcpts[i], ',', &cap))
+			break;
+	}
+	put(l, "\"", 1);
+}
+
+static void field_anomalies(struct line *l, const struct dg_txn *t)
+{
+	char list[CAP_ANOMALIES];
+	size_t n = 0;
+
+	list[0] = '\0';
+	for (int c = 0; t->scanned && c < DG_CLASS_COUNT; c++) {
+		const struct scan_class_result *r = &t->scan.cls[c];
+		int w;
+
+		if (r->count == 0)
+			continue;
+		w = snprintf(list + n, sizeof(list) - n, "%s%s=%llu@%llu",
+			     n ? "," : "", dg_class_name((enum dg_class)c),
+			     (unsigned long long)r->count,
+			     (unsigned long long)r->first);
+		if (w < 0 || (size_t)w >= sizeof(list) - n)
+			break;		/* cannot happen: 8 classes fit */
+		n += (size_t)w;
+	}
+	field(l, "anomalies", list, CAP_ANOMALIES);
+}
+
+/* The queue id is the MTA's, but it is still only trusted as a token. */
+static void put_qid(struct line *l, const char *qid)
+{
+	char tok[QID_MAX + 1];
+	size_t n = 0;
+
+	for (; qid && qid[n] && n < QID_MAX; n++) {
+		unsigned char c = (unsigned char)qid[n];
+
+		tok[n] = (c > 0x20 && c < 0x7f && c != ':' && c != '"' &&
+			  c != '\\' && c != '=') ? (char)c : '?';
+	}
+	tok[n] = '\0';
+	if (n == 0)
+		put(l, "NOQUEUE", 7);
+	else
+		put(l, tok, n);
+	put(l, ":", 1);
+}
+
+char *audit_syslog(const struct dg_txn *t, const struct timespec *ts)
+{
+	struct line *l = xmalloc(sizeof(*l));
+	char when[AUDIT_TS_LEN];
+	char *out;
+
+	l->len = 0;
+	l->buf[0] = '\0';
+	audit_ts(ts, when);
+	put_qid(l, t->qid);
+	field(l, "ts", when, CAP_SHORT);
+	field(l, "stage", t->stage, CAP_SHORT);
+	field(l, "client", t->client_addr[0] ? t->client_addr : NULL,
+	      CAP_ADDR);
+	if (t->client_port >= 0)
+		field_u64(l, "port", (unsigned long long)t->client_port);
+	field(l, "client_name", t->client_name, CAP_NAME);
+	field(l, "helo", t->helo, CAP_NAME);
+	field(l, "daemon", t->daemon, CAP_DAEMON);
+	if (t->auth_user != NULL) {
+		field(l, "auth_user", t->auth_user, CAP_USER);
+		field(l, "auth_mech", t->auth_mech, CAP_MECH);
+	}
+	field(l, "tls", t->tls, CAP_MECH);
+	field(l, "from", t->from, CAP_FROM);
+	field_rcpts(l, t);
+	field_u64(l, "size", (unsigned long long)t->size);
+	field_anomalies(l, t);
+	if (t->has_verdict)
+		field(l, "verdict", dg_verdict_name(t->verdict), CAP_SHORT);
+	if (t->has_would && t->would != DG_VERDICT_ACCEPT)
+		field(l, "would", dg_verdict_name(t->would), CAP_SHORT);
+	field(l, "rule", audit_rule_name(t), CAP_SHORT);
+	field(l, "reply", t->reply[0] ? t->reply : NULL, CAP_REPLY);
+	field(l, "mode", t->mode == DG_MODE_MONITOR ? "monitor" : "enforce",
+	      CAP_SHORT);
+
+	out = xstrndup(l->buf, l->len);
+	free(l);
+	return out;
+}

@@ -1,0 +1,264 @@
+/*
+ * report_main.c: the dotgate-report program (contract section 7, man page
+ * dotgate-report.1).  It streams each input through zlib, which reads
+ * gzip by its magic bytes and passes plain files through, cuts lines
+ * with a bounded buffer (a longer line is skipped as malformed), and
+ * hands each line to the record parser and the summary: memory stays
+ * the same for a 1 KB and a 1 GB log.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "autoconfig.h"
+#include "report.h"
+#include "util.h"
+
+#define READ_CHUNK (256 * 1024)
+
+enum { EXIT_READ = 1, EXIT_USAGE = 2 };
+
+struct window {
+	bool has_since, has_until;
+	int64_t since, until;		/* since <= ts < until */
+};
+
+/* A line reader over a gzFile that never holds more than one line. */
+struct lines {
+	gzFile g;
+	char *buf;
+	size_t cap, start, end;
+	bool eof;
+	bool skipping;			/* inside an overlong line */
+};
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: dotgate-report [--since TIME] [--until TIME] "
+		"[--json] [FILE...]\n"
+		"  TIME: 2026-11-29T01:02:03Z, 2026-11-29, or -30m, -24h, -7d\n"
+		"  FILE: audit JSON Lines (plain or gzip) or syslog files; "
+		"standard input when none or \"-\"\n");
+}
+
+/*
+ * next_line - the next line of the input in *line and *len, without its
+ * newline.  Returns 1 for a line, 2 for an overlong line (its text is
+ * not returned), 0 at the end, -1 on a read error.
+ */
+static int next_line(struct lines *lr, const char **line, size_t *len)
+{
+	for (;;) {
+		char *nl = memchr(lr->buf + lr->start, '\n',
+				  lr->end - lr->start);
+		int n;
+
+		if (nl != NULL) {
+			bool skipped = lr->skipping;
+
+			*line = lr->buf + lr->start;
+			*len = (size_t)(nl - *line);
+			lr->start = (size_t)(nl - lr->buf) + 1;
+			lr->skipping = false;
+			if (skipped || *len > REPORT_LINE_MAX)
+				return 2;
+			return 1;
+		}
+		if (lr->end - lr->start > REPORT_LINE_MAX) {
+			/* Drop what we have; the line is malformed anyway. */
+			lr->skipping = true;
+			lr->start = lr->end = 0;
+		}
+		if (lr->eof) {
+			if (lr->start == lr->end && !lr->skipping)
+				return 0;
+			*line = lr->buf + lr->start;
+			*len = lr->end - lr->start;
+			lr->start = lr->end;
+			if (lr->skipping) {
+				lr->skipping = false;
+				return 2;
+			}
+			return 1;
+		}
+		memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
+		lr->end -= lr->start;
+		lr->start = 0;
+		n = gzread(lr->g, lr->buf + lr->end,
+			   (unsigned)(lr->cap - lr->end));
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			lr->eof = true;
+		lr->end += (size_t)n;
+	}
+}
+
+static bool in_window(const struct window *w, int64_t ts)
+{
+	return (!w->has_since || ts >= w->since) &&
+	       (!w->has_until || ts < w->until);
+}
+
+static int read_input(const char *name, gzFile g, char *buf,
+		      const struct window *w, struct rparser *rp,
+		      struct summary *s)
+{
+	struct lines lr = {g, buf, REPORT_LINE_MAX + READ_CHUNK, 0, 0,
+			   false, false};
+	struct report_rec rec;
+	const char *line, *msg;
+	size_t len;
+	int k, errnum;
+
+	(void)gzbuffer(g, READ_CHUNK);
+	while ((k = next_line(&lr, &line, &len)) > 0) {
+		enum rp_kind kind = k == 2 ? RP_MALFORMED :
+			rparser_line(rp, line, len, &rec);
+
+		if (kind != RP_RECORD)
+			summary_note(s, kind);
+		else if (in_window(w, rec.ts_ms))
+			summary_add(s, &rec);
+	}
+	/*
+	 * A gzip stream cut short ends like a plain file, with only
+	 * Z_BUF_ERROR left in the stream state: that is an error too.
+	 */
+	msg = gzerror(g, &errnum);
+	if (k < 0 || errnum != Z_OK) {
+		fprintf(stderr, "dotgate-report: %s: %s\n", name,
+			errnum == Z_ERRNO ? strerror(errno) : msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int read_file(const char *path, char *buf, const struct window *w,
+		     struct rparser *rp, struct summary *s)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	gzFile g;
+	int ret, fd;
+
+	if (is_stdin) {
+		if ((fd = dup(STDIN_FILENO)) < 0 ||
+		    (g = gzdopen(fd, "rb")) == NULL) {
+			fprintf(stderr, "dotgate-report: standard input: %s\n",
+				strerror(errno));
+			return -1;
+		}
+	} else if ((g = gzopen(path, "rb")) == NULL) {
+		fprintf(stderr, "dotgate-report: %s: %s\n", path,
+			errno ? strerror(errno) : "cannot open");
+		return -1;
+	}
+	ret = read_input(is_stdin ? "standard input" : path, g, buf, w, rp, s);
+	(void)gzclose(g);
+	return ret;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return (int64_t)time(NULL) * 1000;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int time_option(const char *opt, const char *arg, int64_t *out)
+{
+	if (report_time_arg(arg, now_ms(), out) != 0) {
+		fprintf(stderr, "dotgate-report: %s: bad time \"%s\" (use "
+			"2026-11-29T01:02:03Z, 2026-11-29 or -24h)\n", opt, arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int output(const struct summary *s, bool json)
+{
+	if (json) {
+		json_t *j = summary_json(s);
+
+		if (json_dumpf(j, stdout, JSON_INDENT(2) |
+			       JSON_PRESERVE_ORDER) != 0)
+			errno = EIO;
+		fputc('\n', stdout);
+		json_decref(j);
+	} else {
+		summary_print(s, stdout);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "dotgate-report: writing the report: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"since", required_argument, NULL, 's'},
+		{"until", required_argument, NULL, 'u'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct window w = {false, false, 0, 0};
+	bool json = false;
+	int c, status = 0;
+	struct rparser *rp;
+	struct summary *s;
+	char *buf;
+
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (time_option("--since", optarg, &w.since) != 0)
+				return EXIT_USAGE;
+			w.has_since = true;
+			break;
+		case 'u':
+			if (time_option("--until", optarg, &w.until) != 0)
+				return EXIT_USAGE;
+			w.has_until = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("dotgate-report %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	rp = rparser_new();
+	s = summary_new(REPORT_CAP);
+	buf = xmalloc(REPORT_LINE_MAX + READ_CHUNK);
+	if (optind == argc && read_file("-", buf, &w, rp, s) != 0)
+		status = EXIT_READ;
+	for (int i = optind; i < argc; i++)
+		if (read_file(argv[i], buf, &w, rp, s) != 0)
+			status = EXIT_READ;
+	if (output(s, json) != 0)
+		status = EXIT_READ;
+	free(buf);
+	rparser_free(rp);
+	summary_free(s);
+	return status;
+}

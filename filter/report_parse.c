@@ -1,0 +1,566 @@
+/*
+ * report_parse.c: dotgate-report's reader of audit records (see report.h).
+ * It accepts the three ways a record reaches a postmaster: a line of the
+ * JSON Lines file, a syslog line whose message is that JSON object (a
+ * relay that forwards the file through syslog), and the "QID: key=..."
+ * syslog message that dotgate itself logs.  Whatever the form, a record
+ * is validated the same way before it is counted, and every line that
+ * is not a record is classified so that a mail.log full of other
+ * programs' lines is not reported as damaged.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "util.h"
+
+static const char *const rule_names[RR_RULE_COUNT] = {
+	"pass", "auth.exempt", "auth.unauthenticated", "auth.mechanism",
+	"auth.plaintext", "sender.not_owned", "body",
+};
+
+const char *report_rule_name(enum rr_rule r)
+{
+	return (unsigned)r < RR_RULE_COUNT ? rule_names[r] : "?";
+}
+
+/* ---- time ------------------------------------------------------------ */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+/* digits - read exactly n decimal digits at *p. */
+static int digits(const char **p, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)(*p)[i];
+
+		if (c < '0' || c > '9')
+			return -1;
+		v = v * 10 + (c - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+static int expect(const char **p, char c)
+{
+	if (**p != c)
+		return -1;
+	(*p)++;
+	return 0;
+}
+
+static unsigned month_days(int y, int m)
+{
+	static const unsigned char md[] = {31, 28, 31, 30, 31, 30, 31, 31,
+					   30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : md[m - 1];
+}
+
+static int parse_date(const char **p, int64_t *days)
+{
+	int y, m, d;
+
+	if (digits(p, 4, &y) || expect(p, '-') || digits(p, 2, &m) ||
+	    expect(p, '-') || digits(p, 2, &d))
+		return -1;
+	if (m < 1 || m > 12 || d < 1 || (unsigned)d > month_days(y, m))
+		return -1;
+	*days = days_from_civil(y, (unsigned)m, (unsigned)d);
+	return 0;
+}
+
+/*
+ * parse_iso - "DATE" "T" "hh:mm[:ss[.frac]]" [zone] at s, whole string.
+ * need_sec/need_zone make the seconds and the zone mandatory, as they
+ * are in records.
+ */
+static int parse_iso(const char *s, bool need_sec, bool need_zone,
+		     int64_t *ms)
+{
+	const char *p = s;
+	int64_t days, frac = 0, off = 0;
+	int hh, mm, ss = 0;
+
+	if (parse_date(&p, &days) || expect(&p, 'T') || digits(&p, 2, &hh) ||
+	    expect(&p, ':') || digits(&p, 2, &mm))
+		return -1;
+	if (*p == ':') {
+		p++;
+		if (digits(&p, 2, &ss))
+			return -1;
+		if (*p == '.') {
+			int scale = 100, n = 0;
+
+			for (p++; *p >= '0' && *p <= '9'; p++, n++) {
+				frac += (*p - '0') * scale;
+				scale /= 10;
+			}
+			if (n == 0 || n > 9)
+				return -1;
+		}
+	} else if (need_sec) {
+		return -1;
+	}
+	if (hh > 23 || mm > 59 || ss > 60)
+		return -1;
+	if (*p == 'Z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p++ == '-' ? -1 : 1, oh, om;
+
+		if (digits(&p, 2, &oh))
+			return -1;
+		if (*p == ':')
+			p++;
+		if (digits(&p, 2, &om) || oh > 23 || om > 59)
+			return -1;
+		off = sign * (oh * 3600 + om * 60);
+	} else if (need_zone) {
+		return -1;
+	}
+	if (*p != '\0')
+		return -1;
+	*ms = ((days * 86400 + hh * 3600 + mm * 60 + ss) - off) * 1000 + frac;
+	return 0;
+}
+
+int report_ts_parse(const char *s, int64_t *ms)
+{
+	return parse_iso(s, true, true, ms);
+}
+
+int report_time_arg(const char *s, int64_t now_ms, int64_t *ms)
+{
+	const char *p = s;
+	int64_t days;
+
+	if (s[0] == '-') {
+		char *end;
+		long long n;
+		int64_t unit;
+
+		if (s[1] < '0' || s[1] > '9')
+			return -1;
+		n = strtoll(s + 1, &end, 10);
+		switch (*end) {
+		case 's': unit = 1000; break;
+		case 'm': unit = 60 * 1000; break;
+		case 'h': unit = 3600 * 1000; break;
+		case 'd': unit = 86400 * 1000; break;
+		case 'w': unit = 7 * 86400 * 1000LL; break;
+		default: return -1;
+		}
+		if (end[1] != '\0' || n > INT64_MAX / unit / 2)
+			return -1;
+		*ms = now_ms - n * unit;
+		return 0;
+	}
+	if (strlen(s) == 10) {
+		if (parse_date(&p, &days) || *p != '\0')
+			return -1;
+		*ms = days * 86400 * 1000;
+		return 0;
+	}
+	return parse_iso(s, false, false, ms);
+}
+
+void report_ts_format(int64_t ms, char out[REPORT_TS_LEN])
+{
+	int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+	int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+	int64_t rem = secs - days * 86400, y;
+	unsigned m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	snprintf(out, REPORT_TS_LEN, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ",
+		 (long long)y % 10000, m % 100, d % 100,
+		 (unsigned)(rem / 3600) % 100, (unsigned)(rem / 60 % 60) % 100,
+		 (unsigned)(rem % 60) % 100, (unsigned)(ms - secs * 1000) % 1000);
+}
+
+/* ---- key="value" syslog form ----------------------------------------- */
+
+static int hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int kv_next(const char **pp, const char *end, char *key, size_t keymax,
+	    char *val, size_t valmax, size_t *vallen)
+{
+	const char *p = *pp;
+	size_t k = 0, v = 0;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end)
+		return 0;
+	while (p < end && ((*p >= 'a' && *p <= 'z') || *p == '_' ||
+			   (*p >= '0' && *p <= '9'))) {
+		if (k + 1 >= keymax)
+			return -1;
+		key[k++] = *p++;
+	}
+	key[k] = '\0';
+	if (k == 0 || end - p < 2 || p[0] != '=' || p[1] != '"')
+		return -1;
+	for (p += 2;; p++) {
+		int c, h1, h2;
+
+		if (p == end)
+			return -1;	/* unterminated: a cut line */
+		c = (unsigned char)*p;
+		if (c == '"')
+			break;
+		if (c == '\\') {
+			if (++p == end)
+				return -1;
+			c = (unsigned char)*p;
+			if (c == 'x') {
+				if (end - p < 3 || (h1 = hexval(p[1])) < 0 ||
+				    (h2 = hexval(p[2])) < 0)
+					return -1;
+				c = h1 * 16 + h2;
+				p += 2;
+			} else if (c != '\\' && c != '"') {
+				return -1;
+			}
+		}
+		if (v + 1 >= valmax)
+			return -1;
+		val[v++] = (char)c;
+	}
+	p++;
+	if (p < end && *p != ' ' && *p != '\t')
+		return -1;
+	val[v] = '\0';
+	*vallen = v;
+	*pp = p;
+	return 1;
+}
+
+/* ---- records ---------------------------------------------------------- */
+
+struct rparser {
+	json_t *doc;			/* the last JSON record */
+	char *scratch;			/* the last syslog record's values */
+	size_t scratch_len;
+};
+
+/* The fields that every form yields, before validation. */
+struct fields {
+	const char *ts, *stage, *addr, *login, *from;
+	const char *verdict, *would, *rule, *mode;
+};
+
+struct rparser *rparser_new(void)
+{
+	struct rparser *rp = xcalloc(1, sizeof(*rp));
+
+	rp->scratch_len = REPORT_LINE_MAX + 1;
+	rp->scratch = xmalloc(rp->scratch_len);
+	return rp;
+}
+
+void rparser_free(struct rparser *rp)
+{
+	if (rp == NULL)
+		return;
+	json_decref(rp->doc);
+	free(rp->scratch);
+	free(rp);
+}
+
+static int name_index(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int verdict_from_name(const char *s, int *out)
+{
+	static const char *const v[] = {"accept", "log", "tag", "quarantine",
+					 "tempfail", "reject"};
+
+	if (s == NULL) {
+		*out = -1;
+		return 0;
+	}
+	*out = name_index(v, DG_ARRAY_LEN(v), s);
+	return *out < 0 ? -1 : 0;
+}
+
+/* validate - the checks every form of record must pass. */
+static enum rp_kind validate(const struct fields *f, struct report_rec *r)
+{
+	int i;
+
+	if (f->ts == NULL || strlen(f->ts) >= REPORT_TS_LEN ||
+	    report_ts_parse(f->ts, &r->ts_ms) != 0)
+		return RP_MALFORMED;
+	strcpy(r->ts, f->ts);
+	if (f->stage == NULL || (i = name_index((const char *const[]){
+			"mail", "eom", "abort"}, 3, f->stage)) < 0)
+		return RP_MALFORMED;
+	r->stage = (enum rr_stage)i;
+	if (f->rule == NULL ||
+	    (i = name_index(rule_names, RR_RULE_COUNT, f->rule)) < 0)
+		return RP_MALFORMED;
+	r->rule = (enum rr_rule)i;
+	if (f->mode == NULL || (strcmp(f->mode, "enforce") != 0 &&
+				strcmp(f->mode, "monitor") != 0))
+		return RP_MALFORMED;
+	r->monitor = f->mode[0] == 'm';
+	if (verdict_from_name(f->verdict, &r->verdict) != 0 ||
+	    verdict_from_name(f->would, &r->would) != 0)
+		return RP_MALFORMED;
+	/* Contract: only abort records lack a verdict. */
+	if (r->stage != RR_ABORT && r->verdict < 0)
+		return RP_MALFORMED;
+	r->addr = f->addr ? f->addr : "";
+	r->login = f->login;
+	r->from = f->from;
+	return RP_RECORD;
+}
+
+/* opt_str - a member that may be absent or null, else must be a string. */
+static int opt_str(json_t *obj, const char *key, const char **out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return -1;
+	*out = json_string_value(v);
+	return 0;
+}
+
+/* opt_obj - a member that may be absent or null, else must be an object. */
+static int opt_obj(json_t *obj, const char *key, json_t **out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int json_anomalies(json_t *a, struct report_rec *r)
+{
+	const char *name;
+	json_t *v;
+
+	json_object_foreach(a, name, v) {
+		int c = dg_class_from_name(name);
+		json_t *n;
+
+		if (!json_is_object(v))
+			return -1;
+		n = json_object_get(v, "count");
+		if (!json_is_integer(n) || json_integer_value(n) < 0)
+			return -1;
+		if (c >= 0)	/* a class from a later version: not counted */
+			r->count[c] = (uint64_t)json_integer_value(n);
+	}
+	return 0;
+}
+
+static enum rp_kind parse_json(struct rparser *rp, const char *s, size_t len,
+			       struct report_rec *r)
+{
+	struct fields f;
+	json_t *client, *auth, *anom;
+
+	rp->doc = json_loadb(s, len, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(rp->doc))
+		return RP_MALFORMED;
+	if (opt_str(rp->doc, "ts", &f.ts) || opt_str(rp->doc, "stage", &f.stage) ||
+	    opt_str(rp->doc, "from", &f.from) ||
+	    opt_str(rp->doc, "verdict", &f.verdict) ||
+	    opt_str(rp->doc, "would", &f.would) ||
+	    opt_str(rp->doc, "rule", &f.rule) ||
+	    opt_str(rp->doc, "mode", &f.mode) ||
+	    opt_obj(rp->doc, "client", &client) ||
+	    opt_obj(rp->doc, "auth", &auth) ||
+	    opt_obj(rp->doc, "anomalies", &anom))
+		return RP_MALFORMED;
+	f.addr = f.login = NULL;
+	if ((client && opt_str(client, "addr", &f.addr)) ||
+	    (auth && opt_str(auth, "user", &f.login)))
+		return RP_MALFORMED;
+	if (anom && json_anomalies(anom, r) != 0)
+		return RP_MALFORMED;
+	return validate(&f, r);
+}
+
+/* "bare_cr=2@180,nul=1@5": the syslog form of the anomalies object. */
+static int kv_anomalies(const char *s, struct report_rec *r)
+{
+	while (*s) {
+		const char *eq = strchr(s, '=');
+		char name[32], *end;
+		unsigned long long n;
+		int c;
+
+		if (eq == NULL || (size_t)(eq - s) >= sizeof(name))
+			return -1;
+		memcpy(name, s, (size_t)(eq - s));
+		name[eq - s] = '\0';
+		if (eq[1] < '0' || eq[1] > '9')
+			return -1;
+		n = strtoull(eq + 1, &end, 10);
+		if (*end != '@' || end[1] < '0' || end[1] > '9')
+			return -1;
+		(void)strtoull(end + 1, &end, 10);
+		if (*end != ',' && *end != '\0')
+			return -1;
+		if ((c = dg_class_from_name(name)) >= 0)
+			r->count[c] = n;
+		s = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+static const char *const kv_keys[] = {
+	"ts", "stage", "client", "auth_user", "from", "verdict", "would",
+	"rule", "mode", "anomalies",
+};
+
+static enum rp_kind parse_kv(struct rparser *rp, const char *s,
+			     const char *end, struct report_rec *r)
+{
+	const char *vals[DG_ARRAY_LEN(kv_keys)] = {NULL};
+	char key[32];
+	size_t used = 0, vlen;
+	int k;
+	struct fields f;
+
+	while ((k = kv_next(&s, end, key, sizeof(key), rp->scratch + used,
+			    rp->scratch_len - used, &vlen)) == 1) {
+		int i = name_index(kv_keys, DG_ARRAY_LEN(kv_keys), key);
+
+		if (i >= 0) {
+			if (vals[i] != NULL)
+				return RP_MALFORMED;	/* a key twice */
+			vals[i] = rp->scratch + used;
+		}
+		used += vlen + 1;
+	}
+	if (k < 0)
+		return RP_MALFORMED;
+	f.ts = vals[0];
+	f.stage = vals[1];
+	f.addr = vals[2];
+	f.login = vals[3];
+	f.from = vals[4];
+	f.verdict = vals[5];
+	f.would = vals[6];
+	f.rule = vals[7];
+	f.mode = vals[8];
+	if (vals[9] && kv_anomalies(vals[9], r) != 0)
+		return RP_MALFORMED;
+	return validate(&f, r);
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * syslog_line - does the line start like a syslog file's line: an
+ * RFC 3164 stamp ("Nov 29 01:02:03 "), an ISO 8601 one (rsyslog's
+ * high-precision format, journalctl -o short-iso) or an RFC 5424 PRI?
+ */
+static bool syslog_line(const char *p, size_t len)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+	if (len >= 16 && p[3] == ' ' && p[6] == ' ' && p[9] == ':' &&
+	    p[12] == ':' && (p[4] == ' ' || is_digit(p[4])) &&
+	    is_digit(p[5]) && is_digit(p[7]) && is_digit(p[8]))
+		for (int m = 0; m < 12; m++)
+			if (memcmp(p, months + 3 * m, 3) == 0)
+				return true;
+	if (len >= 19 && is_digit(p[0]) && is_digit(p[3]) && p[4] == '-' &&
+	    p[7] == '-' && p[10] == 'T' && p[13] == ':')
+		return true;
+	return len >= 3 && p[0] == '<' && is_digit(p[1]);
+}
+
+enum rp_kind rparser_line(struct rparser *rp, const char *line, size_t len,
+			  struct report_rec *r)
+{
+	const char *q;
+
+	json_decref(rp->doc);
+	rp->doc = NULL;
+	memset(r, 0, sizeof(*r));
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	while (len > 0 && (*line == ' ' || *line == '\t')) {
+		line++;
+		len--;
+	}
+	if (len == 0)
+		return RP_BLANK;
+	if (len > REPORT_LINE_MAX)
+		return RP_MALFORMED;
+	if (line[0] == '{')
+		return parse_json(rp, line, len, r);
+	/* A syslog message that is a JSON record. */
+	if ((q = memmem(line, len, "{\"ts\":\"", 7)) != NULL)
+		return parse_json(rp, q, len - (size_t)(q - line), r);
+	/* dotgate's own "QID: ts=\"...\" ..." message. */
+	if ((q = memmem(line, len, ": ts=\"", 6)) != NULL)
+		return parse_kv(rp, q + 1, line + len, r);
+	return syslog_line(line, len) ? RP_OTHER : RP_MALFORMED;
+}

@@ -1,0 +1,140 @@
+/*
+ * NAME
+ *	report - the pure parts of dotgate-report: read a record, sum it up
+ * SYNOPSIS
+ *	#include "report.h"
+ *
+ *	int report_ts_parse(const char *s, int64_t *ms);
+ *	int report_time_arg(const char *s, int64_t now_ms, int64_t *ms);
+ *	void report_ts_format(int64_t ms, char out[REPORT_TS_LEN]);
+ *
+ *	int kv_next(const char **p, const char *end, char *key, size_t keymax,
+ *		    char *val, size_t valmax, size_t *vallen);
+ *
+ *	struct rparser *rparser_new(void);
+ *	enum rp_kind rparser_line(struct rparser *rp, const char *line,
+ *				  size_t len, struct report_rec *out);
+ *	void rparser_free(struct rparser *rp);
+ *
+ *	struct summary *summary_new(size_t cap);
+ *	void summary_add(struct summary *s, const struct report_rec *r);
+ *	void summary_note(struct summary *s, enum rp_kind k);
+ *	json_t *summary_json(const struct summary *s);
+ *	void summary_print(const struct summary *s, FILE *fp);
+ *	void summary_free(struct summary *s);
+ * DESCRIPTION
+ *	report_ts_parse() reads a record time, "YYYY-MM-DDThh:mm:ss" with
+ *	optional fraction and "Z" or "+hh:mm"/"-hh:mm", into milliseconds
+ *	since the epoch.  report_time_arg() reads a --since/--until value:
+ *	a record time, a date "YYYY-MM-DD" (midnight UTC), a time without
+ *	zone (UTC), or "-N" followed by s, m, h, d or w (N units before
+ *	now_ms).  Both return 0, or -1 for anything else.
+ *	report_ts_format() writes ms as "YYYY-MM-DDThh:mm:ss.mmmZ".
+ *
+ *	kv_next() reads the next ` key="value"` pair of an audit syslog
+ *	message at *p (before end), undoing the escapes of audit_syslog()
+ *	(\\ \" \xNN) into val (NUL-terminated, *vallen bytes, which may
+ *	include NUL); it returns 1 and advances *p, 0 at the end (only
+ *	blanks left), -1 when the text is not such a pair or does not fit.
+ *
+ *	rparser_line() classifies one line (without its newline) and, for
+ *	a record, fills out; out's strings point into the parser and stay
+ *	valid until the next call.  A line is
+ *	  RP_BLANK	empty or blanks only;
+ *	  RP_RECORD	an audit record: a JSON object (the JSON Lines file),
+ *			a syslog line whose message is such an object, or a
+ *			syslog line carrying the "QID: ts=\"...\" ..." form;
+ *	  RP_OTHER	a syslog line (RFC 3164 or ISO 8601 time stamp) that
+ *			carries no audit record: other programs, dotgate's
+ *			own start-up and error messages;
+ *	  RP_MALFORMED	anything else, or a record that fails validation:
+ *			ts, stage, rule and mode are required and must be
+ *			known values, a record that is not an abort needs a
+ *			verdict, other fields must have their types.
+ *
+ *	A summary counts records without keeping them: totals by verdict
+ *	(abort records under "abort") and by rule; enforce-mode refusals as
+ *	unauthenticated by client address and as sender.not_owned by login
+ *	with the senders tried; anomaly classes with the number of records
+ *	and occurrences and their top clients and logins; and for monitor
+ *	mode what would have been done, with the same client and login
+ *	tables.  Every table keeps at most cap keys (see topk.h): exact
+ *	below that, approximate (and flagged) above it.  summary_note()
+ *	counts a line that is not a record.  summary_json() returns the
+ *	summary as the object of contract section 7 (a new reference);
+ *	summary_print() writes it as aligned text tables, with every byte
+ *	from the logs outside printable ASCII shown as \xNN.
+ * DIAGNOSTICS
+ *	Out of memory is fatal (util.h).
+ */
+#ifndef DG_REPORT_H
+#define DG_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "anomaly.h"
+
+#define REPORT_TS_LEN 32
+#define REPORT_LINE_MAX (1024 * 1024)	/* longer lines are malformed */
+#define REPORT_TOP 10			/* rows of each "top" table */
+#define REPORT_CAP 2048			/* keys kept per table */
+#define REPORT_SENDERS 10		/* senders kept per login */
+
+enum rr_stage { RR_MAIL, RR_EOM, RR_ABORT };
+
+enum rr_rule {
+	RR_PASS,
+	RR_EXEMPT,
+	RR_UNAUTHENTICATED,
+	RR_MECHANISM,
+	RR_PLAINTEXT,
+	RR_NOT_OWNED,
+	RR_BODY,
+	RR_RULE_COUNT
+};
+
+struct report_rec {
+	int64_t ts_ms;
+	char ts[REPORT_TS_LEN];		/* as written in the record */
+	enum rr_stage stage;
+	const char *addr;		/* "" when the client had no address */
+	const char *login;		/* NULL when not authenticated */
+	const char *from;		/* NULL when absent */
+	int verdict;			/* enum dg_verdict, -1 when null */
+	int would;			/* enum dg_verdict, -1 when null */
+	enum rr_rule rule;
+	bool monitor;
+	uint64_t count[DG_CLASS_COUNT];	/* 0: class not found */
+};
+
+enum rp_kind { RP_RECORD, RP_BLANK, RP_OTHER, RP_MALFORMED };
+
+struct rparser;
+struct summary;
+
+int report_ts_parse(const char *s, int64_t *ms);
+int report_time_arg(const char *s, int64_t now_ms, int64_t *ms);
+void report_ts_format(int64_t ms, char out[REPORT_TS_LEN]);
+const char *report_rule_name(enum rr_rule r);
+
+int kv_next(const char **p, const char *end, char *key, size_t keymax,
+	    char *val, size_t valmax, size_t *vallen);
+
+struct rparser *rparser_new(void);
+enum rp_kind rparser_line(struct rparser *rp, const char *line, size_t len,
+			  struct report_rec *out);
+void rparser_free(struct rparser *rp);
+
+struct summary *summary_new(size_t cap);
+void summary_add(struct summary *s, const struct report_rec *r);
+void summary_note(struct summary *s, enum rp_kind k);
+json_t *summary_json(const struct summary *s);
+void summary_print(const struct summary *s, FILE *fp);
+void summary_free(struct summary *s);
+
+#endif

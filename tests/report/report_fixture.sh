@@ -1,0 +1,197 @@
+#!/bin/sh
+# report_fixture.sh: dotgate-report on fixed logs, every number asserted.
+# fixture.jsonl holds one record of every kind (each rule, verdict, stage,
+# anomaly class, monitor mode, hostile strings); fixture.expected.json is
+# its summary, checked by hand against the records.  The same file is
+# read gzipped (under a name without .gz), from standard input, and with
+# --since/--until; fixture.syslog mixes dotgate's key="value" messages,
+# JSON records carried by syslog and other programs' lines; garbage
+# lines are counted, never fatal.  Prints TAP.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+src=$top_srcdir/tests/report
+report=$top_builddir/filter/dotgate-report
+jeq=$top_builddir/tests/report/json_equal
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/dotgate-report.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+n=0
+failed=0
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+not_ok() {
+	n=$((n + 1))
+	failed=1
+	echo "not ok $n - $1"
+	[ -f "$tmp/err" ] && sed 's/^/# /' "$tmp/err"
+}
+check() {	# check NAME COMMAND...: ok when the command succeeds
+	name=$1
+	shift
+	if "$@" >"$tmp/err" 2>&1; then ok "$name"; else not_ok "$name"; fi
+}
+# expect_json NAME EXPECTED-FILE [--subset] -- REPORT-ARGS...
+expect_json() {
+	name=$1 expected=$2
+	shift 2
+	mode=
+	[ "$1" = --subset ] && { mode=--subset; shift; }
+	[ "$1" = -- ] && shift
+	if "$report" --json "$@" >"$tmp/out.json" 2>"$tmp/err" &&
+	    $jeq $mode "$expected" "$tmp/out.json" >>"$tmp/err" 2>&1; then
+		ok "$name"
+	else
+		not_ok "$name"
+	fi
+}
+
+echo "1..22"
+
+expect_json "JSON Lines fixture: every table" "$src/fixture.expected.json" \
+	-- "$src/fixture.jsonl"
+
+gzip -c "$src/fixture.jsonl" >"$tmp/audit.log"
+expect_json "gzip input found by its magic, not its name" \
+	"$src/fixture.expected.json" -- "$tmp/audit.log"
+
+if "$report" --json <"$src/fixture.jsonl" >"$tmp/out.json" 2>"$tmp/err" &&
+    $jeq "$src/fixture.expected.json" "$tmp/out.json" >>"$tmp/err" 2>&1; then
+	ok "standard input"
+else
+	not_ok "standard input"
+fi
+
+if gzip -c "$src/fixture.jsonl" | "$report" --json - >"$tmp/out.json" \
+    2>"$tmp/err" &&
+    $jeq "$src/fixture.expected.json" "$tmp/out.json" >>"$tmp/err" 2>&1; then
+	ok "gzip on standard input"
+else
+	not_ok "gzip on standard input"
+fi
+
+# A rotated log: several gzip members, as "cat a.gz b.gz" makes.
+head -n 10 "$src/fixture.jsonl" | gzip -c >"$tmp/multi.gz"
+tail -n +11 "$src/fixture.jsonl" | gzip -c >>"$tmp/multi.gz"
+expect_json "multi-member gzip" "$src/fixture.expected.json" -- "$tmp/multi.gz"
+
+expect_json "syslog file: key=value and JSON messages, other lines" \
+	"$src/fixture.syslog.expected.json" -- "$src/fixture.syslog"
+
+cat >"$tmp/both.json" <<'EOF'
+{"records": 37, "malformed": 3, "other_lines": 4,
+ "from": "2026-11-29T00:05:00.000Z", "to": "2026-11-30T05:00:00.000Z",
+ "by_verdict": {"accept": 10, "log": 3, "tag": 1, "quarantine": 1,
+                "tempfail": 1, "reject": 17, "abort": 4},
+ "unauthenticated": [{"addr": "203.0.113.9", "count": 5},
+                     {"addr": "2001:db8::25", "count": 1}],
+ "monitor": {"records": 9, "would": {"reject": 8}}}
+EOF
+expect_json "several files add up" "$tmp/both.json" --subset -- \
+	"$src/fixture.jsonl" "$src/fixture.syslog"
+
+# Garbage: the stored lines plus NUL bytes, a line over the 1 MiB limit
+# and a last record without its newline.
+cp "$src/garbage.jsonl" "$tmp/garbage.jsonl"
+printf '\000\001\002{"ts":"2026-11-29T00:00:06.000Z"}\000\n' >>"$tmp/garbage.jsonl"
+printf '{"ts":"2026-11-29T00:00:07.000Z","stage":"eom","verdict":"accept","rule":"pass","mode":"enforce","from":"' >>"$tmp/garbage.jsonl"
+head -c 1100000 /dev/zero | tr '\000' a >>"$tmp/garbage.jsonl"
+printf '"}\n' >>"$tmp/garbage.jsonl"
+printf '{"ts":"2026-11-29T00:00:08.000Z","stage":"eom","verdict":"tag","rule":"body","mode":"enforce","anomalies":{"nul":{"count":9,"first":0}}}' >>"$tmp/garbage.jsonl"
+cat >"$tmp/garbage.json" <<'EOF'
+{"records": 4, "malformed": 6, "other_lines": 0,
+ "from": "2026-11-29T00:00:01.000Z", "to": "2026-11-29T00:00:08.000Z",
+ "by_verdict": {"accept": 1, "log": 0, "tag": 1, "quarantine": 0,
+                "tempfail": 0, "reject": 1, "abort": 1},
+ "unauthenticated": [{"addr": "192.0.2.2", "count": 1}],
+ "anomalies": {"nul": {"count": 1, "occurrences": 9, "clients": [{"addr": "", "count": 1}], "logins": []}}}
+EOF
+expect_json "garbage, NUL bytes and an overlong line are counted" \
+	"$tmp/garbage.json" --subset -- "$tmp/garbage.jsonl"
+expect_json "an empty file adds nothing" "$src/fixture.expected.json" \
+	--subset -- "$src/fixture.jsonl" /dev/null
+
+cat >"$tmp/since.json" <<'EOF'
+{"records": 6, "malformed": 0,
+ "from": "2026-11-30T01:00:00.000Z", "to": "2026-11-30T05:00:00.000Z",
+ "by_verdict": {"accept": 4, "log": 1, "tag": 0, "quarantine": 0,
+                "tempfail": 0, "reject": 0, "abort": 1},
+ "unauthenticated": [], "not_owned": [],
+ "monitor": {"records": 6, "would": {"log": 0, "tag": 0, "quarantine": 0,
+             "tempfail": 0, "reject": 5}}}
+EOF
+expect_json "--since a date (midnight UTC)" "$tmp/since.json" --subset -- \
+	--since 2026-11-30 "$src/fixture.jsonl"
+
+cat >"$tmp/until.json" <<'EOF'
+{"records": 6, "to": "2026-11-29T09:00:00.000Z",
+ "by_rule": {"pass": 0, "auth.exempt": 0, "auth.unauthenticated": 4,
+             "auth.mechanism": 1, "auth.plaintext": 1,
+             "sender.not_owned": 0, "body": 0},
+ "unauthenticated": [{"addr": "203.0.113.9", "count": 3},
+                     {"addr": "2001:db8::25", "count": 1}],
+ "anomalies": {}, "monitor": {"records": 0}}
+EOF
+expect_json "--until is exclusive" "$tmp/until.json" --subset -- \
+	--until 2026-11-29T10:00:00Z "$src/fixture.jsonl"
+
+cat >"$tmp/window.json" <<'EOF'
+{"records": 1, "by_verdict": {"reject": 1},
+ "not_owned": [{"login": "bob@example.test", "count": 1,
+                "senders": ["ceo@example.test"]}]}
+EOF
+expect_json "--since is inclusive; zone offsets" "$tmp/window.json" --subset -- \
+	--since 2026-11-29T11:00:00+01:00 --until 2026-11-29T10:01:00.000Z \
+	"$src/fixture.jsonl"
+
+echo '{"records": 27}' >"$tmp/all.json"
+expect_json "relative --since" "$tmp/all.json" --subset -- \
+	--since -100000d "$src/fixture.jsonl"
+echo '{"records": 0, "from": null, "to": null}' >"$tmp/none.json"
+expect_json "relative --until" "$tmp/none.json" --subset -- \
+	--until -100000d "$src/fixture.jsonl"
+
+"$report" --since yesterday "$src/fixture.jsonl" >"$tmp/err" 2>&1
+check "a bad time is a usage error (exit 2)" test $? -eq 2
+
+"$report" --json "$tmp/missing" "$src/fixture.jsonl" >"$tmp/out.json" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q missing "$tmp/err" &&
+    $jeq "$src/fixture.expected.json" "$tmp/out.json" >"$tmp/err" 2>&1; then
+	ok "a missing file: exit 1, the others still summed"
+else
+	not_ok "a missing file: exit 1, the others still summed (rc=$rc)"
+fi
+
+head -c 300 "$tmp/multi.gz" >"$tmp/cut.gz"
+"$report" --json "$tmp/cut.gz" >"$tmp/out.json" 2>"$tmp/err"
+check "a truncated gzip file is an error (exit 1)" test $? -eq 1
+
+# Text tables.
+"$report" "$src/fixture.jsonl" >"$tmp/out.txt" 2>"$tmp/err"
+check "text report exits 0" test $? -eq 0
+check "text: header" grep -qx \
+	"dotgate-report: 27 records from 2026-11-29T00:05:00.000Z to 2026-11-30T05:00:00.000Z" \
+	"$tmp/out.txt"
+check "text: aligned columns" sh -c "
+	grep -qx '  client        rejections' '$tmp/out.txt' &&
+	grep -qx '  203.0.113.9            3' '$tmp/out.txt' &&
+	grep -qx '  2001:db8::25           1' '$tmp/out.txt'"
+check "text: every table is there" sh -c "
+	for t in 'Totals by verdict' 'Totals by rule' \
+	    'Top clients rejected as unauthenticated' \
+	    'Sender-ownership rejections by login' 'Anomalies by class' \
+	    'Top clients by anomaly class' 'Top logins by anomaly class' \
+	    'Monitor mode: would-be verdicts' \
+	    'Monitor mode: would-be verdicts by rule'; do
+		grep -qx \"\$t\" '$tmp/out.txt' || { echo \"missing: \$t\"; exit 1; }
+	done"
+# A login "mallory\r\n" and a sender with BEL must not reach the terminal.
+check "text: log bytes escaped, nothing outside printable ASCII" sh -c "
+	grep -q 'mallory\\\\x0d\\\\x0a' '$tmp/out.txt' &&
+	grep -q 'x\\\\x07\"y' '$tmp/out.txt' &&
+	! LC_ALL=C grep -q '[^ -~]' '$tmp/out.txt'"
+
+exit 0
