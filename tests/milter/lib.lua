@@ -2,8 +2,10 @@
 -- Load with: dofile(srcdir .. "/tests/milter/lib.lua")
 dg = {}
 
--- Fails the script with a message.
+-- Fails the script with a message (printed first: miltertest exits 1 on
+-- a Lua error without saying what it was).
 function dg.fail(msg)
+  io.stderr:write("FAIL: " .. msg .. "\n")
   error(msg, 2)
 end
 
