@@ -1,0 +1,33 @@
+#!/bin/sh
+# tests/fuzz/replay.sh: "make check" runs every fuzz target's entry point
+# over its seed corpus (tests/fuzz/corpus/TARGET) and its crash regression
+# inputs (tests/fuzz/regress/TARGET) with the replay driver, so inputs that
+# once broke a property keep being tested without clang or libFuzzer.
+# TAP, one test per target.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+targets="scanner policy loginmap audit report"
+
+set -- $targets
+echo "1..$#"
+i=0
+for t in $targets; do
+	i=$((i + 1))
+	bin=$top_builddir/tests/fuzz/replay_$t
+	if [ ! -x "$bin" ]; then
+		echo "not ok $i - $t: $bin not built"
+		continue
+	fi
+	out=$(mktemp "${TMPDIR:-/tmp}/dotgate-replay.XXXXXX") || exit 1
+	"$bin" "$top_srcdir/tests/fuzz/corpus/$t" \
+		"$top_srcdir/tests/fuzz/regress/$t" >"$out" 2>&1
+	rc=$?
+	n=$(grep -c '^ok ' "$out")
+	if [ $rc -eq 0 ] && ! grep -q '^not ok' "$out"; then
+		echo "ok $i - $t: $n inputs replayed"
+	else
+		echo "not ok $i - $t: replay failed (exit $rc) after $n inputs"
+		grep -v '^ok ' "$out" | tail -n 30 | sed 's/^/# /'
+	fi
+	rm -f "$out"
+done
