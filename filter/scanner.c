@@ -61,7 +61,7 @@
  *
  *	Speed: a line costs a few byte steps at its start and its end;
  *	in between, plain bytes are skipped by a vector search (SSE2 where
- *	available, a table-driven loop otherwise) for CR, LF, NUL and a
+ *	available, a plain loop otherwise) for CR, LF, NUL and a
  *	dot after a space, and line lengths come from positions.  State
  *	across chunks is the last byte, a pending CR, the line's start
  *	offset and a few small fields: the body is never kept.

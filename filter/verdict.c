@@ -15,7 +15,7 @@ static void append(char *buf, size_t size, const char *sep, const char *text)
 	size_t len = strlen(buf);
 
 	if (len > 0 && len < size)
-		len += (size_t)snprintf(buf + len, size - len, "%s", sep) ;
+		len += (size_t)snprintf(buf + len, size - len, "%s", sep);
 	if (len < size)
 		(void)snprintf(buf + len, size - len, "%s", text);
 }

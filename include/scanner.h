@@ -16,7 +16,9 @@
  *	nothing after scanner_new().  scanner_reset() prepares it for the
  *	next message; scanner_finish() settles anything pending at the end
  *	of the body (a trailing CR is bare) and fills out.  One scanner is
- *	used by one thread at a time.
+ *	used by one thread at a time.  How each class is read where the
+ *	contract leaves room (body start and end, NUL-dot lines, command
+ *	syntax, triggers, empty lines) is documented in filter/scanner.c.
  */
 #ifndef DG_SCANNER_H
 #define DG_SCANNER_H
