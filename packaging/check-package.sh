@@ -14,7 +14,8 @@
 # Needs root (it installs and purges the package), no running dotgate on
 # /run/dotgate, dpkg-dev, debhelper, fakeroot, lintian, systemd (for
 # systemd-analyze), man-db, groff-base, logrotate, miltertest and the
-# Build-Depends of packaging/debian/control.  It takes about two minutes
+# Build-Depends of packaging/debian/control; with Postfix and sendmail-cf
+# installed it also checks the MTA samples with postconf and m4.  It takes about two minutes
 # on two cores, most of it compiling.  CI runs it from .ci/run; it is not
 # part of "make check".
 set -u
@@ -226,6 +227,38 @@ printf 'senders {\n  login_map = "%s"\n}\n' "$work/run/login_map" >"$work/run/ma
 chmod 644 "$work/run/map.conf"
 check "dotgate -n accepts the example login map" \
 	/usr/sbin/dotgate -n -c "$work/run/map.conf"
+
+# The MTA samples are valid input for the MTAs' own tools.
+if command -v postconf >/dev/null; then
+	mkdir "$work/pf"
+	touch "$work/pf/main.cf"
+	cp "$ex/postfix-master.cf.example" "$work/pf/master.cf"
+	check "postconf reads postfix-master.cf.example (submission with smtpd_milters)" sh -c '
+		postconf -c "$1" -P 2>&1 | tee "$1/P.out"
+		! grep -qi "warning\|fatal" "$1/P.out" &&
+		grep -q "^submission/inet/smtpd_milters = unix:/dotgate/dotgate.sock$" "$1/P.out"' \
+		sh "$work/pf"
+else
+	skip "postconf reads postfix-master.cf.example" "Postfix not installed"
+fi
+cfm4=/usr/share/sendmail/cf/m4/cf.m4
+if [ -f "$cfm4" ] && command -v m4 >/dev/null; then
+	{
+		echo "include(\`$cfm4')dnl"
+		echo "OSTYPE(\`linux')dnl"
+		cat "$ex/sendmail.mc.example"
+		echo "MAILER(\`smtp')dnl"
+	} >"$work/sendmail.mc"
+	check "sendmail-cf's m4 expands sendmail.mc.example into the filter definition" sh -c '
+		m4 "$1/sendmail.mc" >"$1/sendmail.cf" 2>"$1/m4.err" || { cat "$1/m4.err"; exit 1; }
+		cat "$1/m4.err"; [ ! -s "$1/m4.err" ] &&
+		grep "dotgate" "$1/sendmail.cf" &&
+		grep -qx "O InputMailFilters=dotgate" "$1/sendmail.cf" &&
+		grep -qx "Xdotgate, S=local:/run/dotgate/dotgate.sock, F=T, T=C:10s;S:30s;R:60s;E:5m" "$1/sendmail.cf"' \
+		sh "$work"
+else
+	skip "sendmail-cf's m4 expands sendmail.mc.example" "sendmail-cf not installed"
+fi
 
 # ---- 5. documentation and service files ------------------------------------
 for page in man8/dotgate.8 man5/dotgate.conf.5 man1/dotgate-report.1 man1/dotgate-probe.1; do
