@@ -378,13 +378,11 @@ static void seq_line(struct scanner *s)
 		s->seq_trig = s->kind == K_MAIL_MID || s->pending_trigger;
 		s->seq_onespace = s->lead == 1;
 		return;
-	case K_RCPT:
+	case K_RCPT:		/* a RCPT outside a transaction leaves SEQ_NONE */
 		if (s->seq == SEQ_MAIL) {
 			if (s->seq_onespace && s->lead == 0)
 				s->seq_trig = true;
 			s->seq = SEQ_RCPT;
-		} else if (s->seq != SEQ_RCPT) {
-			s->seq = SEQ_NONE;
 		}
 		return;
 	case K_DATA:
