@@ -364,6 +364,7 @@ static void run_vector(const struct opts *o, const struct probe_vector *v,
 	struct probe_reply r;
 	char cmd[PROBE_ADDR_MAX + 32];
 	size_t n = 0, which = 0, len;
+	int send_failed;
 	char *msg;
 
 	memset(res, 0, sizeof(*res));
@@ -394,17 +395,22 @@ static void run_vector(const struct opts *o, const struct probe_vector *v,
 		goto out;
 	}
 	msg = build_message(o, v, &len);
-	if (smtp_send(&c, msg, len) < 0) {
-		probe_errf(res->err, sizeof(res->err), "DATA: %s", c.err);
-		free(msg);
-		goto out;
-	}
+	/*
+	 * A server may refuse the body before its end (Sendmail: "421 4.5.0
+	 * Bare linefeed (LF) not allowed") and hang up while we still send:
+	 * then its reply is already waiting to be read.
+	 */
+	send_failed = smtp_send(&c, msg, len) < 0;
 	free(msg);
-	if (smtp_reply(&c, &rs[0]) < 0) {
-		probe_errf(res->err, sizeof(res->err), "end of data: %s",
-			       c.err);
+	if (send_failed)
+		probe_errf(res->err, sizeof(res->err), "DATA: %s", c.err);
+	if (smtp_reply(&c, &rs[0]) < 0 || (send_failed && rs[0].code == 0)) {
+		if (!send_failed)
+			probe_errf(res->err, sizeof(res->err),
+				   "end of data: %s", c.err);
 		goto out;
 	}
+	res->err[0] = '\0';
 	n = 1;
 	/*
 	 * Anything the server answers besides a 221 before it closes the
@@ -419,9 +425,9 @@ static void run_vector(const struct opts *o, const struct probe_vector *v,
 		(void)smtp_send(&c, "QUIT\r\n", 6);
 		while (n < PROBE_MAX_REPLIES) {
 			if (smtp_reply(&c, &rs[n]) < 0) {
-				/* A reset after the goodbye is how a server
-				 * that hung up on unread input closes. */
-				if (goodbye)
+				/* A reset after a goodbye (221, 421) is how a
+				 * server that hung up on unread input closes. */
+				if (goodbye || rs[0].code == 421)
 					break;
 				probe_errf(res->err, sizeof(res->err),
 					   "reading replies after the message: %s",
@@ -431,10 +437,12 @@ static void run_vector(const struct opts *o, const struct probe_vector *v,
 			}
 			if (rs[n].code == 0)
 				break;
-			if (rs[n].code == 221)
+			if (rs[n].code == 221) {
 				goodbye = 1;
-			else
+			} else {
+				goodbye = rs[n].code == 421;
 				n++;
+			}
 		}
 		if (failed) {
 			res->outcome = PROBE_ERROR;
