@@ -1,0 +1,137 @@
+#!/bin/sh
+# daemon_records.sh: the audit records the real daemon writes, and
+# dotgate-report on them.  daemon_sessions.lua drives dotgate through
+# miltertest, first in enforce mode (refused unauthenticated, refused
+# sender, clean, tagged, rejected body, aborted, a client that leaves
+# before MAIL, local submission, lost connection), then, restarted on the
+# same audit file, in monitor mode.  Every transaction must leave exactly
+# one record with the right stage, rule, verdict and reply (each line is
+# compared with daemon_records.expected, one JSON subset per line), and
+# the report on that file must give every table's numbers.  Prints TAP.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${DOTGATE:=$top_builddir/filter/dotgate}"
+: "${MILTERTEST:=miltertest}"
+src=$top_srcdir/tests/report
+report=$top_builddir/filter/dotgate-report
+jeq=$top_builddir/tests/report/json_equal
+nrec=12
+
+echo "1..$((nrec + 5))"
+if ! command -v "$MILTERTEST" >/dev/null 2>&1; then
+	i=0
+	while [ $i -lt $((nrec + 5)) ]; do
+		i=$((i + 1))
+		echo "not ok $i - miltertest not installed (apt-get install miltertest)"
+	done
+	exit 0
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/dotgate-records.XXXXXX") || exit 1
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+chmod 755 "$tmp"
+
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1))
+	echo "not ok $n - $1"
+	[ -s "$tmp/err" ] && sed 's/^/# /' "$tmp/err"
+}
+
+# phase NAME CONF RECORDS: one daemon, one miltertest run, then wait
+# until the audit file holds RECORDS lines (the record of a lost
+# connection is written when libmilter sees the close) before stopping
+# the daemon; 0 when miltertest succeeded.
+phase() {
+	sed -e "s|@TMPDIR@|$tmp|g" -e "s|@SRCDIR@|$top_srcdir|g" \
+		"$src/$2" >"$tmp/$1.conf"
+	rm -f "$tmp/sock"
+	"$DOTGATE" -f -c "$tmp/$1.conf" -p "unix:$tmp/sock" \
+		>"$tmp/$1.daemon" 2>&1 &
+	pid=$!
+	i=0
+	while [ ! -S "$tmp/sock" ] && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	"$MILTERTEST" -D "socket=unix:$tmp/sock" -D "tmpdir=$tmp" \
+		-D "audit=$tmp/audit.jsonl" -D "srcdir=$top_srcdir" \
+		-D "phase=$1" -s "$src/daemon_sessions.lua" >"$tmp/$1.mt" 2>&1
+	rc=$?
+	i=0
+	while [ "$(cat "$tmp/audit.jsonl" 2>/dev/null | wc -l)" -lt "$3" ] &&
+	    [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	sleep 0.1		# a record too many must be seen too
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	pid=
+	return $rc
+}
+
+if phase enforce daemon.conf 9 && phase monitor daemon_monitor.conf 12; then
+	ok "miltertest sessions (enforce, then monitor)"
+else
+	cat "$tmp"/*.mt "$tmp"/*.daemon >"$tmp/err" 2>/dev/null
+	not_ok "miltertest sessions (enforce, then monitor)"
+fi
+
+lines=$(wc -l <"$tmp/audit.jsonl" 2>/dev/null || echo 0)
+if [ "$lines" -eq $nrec ]; then
+	ok "exactly $nrec records for $nrec transactions"
+else
+	sed 's/^/audit: /' "$tmp/audit.jsonl" >"$tmp/err" 2>/dev/null
+	not_ok "exactly $nrec records for $nrec transactions (got $lines)"
+fi
+
+# Record i against line i of the expected subsets.
+i=0
+while [ $i -lt $nrec ]; do
+	i=$((i + 1))
+	sed -n "${i}p" "$src/daemon_records.expected" >"$tmp/want.json"
+	sed -n "${i}p" "$tmp/audit.jsonl" >"$tmp/got.json"
+	what=$(sed -n "${i}p" "$src/daemon_records.expected" |
+		sed 's/.*"stage":"\([a-z]*\)".*"rule":"\([a-z._]*\)".*/\1 \2/')
+	if [ -s "$tmp/got.json" ] &&
+	    $jeq --subset "$tmp/want.json" "$tmp/got.json" >"$tmp/err" 2>&1; then
+		ok "record $i: $what"
+	else
+		echo "record: $(cat "$tmp/got.json")" >>"$tmp/err"
+		not_ok "record $i: $what"
+	fi
+done
+
+# Every record is valid for the report, and the tables add up.
+if "$report" --json "$tmp/audit.jsonl" >"$tmp/out.json" 2>"$tmp/err" &&
+    $jeq --subset "$src/daemon_records.report.json" "$tmp/out.json" \
+    >>"$tmp/err" 2>&1; then
+	ok "dotgate-report on the daemon's records: every table"
+else
+	not_ok "dotgate-report on the daemon's records: every table"
+fi
+
+gzip -c "$tmp/audit.jsonl" >"$tmp/audit.jsonl.1"
+if "$report" --json "$tmp/audit.jsonl.1" >"$tmp/out.json" 2>"$tmp/err" &&
+    $jeq --subset "$src/daemon_records.report.json" "$tmp/out.json" \
+    >>"$tmp/err" 2>&1; then
+	ok "the same, rotated and gzipped"
+else
+	not_ok "the same, rotated and gzipped"
+fi
+
+"$report" "$tmp/audit.jsonl" >"$tmp/out.txt" 2>"$tmp/err"
+if [ $? -eq 0 ] && grep -q "^  192.0.2.50 *2$" "$tmp/out.txt"; then
+	ok "text report"
+else
+	cat "$tmp/out.txt" >>"$tmp/err"
+	not_ok "text report"
+fi
+exit 0
