@@ -61,6 +61,7 @@ SM=$(mktemp -d /run/dotgate-sm.XXXXXX) || { echo "Bail out! mktemp"; exit 1; }
 cleanup() {
 	rc=$?
 	trap - EXIT INT TERM HUP
+	[ -n "${INNER:-}" ] && kill "$INNER" 2>/dev/null
 	# The namespace's processes die with it only if we kill them: find
 	# them by pid file and by working directory (Sendmail chdirs to its
 	# queue).
@@ -86,5 +87,8 @@ done
 # unpacked, not installed); we run as root anyway.
 chmod g-s "$SM"/root/usr/libexec/sendmail/*
 
+# unshare execs the inner shell: its pid is the namespace's first process.
 SM=$SM DOTGATE=$DOTGATE DOTGATE_PROBE=$DOTGATE_PROBE top_srcdir=$top_srcdir \
-	unshare -n -u -m sh "$0" --inside
+	unshare -n -u -m sh "$0" --inside &
+INNER=$!
+wait "$INNER"
