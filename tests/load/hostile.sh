@@ -1,0 +1,83 @@
+#!/bin/sh
+# tests/load/hostile.sh: hostile input from the MTA side (issue 6, item 5).
+# tests/load/hostile sends oversized macros, a 10 KB {auth_authen}, header
+# values with control bytes, senders with CR/LF and %n, 2000 recipients
+# and malformed packets (wrong lengths, wrong order, missing NULs); each
+# case must get a clean reply or a clean close, and the daemon must still
+# answer.  Then: memory stayed bounded, no descriptor leaked, the audit
+# file is one JSON object per line with every client string cut to its
+# bound, and the daemon's output holds no raw client byte.  TAP.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/load/lib.sh"
+ld_init
+ld_conf "$LD_DIR/dotgate.conf"
+ld_start "$LD_DIR/dotgate.conf" || { echo "Bail out! dotgate did not start"; exit 1; }
+"$MLTLOAD" -s "unix:$LD_SOCK" -c 4 -m 20 -q --tag warm ||
+	{ echo "Bail out! warm-up failed"; exit 1; }
+fd0=$(ld_fds)
+rss0=$(ld_rss)
+
+# The cases, renumbered into this script's plan.
+"$HOSTILE" -s "unix:$LD_SOCK" -t 3000 > "$LD_DIR/hostile.tap" 2>&1
+ncases=$(grep -c -E '^(not )?ok ' "$LD_DIR/hostile.tap")
+echo "1..$((ncases + 6))"
+n=0
+while IFS= read -r l; do
+	case $l in
+	"ok "*|"not ok "*)
+		n=$((n + 1))
+		st=${l%% [0-9]*}
+		echo "$st $n ${l#* [0-9]* }" ;;
+	*) echo "# $l" ;;
+	esac
+done < "$LD_DIR/hostile.tap"
+
+t=$ncases
+ok() {
+	t=$((t + 1))
+	if "$@"; then echo "ok $t - $desc"; else echo "not ok $t - $desc"; fi
+}
+within() { [ "$1" -le "$2" ]; }
+
+desc="daemon alive and answering after every case"
+ok ld_alive
+
+fd1=$(ld_settle_fds "$fd0")
+desc="no descriptor leaked ($fd0 before, $fd1 after)"
+ok within "$fd1" "$fd0"
+
+hwm=$(ld_hwm)
+rss1=$(ld_rss)
+echo "# RSS after warm-up ${rss0} kB, after the cases ${rss1} kB, peak ${hwm} kB"
+desc="memory bounded: peak $hwm kB <= 65536 kB, RSS grew by $((rss1 - rss0)) kB <= 16384"
+ok within "$((hwm + (rss1 - rss0 > 16384 ? 65536 : 0)))" 65536
+
+sleep 0.3
+"$JSONL" "$LD_AUDIT" > "$LD_DIR/audit.tsv" 2> "$LD_DIR/jsonl.err"
+jrc=$?
+sed 's/^/# /' "$LD_DIR/jsonl.err"
+desc="audit file: $(wc -l < "$LD_AUDIT") lines, each one JSON object"
+ok [ $jrc -eq 0 ]
+
+# Every client string is cut to DG_FIELD_MAX (2048), recipients to 1000.
+desc="audit fields bounded (from, auth.user, daemon <= 2048 bytes, rcpts <= 1000)"
+ok awk -F '\t' '$3 > 2048 || $4 > 2048 || $5 > 2048 || $6 > 1000 { bad = 1 }
+	END { exit bad }' "$LD_DIR/audit.tsv"
+
+ld_stop
+desc="daemon output: printable ASCII only, every line from dotgate"
+ok ld_output_clean
+
+# The known upstream libmilter defect (see c_macro_odd in hostile.c),
+# against a fresh daemon: reported, not counted.
+if ld_start "$LD_DIR/dotgate.conf"; then
+	"$HOSTILE" -s "unix:$LD_SOCK" -t 3000 macro-odd-count > /dev/null 2>&1
+	sleep 0.3
+	if kill -0 "$LD_PID" 2>/dev/null; then
+		echo "# known libmilter bug (odd SMFIC_MACRO list): daemon survived this time"
+	else
+		echo "# known libmilter bug (odd SMFIC_MACRO list): daemon died (libmilter 8.17.1.9 smfi_getsymval over-read)"
+		wait "$LD_PID" 2>/dev/null
+		LD_PID=
+	fi
+fi
+exit 0
