@@ -3,8 +3,8 @@
  * dotgate-report.1).  It streams each input through zlib, which reads
  * gzip by its magic bytes and passes plain files through, cuts lines
  * with a bounded buffer (a longer line is skipped as malformed), and
- * hands each line to the record parser and the summary: memory stays
- * the same for a 1 KB and a 1 GB log.
+ * hands each line to the parsing pipe (report_pipe.c) that feeds the
+ * summary: memory stays the same for a 1 KB and a 1 GB log.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,13 +21,9 @@
 #include "util.h"
 
 #define READ_CHUNK (256 * 1024)
+#define MAX_THREADS 16
 
 enum { EXIT_READ = 1, EXIT_USAGE = 2 };
-
-struct window {
-	bool has_since, has_until;
-	int64_t since, until;		/* since <= ts < until */
-};
 
 /* A line reader over a gzFile that never holds more than one line. */
 struct lines {
@@ -41,7 +37,7 @@ struct lines {
 static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: dotgate-report [--since TIME] [--until TIME] "
-		"[--json] [FILE...]\n"
+		"[--json] [--threads N] [FILE...]\n"
 		"  TIME: 2026-11-29T01:02:03Z, 2026-11-29, or -30m, -24h, -7d\n"
 		"  FILE: audit JSON Lines (plain or gzip) or syslog files; "
 		"standard input when none or \"-\"\n");
@@ -100,32 +96,21 @@ static int next_line(struct lines *lr, const char **line, size_t *len)
 	}
 }
 
-static bool in_window(const struct window *w, int64_t ts)
-{
-	return (!w->has_since || ts >= w->since) &&
-	       (!w->has_until || ts < w->until);
-}
-
 static int read_input(const char *name, gzFile g, char *buf,
-		      const struct window *w, struct rparser *rp,
-		      struct summary *s)
+		      struct rpipe *pipe)
 {
 	struct lines lr = {g, buf, REPORT_LINE_MAX + READ_CHUNK, 0, 0,
 			   false, false};
-	struct report_rec rec;
 	const char *line, *msg;
 	size_t len;
 	int k, errnum;
 
 	(void)gzbuffer(g, READ_CHUNK);
 	while ((k = next_line(&lr, &line, &len)) > 0) {
-		enum rp_kind kind = k == 2 ? RP_MALFORMED :
-			rparser_line(rp, line, len, &rec);
-
-		if (kind != RP_RECORD)
-			summary_note(s, kind);
-		else if (in_window(w, rec.ts_ms))
-			summary_add(s, &rec);
+		if (k == 2)
+			rpipe_overlong(pipe);
+		else
+			rpipe_line(pipe, line, len);
 	}
 	/*
 	 * A gzip stream cut short ends like a plain file, with only
@@ -140,8 +125,7 @@ static int read_input(const char *name, gzFile g, char *buf,
 	return 0;
 }
 
-static int read_file(const char *path, char *buf, const struct window *w,
-		     struct rparser *rp, struct summary *s)
+static int read_file(const char *path, char *buf, struct rpipe *pipe)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
 	gzFile g;
@@ -159,7 +143,7 @@ static int read_file(const char *path, char *buf, const struct window *w,
 			errno ? strerror(errno) : "cannot open");
 		return -1;
 	}
-	ret = read_input(is_stdin ? "standard input" : path, g, buf, w, rp, s);
+	ret = read_input(is_stdin ? "standard input" : path, g, buf, pipe);
 	(void)gzclose(g);
 	return ret;
 }
@@ -180,6 +164,28 @@ static int time_option(const char *opt, const char *arg, int64_t *out)
 			"2026-11-29T01:02:03Z, 2026-11-29 or -24h)\n", opt, arg);
 		return -1;
 	}
+	return 0;
+}
+
+/* Parsing threads: one per CPU up to 4; on one CPU, none. */
+static int default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 2 ? 0 : n > 4 ? 4 : (int)n;
+}
+
+static int threads_option(const char *arg, int *out)
+{
+	char *end;
+	long n = strtol(arg, &end, 10);
+
+	if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || n > MAX_THREADS) {
+		fprintf(stderr, "dotgate-report: --threads: \"%s\" is not a "
+			"number from 0 to %d\n", arg, MAX_THREADS);
+		return -1;
+	}
+	*out = (int)n;
 	return 0;
 }
 
@@ -210,15 +216,16 @@ int main(int argc, char **argv)
 		{"since", required_argument, NULL, 's'},
 		{"until", required_argument, NULL, 'u'},
 		{"json", no_argument, NULL, 'j'},
+		{"threads", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	struct window w = {false, false, 0, 0};
+	struct report_window w = {false, false, 0, 0};
 	bool json = false;
-	int c, status = 0;
-	struct rparser *rp;
+	int c, status = 0, threads = default_threads();
 	struct summary *s;
+	struct rpipe *pipe;
 	char *buf;
 
 	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
@@ -236,6 +243,10 @@ int main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 't':
+			if (threads_option(optarg, &threads) != 0)
+				return EXIT_USAGE;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -247,18 +258,18 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	rp = rparser_new();
 	s = summary_new(REPORT_CAP);
+	pipe = rpipe_new(s, &w, threads);
 	buf = xmalloc(REPORT_LINE_MAX + READ_CHUNK);
-	if (optind == argc && read_file("-", buf, &w, rp, s) != 0)
+	if (optind == argc && read_file("-", buf, pipe) != 0)
 		status = EXIT_READ;
 	for (int i = optind; i < argc; i++)
-		if (read_file(argv[i], buf, &w, rp, s) != 0)
+		if (read_file(argv[i], buf, pipe) != 0)
 			status = EXIT_READ;
+	rpipe_finish(pipe);
 	if (output(s, json) != 0)
 		status = EXIT_READ;
 	free(buf);
-	rparser_free(rp);
 	summary_free(s);
 	return status;
 }

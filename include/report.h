@@ -22,6 +22,12 @@
  *	json_t *summary_json(const struct summary *s);
  *	void summary_print(const struct summary *s, FILE *fp);
  *	void summary_free(struct summary *s);
+ *
+ *	struct rpipe *rpipe_new(struct summary *s, const struct report_window *w,
+ *				int workers);
+ *	void rpipe_line(struct rpipe *p, const char *line, size_t len);
+ *	void rpipe_overlong(struct rpipe *p);
+ *	void rpipe_finish(struct rpipe *p);
  * DESCRIPTION
  *	report_ts_parse() reads a record time, "YYYY-MM-DDThh:mm:ss" with
  *	optional fraction and "Z" or "+hh:mm"/"-hh:mm", into milliseconds
@@ -64,6 +70,15 @@
  *	summary as the object of contract section 7 (a new reference);
  *	summary_print() writes it as aligned text tables, with every byte
  *	from the logs outside printable ASCII shown as \xNN.
+ *
+ *	An rpipe parses lines on worker threads and adds them to s on the
+ *	calling thread, in input order, so the summary is the same as with
+ *	rparser_line() + summary_add() on each line; records outside the
+ *	window w are dropped.  rpipe_line() copies the line;
+ *	rpipe_overlong() counts a line too long to be read as malformed;
+ *	rpipe_finish() waits for every line, stops the workers and frees
+ *	the pipe.  Memory stays bounded: a few batches of lines are in
+ *	flight at a time.
  * DIAGNOSTICS
  *	Out of memory is fatal (util.h).
  */
@@ -114,6 +129,11 @@ struct report_rec {
 
 enum rp_kind { RP_RECORD, RP_BLANK, RP_OTHER, RP_MALFORMED };
 
+struct report_window {
+	bool has_since, has_until;
+	int64_t since, until;		/* since <= ts < until */
+};
+
 struct rparser;
 struct summary;
 
@@ -136,5 +156,13 @@ void summary_note(struct summary *s, enum rp_kind k);
 json_t *summary_json(const struct summary *s);
 void summary_print(const struct summary *s, FILE *fp);
 void summary_free(struct summary *s);
+
+struct rpipe;
+
+struct rpipe *rpipe_new(struct summary *s, const struct report_window *w,
+			int workers);
+void rpipe_line(struct rpipe *p, const char *line, size_t len);
+void rpipe_overlong(struct rpipe *p);
+void rpipe_finish(struct rpipe *p);
 
 #endif

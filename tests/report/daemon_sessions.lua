@@ -3,7 +3,10 @@
 -- The global `phase` chooses the set: "enforce" or "monitor".  Each
 -- session is one transaction, or none (a client that leaves before
 -- MAIL); daemon_records.sh then checks that the audit file has exactly
--- one record for each transaction, in this order.
+-- one record for each transaction, in this order.  An abort has no
+-- reply, so after a session that ends with one the script waits for its
+-- record before the next session: the daemon serves connections in
+-- parallel, and the order of the file would otherwise be a race.
 dofile(srcdir .. "/tests/milter/body_lib.lua")
 
 local ALICE = { mta = "postfix", ip = "192.0.2.60", daemon = "submission",
@@ -72,6 +75,7 @@ local function enforce()
   dg.expect(conn, SMFIR_CONTINUE, what .. ": body")
   dg.ok(mt.abort(conn), what .. ": abort")
   mt.disconnect(conn)
+  dg.wait_audit(7)
 
   -- no record: a client that leaves before MAIL
   conn = dg.connect()
@@ -94,6 +98,7 @@ local function enforce()
   dg.ok(mt.rcptto(conn, "<carol@example.test>"), what .. ": rcptto")
   dg.expect(conn, SMFIR_CONTINUE, what .. ": rcpt")
   mt.disconnect(conn, false)
+  dg.wait_audit(9)
 end
 
 local function monitor()

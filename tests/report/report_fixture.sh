@@ -48,10 +48,15 @@ expect_json() {
 	fi
 }
 
-echo "1..22"
+echo "1..25"
 
 expect_json "JSON Lines fixture: every table" "$src/fixture.expected.json" \
 	-- "$src/fixture.jsonl"
+
+expect_json "parsed on the main thread (--threads 0)" \
+	"$src/fixture.expected.json" -- --threads 0 "$src/fixture.jsonl"
+expect_json "parsed by three workers (--threads 3)" \
+	"$src/fixture.expected.json" -- --threads 3 "$src/fixture.jsonl"
 
 gzip -c "$src/fixture.jsonl" >"$tmp/audit.log"
 expect_json "gzip input found by its magic, not its name" \
@@ -155,6 +160,8 @@ expect_json "relative --until" "$tmp/none.json" --subset -- \
 
 "$report" --since yesterday "$src/fixture.jsonl" >"$tmp/err" 2>&1
 check "a bad time is a usage error (exit 2)" test $? -eq 2
+"$report" --threads many "$src/fixture.jsonl" >"$tmp/err" 2>&1
+check "a bad --threads is a usage error (exit 2)" test $? -eq 2
 
 "$report" --json "$tmp/missing" "$src/fixture.jsonl" >"$tmp/out.json" 2>"$tmp/err"
 rc=$?

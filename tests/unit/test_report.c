@@ -543,6 +543,72 @@ static void test_summary_cap(void **state)
 	summary_free(s);
 }
 
+/*
+ * The parsing pipe gives the summary of a sequential run, with any
+ * number of workers, batches that fill up, overlong lines and a record
+ * window.
+ */
+static char *pipe_summary(int workers, const struct report_window *w,
+			  int copies)
+{
+	struct summary *s = summary_new(0);
+	struct rpipe *p = rpipe_new(s, w, workers);
+	json_t *j;
+	char *text;
+
+	for (int c = 0; c < copies; c++) {
+		for (size_t i = 0; i < DG_ARRAY_LEN(SUMMARY_LINES); i++)
+			rpipe_line(p, SUMMARY_LINES[i], strlen(SUMMARY_LINES[i]));
+		rpipe_line(p, "garbage", 7);
+		rpipe_line(p, "", 0);
+		rpipe_overlong(p);
+	}
+	rpipe_finish(p);
+	j = summary_json(s);
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	summary_free(s);
+	return text;
+}
+
+static void test_pipe(void **state)
+{
+	struct report_window all = {false, false, 0, 0};
+	struct report_window some = {true, true, 0, 0};
+	char *ref = pipe_summary(0, &all, 1), *got;
+	json_t *j = json_loads(ref, 0, NULL);
+
+	(void)state;
+	/* 01:00 (included) to 01:40 (excluded): 01:00, 01:30, 01:31, 01:32 */
+	assert_int_equal(report_ts_parse("2026-11-29T01:00:00Z", &some.since), 0);
+	assert_int_equal(report_ts_parse("2026-11-29T01:40:00Z", &some.until), 0);
+	/* The same as test_summary's numbers, plus the non-records. */
+	assert_int_equal(jint(j, "records"), 11);
+	assert_int_equal(jint(j, "malformed"), 2);
+	assert_int_equal(jint(j, "by_verdict/reject"), 7);
+	json_decref(j);
+	for (int workers = 1; workers <= 4; workers++) {
+		got = pipe_summary(workers, &all, 1);
+		assert_string_equal(got, ref);
+		free(got);
+	}
+	free(ref);
+
+	/* Many batches in flight, and the window. */
+	ref = pipe_summary(0, &some, 3000);
+	j = json_loads(ref, 0, NULL);
+	assert_int_equal(jint(j, "records"), 3000 * 4);
+	assert_int_equal(jint(j, "by_rule/sender.not_owned"), 3000 * 3);
+	assert_int_equal(jint(j, "malformed"), 3000 * 2);
+	json_decref(j);
+	for (int workers = 1; workers <= 3; workers += 2) {
+		got = pipe_summary(workers, &some, 3000);
+		assert_string_equal(got, ref);
+		free(got);
+	}
+	free(ref);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -555,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_topk),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_summary_cap),
+		cmocka_unit_test(test_pipe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,338 @@
+/*
+ * report_pipe.c: parse records on worker threads, sum them on one (see
+ * report.h).  Decoding JSON is nearly all of dotgate-report's work, and
+ * each line is independent, so batches of lines go to workers; the
+ * summary stays single-threaded and takes the parsed batches in input
+ * order, which keeps every count (and every tie broken by arrival in an
+ * overflowing table) the same as a sequential run.
+ *
+ * A batch moves FREE -> (filled by the caller) FILLED -> PARSING (a
+ * worker) -> PARSED -> (summed by the caller) FREE.  There are a fixed
+ * number of batches: when all are in use the caller sums the oldest
+ * before reading on, which bounds the memory in flight.  With no
+ * workers the caller parses each line itself.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "util.h"
+
+#define BATCH_BYTES (256 * 1024)	/* a batch is sent when this full */
+#define BATCH_LINES 2048
+#define OVERLONG ((size_t)-1)		/* line length of a skipped line */
+
+enum bstate { B_FREE, B_FILLED, B_PARSING, B_PARSED };
+
+struct pline {
+	size_t off, len;
+};
+
+struct pout {
+	enum rp_kind kind;
+	struct report_rec rec;		/* strings point into arena */
+};
+
+struct batch {
+	enum bstate state;
+	uint64_t seq;
+	char *text;
+	size_t text_len, text_cap;
+	struct pline *lines;
+	struct pout *out;
+	size_t n;			/* lines (and outputs) */
+	char *arena;
+	size_t arena_cap;
+};
+
+struct rpipe {
+	struct summary *s;
+	struct report_window w;
+	pthread_mutex_t lock;
+	pthread_cond_t work;		/* a batch was filled, or stop */
+	pthread_cond_t done;		/* a batch was parsed */
+	struct batch *b;
+	size_t nb;
+	struct batch *cur;		/* being filled by the caller */
+	uint64_t next_seq;		/* of the next batch filled */
+	uint64_t next_sum;		/* of the next batch to sum */
+	bool stop;
+	pthread_t *tid;
+	int nworkers;
+	struct rparser *rp;		/* the caller's, without workers */
+};
+
+static void lock(struct rpipe *p)
+{
+	if (pthread_mutex_lock(&p->lock) != 0)
+		abort();
+}
+
+static void unlock(struct rpipe *p)
+{
+	if (pthread_mutex_unlock(&p->lock) != 0)
+		abort();
+}
+
+/* ---- one line ------------------------------------------------------- */
+
+static bool in_window(const struct report_window *w, int64_t ts)
+{
+	return (!w->has_since || ts >= w->since) &&
+	       (!w->has_until || ts < w->until);
+}
+
+static void sum(struct rpipe *p, enum rp_kind kind, const struct report_rec *r)
+{
+	if (kind != RP_RECORD)
+		summary_note(p->s, kind);
+	else if (in_window(&p->w, r->ts_ms))
+		summary_add(p->s, r);
+}
+
+/* ---- workers -------------------------------------------------------- */
+
+static const char *keep(char *arena, size_t *used, const char *s)
+{
+	size_t n;
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s) + 1;
+	d = arena + *used;
+	memcpy(d, s, n);
+	*used += n;
+	return d;
+}
+
+/*
+ * parse_batch - parse every line of b, copying the strings a record
+ * points to into b's arena.  A decoded string is never longer than its
+ * source text, and the three strings kept come from distinct parts of
+ * the line, so text_len plus three terminators per line always fits.
+ */
+static void parse_batch(struct rparser *rp, struct batch *b)
+{
+	size_t need = b->text_len + 3 * b->n + 1, used = 0;
+
+	if (b->arena_cap < need) {
+		b->arena = xrealloc(b->arena, need);
+		b->arena_cap = need;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		struct pout *o = &b->out[i];
+
+		if (b->lines[i].len == OVERLONG) {
+			o->kind = RP_MALFORMED;
+			continue;
+		}
+		o->kind = rparser_line(rp, b->text + b->lines[i].off,
+				       b->lines[i].len, &o->rec);
+		if (o->kind != RP_RECORD)
+			continue;
+		o->rec.addr = keep(b->arena, &used, o->rec.addr);
+		o->rec.login = keep(b->arena, &used, o->rec.login);
+		o->rec.from = keep(b->arena, &used, o->rec.from);
+	}
+}
+
+static struct batch *oldest_filled(struct rpipe *p)
+{
+	struct batch *best = NULL;
+
+	for (size_t i = 0; i < p->nb; i++)
+		if (p->b[i].state == B_FILLED &&
+		    (best == NULL || p->b[i].seq < best->seq))
+			best = &p->b[i];
+	return best;
+}
+
+static void *worker(void *arg)
+{
+	struct rpipe *p = arg;
+	struct rparser *rp = rparser_new();
+	struct batch *b;
+
+	lock(p);
+	for (;;) {
+		if ((b = oldest_filled(p)) == NULL) {
+			if (p->stop)
+				break;
+			pthread_cond_wait(&p->work, &p->lock);
+			continue;
+		}
+		b->state = B_PARSING;
+		unlock(p);
+		parse_batch(rp, b);
+		lock(p);
+		b->state = B_PARSED;
+		pthread_cond_broadcast(&p->done);
+	}
+	unlock(p);
+	rparser_free(rp);
+	return NULL;
+}
+
+/* ---- the caller's side ----------------------------------------------- */
+
+static struct batch *by_seq(struct rpipe *p, uint64_t seq)
+{
+	for (size_t i = 0; i < p->nb; i++)
+		if (p->b[i].state != B_FREE && p->b[i].seq == seq)
+			return &p->b[i];
+	return NULL;
+}
+
+/* sum_oldest - wait for the oldest batch in flight, sum it, free it. */
+static void sum_oldest(struct rpipe *p)
+{
+	struct batch *b;
+
+	lock(p);
+	b = by_seq(p, p->next_sum);
+	while (b->state != B_PARSED)
+		pthread_cond_wait(&p->done, &p->lock);
+	unlock(p);
+	for (size_t i = 0; i < b->n; i++)
+		sum(p, b->out[i].kind, &b->out[i].rec);
+	lock(p);
+	b->state = B_FREE;
+	b->n = b->text_len = 0;
+	p->next_sum++;
+	unlock(p);
+}
+
+static struct batch *free_batch(struct rpipe *p)
+{
+	for (;;) {
+		lock(p);
+		for (size_t i = 0; i < p->nb; i++)
+			if (p->b[i].state == B_FREE) {
+				unlock(p);
+				return &p->b[i];
+			}
+		unlock(p);
+		sum_oldest(p);
+	}
+}
+
+static void submit(struct rpipe *p)
+{
+	struct batch *b = p->cur;
+
+	p->cur = NULL;
+	lock(p);
+	b->seq = p->next_seq++;
+	b->state = B_FILLED;
+	pthread_cond_signal(&p->work);
+	unlock(p);
+}
+
+static void add(struct rpipe *p, const char *line, size_t len)
+{
+	struct batch *b;
+	size_t n = len == OVERLONG ? 0 : len;
+
+	if (p->cur == NULL)
+		p->cur = free_batch(p);
+	b = p->cur;
+	if (b->text_len + n > b->text_cap) {
+		b->text_cap = b->text_len + n > BATCH_BYTES ?
+			b->text_len + n : BATCH_BYTES;
+		b->text = xrealloc(b->text, b->text_cap);
+	}
+	if (n > 0)		/* an overlong line has no text (line NULL) */
+		memcpy(b->text + b->text_len, line, n);
+	b->lines[b->n].off = b->text_len;
+	b->lines[b->n].len = len;
+	b->text_len += n;
+	b->n++;
+	if (b->text_len >= BATCH_BYTES || b->n == BATCH_LINES)
+		submit(p);
+}
+
+void rpipe_line(struct rpipe *p, const char *line, size_t len)
+{
+	struct report_rec r;
+
+	if (p->nworkers == 0) {
+		sum(p, rparser_line(p->rp, line, len, &r), &r);
+		return;
+	}
+	add(p, line, len);
+}
+
+void rpipe_overlong(struct rpipe *p)
+{
+	if (p->nworkers == 0)
+		summary_note(p->s, RP_MALFORMED);
+	else
+		add(p, NULL, OVERLONG);
+}
+
+struct rpipe *rpipe_new(struct summary *s, const struct report_window *w,
+			int workers)
+{
+	struct rpipe *p = xcalloc(1, sizeof(*p));
+
+	p->s = s;
+	p->w = *w;
+	if (workers <= 0) {
+		p->rp = rparser_new();
+		return p;
+	}
+	/* jansson's hash seed is set on first use; set it before threads. */
+	json_object_seed(0);
+	if (pthread_mutex_init(&p->lock, NULL) != 0 ||
+	    pthread_cond_init(&p->work, NULL) != 0 ||
+	    pthread_cond_init(&p->done, NULL) != 0)
+		abort();
+	p->nb = 2 * (size_t)workers + 2;
+	p->b = xcalloc(p->nb, sizeof(*p->b));
+	for (size_t i = 0; i < p->nb; i++) {
+		p->b[i].lines = xcalloc(BATCH_LINES, sizeof(*p->b[i].lines));
+		p->b[i].out = xcalloc(BATCH_LINES, sizeof(*p->b[i].out));
+	}
+	p->tid = xcalloc((size_t)workers, sizeof(*p->tid));
+	for (int i = 0; i < workers; i++) {
+		if (pthread_create(&p->tid[i], NULL, worker, p) != 0)
+			break;
+		p->nworkers++;
+	}
+	if (p->nworkers == 0)		/* no threads: parse here after all */
+		p->rp = rparser_new();
+	return p;
+}
+
+void rpipe_finish(struct rpipe *p)
+{
+	if (p->nworkers > 0) {
+		if (p->cur != NULL && p->cur->n > 0)
+			submit(p);
+		while (p->next_sum < p->next_seq)
+			sum_oldest(p);
+		lock(p);
+		p->stop = true;
+		pthread_cond_broadcast(&p->work);
+		unlock(p);
+		for (int i = 0; i < p->nworkers; i++)
+			pthread_join(p->tid[i], NULL);
+	}
+	if (p->b != NULL) {
+		pthread_mutex_destroy(&p->lock);
+		pthread_cond_destroy(&p->work);
+		pthread_cond_destroy(&p->done);
+	}
+	for (size_t i = 0; i < p->nb; i++) {
+		free(p->b[i].text);
+		free(p->b[i].lines);
+		free(p->b[i].out);
+		free(p->b[i].arena);
+	}
+	free(p->b);
+	free(p->tid);
+	rparser_free(p->rp);
+	free(p);
+}
