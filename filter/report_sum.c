@@ -15,7 +15,7 @@
 
 #define VERDICTS 6			/* enum dg_verdict */
 #define ABORT_SLOT VERDICTS		/* by_verdict["abort"] */
-#define SENDER_CAP 32			/* senders counted per login */
+#define SENDER_CAP 16			/* senders counted per login */
 
 /* Who was refused at MAIL: by client address, and by login + senders. */
 struct refusals {
