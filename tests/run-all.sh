@@ -53,6 +53,28 @@ step autoreconf -fi || finish
 step ./configure --enable-werror || finish
 step make -j2 || finish
 echo "=== make check"
-make -j2 check
+make -j3 check
 count_log test-suite.log
+
+# The same suite under AddressSanitizer and UBSan, built from the
+# distribution file list in a directory of its own.
+sanitizers() {
+	rm -rf _san
+	make distdir distdir=_san >/dev/null &&
+	(cd _san && ./configure -q --enable-sanitizers --enable-werror &&
+	 make -j2 >/dev/null &&
+	 ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
+	 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 make -j3 check)
+	rc=$?
+	[ -f _san/test-suite.log ] && count_log _san/test-suite.log
+	return $rc
+}
+echo "=== make check with sanitizers"
+sanitizers || { [ -f _san/test-suite.log ] || failed=$((failed + 1)); }
+
+# The tarball builds out of tree and passes its own make check.
+if step make -j2 distcheck; then passed=$((passed + 1)); fi
+
+# The Debian package: build, lintian, install, run as installed, purge.
+count_tap package sh packaging/check-package.sh
 finish

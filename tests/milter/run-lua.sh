@@ -7,7 +7,8 @@
 # In that file @TMPDIR@ becomes the test's private directory and @SRCDIR@
 # the source tree.  The daemon listens on unix:$TMPDIR/sock and the script
 # gets the globals socket, tmpdir, audit (the audit file path, always
-# $TMPDIR/audit.jsonl), srcdir and dotgate_pid.
+# $TMPDIR/audit.jsonl), srcdir, dotgate_pid and sanitizers ("yes" in an
+# --enable-sanitizers build).
 script=$1
 name=$(basename "$script" .lua)
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -45,14 +46,28 @@ done
 
 if "$MILTERTEST" -D "socket=unix:$tmp/sock" -D "tmpdir=$tmp" \
 	-D "audit=$tmp/audit.jsonl" -D "srcdir=$top_srcdir" \
-	-D "dotgate_pid=$pid" -s "$script" >"$tmp/mt.out" 2>&1; then
+	-D "dotgate_pid=$pid" -D "sanitizers=${DOTGATE_SANITIZERS:-no}" -s "$script" >"$tmp/mt.out" 2>&1; then
 	ok=ok
 else
 	ok="not ok"
 fi
-kill "$pid" 2>/dev/null
+# The daemon must still be running and stop cleanly: a crash, or a
+# sanitizer or leak report at exit, fails the test.
+if ! kill "$pid" 2>/dev/null; then
+	ok="not ok"
+	echo "# dotgate died during the test"
+fi
 wait "$pid" 2>/dev/null
+rc=$?
 pid=
+if [ "$rc" != 0 ]; then
+	ok="not ok"
+	echo "# dotgate exited $rc"
+fi
+if grep -q "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" "$tmp/daemon.out"; then
+	ok="not ok"
+	echo "# sanitizer report from dotgate"
+fi
 sed 's/^/# /' "$tmp/mt.out" "$tmp/daemon.out"
 [ -f "$tmp/audit.jsonl" ] && sed 's/^/# audit: /' "$tmp/audit.jsonl"
 echo "$ok 1 - $name"
