@@ -125,10 +125,14 @@ ld_settle_fds() {
 }
 
 # Every line of the daemon's output is printable ASCII (no byte a client
-# sent reaches the log raw) and starts with the program name.
+# sent reaches the log raw) and is either the program's ("dotgate: ...")
+# or a configuration error ("FILE:LINE: ..." for a file in $LD_DIR).
 ld_output_clean() {
 	LC_ALL=C grep -n '[^ -~]' "$LD_DIR/daemon.out" | head -n 3 |
 		sed 's/^/# raw byte: /'
+	grep -v -e '^dotgate' -e "^$LD_DIR/[^:]*:[0-9]*: " "$LD_DIR/daemon.out" |
+		head -n 3 | sed 's/^/# foreign line: /'
 	! LC_ALL=C grep -q '[^ -~]' "$LD_DIR/daemon.out" &&
-		! grep -v -q '^dotgate' "$LD_DIR/daemon.out"
+		! grep -v -q -e '^dotgate' -e "^$LD_DIR/[^:]*:[0-9]*: " \
+			"$LD_DIR/daemon.out"
 }
