@@ -7,7 +7,8 @@
 #	. "$top_srcdir/tests/load/lib.sh"
 #	ld_init				$LD_DIR (mktemp), cleanup trap
 #	ld_conf FILE [EXTRA]		a configuration: audit file $LD_AUDIT,
-#					user alice, socket_mode 0666; EXTRA appended
+#					user alice, socket_mode $LD_SOCKET_MODE
+#					(0666); EXTRA appended
 #	ld_start CONF [ARGS]		dotgate -f on unix:$LD_SOCK; sets $LD_PID
 #	ld_stop				SIGTERM, wait; returns the exit status
 #	ld_alive			the daemon runs and answers 3 transactions
@@ -63,7 +64,7 @@ ld_init() {
 ld_conf() {
 	{
 		echo '# written by tests/load/lib.sh'
-		echo 'socket_mode = "0666"'
+		echo "socket_mode = \"${LD_SOCKET_MODE:-0666}\""
 		echo 'user "alice@example.test" {'
 		echo '  senders = {"alice@example.test", "@example.org"}'
 		echo '}'
