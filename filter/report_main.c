@@ -132,10 +132,13 @@ static int read_file(const char *path, char *buf, struct rpipe *pipe)
 	int ret, fd;
 
 	if (is_stdin) {
+		/* A dup, so that gzclose() leaves standard input open. */
 		if ((fd = dup(STDIN_FILENO)) < 0 ||
 		    (g = gzdopen(fd, "rb")) == NULL) {
 			fprintf(stderr, "dotgate-report: standard input: %s\n",
 				strerror(errno));
+			if (fd >= 0)
+				(void)close(fd);
 			return -1;
 		}
 	} else if ((g = gzopen(path, "rb")) == NULL) {
