@@ -39,7 +39,6 @@ struct conn {
 	struct sockaddr_storage client;
 	bool has_client;
 	bool in_txn;		/* MAIL seen, no record written yet */
-	unsigned long noreply;	/* negotiated SMFIP_NR_* steps */
 };
 
 static pthread_rwlock_t audit_lock = PTHREAD_RWLOCK_INITIALIZER;
@@ -188,10 +187,15 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 			     unsigned long f2, unsigned long f3, unsigned long *pf0,
 			     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	/* Steps dotgate never looks at, and replies it never gives. */
+	/*
+	 * Steps dotgate never looks at.  No SMFIP_NR_* "no reply" flag is
+	 * negotiated: without a reply to wait for, the MTA sends the next
+	 * command at once, and Debian's worker-pool libmilter may then run
+	 * two callbacks of one connection at the same time (seen: an abort
+	 * overtaking the body chunk before it).
+	 */
 	const unsigned long skip = SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOUNKNOWN
-				   | SMFIP_NODATA | SMFIP_NR_CONN | SMFIP_NR_HELO
-				   | SMFIP_NR_BODY;
+				   | SMFIP_NODATA;
 	struct conn *c = conn_get(ctx);
 
 	(void)f2;
@@ -200,7 +204,6 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		return SMFIS_ALL_OPTS;
 	*pf0 = wanted_actions(c->policy) & f0;
 	*pf1 = skip & f1;
-	c->noreply = *pf1;
 	*pf2 = 0;
 	*pf3 = 0;
 	if (*pf0 & SMFIF_SETSYMLIST) {
@@ -247,7 +250,7 @@ static sfsistat cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	set_client(c, (const struct sockaddr *)hostaddr);
 	txn_set(&c->txn->client_name, hostname);
 	txn_set(&c->txn->daemon, macro(ctx, "{daemon_name}"));
-	return c->noreply & SMFIP_NR_CONN ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+	return SMFIS_CONTINUE;
 }
 
 static sfsistat cb_helo(SMFICTX *ctx, char *helo)
@@ -257,7 +260,7 @@ static sfsistat cb_helo(SMFICTX *ctx, char *helo)
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	txn_set(&c->txn->helo, helo);
-	return c->noreply & SMFIP_NR_HELO ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+	return SMFIS_CONTINUE;
 }
 
 static void strip_brackets(const char *in, char *out, size_t outlen)
@@ -342,7 +345,7 @@ static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 		return SMFIS_TEMPFAIL;
 	scanner_push(c->scanner, chunk, len);
 	c->txn->size += len;
-	return c->noreply & SMFIP_NR_BODY ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+	return SMFIS_CONTINUE;
 }
 
 /* Monitor mode: nothing is refused, held or tagged; "would" says what
@@ -430,8 +433,12 @@ static void abort_transaction(SMFICTX *ctx, struct conn *c)
 	if (t->qid == NULL)
 		txn_set(&t->qid, macro(ctx, "i"));
 	if (t->size > 0) {	/* what the body showed before the abort */
+		struct body_verdict bv;
+
 		scanner_finish(c->scanner, &t->scan);
 		t->scanned = true;
+		verdict_body(c->policy, &t->scan, &bv);
+		t->body_rule = bv.seen && !(monitor && t->reply[0] != '\0');
 	}
 	t->has_verdict = false;
 	/* Monitor mode: an envelope that enforce mode would have refused
