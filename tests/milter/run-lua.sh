@@ -35,11 +35,15 @@ sed -e "s|@TMPDIR@|$tmp|g" -e "s|@SRCDIR@|$top_srcdir|g" \
 	"$top_srcdir/$conf" > "$tmp/dotgate.conf"
 chmod 644 "$tmp/dotgate.conf"
 
-"$DOTGATE" -f -c "$tmp/dotgate.conf" -p "unix:$tmp/sock" \
+# DOTGATE_WRAPPER (make check-valgrind: valgrind and its options) goes in
+# front of the daemon; it then needs longer to open its socket.
+${DOTGATE_WRAPPER:-} "$DOTGATE" -f -c "$tmp/dotgate.conf" -p "unix:$tmp/sock" \
 	>"$tmp/daemon.out" 2>&1 &
 pid=$!
 i=0
-while [ ! -S "$tmp/sock" ] && [ $i -lt 100 ]; do
+tries=100
+[ -n "${DOTGATE_WRAPPER:-}" ] && tries=1200
+while [ ! -S "$tmp/sock" ] && [ $i -lt $tries ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
