@@ -66,6 +66,7 @@ static struct {
 	const char *label;
 	int json;
 	int quiet;
+	int verbose;
 } opt = {
 	.conns = 1, .msgs = 100, .size = 4096, .body = BODY_TEXT,
 	.mech = "PLAIN", .client = "127.0.0.1", .daemon = "smtpd",
@@ -688,6 +689,33 @@ static void pick_drop(struct session *s, unsigned ntxn)
 		s->drop = DROP_PRE_HELO;
 }
 
+/* What the filter asked for in SMFIC_OPTNEG, on stderr (-v). */
+static void print_negotiation(const struct mlt_conn *c)
+{
+	static const char *const pnames[] = {
+		"NOCONNECT", "NOHELO", "NOMAIL", "NORCPT", "NOBODY", "NOHDRS",
+		"NOEOH", "NR_HDR", "NOUNKNOWN", "NODATA", "SKIP", "RCPT_REJ",
+		"NR_CONN", "NR_HELO", "NR_MAIL", "NR_RCPT", "NR_DATA", "NR_UNKN",
+		"NR_EOH", "NR_BODY", "HDR_LEADSPC",
+	};
+	static const char *const stages[MLT_ST_COUNT] = {
+		"connect", "helo", "mail", "rcpt", "data", "eom", "eoh",
+	};
+	unsigned i;
+
+	fprintf(stderr, "negotiated: version %lu actions 0x%lx protocol 0x%lx:",
+		(unsigned long)c->version, (unsigned long)c->actions,
+		(unsigned long)c->pflags);
+	for (i = 0; i < sizeof(pnames) / sizeof(pnames[0]); i++)
+		if (c->pflags & (1UL << i))
+			fprintf(stderr, " %s", pnames[i]);
+	fprintf(stderr, "\n");
+	for (i = 0; i < MLT_ST_COUNT; i++)
+		if (c->symlist[i])
+			fprintf(stderr, "macros at %s: %s\n", stages[i],
+				c->symlist[i]);
+}
+
 /* Open a connection and run up to ntxn transactions; returns how many
  * were attempted (at least 1, so that a dead filter cannot spin us). */
 static unsigned connection(struct worker *w, unsigned ntxn, unsigned seq)
@@ -711,6 +739,8 @@ static unsigned connection(struct worker *w, unsigned ntxn, unsigned seq)
 		usleep(10000);
 		return 1;
 	}
+	if (opt.verbose && w->id == 0 && w->st.conns == 1)
+		print_negotiation(&s.c);
 	if (s.drop >= DROP_PRE_OPTNEG && s.drop <= DROP_PRE_HELO) {
 		/* Cut before CONNECT, before HELO or before the first MAIL. */
 		if (s.drop >= DROP_PRE_CONNECT) {
@@ -911,7 +941,8 @@ static void usage(FILE *fp)
 "      --tag STR         tag in transaction keys (sender u<tag><thread>x<seq>)\n"
 "      --label STR       name of this run in the output\n"
 "  -j, --json            also print one JSON line of results\n"
-"  -q, --quiet           no human-readable line\n");
+"  -q, --quiet           no human-readable line\n"
+"  -v, --verbose         print what the filter negotiated (first connection)\n");
 }
 
 static size_t parse_size(const char *s)
@@ -969,11 +1000,12 @@ static void parse_args(int argc, char **argv)
 		{ "log", 1, NULL, 'l' }, { "tag", 1, NULL, O_TAG },
 		{ "label", 1, NULL, O_LABEL }, { "json", 0, NULL, 'j' },
 		{ "quiet", 0, NULL, 'q' }, { "help", 0, NULL, 'h' },
+		{ "verbose", 0, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "s:c:m:k:b:B:a:C:d:A:t:l:jqh", lo,
+	while ((ch = getopt_long(argc, argv, "s:c:m:k:b:B:a:C:d:A:t:l:jqvh", lo,
 				 NULL)) != -1) {
 		switch (ch) {
 		case 's': opt.socket = optarg; break;
@@ -1008,6 +1040,7 @@ static void parse_args(int argc, char **argv)
 		case O_LABEL: opt.label = optarg; break;
 		case 'j': opt.json = 1; break;
 		case 'q': opt.quiet = 1; break;
+		case 'v': opt.verbose = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
