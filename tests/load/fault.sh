@@ -239,9 +239,9 @@ while [ $((rss1 * 10)) -gt $((rss0 * 11)) ] && [ $i -lt 20 ]; do
 	i=$((i + 1))
 done
 echo "# RSS: $rss0 kB after warm-up, $rss1 kB after the run, peak $(ld_hwm) kB"
-if [ -n "${DOTGATE_WRAPPER:-}" ]; then
+if [ -n "${DOTGATE_WRAPPER:-}" ] || [ "${DOTGATE_SANITIZERS:-no}" = yes ]; then
 	n=$((n + 1))
-	echo "ok $n - RSS within 10% # SKIP RSS is the wrapper's ($DOTGATE_WRAPPER)"
+	echo "ok $n - RSS within 10% # SKIP RSS under valgrind or ASan is theirs, not dotgate's"
 else
 	desc="RSS back within 10% of its post-warm-up level ($rss0 -> $rss1 kB)"
 	ok [ $((rss1 * 10)) -le $((rss0 * 11)) ]
