@@ -85,6 +85,8 @@ struct stats {
 	uint64_t aborted;	/* MTA abort sent mid-body */
 	uint64_t dropped;	/* connection dropped mid-transaction */
 	uint64_t dropped_pre;	/* dropped before MAIL */
+	uint64_t dropped_idle;	/* dropped between transactions: the planned
+				 * point was not reached (ended early) */
 	uint64_t errors;
 	uint64_t conns;
 	uint64_t body_bytes;
@@ -281,6 +283,7 @@ struct session {
 	char key[64];
 	enum drop_point drop;	/* for the transaction numbered drop_at */
 	unsigned drop_at;
+	int dropped;		/* the planned drop happened */
 };
 
 static void init_macros(struct session *s, unsigned port)
@@ -409,6 +412,7 @@ static int eom_replies(struct session *s)
 
 static void drop_now(struct session *s, int partial)
 {
+	s->dropped = 1;
 	if (partial) {
 		/* A body packet that claims 65536 bytes and carries 100. */
 		unsigned char pkt[105];
@@ -792,6 +796,14 @@ static unsigned connection(struct worker *w, unsigned ntxn, unsigned seq)
 			mlt_close(&s.c, 0);
 			return n + 1;
 		}
+	if (s.drop != DROP_NONE && !s.dropped) {
+		/* The filter ended the chosen transaction before the planned
+		 * point (a refusal at MAIL): cut the connection instead of
+		 * QUIT, so that the planned share of connections is cut. */
+		drop_now(&s, 0);
+		w->st.dropped_idle++;
+		return ntxn;
+	}
 	if (mlt_send(&s.c, SMFIC_QUIT, NULL, 0) < 0)
 		record_error(&w->st, &s.c, "quit");
 	mlt_close(&s.c, 0);
@@ -851,6 +863,7 @@ static void report(struct worker *ws, double secs)
 		t.aborted += s->aborted;
 		t.dropped += s->dropped;
 		t.dropped_pre += s->dropped_pre;
+		t.dropped_idle += s->dropped_idle;
 		t.errors += s->errors;
 		t.conns += s->conns;
 		t.body_bytes += s->body_bytes;
@@ -880,15 +893,16 @@ static void report(struct worker *ws, double secs)
 		       "p99 %.3f ms max %.3f ms; accept %" PRIu64 " continue %"
 		       PRIu64 " reject %" PRIu64 " tempfail %" PRIu64
 		       " replycode %" PRIu64 " discard %" PRIu64
-		       "; aborted %" PRIu64 " dropped %" PRIu64 "+%" PRIu64
-		       " connections %" PRIu64 " errors %" PRIu64 "%s%s\n",
+		       "; aborted %" PRIu64 " dropped %" PRIu64 "+%" PRIu64 "+%"
+		       PRIu64 " connections %" PRIu64 " errors %" PRIu64
+		       "%s%s\n",
 		       opt.label ? opt.label : opt.socket, opt.conns, opt.msgs,
 		       opt.size, opt.body == BODY_TEXT ? "text" :
 		       opt.body == BODY_BASE64 ? "base64" : "anomalies",
 		       t.completed, t.eom, secs, rate, mbs, p50, p99, pmax,
 		       t.reply['a'], t.reply['c'], t.reply['r'], t.reply['t'],
 		       t.reply['y'], t.reply['d'], t.aborted, t.dropped,
-		       t.dropped_pre, t.conns, t.errors,
+		       t.dropped_pre, t.dropped_idle, t.conns, t.errors,
 		       firsterr[0] ? "; first error: " : "", firsterr);
 	if (opt.json)
 		printf("{\"label\":\"%s\",\"conns\":%u,\"msgs_per_conn\":%u,"
@@ -896,6 +910,7 @@ static void report(struct worker *ws, double secs)
 		       "\"attempted\":%" PRIu64 ",\"completed\":%" PRIu64
 		       ",\"eom\":%" PRIu64 ",\"aborted\":%" PRIu64
 		       ",\"dropped\":%" PRIu64 ",\"dropped_pre\":%" PRIu64
+		       ",\"dropped_idle\":%" PRIu64
 		       ",\"connections\":%" PRIu64 ",\"errors\":%" PRIu64
 		       ",\"msgs_per_s\":%.1f,\"body_mb_per_s\":%.2f,"
 		       "\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"max_ms\":%.4f,"
@@ -908,7 +923,8 @@ static void report(struct worker *ws, double secs)
 		       opt.body == BODY_TEXT ? "text" :
 		       opt.body == BODY_BASE64 ? "base64" : "anomalies", secs,
 		       t.attempted, t.completed, t.eom, t.aborted, t.dropped,
-		       t.dropped_pre, t.conns, t.errors, rate, mbs, p50, p99,
+		       t.dropped_pre, t.dropped_idle, t.conns, t.errors, rate,
+		       mbs, p50, p99,
 		       pmax, t.reply['a'], t.reply['c'], t.reply['r'],
 		       t.reply['t'], t.reply['y'], t.reply['d'], t.quarantined,
 		       t.headers_added);

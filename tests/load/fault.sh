@@ -145,7 +145,11 @@ for s in t n a u; do
 	sed "s/^/# $s: /" "$LD_DIR/main.$s.json"
 done
 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-echo "# $CONNS connections x $per messages in 4 streams, ${secs} s, $sent SIGUSR1 sent"
+nconn=$(sed -n 's/.*"connections":\([0-9]*\).*/\1/p' "$LD_DIR"/main.?.json |
+	awk '{ s += $1 } END { print s + 0 }')
+ndrop=$(sed -n 's/.*"dropped":\([0-9]*\),"dropped_pre":\([0-9]*\),"dropped_idle":\([0-9]*\).*/\1 \2 \3/p' \
+	"$LD_DIR"/main.?.json | awk '{ s += $1 + $2 + $3 } END { print s + 0 }')
+echo "# $CONNS concurrent x $per messages in 4 streams, ${secs} s: $nconn connections opened, $ndrop dropped ($(awk -v d="$ndrop" -v c="$nconn" 'BEGIN { printf "%.1f", c ? 100 * d / c : 0 }')%), $sent SIGUSR1 sent"
 
 n=0
 ok() {
