@@ -255,10 +255,13 @@ static cfg_t *parse_text(struct loader *L, char *buf)
 {
 	int last_line = -1;
 
-	blank_comments(buf);
 	for (int pass = 0; pass < CONF_MAX_PASSES; pass++) {
 		cfg_t *cfg = cfg_init(root_opts, CFGF_NONE);
 		int rc;
+
+		/* again each pass: a neutralised line can end a quote and
+		 * turn the '#' text after it into a comment */
+		blank_comments(buf);
 
 		cfg_set_error_function(cfg, on_cfg_error);
 		parse_msg[0] = '\0';
