@@ -6,8 +6,14 @@
  * flags), keeps a small per-connection context with smfi_setpriv, reads
  * the queue id macro, and accepts every message.
  *
- * Usage: nullmilter -p SOCKET [-P PIDFILE]; runs in the foreground until
- * SIGTERM, SIGHUP or SIGINT (libmilter's own signal handling).
+ * With -l it is instead the leanest filter that could still do dotgate's
+ * job: it declines headers, end of headers, DATA and unknown commands and
+ * asks for no reply to CONNECT, HELO, RCPT and body chunks (never to MAIL,
+ * where a refusal must get through, nor to end of message).  That is the
+ * protocol floor a filter with dotgate's needs can reach.
+ *
+ * Usage: nullmilter -p SOCKET [-l] [-P PIDFILE]; runs in the foreground
+ * until SIGTERM, SIGHUP or SIGINT (libmilter's own signal handling).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +21,9 @@
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
+
+/* SMFIP_NR_* flags granted by the MTA in -l mode, per connection. */
+static int lean;
 
 struct nullctx {
 	unsigned long messages;
@@ -34,14 +43,14 @@ static sfsistat nm_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 		free(n);
 		return SMFIS_TEMPFAIL;
 	}
-	return SMFIS_CONTINUE;
+	return lean ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 static sfsistat nm_helo(SMFICTX *ctx, char *helo)
 {
 	(void)ctx;
 	(void)helo;
-	return SMFIS_CONTINUE;
+	return lean ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 static sfsistat nm_envfrom(SMFICTX *ctx, char **argv)
@@ -56,7 +65,7 @@ static sfsistat nm_envrcpt(SMFICTX *ctx, char **argv)
 {
 	(void)ctx;
 	(void)argv;
-	return SMFIS_CONTINUE;
+	return lean ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 static sfsistat nm_data(SMFICTX *ctx)
@@ -93,7 +102,7 @@ static sfsistat nm_body(SMFICTX *ctx, unsigned char *buf, size_t len)
 	(void)buf;
 	if (n != NULL)
 		n->body_bytes += len;
-	return SMFIS_CONTINUE;
+	return lean ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 static sfsistat nm_eom(SMFICTX *ctx)
@@ -128,11 +137,21 @@ static sfsistat nm_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 			     unsigned long *pf2, unsigned long *pf3)
 {
 	(void)ctx;
-	(void)f1;
 	(void)f2;
 	(void)f3;
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_QUARANTINE);
 	*pf1 = 0;
+	if (lean) {
+		/* The MTA must offer every flag we rely on: NOREPLY returns
+		 * would otherwise be forced into replies by libmilter. */
+		unsigned long want = SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NODATA |
+		    SMFIP_NOUNKNOWN | SMFIP_NR_CONN | SMFIP_NR_HELO |
+		    SMFIP_NR_RCPT | SMFIP_NR_BODY;
+
+		if ((f1 & want) != want)
+			return SMFIS_REJECT;
+		*pf1 = want;
+	}
 	*pf2 = 0;
 	*pf3 = 0;
 	return SMFIS_CONTINUE;
@@ -161,15 +180,16 @@ int main(int argc, char **argv)
 	const char *sock = NULL, *pidfile = NULL;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "p:P:")) != -1) {
+	while ((ch = getopt(argc, argv, "lp:P:")) != -1) {
 		switch (ch) {
+		case 'l': lean = 1; break;
 		case 'p': sock = optarg; break;
 		case 'P': pidfile = optarg; break;
 		default: sock = NULL; optind = argc + 1; break;
 		}
 	}
 	if (sock == NULL || optind != argc) {
-		fprintf(stderr, "usage: nullmilter -p SOCKET [-P PIDFILE]\n");
+		fprintf(stderr, "usage: nullmilter -p SOCKET [-l] [-P PIDFILE]\n");
 		return 64;
 	}
 	if (smfi_setconn((char *)sock) != MI_SUCCESS ||

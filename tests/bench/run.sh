@@ -3,12 +3,15 @@
 # by "make check").  Every figure is measured against its baseline in the
 # same run, so the ratios hold on whatever machine runs them:
 #   1. milter protocol: mltload against the null milter and dotgate, back
-#      to back, 1 and 32 connections, 4 KB and 1 MB bodies;
+#      to back, 1 and 32 connections, 4 KB and 1 MB bodies; also against
+#      the lean null milter (nullmilter -l: dotgate's event set with no
+#      reply where dotgate never refuses), the protocol floor, for
+#      information;
 #   2. scanner: scanbench (scanner GB/s against memchr GB/s);
 #   3. Postfix end to end: smtp-source into a throwaway Postfix (the
 #      e2e suite's tests/postfix/lib.sh) delivering to discard:, with no
-#      milter, the null milter and dotgate, 10 and 20 sessions, 4 KB and
-#      64 KB messages (needs root; skipped otherwise);
+#      milter, the null milter, the lean null milter and dotgate, 10 and
+#      20 sessions, 4 KB and 64 KB messages (needs root; skipped otherwise);
 #   4. peak RSS of dotgate with 64 connections busy, 4 KB and 1 MB bodies.
 # Prints a table and writes results.json (BENCH_RESULTS, default
 # $top_builddir/tests/bench/results.json).  Each protocol and Postfix
@@ -37,10 +40,11 @@ command -v jq >/dev/null 2>&1 ||
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dotgate-bench.XXXXXX") || exit 2
 chmod 755 "$tmp"
 NULL_PID=
+LEAN_PID=
 DG_PID=
 failed=0
 cleanup() {
-	for _p in $NULL_PID $DG_PID; do
+	for _p in $NULL_PID $LEAN_PID $DG_PID; do
 		kill "$_p" 2>/dev/null && wait "$_p" 2>/dev/null
 	done
 	rm -rf "$tmp"
@@ -75,9 +79,9 @@ wait_sock() {
 	[ -S "$1" ]
 }
 
-start_null() {		# start_null SOCKPATH
+start_null() {		# start_null SOCKPATH [-l]
 	rm -f "$1"
-	( umask 0; exec "$BIN/nullmilter" -p "unix:$1" ) \
+	( umask 0; exec "$BIN/nullmilter" -p "unix:$1" ${2:-} ) \
 		>>"$tmp/null.out" 2>&1 &
 	NULL_PID=$!
 	wait_sock "$1" "$NULL_PID" ||
@@ -118,24 +122,29 @@ proto_one() {		# proto_one NAME SOCK CONNS MSGS SIZE
 }
 
 proto_section() {
+	start_null "$tmp/lean.sock" -l
+	LEAN_PID=$NULL_PID
 	start_null "$tmp/null.sock"
 	start_dg "$tmp/dg.sock" "$tmp/audit.jsonl"
 	: > "$tmp/proto.json"
 	for cfg in "1 $(n 3000) 4096" "32 $(n 160) 4096" \
 		   "1 $(n 150) 1048576" "32 $(n 12) 1048576"; do
 		set -- $cfg
-		: > "$tmp/r.null"; : > "$tmp/r.dg"
+		: > "$tmp/r.null"; : > "$tmp/r.dg"; : > "$tmp/r.lean"
 		r=0
 		while [ $r -lt "$ROUNDS" ]; do
 			proto_one null "$tmp/null.sock" "$1" "$2" "$3" >> "$tmp/r.null"
 			proto_one dotgate "$tmp/dg.sock" "$1" "$2" "$3" >> "$tmp/r.dg"
+			proto_one lean "$tmp/lean.sock" "$1" "$2" "$3" >> "$tmp/r.lean"
 			r=$((r + 1))
 		done
 		jq -n -c --argjson null "$(median "$tmp/r.null")" \
 			--argjson dg "$(median "$tmp/r.dg")" \
+			--argjson lean "$(median "$tmp/r.lean")" \
 			'{conns: $dg.conns, body_size: $dg.body_size,
-			  null: $null, dotgate: $dg,
-			  ratio: ($dg.msgs_per_s / $null.msgs_per_s)}' \
+			  null: $null, dotgate: $dg, lean_null: $lean,
+			  ratio: ($dg.msgs_per_s / $null.msgs_per_s),
+			  ratio_lean: ($dg.msgs_per_s / $lean.msgs_per_s)}' \
 			>> "$tmp/proto.json"
 		note "protocol $1 conns $3 bytes done"
 	done
@@ -143,6 +152,7 @@ proto_section() {
 	_want=$(jq -s 'map(.dotgate.completed) | add' "$tmp/proto.json")
 	_got=$(wc -l < "$tmp/audit.jsonl")
 	stop_pid "$NULL_PID"; NULL_PID=
+	stop_pid "$LEAN_PID"; LEAN_PID=
 	stop_pid "$DG_PID"; DG_PID=
 	jq -s -c '.' "$tmp/proto.json" > "$tmp/proto.all"
 	[ "$_got" -ge "$_want" ] || {
@@ -229,10 +239,10 @@ EOF
 
 	PF_NULL=
 	: > "$tmp/pf.json"
-	for cfg in "10 $(n 1500) 4096" "20 $(n 1500) 4096" \
-		   "10 $(n 600) 65536" "20 $(n 600) 65536"; do
+	for cfg in "10 $(n 3000) 4096" "20 $(n 3000) 4096" \
+		   "10 $(n 1500) 65536" "20 $(n 1500) 65536"; do
 		set -- $cfg
-		: > "$tmp/p.none"; : > "$tmp/p.null"; : > "$tmp/p.dg"
+		: > "$tmp/p.none"; : > "$tmp/p.null"; : > "$tmp/p.dg"; : > "$tmp/p.lean"
 		r=0
 		while [ $r -lt "$ROUNDS" ]; do
 			pf_one nomilter "$NOM_PORT" "$1" "$2" "$3" >> "$tmp/p.none" ||
@@ -243,6 +253,14 @@ EOF
 			PF_NULL=$!
 			wait_sock "$PF_SOCK" "$PF_NULL" || pf_bail "nullmilter did not start"
 			pf_one null "$PF_SMTP_PORT" "$1" "$2" "$3" >> "$tmp/p.null" ||
+				{ kill "$PF_NULL"; exit 1; }
+			kill "$PF_NULL"; wait "$PF_NULL" 2>/dev/null; PF_NULL=
+			rm -f "$PF_SOCK"
+			( umask 0; exec "$BIN/nullmilter" -l -p "unix:$PF_SOCK" ) \
+				>>"$tmp/null.out" 2>&1 &
+			PF_NULL=$!
+			wait_sock "$PF_SOCK" "$PF_NULL" || pf_bail "nullmilter -l did not start"
+			pf_one lean "$PF_SMTP_PORT" "$1" "$2" "$3" >> "$tmp/p.lean" ||
 				{ kill "$PF_NULL"; exit 1; }
 			kill "$PF_NULL"; wait "$PF_NULL" 2>/dev/null; PF_NULL=
 			: > "$PF_AUDIT"
@@ -262,10 +280,13 @@ EOF
 		jq -n -c --argjson none "$(median "$tmp/p.none")" \
 			--argjson null "$(median "$tmp/p.null")" \
 			--argjson dg "$(median "$tmp/p.dg")" \
+			--argjson lean "$(median "$tmp/p.lean")" \
 			'{sessions: $dg.sessions, size: $dg.size, nomilter: $none,
-			  null: $null, dotgate: $dg,
+			  null: $null, lean_null: $lean, dotgate: $dg,
 			  ratio_null: ($dg.msgs_per_s / $null.msgs_per_s),
-			  ratio_nomilter: ($dg.msgs_per_s / $none.msgs_per_s)}' \
+			  ratio_nomilter: ($dg.msgs_per_s / $none.msgs_per_s),
+			  ratio_lean: ($dg.msgs_per_s / $lean.msgs_per_s),
+			  lean_vs_nomilter: ($lean.msgs_per_s / $none.msgs_per_s)}' \
 			>> "$tmp/pf.json"
 		echo "# postfix $1 sessions $3 bytes done" >&2
 	done
@@ -341,8 +362,8 @@ jq -r '
 	def f(x): (x * 100 | round) / 100;
 	"",
 	"== milter protocol (mltload; median of \(.rounds) runs) ==",
-	"conns  body      null msgs/s  dotgate msgs/s  ratio  null p50/p99 ms   dotgate p50/p99 ms  dotgate MB/s",
-	(.protocol[] | "\(.conns)\t\(.body_size)\t\(f(.null.msgs_per_s))\t\(f(.dotgate.msgs_per_s))\t\(f(.ratio))\t\(f(.null.p50_ms))/\(f(.null.p99_ms))\t\(f(.dotgate.p50_ms))/\(f(.dotgate.p99_ms))\t\(f(.dotgate.body_mb_per_s))"),
+	"conns  body      null msgs/s  dotgate msgs/s  dg/null  null p50/p99 ms   dotgate p50/p99 ms  dotgate MB/s  lean-null msgs/s  dg/lean",
+	(.protocol[] | "\(.conns)\t\(.body_size)\t\(f(.null.msgs_per_s))\t\(f(.dotgate.msgs_per_s))\t\(f(.ratio))\t\(f(.null.p50_ms))/\(f(.null.p99_ms))\t\(f(.dotgate.p50_ms))/\(f(.dotgate.p99_ms))\t\(f(.dotgate.body_mb_per_s))\t\(f(.lean_null.msgs_per_s // 0))\t\(f(.ratio_lean // 0))"),
 	"",
 	"== scanner (\(.scanner.megabytes // "-") MB, 65535-byte pushes) ==",
 	(.scanner | to_entries[] | select(.value | type == "object") |
@@ -351,8 +372,8 @@ jq -r '
 	"",
 	"== Postfix end to end (smtp-source; msgs/s, median) ==",
 	(if (.postfix | type) == "array" then
-		("sessions  size   no-milter  null     dotgate  dg/null  dg/none"),
-		(.postfix[] | "\(.sessions)\t\(.size)\t\(f(.nomilter.msgs_per_s))\t\(f(.null.msgs_per_s))\t\(f(.dotgate.msgs_per_s))\t\(f(.ratio_null))\t\(f(.ratio_nomilter))")
+		("sessions  size   no-milter  null     lean-null  dotgate  dg/null  dg/none  lean/none"),
+		(.postfix[] | "\(.sessions)\t\(.size)\t\(f(.nomilter.msgs_per_s))\t\(f(.null.msgs_per_s))\t\(f(.lean_null.msgs_per_s // 0))\t\(f(.dotgate.msgs_per_s))\t\(f(.ratio_null))\t\(f(.ratio_nomilter))\t\(f(.lean_vs_nomilter // 0))")
 	 else "skipped: \(.postfix)" end),
 	"",
 	"== dotgate peak RSS, 64 busy connections ==",
