@@ -6,7 +6,8 @@
 # SYNOPSIS
 #	. "$top_srcdir/tests/postfix/lib.sh"
 #	pf_require_root NTESTS		prints "1..0 # SKIP ..." and exits if not root
-#	pf_init				creates $PF_DIR, installs the cleanup trap
+#	pf_init				creates $PF_DIR, installs the cleanup trap,
+#					sets $PF_TLS (1 when STARTTLS is offered)
 #	pf_dotgate_start CONF [ARGS]	starts $DOTGATE -f on unix:$PF_SOCK with CONF
 #	pf_dotgate_stop
 #	pf_postfix_config [milter|nomilter]	writes main.cf, master.cf
@@ -30,7 +31,12 @@
 #	agent, uid nobody).  No service is chrooted.  It listens on
 #	127.0.0.1 only: $PF_SMTP_PORT (plain smtpd, no AUTH, daemon name
 #	"smtp") and $PF_SUB_PORT (submission, AUTH on, daemon name
-#	"submission"), both picked free at run time.  Nothing relays:
+#	"submission"), both picked free at run time.  The submission service
+#	offers STARTTLS (smtpd_tls_security_level = may, AUTH offered before
+#	TLS too: smtpd_tls_auth_only = no) with a throwaway self-signed
+#	certificate for mx.example.test made by openssl in etc/tls/; if
+#	openssl is missing or fails, $PF_TLS is empty and no service offers
+#	TLS.  The plain service never offers it.  Nothing relays:
 #	default_transport is error:.  Postfix's smtpd_forbid_bare_newline is
 #	left at the Debian default unless PF_BARE_NEWLINE is set (e.g.
 #	normalize), in which case its exclusions are emptied so that it
@@ -105,6 +111,29 @@ pf_init() {
 		PF_SUB_PORT=$(pf_free_port)
 	done
 	pf_sasl_setup || pf_bail "SASL setup failed"
+	PF_TLS=
+	pf_tls_setup && PF_TLS=1
+	return 0
+}
+
+# A self-signed P-256 key and certificate for the submission service,
+# valid two days; smtpd reads them as root before dropping privileges.
+pf_tls_setup() {
+	command -v openssl >/dev/null 2>&1 || {
+		echo "# openssl missing: the submission service offers no STARTTLS"
+		return 1
+	}
+	mkdir -p "$PF_DIR/etc/tls" || return 1
+	chmod 700 "$PF_DIR/etc/tls" || return 1
+	if ! openssl req -x509 -newkey ec \
+		-pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-subj "/CN=mx.example.test" -keyout "$PF_DIR/etc/tls/key.pem" \
+		-out "$PF_DIR/etc/tls/cert.pem" >"$PF_DIR/etc/tls/openssl.out" 2>&1
+	then
+		sed 's/^/# openssl: /' "$PF_DIR/etc/tls/openssl.out"
+		echo "# no certificate: the submission service offers no STARTTLS"
+		return 1
+	fi
 }
 
 # Cyrus SASL for smtpd: sasldb2 with alice and bob.  smtpd runs as
@@ -169,6 +198,17 @@ smtpd_tls_security_level = none
 milter_default_action = tempfail
 milter_protocol = 6
 EOF
+	_subtls=none
+	if [ -n "${PF_TLS:-}" ]; then
+		_subtls=may
+		cat >> "$PF_DIR/etc/main.cf" <<EOF
+smtpd_tls_cert_file = $PF_DIR/etc/tls/cert.pem
+smtpd_tls_key_file = $PF_DIR/etc/tls/key.pem
+smtpd_tls_auth_only = no
+smtpd_tls_received_header = yes
+smtpd_tls_loglevel = 1
+EOF
+	fi
 	if [ "$_milter" = milter ]; then
 		echo "smtpd_milters = unix:$PF_SOCK" >> "$PF_DIR/etc/main.cf"
 	fi
@@ -187,6 +227,7 @@ $PF_SMTP_PORT inet n - n - - smtpd
 $PF_SUB_PORT inet n - n - - smtpd
   -o syslog_name=postfix/submission
   -o smtpd_sasl_auth_enable=yes
+  -o smtpd_tls_security_level=$_subtls
   -o milter_macro_daemon_name=submission
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
@@ -206,6 +247,7 @@ virtual   unix  -       n       n       -       -       virtual
 anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
 EOF
 }
 
