@@ -10,7 +10,7 @@ PACKAGES="build-essential autoconf automake libtool pkgconf
  postfix sasl2-bin libsasl2-modules openssl
  clang libclang-rt-14-dev valgrind
  debhelper dpkg-dev fakeroot lintian groff man-db systemd
- iproute2 util-linux procps psmisc jq logrotate"
+ iproute2 util-linux procps psmisc jq logrotate swaks libnet-ssleay-perl"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "deps.sh: not root; assuming these packages are installed:" $PACKAGES >&2
