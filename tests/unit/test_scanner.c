@@ -847,6 +847,195 @@ static void test_random_long(void **state)
 	free(b);
 }
 
+/* ---------------------------------------------------------------------
+ * The 64-byte window path: bodies built around window edges, and
+ * text-like random bodies (mostly plain lines, where windows are
+ * settled by masks) against the reference.
+ * ------------------------------------------------------------------- */
+
+/* Scanner and reference agree whole, split every way and in 64s. */
+static void check_ref(const unsigned char *b, size_t n, size_t maxlen)
+{
+	struct scanner *s = scanner_new(maxlen);
+	struct scan_result ref, one, r;
+
+	ref_scan(b, n, maxlen, &ref);
+	scan_whole(s, b, n, &one);
+	assert_same(&ref, &one, "one push vs reference");
+	for (size_t step = 63; step <= 65; step++) {
+		scanner_reset(s);
+		for (size_t i = 0; i < n; i += step)
+			scanner_push(s, b + i, n - i < step ? n - i : step);
+		scanner_finish(s, &r);
+		assert_same(&ref, &r, "pushes of 63, 64, 65 bytes");
+	}
+	scanner_free(s);
+	check_splits(b, n, maxlen, &ref);
+}
+
+/* Plain text from b[at] to b[to]: letters and spaces, no keyword. */
+static void fill_plain(unsigned char *b, size_t at, size_t to)
+{
+	for (size_t k = at; k < to; k++)
+		b[k] = k % 7 == 3 ? ' ' : (unsigned char)('e' + k % 13);
+}
+
+/*
+ * Each special piece placed at every offset around the first window
+ * edges (in a body of plain lines), with maxlen below, at and above 64:
+ * a CRLF split by the window edge (CR at byte 63, LF at 64), a line
+ * starting at a window start, dot lines, empty lines, commands,
+ * residue, NULs, bare CR and LF.
+ */
+static void test_window_edges(void **state)
+{
+	static const struct lit pieces[] = {
+		LIT("\r\n"), LIT("\r\n\r\n"), LIT("\r\n.\r\n"), LIT("\r\n.\r\nx"),
+		LIT("\r\n.\r\n.\r\n"), LIT("\r\n.\n"), LIT("\r\n.\r"),
+		LIT("\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		LIT("\r\n.\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		LIT("\r\nmailbox\r\n"), LIT("\r\nDat\r\n"), LIT("\r\n\trcpt\r\n"),
+		LIT(" .\r\n"), LIT(" \r\n"), LIT("x . MAIL FROM:<a>\r\n"),
+		LIT("\0"), LIT("\r\n\0.\r\n"), LIT("\r"), LIT("\n"), LIT("\r\r\n"),
+		LIT("\r\n \r\n"), LIT("\r\n\r\r\n"), LIT("\n\n\n"), LIT("\r\r\r"),
+	};
+	static const size_t maxlens[] = { 10, 62, 63, 64, 65, 127, 128, 998 };
+	unsigned char b[400];
+
+	(void)state;
+	for (size_t p = 0; p < sizeof(pieces) / sizeof(pieces[0]); p++) {
+		for (size_t at = 50; at < 140; at++) {
+			size_t n = at + pieces[p].len + 90;
+
+			fill_plain(b, 0, n);
+			/* CRLF lines of 20 bytes before and after the piece */
+			for (size_t k = 18; k + 1 < at; k += 20)
+				memcpy(b + k, "\r\n", 2);
+			memcpy(b + at, pieces[p].s, pieces[p].len);
+			for (size_t k = at + pieces[p].len + 18; k + 1 < n; k += 20)
+				memcpy(b + k, "\r\n", 2);
+			for (size_t m = 0; m < sizeof(maxlens) / sizeof(maxlens[0]); m++) {
+				struct scanner *s = scanner_new(maxlens[m]);
+				struct scan_result ref, one, r;
+
+				ref_scan(b, n, maxlens[m], &ref);
+				scan_whole(s, b, n, &one);
+				if (!same(&ref, &one))
+					fprintf(stderr, "# piece %zu at %zu, maxlen %zu\n",
+						p, at, maxlens[m]);
+				assert_same(&ref, &one, "window edge vs reference");
+				/* split at the piece, after it, and in 64s */
+				for (size_t cut = at; cut <= at + 1; cut++) {
+					scanner_reset(s);
+					scanner_push(s, b, cut);
+					scanner_push(s, b + cut, n - cut);
+					scanner_finish(s, &r);
+					assert_same(&ref, &r, "window edge, split at the piece");
+				}
+				scanner_reset(s);
+				for (size_t i = 0; i < n; i += 64)
+					scanner_push(s, b + i, n - i < 64 ? n - i : 64);
+				scanner_finish(s, &r);
+				assert_same(&ref, &r, "window edge, 64-byte pushes");
+				scanner_free(s);
+			}
+		}
+	}
+}
+
+/* Lines of exactly maxlen and maxlen + 1 octets ending at window edges. */
+static void test_window_long_lines(void **state)
+{
+	static const size_t maxlens[] = { 63, 64, 65, 127, 128, 129, 192 };
+	unsigned char b[1200];
+
+	(void)state;
+	for (size_t m = 0; m < sizeof(maxlens) / sizeof(maxlens[0]); m++) {
+		size_t ml = maxlens[m];
+
+		for (size_t lead = 0; lead < 70; lead += 3) {
+			for (size_t extra = 0; extra <= 1; extra++) {
+				size_t n = 0;
+
+				fill_plain(b, 0, sizeof(b));
+				for (size_t k = 0; k + 2 <= lead; k += 2)
+					memcpy(b + k, "\r\n", 2);
+				n = lead + ml + extra;
+				memcpy(b + n, "\r\n", 2);
+				n += 2;
+				n += ml + 2 - extra;	/* a second, other length */
+				memcpy(b + n - 2, "\r\n", 2);
+				check_ref(b, n, ml);
+			}
+		}
+	}
+}
+
+/*
+ * Text-like random bodies: mostly plain CRLF lines of 0 to 80 bytes,
+ * now and then a line or token of the other generators; maxlen around
+ * 64 or 998.  DG_SCANNER_ROUNDS raises the number of bodies.
+ */
+static size_t random_text(unsigned char *b, size_t max)
+{
+	size_t n = 0;
+
+	while (n + 100 < max) {
+		uint64_t r = rng() % 40;
+
+		if (r == 0) {
+			const struct lit *l = PICK(rlines);
+
+			n = put_line(b, n, max, l);
+		} else if (r == 1) {
+			const char *tok = *PICK(tokens);
+			size_t l = tok[0] == '\0' ? 1 : strlen(tok);
+
+			memcpy(b + n, tok, l);
+			n += l;
+		} else {
+			size_t len = rng() % 81;
+
+			fill_plain(b, n, n + len);
+			if (len > 0 && rng() % 4 == 0)
+				b[n + len - 1] = '.';
+			n += len;
+			memcpy(b + n, "\r\n", 2);
+			n += 2;
+		}
+	}
+	return n;
+}
+
+static void test_random_text(void **state)
+{
+	static const size_t maxlens[] = { 40, 63, 64, 65, 78, 998 };
+	const char *env = getenv("DG_SCANNER_ROUNDS");
+	int rounds = env ? atoi(env) : 300;
+	unsigned char *b = malloc(9000);
+
+	(void)state;
+	assert_non_null(b);
+	for (int round = 0; round < rounds; round++) {
+		size_t maxlen = maxlens[rng() % 6];
+		size_t n = random_text(b, 200 + rng() % 8700);
+		struct scanner *s = scanner_new(maxlen);
+		struct scan_result one, ref, r;
+
+		scan_whole(s, b, n, &one);
+		ref_scan(b, n, maxlen, &ref);
+		if (!same(&ref, &one))
+			fprintf(stderr, "# round %d, maxlen %zu, n %zu\n", round, maxlen, n);
+		assert_same(&ref, &one, "text: scanner vs reference");
+		for (int k = 0; k < 5; k++) {
+			random_split(s, b, n, &r);
+			assert_same(&one, &r, "text: random split");
+		}
+		scanner_free(s);
+	}
+	free(b);
+}
+
 /* Reset between messages: no state leaks from one to the next. */
 static void test_reset(void **state)
 {
@@ -931,6 +1120,9 @@ int main(void)
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_random_long),
+		cmocka_unit_test(test_window_edges),
+		cmocka_unit_test(test_window_long_lines),
+		cmocka_unit_test(test_random_text),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_100mb_bounded),
 	};
