@@ -784,6 +784,15 @@ INLINE bool plain_letter(const struct chunk *ck, size_t k)
 	return w != word4(kw[0]) && w != word4(kw[1]) && w != word4(kw[2]);
 }
 
+/* Do all the lines starting at b[i + k], k in letters, start plainly? */
+INLINE bool plain_letters(const struct chunk *ck, size_t i, uint64_t letters)
+{
+	for (; letters != 0; letters &= letters - 1)
+		if (!plain_letter(ck, i + ctz64(letters)))
+			return false;
+	return true;
+}
+
 /*
  * The state a window can be settled from by masks alone: no CR pending,
  * nothing matched on the current line, and either mid-line in MS_OTHER
@@ -936,31 +945,30 @@ INLINE size_t empty_run(struct scanner *s, const struct chunk *ck, size_t i,
 /*
  * The common case first: a run of windows that are wholly plain text
  * (as plain_window() would settle them in full, with no line start that
- * is a letter, a dot or a blank), kept in locals: the line start and
- * the bits carried to the next window (a space, a line start).  Stops
- * at the first window with anything else, which plain_window() judges.
+ * is a dot or a blank), kept in locals: the line start and
+ * the bits carried to the next window (a space, a line start).  *mp
+ * holds the masks of the window at b[i]; at the first window with
+ * anything else it stops, leaving that window's masks in *mp for
+ * plain_window() to judge.
  */
 INLINE size_t quick_windows(struct scanner *s, const struct chunk *ck,
-			    size_t i, wmask_fn *build)
+			    size_t i, wmask_fn *build, struct wmask *mp)
 {
 	uint64_t line_start = s->line_start, sp_in, start_in;
 	bool ended = false;
 	size_t i0 = i;
 
-	if (s->ms == MS_START && s->prev_term != T_CRLF)
-		return i;
 	sp_in = (i > 0 ? ck->b[i - 1] : s->prev) == ' ';
 	start_in = s->ms == MS_START;
-	for (; ck->len - i >= WIN; i += WIN) {
+	for (;;) {
 		uint64_t at = ck->base + i, starts, bad;
-		struct wmask m;
+		struct wmask m = *mp;
 
-		build(ck->b + i, &m);
 		starts = m.lf << 1 | start_in;
 		bad = m.nul | (m.lf ^ m.cr << 1) | m.cr >> 63 |
 		    ((m.cr | m.dot) & (m.sp << 1 | sp_in)) |
-		    (starts & (m.sp | m.dot | m.lead));
-		if (bad != 0)
+		    (starts & (m.sp | m.dot));
+		if (bad != 0 || !plain_letters(ck, i, starts & m.lead))
 			break;
 		if (m.cr != 0 && at + ctz64(m.cr) - line_start > s->maxlen)
 			found(s, DG_CLASS_LONG_LINE, line_start);
@@ -970,6 +978,10 @@ INLINE size_t quick_windows(struct scanner *s, const struct chunk *ck,
 		}
 		sp_in = m.sp >> 63;
 		start_in = m.lf >> 63;
+		i += WIN;
+		if (ck->len - i < WIN)
+			break;
+		build(ck->b + i, mp);
 	}
 	if (ended) {
 		s->seq = SEQ_NONE;
@@ -993,11 +1005,13 @@ INLINE size_t windows(struct scanner *s, const struct chunk *ck, size_t i,
 		struct wmask m;
 		size_t n = 0;
 
-		if (plain && ck->len - (i = quick_windows(s, ck, i, build)) < WIN)
-			break;
 		if (!plain && !s->pending_cr && s->ms != MS_START)
 			break;
 		build(ck->b + i, &m);
+		/* m stays the masks of the window at i */
+		if (plain && (s->ms != MS_START || s->prev_term == T_CRLF) &&
+		    ck->len - (i = quick_windows(s, ck, i, build, &m)) < WIN)
+			break;
 		if (plain)
 			n = plain_window(s, ck, i, &m);
 		if (n == 0 && (n = empty_run(s, ck, i, &m)) == 0)
