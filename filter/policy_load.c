@@ -204,7 +204,7 @@ static int neutralise(char *buf, int line, int pass)
 	    && q + 1 < end) {
 		/* rename the title in place (the compiler skips such
 		 * titles): keeps the block's syntax */
-		q[1] = (char)('\x01' + pass % 30);
+		q[1] = (char)('\x0e' + pass % 17);	/* never \t \n \v \f \r */
 		return 1;
 	}
 	for (q = p; q < end && (*q == ' ' || *q == '\t'); q++)
