@@ -1,0 +1,469 @@
+/*
+ * scanner_window.c: the body scanner's fast path (see scanner.c for the
+ * module and scanner_impl.h for the contract between the two files):
+ * 64 bytes at a time, judged from bitmasks (bit k = byte k).
+ *
+ * SYNOPSIS
+ *	#include "scanner_impl.h"
+ *
+ *	windows_fn *scanner_windows_pick(void);
+ * DESCRIPTION
+ *	scanner_windows_pick() returns the window loop for this CPU: the
+ *	mask builder is SSE2, or AVX2 / AVX-512 picked at run time on
+ *	x86-64 with GCC-style target attributes (a plain loop with
+ *	DG_SCANNER_SCALAR or elsewhere); all helpers are inlined into one
+ *	copy of the loop per instruction set.
+ *
+ *	Each window becomes bitmasks of CR, LF, NUL, dot, space and the
+ *	bytes commands begin with (tab, M, R, D).  A window of plain CRLF
+ *	text, empty lines and lone dots, or of nothing but CR and LF, is
+ *	settled from the masks alone (popcounts, the last LF); a run of
+ *	such windows is settled in a tight loop with its state in locals.
+ *	Anything else (a command, residue, a bare CR or LF among text, a
+ *	NUL, max_line_length below 64) is handed back to the exact matcher
+ *	in scanner.c at the first byte that needs it.  Windows never end
+ *	between CR and LF or inside a dot line, so the state at their edges
+ *	is the one the byte path would have.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "scanner_impl.h"
+
+/*
+ * The helpers of the window path are inlined into one loop per
+ * instruction set (windows_base(), windows_avx2(), windows_avx512()), so
+ * that each copy is compiled for the vector unit it runs on.
+ */
+#define INLINE static inline __attribute__((always_inline))
+
+/* Where in a window the bytes that shape lines are. */
+struct wmask {
+	uint64_t cr, lf, nul, dot, sp;
+	uint64_t lead;		/* tab, and M, R, D in either case */
+};
+
+/* A builder of the masks of the 64 bytes at p. */
+typedef void wmask_fn(const unsigned char *p, struct wmask *m);
+
+INLINE void wmask_scalar(const unsigned char *p, struct wmask *m)
+{
+	memset(m, 0, sizeof(*m));
+	for (unsigned k = 0; k < WIN; k++) {
+		uint64_t bit = (uint64_t)1 << k;
+		unsigned char l = p[k] | 0x20;
+
+		m->cr |= p[k] == '\r' ? bit : 0;
+		m->lf |= p[k] == '\n' ? bit : 0;
+		m->nul |= p[k] == '\0' ? bit : 0;
+		m->dot |= p[k] == '.' ? bit : 0;
+		m->sp |= p[k] == ' ' ? bit : 0;
+		m->lead |= p[k] == '\t' || l == 'm' || l == 'r' || l == 'd' ?
+		    bit : 0;
+	}
+}
+
+#ifdef DG_SCANNER_SSE2
+/* 16 bytes of mask from a comparison, placed at bit 16 * k. */
+INLINE uint64_t mask16(__m128i eq, unsigned k)
+{
+	return (uint64_t)(unsigned)_mm_movemask_epi8(eq) << (16 * k);
+}
+
+INLINE void wmask_sse2(const unsigned char *p, struct wmask *m)
+{
+	const __m128i low = _mm_set1_epi8(0x20);
+
+	memset(m, 0, sizeof(*m));
+	for (unsigned k = 0; k < WIN / 16; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+		__m128i l = _mm_or_si128(v, low);
+		__m128i lead = _mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+				 _mm_cmpeq_epi8(l, _mm_set1_epi8('m'))),
+		    _mm_or_si128(_mm_cmpeq_epi8(l, _mm_set1_epi8('r')),
+				 _mm_cmpeq_epi8(l, _mm_set1_epi8('d'))));
+
+		m->cr |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), k);
+		m->lf |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), k);
+		m->nul |= mask16(_mm_cmpeq_epi8(v, _mm_setzero_si128()), k);
+		m->dot |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')), k);
+		m->sp |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), k);
+		m->lead |= mask16(lead, k);
+	}
+}
+#endif
+
+#ifdef DG_SCANNER_X86_DISPATCH
+#include <immintrin.h>
+
+#define AVX2 __attribute__((target("avx2,popcnt,bmi,lzcnt")))
+#define AVX512 __attribute__((target("avx512f,avx512bw,popcnt,bmi,lzcnt")))
+
+AVX2 static inline uint64_t mask32(__m256i eq, unsigned k)
+{
+	return (uint64_t)(unsigned)_mm256_movemask_epi8(eq) << (32 * k);
+}
+
+AVX2 static inline void wmask_avx2(const unsigned char *p, struct wmask *m)
+{
+	const __m256i low = _mm256_set1_epi8(0x20);
+
+	memset(m, 0, sizeof(*m));
+	for (unsigned k = 0; k < WIN / 32; k++) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * k));
+		__m256i l = _mm256_or_si256(v, low);
+		__m256i lead = _mm256_or_si256(
+		    _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\t')),
+				    _mm256_cmpeq_epi8(l, _mm256_set1_epi8('m'))),
+		    _mm256_or_si256(_mm256_cmpeq_epi8(l, _mm256_set1_epi8('r')),
+				    _mm256_cmpeq_epi8(l, _mm256_set1_epi8('d'))));
+
+		m->cr |= mask32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\r')), k);
+		m->lf |= mask32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')), k);
+		m->nul |= mask32(_mm256_cmpeq_epi8(v, _mm256_setzero_si256()), k);
+		m->dot |= mask32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('.')), k);
+		m->sp |= mask32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(' ')), k);
+		m->lead |= mask32(lead, k);
+	}
+}
+
+AVX512 static inline uint64_t eq64(__m512i v, char c)
+{
+	return _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(c));
+}
+
+AVX512 static inline void wmask_avx512(const unsigned char *p,
+				       struct wmask *m)
+{
+	__m512i v = _mm512_loadu_si512((const void *)p);
+	__m512i l = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+
+	m->cr = eq64(v, '\r');
+	m->lf = eq64(v, '\n');
+	m->nul = eq64(v, '\0');
+	m->dot = eq64(v, '.');
+	m->sp = eq64(v, ' ');
+	m->lead = eq64(v, '\t') | eq64(l, 'm') | eq64(l, 'r') | eq64(l, 'd');
+}
+#endif
+
+INLINE unsigned ctz64(uint64_t x)
+{
+	return x == 0 ? WIN : (unsigned)__builtin_ctzll(x);
+}
+
+INLINE unsigned top64(uint64_t x)	/* index of the highest set bit */
+{
+	return 63u - (unsigned)__builtin_clzll(x);
+}
+
+INLINE unsigned pop64(uint64_t x)
+{
+	return (unsigned)__builtin_popcountll(x);
+}
+
+INLINE uint64_t below(unsigned n)	/* bits 0 .. n-1 */
+{
+	return n >= WIN ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+}
+
+/* The 4 bytes at p as a number, the same on any byte order. */
+INLINE uint32_t word4(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+/*
+ * Does the line starting at b[k], whose first byte is a tab or one of
+ * M, R, D, start as plain text?  Yes unless it is a tab or the line
+ * begins "mail", "rcpt" or "data" in any case (OR 0x20 lowers exactly
+ * the ASCII letters here).  Four bytes must be in the chunk to know;
+ * if not, the slow path decides.
+ */
+INLINE bool plain_letter(const struct chunk *ck, size_t k)
+{
+	static const unsigned char kw[3][4] = { "mail", "rcpt", "data" };
+	uint32_t w;
+
+	if (ck->b[k] == '\t' || ck->len - k < 4)
+		return false;
+	w = word4(ck->b + k) | 0x20202020u;
+	return w != word4(kw[0]) && w != word4(kw[1]) && w != word4(kw[2]);
+}
+
+/* Do all the lines starting at b[i + k], k in letters, start plainly? */
+INLINE bool plain_letters(const struct chunk *ck, size_t i, uint64_t letters)
+{
+	for (; letters != 0; letters &= letters - 1)
+		if (!plain_letter(ck, i + ctz64(letters)))
+			return false;
+	return true;
+}
+
+/*
+ * The state a window can be settled from by masks alone: no CR pending,
+ * nothing matched on the current line, and either mid-line in MS_OTHER
+ * or at a line start.
+ */
+INLINE bool plain_entry(const struct scanner *s)
+{
+	return s->maxlen >= WIN && !s->pending_cr && s->kind == K_NONE &&
+	    (s->ms == MS_OTHER || s->ms == MS_START);
+}
+
+/*
+ * The bytes of the window at b[i] that need the exact per-byte logic,
+ * as a mask: a NUL; an LF not after a CR; a CR not before an LF (bit 63
+ * too, whose next byte is in the next window); a CR or a dot after a
+ * space (residue triggers, " . MAIL"); a line start that is not plain
+ * text, an empty CRLF line or a lone dot line ".\r\n" (dots: lone dot
+ * lines wholly inside the window).  Every terminator inside the window
+ * is a CRLF, so an empty line or a dot line there follows a CRLF.
+ */
+INLINE uint64_t window_bad(const struct scanner *s, const struct chunk *ck,
+			   size_t i, const struct wmask *m, uint64_t starts,
+			   uint64_t dots)
+{
+	unsigned char before = i > 0 ? ck->b[i - 1] : s->prev;
+	uint64_t spb = m->sp << 1 | (before == ' ');
+	uint64_t bad, letters;
+
+	/*
+	 * An LF at bit 0 counts as bare: b[i - 1] is never a CR whose LF
+	 * is still to come, since neither path stops between the two.
+	 */
+	bad = m->nul | (m->lf & ~(m->cr << 1)) | (m->cr & ~(m->lf >> 1)) |
+	    ((m->cr | m->dot) & spb) | (starts & ~dots & (m->sp | m->dot));
+	if ((starts & 1) && s->prev_term != T_CRLF)
+		bad |= 1;	/* "\r\r\n" and bare-ended dot lines: slow */
+	letters = starts & m->lead & below(ctz64(bad));
+	while (letters != 0) {
+		unsigned k = ctz64(letters);
+
+		if (!plain_letter(ck, i + k))
+			return bad | (uint64_t)1 << k;
+		letters &= letters - 1;
+	}
+	return bad;
+}
+
+/*
+ * Settles the window at b[i] (64 bytes in the chunk) up to its first
+ * byte that needs the exact logic, from the state plain_entry() allows.
+ * Lines inside are plain text ending in CRLF, empty CRLF lines and lone
+ * dots: each ends with seq reset and no trigger pending, except that a
+ * lone dot line leaves a trigger for the next line, as finalize() does.
+ * Only the first line can be long (the others are shorter than 64 <=
+ * maxlen).  Never stops inside a dot line or between CR and LF.
+ * Returns the bytes settled, 0 when the window starts with trouble.
+ */
+INLINE size_t plain_window(struct scanner *s, const struct chunk *ck,
+			   size_t i, const struct wmask *m)
+{
+	uint64_t at = ck->base + i;
+	uint64_t starts = m->lf << 1 | (s->ms == MS_START);
+	uint64_t dots = starts & m->dot & m->cr >> 1 & below(WIN - 2);
+	unsigned n = ctz64(window_bad(s, ck, i, m, starts, dots)), last;
+	uint64_t lf, done;
+
+	if (n > 0 && (dots >> (n - 1) & 1))
+		n--;		/* not the dot without its CRLF */
+	if (n == 0)
+		return 0;
+	done = below(n);
+	if ((m->cr & done) != 0 &&
+	    at + ctz64(m->cr) - s->line_start > s->maxlen)
+		found(s, DG_CLASS_LONG_LINE, s->line_start);
+	if ((dots & done) != 0)
+		found_n(s, DG_CLASS_LONE_DOT, at + ctz64(dots),
+			pop64(dots & done));
+	lf = m->lf & done;
+	if (lf == 0) {
+		s->ms = MS_OTHER;	/* the first byte was plain text */
+		return n;
+	}
+	last = top64(lf);
+	s->seq = SEQ_NONE;
+	s->pending_trigger = last >= 2 && (dots >> (last - 2) & 1);
+	new_line(s, at + last + 1, T_CRLF);
+	if (last + 1 < n)
+		s->ms = MS_OTHER;
+	return n;
+}
+
+/*
+ * A run of CRs and LFs at the start of the window, entered at a line
+ * start or with a pending CR that ended an empty line: every line it
+ * ends is empty.  Empty lines only count bare CRs and LFs and reset seq;
+ * from two lines on the trigger is off too (an empty line keeps it only
+ * as the CRLF after a bare CR, and of two lines in a row one is not
+ * that).  A CR that ends the run is left pending, as step() leaves it.
+ * Returns the bytes settled, 0 to leave the window to the slow path.
+ */
+INLINE size_t empty_run(struct scanner *s, const struct chunk *ck, size_t i,
+			const struct wmask *m)
+{
+	uint64_t at = ck->base + i, run, cr, lf, done_cr, bare_cr, bare_lf;
+	bool cin = s->pending_cr, cin_bare, tail_cr;
+	unsigned r = ctz64(~(m->cr | m->lf)), end;
+	enum term t;
+
+	if (cin ? s->kind != K_EMPTY || s->line_start + 1 != at :
+	    s->ms != MS_START || s->kind != K_NONE)
+		return 0;
+	if (r == 0)
+		return 0;
+	run = below(r);
+	cr = m->cr & run;
+	lf = m->lf & run;
+	tail_cr = cr >> (r - 1) & 1;
+	done_cr = cr & ~((uint64_t)tail_cr << (r - 1));
+	bare_cr = done_cr & ~(lf >> 1);
+	cin_bare = cin && !(lf & 1);
+	bare_lf = lf & ~(cr << 1 | cin);
+	if (pop64(bare_cr) + cin_bare + pop64(lf) < 2)
+		return 0;
+	if (bare_cr != 0 || cin_bare)
+		found_n(s, DG_CLASS_BARE_CR,
+			cin_bare ? at - 1 : at + ctz64(bare_cr),
+			pop64(bare_cr) + cin_bare);
+	if (bare_lf != 0)
+		found_n(s, DG_CLASS_BARE_LF, at + ctz64(bare_lf),
+			pop64(bare_lf));
+	/* The last terminator: an LF (after a CR or not) or a bare CR. */
+	if (lf != 0 && (bare_cr == 0 || top64(lf) > top64(bare_cr))) {
+		end = top64(lf) + 1;
+		t = (bare_lf >> (end - 1) & 1) ? T_LF : T_CRLF;
+	} else {
+		end = top64(bare_cr) + 1;
+		t = T_CR;
+	}
+	s->seq = SEQ_NONE;
+	s->pending_trigger = false;
+	s->pending_cr = false;
+	new_line(s, at + end, t);
+	if (tail_cr) {
+		s->kind = K_EMPTY;	/* content_end() of an empty line */
+		s->pending_cr = true;
+	}
+	return r;
+}
+
+/*
+ * The common case first: a run of windows that are wholly plain text
+ * (as plain_window() would settle them in full, with no line start that
+ * is a dot or a blank), kept in locals: the line start and
+ * the bits carried to the next window (a space, a line start).  *mp
+ * holds the masks of the window at b[i]; at the first window with
+ * anything else it stops, leaving that window's masks in *mp for
+ * plain_window() to judge.
+ */
+INLINE size_t quick_windows(struct scanner *s, const struct chunk *ck,
+			    size_t i, wmask_fn *build, struct wmask *mp)
+{
+	uint64_t line_start = s->line_start, sp_in, start_in;
+	bool ended = false;
+	size_t i0 = i;
+
+	sp_in = (i > 0 ? ck->b[i - 1] : s->prev) == ' ';
+	start_in = s->ms == MS_START;
+	for (;;) {
+		uint64_t at = ck->base + i, starts, bad;
+		struct wmask m = *mp;
+
+		starts = m.lf << 1 | start_in;
+		bad = m.nul | (m.lf ^ m.cr << 1) | m.cr >> 63 |
+		    ((m.cr | m.dot) & (m.sp << 1 | sp_in)) |
+		    (starts & (m.sp | m.dot));
+		if (bad != 0 || !plain_letters(ck, i, starts & m.lead))
+			break;
+		if (m.cr != 0 && at + ctz64(m.cr) - line_start > s->maxlen)
+			found(s, DG_CLASS_LONG_LINE, line_start);
+		if (m.lf != 0) {
+			line_start = at + top64(m.lf) + 1;
+			ended = true;
+		}
+		sp_in = m.sp >> 63;
+		start_in = m.lf >> 63;
+		i += WIN;
+		if (ck->len - i < WIN)
+			break;
+		build(ck->b + i, mp);
+	}
+	if (ended) {
+		s->seq = SEQ_NONE;
+		s->pending_trigger = false;
+		new_line(s, line_start, T_CRLF);
+	}
+	if (i > i0 && line_start != ck->base + i)
+		s->ms = MS_OTHER;
+	return i;
+}
+
+/*
+ * Windows from b[i] for as long as masks can settle them; returns where
+ * the slow path must take over (or the chunk's last, short window).
+ */
+INLINE size_t windows(struct scanner *s, const struct chunk *ck, size_t i,
+		      wmask_fn *build)
+{
+	while (ck->len - i >= WIN) {
+		bool plain = plain_entry(s);
+		struct wmask m;
+		size_t n = 0;
+
+		if (!plain && !s->pending_cr && s->ms != MS_START)
+			break;
+		build(ck->b + i, &m);
+		/* m stays the masks of the window at i */
+		if (plain && (s->ms != MS_START || s->prev_term == T_CRLF) &&
+		    ck->len - (i = quick_windows(s, ck, i, build, &m)) < WIN)
+			break;
+		if (plain)
+			n = plain_window(s, ck, i, &m);
+		if (n == 0 && (n = empty_run(s, ck, i, &m)) == 0)
+			break;
+		i += n;
+	}
+	return i;
+}
+
+static size_t windows_base(struct scanner *s, const struct chunk *ck,
+			   size_t i)
+{
+#ifdef DG_SCANNER_SSE2
+	return windows(s, ck, i, wmask_sse2);
+#else
+	return windows(s, ck, i, wmask_scalar);
+#endif
+}
+
+#ifdef DG_SCANNER_X86_DISPATCH
+AVX2 static size_t windows_avx2(struct scanner *s, const struct chunk *ck,
+				size_t i)
+{
+	return windows(s, ck, i, wmask_avx2);
+}
+
+AVX512 static size_t windows_avx512(struct scanner *s,
+				    const struct chunk *ck, size_t i)
+{
+	return windows(s, ck, i, wmask_avx512);
+}
+#endif
+
+/* The window loop for this CPU's vector unit. */
+windows_fn *scanner_windows_pick(void)
+{
+#ifdef DG_SCANNER_X86_DISPATCH
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512bw"))
+		return windows_avx512;
+	if (__builtin_cpu_supports("avx2"))
+		return windows_avx2;
+#endif
+	return windows_base;
+}
