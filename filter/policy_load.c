@@ -137,6 +137,9 @@ static _Thread_local int parse_line;
 /* The section being parsed follows the lexer (the root lags behind
  * while a subsection is open), so its line is where the error is. */
 static void on_cfg_error(cfg_t *cfg, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void on_cfg_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
 	vsnprintf(parse_msg, sizeof(parse_msg), fmt, ap);
 	parse_line = cfg ? cfg->line : 0;

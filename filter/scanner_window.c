@@ -47,6 +47,7 @@ struct wmask {
 /* A builder of the masks of the 64 bytes at p. */
 typedef void wmask_fn(const unsigned char *p, struct wmask *m);
 
+#ifndef DG_SCANNER_SSE2	/* the SSE2 builder replaces it */
 INLINE void wmask_scalar(const unsigned char *p, struct wmask *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -63,6 +64,7 @@ INLINE void wmask_scalar(const unsigned char *p, struct wmask *m)
 		    bit : 0;
 	}
 }
+#endif
 
 #ifdef DG_SCANNER_SSE2
 /* 16 bytes of mask from a comparison, placed at bit 16 * k. */

@@ -28,6 +28,7 @@ failed=0
 work=
 daemon_pid=
 made_rundir=
+rundir_was=
 installed=
 
 ok() {
@@ -85,6 +86,10 @@ cleanup() {
 		DEBIAN_FRONTEND=noninteractive apt-get purge -y dotgate >/dev/null 2>&1
 	fi
 	[ -n "$made_rundir" ] && rm -rf /run/dotgate
+	if [ -n "$rundir_was" ]; then
+		chown "${rundir_was% *}" /run/dotgate
+		chmod "${rundir_was#* }" /run/dotgate
+	fi
 	[ -n "$work" ] && rm -rf "$work"
 }
 trap cleanup EXIT
@@ -292,7 +297,12 @@ audit {
 }
 EOF
 chmod 644 "$work/run/dotgate.conf"
-if [ ! -d /run/dotgate ]; then
+# systemd's RuntimeDirectory= makes the directory the service's own even
+# when it exists; do the same, and give an existing one back afterwards.
+if [ -d /run/dotgate ]; then
+	rundir_was=$(stat -c '%u:%g %a' /run/dotgate)
+	install -d -o dotgate -g dotgate -m 0750 /run/dotgate
+else
 	install -d -o dotgate -g dotgate -m 0750 /run/dotgate
 	made_rundir=yes
 fi
@@ -413,6 +423,10 @@ sed 's/^/# daemon: /' "$work/daemon.log"
 if [ -n "$made_rundir" ]; then
 	rm -rf /run/dotgate
 	made_rundir=
+elif [ -n "$rundir_was" ]; then
+	chown "${rundir_was% *}" /run/dotgate
+	chmod "${rundir_was#* }" /run/dotgate
+	rundir_was=
 fi
 
 # ---- 7. reinstall and purge -------------------------------------------------
