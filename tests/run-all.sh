@@ -56,6 +56,12 @@ echo "=== make check"
 make -j3 check
 count_log test-suite.log
 
+# The daemon-level tests again with the daemon under valgrind memcheck:
+# any error or definitely lost block fails them.
+echo "=== make check-valgrind"
+make -j3 check-valgrind
+count_log test-suite.log
+
 # The same suite under AddressSanitizer and UBSan, built from the
 # distribution file list in a directory of its own.
 sanitizers() {
@@ -77,4 +83,15 @@ if step make -j2 distcheck; then passed=$((passed + 1)); fi
 
 # The Debian package: build, lintian, install, run as installed, purge.
 count_tap package sh packaging/check-package.sh
+
+# Every libFuzzer target for 60 seconds (clang), from the distribution
+# file list; a crash fails the run and its input is kept under
+# _fuzz/tests/fuzz/crashes.
+fuzz() {
+	rm -rf _fuzz
+	make distdir distdir=_fuzz >/dev/null &&
+	(cd _fuzz && ./configure -q CC=clang --enable-fuzzing &&
+	 make -j2 >/dev/null && make fuzz FUZZ_SECONDS=60)
+}
+if step fuzz; then passed=$((passed + 1)); fi
 finish
