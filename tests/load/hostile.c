@@ -5,10 +5,11 @@
  * macros, a 10 KB {auth_authen}, header values with control bytes, a
  * sender with CR/LF and %n, 2000 recipients, and protocol packets with
  * wrong lengths, wrong order or missing terminators.  A case passes when
- * the filter answers with a well-formed reply or closes the connection
- * (never hangs on a complete packet), every reply text it sends is
- * printable ASCII of bounded length, and afterwards a normal transaction
- * on a new connection still gets through.  Prints TAP.
+ * the filter answers with a well-formed reply, closes the connection, or
+ * ignores a command invalid in its state and still closes on QUIT (never
+ * hangs), every reply text it sends is printable ASCII of bounded length,
+ * and afterwards a normal transaction on a new connection still gets
+ * through.  Prints TAP.
  *
  * Usage: hostile -s SOCKET [-t TIMEOUT_MS] [CASE...]
  */
@@ -504,8 +505,9 @@ static int raw_case(int negotiate, int connect_first, const void *pkt,
 	}
 	rc = drain_until_close(&c, what);
 	if (rc == 0 && strstr(c.err, "timeout")) {
-		/* A command that has no reply may leave the filter waiting
-		 * for the next one: that is fine if it still answers. */
+		/* libmilter ignores a command that is invalid in its state
+		 * and waits for the next one: fine if it is still in step,
+		 * i.e. closes on QUIT. */
 		unsigned char quit[5] = { 0, 0, 0, 1, SMFIC_QUIT };
 
 		(void)mlt_send_raw(&c, quit, sizeof(quit));
@@ -514,6 +516,9 @@ static int raw_case(int negotiate, int connect_first, const void *pkt,
 			snprintf(detail, sizeof(detail), "%s: still open %d ms "
 				 "after QUIT", what, timeout_ms);
 			rc = -1;
+		} else {
+			snprintf(detail, sizeof(detail), "%s: ignored (no reply "
+				 "in %d ms), closed on QUIT", what, timeout_ms);
 		}
 	}
 	mlt_close(&c, 0);

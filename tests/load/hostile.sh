@@ -17,7 +17,11 @@ fd0=$(ld_fds)
 rss0=$(ld_rss)
 
 # The cases, renumbered into this script's plan.
-"$HOSTILE" -s "unix:$LD_SOCK" -t 3000 > "$LD_DIR/hostile.tap" 2>&1
+# How long a case waits for an answer: longer under valgrind or ASan.
+wait_ms=1000
+[ "${DOTGATE_SANITIZERS:-no}" = yes ] && wait_ms=3000
+[ -n "${DOTGATE_WRAPPER:-}" ] && wait_ms=5000
+"$HOSTILE" -s "unix:$LD_SOCK" -t "$wait_ms" > "$LD_DIR/hostile.tap" 2>&1
 ncases=$(grep -c -E '^(not )?ok ' "$LD_DIR/hostile.tap")
 echo "1..$((ncases + 7))"
 n=0
@@ -78,7 +82,7 @@ ok ld_output_clean
 # The known upstream libmilter defect (see c_macro_odd in hostile.c),
 # against a fresh daemon: reported, not counted.
 if ld_start "$LD_DIR/dotgate.conf"; then
-	"$HOSTILE" -s "unix:$LD_SOCK" -t 3000 macro-odd-count > /dev/null 2>&1
+	"$HOSTILE" -s "unix:$LD_SOCK" -t "$wait_ms" macro-odd-count > /dev/null 2>&1
 	sleep 0.3
 	if kill -0 "$LD_PID" 2>/dev/null; then
 		echo "# known libmilter bug (odd SMFIC_MACRO list): daemon survived this time"
