@@ -28,7 +28,7 @@
 #include "util.h"
 
 struct fixture {
-	struct dg_policy p;
+	struct dg_policy *p;
 	struct sockaddr_storage ss;
 	struct gate_input in;
 	struct gate_result out;
@@ -72,7 +72,10 @@ static void strv_free(char **v, size_t n)
 static int setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
-	struct dg_policy *p = &f->p;
+	struct dg_policy *p = xcalloc(1, sizeof(*p));
+
+	atomic_init(&p->refs, 1);	/* policy_unref() frees it in teardown */
+	f->p = p;
 
 	p->mode = DG_MODE_ENFORCE;
 	p->auth.require = true;
@@ -112,18 +115,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	struct dg_policy *p = &f->p;
 
-	cidr_list_free(p->auth.exempt);
-	strv_free(p->auth.daemons, p->auth.ndaemons);
-	strv_free(p->auth.mechanisms, p->auth.nmechanisms);
-	reply_free(&p->auth.unauthenticated);
-	reply_free(&p->auth.plaintext);
-	reply_free(&p->auth.mechanism);
-	free(p->senders.login_map_path);
-	loginmap_free(p->senders.map);
-	loginmap_free(p->senders.inline_users);
-	reply_free(&p->senders.reply);
+	policy_unref(f->p);
 	free(f);
 	return 0;
 }
@@ -166,7 +159,7 @@ static void client(struct fixture *f, const char *addr)
 static enum gate_rule decide(struct fixture *f)
 {
 	memset(&f->out, 0x55, sizeof(f->out));	/* nothing may be left over */
-	gate_decide(&f->p, &f->in, &f->out);
+	gate_decide(f->p, &f->in, &f->out);
 	assert_int_equal(f->out.refuse, f->out.rule != GATE_PASS && f->out.rule != GATE_EXEMPT);
 	if (!f->out.refuse)
 		assert_string_equal(f->out.reply, "");
@@ -222,7 +215,7 @@ static void test_exempt_ipv4_8(void **state)
 {
 	struct fixture *f = *state;
 
-	add_net(&f->p, "10.0.0.0/8");
+	add_net(f->p, "10.0.0.0/8");
 	assert_int_equal(unauth_from(f, "127.0.0.1"), GATE_EXEMPT);
 	assert_int_equal(unauth_from(f, "127.0.0.0"), GATE_EXEMPT);
 	assert_int_equal(unauth_from(f, "127.255.255.255"), GATE_EXEMPT);
@@ -238,8 +231,8 @@ static void test_exempt_ipv4_32(void **state)
 {
 	struct fixture *f = *state;
 
-	add_net(&f->p, "192.0.2.77/32");
-	add_net(&f->p, "198.51.100.9");		/* bare address: a host */
+	add_net(f->p, "192.0.2.77/32");
+	add_net(f->p, "198.51.100.9");		/* bare address: a host */
 	assert_int_equal(unauth_from(f, "192.0.2.77"), GATE_EXEMPT);
 	assert_int_equal(unauth_from(f, "192.0.2.76"), GATE_UNAUTHENTICATED);
 	assert_int_equal(unauth_from(f, "192.0.2.78"), GATE_UNAUTHENTICATED);
@@ -251,7 +244,7 @@ static void test_exempt_ipv6(void **state)
 {
 	struct fixture *f = *state;
 
-	add_net(&f->p, "2001:db8:1:2::/64");
+	add_net(f->p, "2001:db8:1:2::/64");
 	assert_int_equal(unauth_from(f, "::1"), GATE_EXEMPT);
 	assert_int_equal(unauth_from(f, "::2"), GATE_UNAUTHENTICATED);
 	assert_int_equal(unauth_from(f, "::"), GATE_UNAUTHENTICATED);
@@ -277,7 +270,7 @@ static void test_exempt_daemons(void **state)
 	struct fixture *f = *state;
 	static const char *const d[] = { "submission", "ORIGINATING" };
 
-	set_list(&f->p.auth.daemons, &f->p.auth.ndaemons, 2, d);
+	set_list(&f->p->auth.daemons, &f->p->auth.ndaemons, 2, d);
 	f->in.daemon_name = "submission";
 	assert_int_equal(unauth_from(f, "192.0.2.10"), GATE_UNAUTHENTICATED);
 	f->in.daemon_name = "ORIGINATING";
@@ -296,7 +289,7 @@ static void test_exempt_daemons(void **state)
 	f->in.daemon_name = "submission";
 	assert_int_equal(unauth_from(f, "127.0.0.1"), GATE_EXEMPT);
 	/* Empty list: every daemon is enforced, even without the macro. */
-	set_list(&f->p.auth.daemons, &f->p.auth.ndaemons, 0, NULL);
+	set_list(&f->p->auth.daemons, &f->p->auth.ndaemons, 0, NULL);
 	f->in.daemon_name = NULL;
 	assert_int_equal(unauth_from(f, "192.0.2.10"), GATE_UNAUTHENTICATED);
 }
@@ -319,7 +312,7 @@ static void test_require_false(void **state)
 {
 	struct fixture *f = *state;
 
-	f->p.auth.require = false;
+	f->p->auth.require = false;
 	assert_int_equal(unauth_from(f, "192.0.2.10"), GATE_PASS);
 	/* An authenticated client is still held to checks 3-5. */
 	f->in.auth_authen = "alice@example.test";
@@ -341,7 +334,7 @@ static void test_mechanism(void **state)
 	client(f, "192.0.2.10");
 	f->in.auth_type = "CRAM-MD5";
 	assert_int_equal(decide(f), GATE_PASS);	/* empty list: any */
-	set_list(&f->p.auth.mechanisms, &f->p.auth.nmechanisms, 2, m);
+	set_list(&f->p->auth.mechanisms, &f->p->auth.nmechanisms, 2, m);
 	assert_int_equal(decide(f), GATE_MECHANISM);
 	assert_string_equal(f->out.reply, "534 5.7.9 Authentication mechanism is too weak");
 	f->in.auth_type = "scram-sha-256";
@@ -356,7 +349,7 @@ static void test_mechanism(void **state)
 	assert_int_equal(decide(f), GATE_MECHANISM);
 	/* Checked before the TLS rule: a refused PLAIN is auth.mechanism. */
 	static const char *const only_scram[] = { "SCRAM-SHA-256" };
-	set_list(&f->p.auth.mechanisms, &f->p.auth.nmechanisms, 1, only_scram);
+	set_list(&f->p->auth.mechanisms, &f->p->auth.nmechanisms, 1, only_scram);
 	f->in.auth_type = "PLAIN";
 	f->in.tls_version = NULL;
 	assert_int_equal(decide(f), GATE_MECHANISM);
@@ -402,7 +395,7 @@ static void test_plaintext(void **state)
 	f->in.tls_version = "TLSv1.3";
 	assert_int_equal(decide(f), GATE_PASS);
 	f->in.tls_version = NULL;
-	f->p.auth.plaintext_needs_tls = false;
+	f->p->auth.plaintext_needs_tls = false;
 	assert_int_equal(decide(f), GATE_PASS);
 }
 
@@ -413,7 +406,7 @@ static void test_order(void **state)
 	struct fixture *f = *state;
 	static const char *const m[] = { "CRAM-MD5" };
 
-	set_list(&f->p.auth.mechanisms, &f->p.auth.nmechanisms, 1, m);
+	set_list(&f->p->auth.mechanisms, &f->p->auth.nmechanisms, 1, m);
 	f->in.auth_type = "PLAIN";
 	f->in.tls_version = NULL;
 	f->in.sender = "bob@example.test";
@@ -422,7 +415,7 @@ static void test_order(void **state)
 	client(f, "192.0.2.10");
 	assert_int_equal(decide(f), GATE_MECHANISM);
 	f->in.auth_type = "PLAIN";
-	set_list(&f->p.auth.mechanisms, &f->p.auth.nmechanisms, 0, NULL);
+	set_list(&f->p->auth.mechanisms, &f->p->auth.nmechanisms, 0, NULL);
 	assert_int_equal(decide(f), GATE_PLAINTEXT);
 	f->in.tls_version = "TLSv1.3";
 	assert_int_equal(decide(f), GATE_NOT_OWNED);
@@ -459,7 +452,7 @@ static void test_owner_acceptance(void **state)
 static void test_owner_whole_then_detail(void **state)
 {
 	struct fixture *f = *state;
-	struct loginmap *m = f->p.senders.map;
+	struct loginmap *m = f->p->senders.map;
 
 	add_map(m, "carol+news@example.test", "dave");
 	add_map(m, "carol@example.test", "carol");
@@ -480,7 +473,7 @@ static void test_owner_whole_then_detail(void **state)
 static void test_owner_localpart(void **state)
 {
 	struct fixture *f = *state;
-	struct loginmap *m = f->p.senders.map;
+	struct loginmap *m = f->p->senders.map;
 
 	add_map(m, "frank@", "frank");
 	add_map(m, "frank+vip@", "vip");
@@ -500,7 +493,7 @@ static void test_owner_localpart(void **state)
 static void test_owner_domain_first_match(void **state)
 {
 	struct fixture *f = *state;
-	struct loginmap *m = f->p.senders.map;
+	struct loginmap *m = f->p->senders.map;
 
 	add_map(m, "@example.net", "netadmin");
 	add_map(m, "grace@example.net", "grace");
@@ -523,7 +516,7 @@ static void test_owner_case(void **state)
 {
 	struct fixture *f = *state;
 
-	add_map(f->p.senders.map, "Ivan@Example.TEST", "IVAN@Example.Test");
+	add_map(f->p->senders.map, "Ivan@Example.TEST", "IVAN@Example.Test");
 	assert_int_equal(send_as(f, "ivan@example.test", "IVAN@EXAMPLE.test"), GATE_PASS);
 	assert_int_equal(send_as(f, "Ivan@EXAMPLE.TEST", "ivan@example.test"), GATE_PASS);
 	assert_int_equal(send_as(f, "ALICE@EXAMPLE.TEST", "Alice@Example.Test"), GATE_PASS);
@@ -536,8 +529,8 @@ static void test_owner_forms(void **state)
 {
 	struct fixture *f = *state;
 
-	add_map(f->p.senders.map, "@example.test", "admin");
-	add_map(f->p.senders.map, "alice@example.test", "alice@example.test");
+	add_map(f->p->senders.map, "@example.test", "admin");
+	add_map(f->p->senders.map, "alice@example.test", "alice@example.test");
 	assert_int_equal(send_as(f, "alice@example.test", " <alice@example.test> "), GATE_PASS);
 	assert_int_equal(send_as(f, "alice@example.test", "< alice@example.test >"), GATE_PASS);
 	assert_int_equal(send_as(f, "alice@example.test", "\talice@example.test"), GATE_PASS);
@@ -563,9 +556,9 @@ static void test_null_sender(void **state)
 	static const char *const forms[] = { "", "<>", " <> ", "< >", "<\"\">" };
 
 	for (size_t i = 0; i < DG_ARRAY_LEN(forms); i++) {
-		f->p.senders.null_sender = DG_NULL_ALLOW;
+		f->p->senders.null_sender = DG_NULL_ALLOW;
 		assert_int_equal(send_as(f, "alice@example.test", forms[i]), GATE_PASS);
-		f->p.senders.null_sender = DG_NULL_REJECT;
+		f->p->senders.null_sender = DG_NULL_REJECT;
 		assert_int_equal(send_as(f, "alice@example.test", forms[i]), GATE_NOT_OWNED);
 		assert_string_equal(f->out.reply, "553 5.7.1 <>: Sender address rejected: "
 				    "not owned by user alice@example.test");
@@ -573,10 +566,10 @@ static void test_null_sender(void **state)
 	f->in.sender = NULL;
 	assert_int_equal(decide(f), GATE_NOT_OWNED);
 	/* unlisted does not apply to the null sender. */
-	f->p.senders.unlisted = DG_UNLISTED_ALLOW;
+	f->p->senders.unlisted = DG_UNLISTED_ALLOW;
 	assert_int_equal(send_as(f, "alice@example.test", "<>"), GATE_NOT_OWNED);
-	f->p.senders.null_sender = DG_NULL_ALLOW;
-	f->p.senders.unlisted = DG_UNLISTED_REJECT;
+	f->p->senders.null_sender = DG_NULL_ALLOW;
+	f->p->senders.unlisted = DG_UNLISTED_REJECT;
 	assert_int_equal(send_as(f, "alice@example.test", "<>"), GATE_PASS);
 }
 
@@ -584,9 +577,9 @@ static void test_unlisted(void **state)
 {
 	struct fixture *f = *state;
 
-	f->p.senders.unlisted = DG_UNLISTED_REJECT;
+	f->p->senders.unlisted = DG_UNLISTED_REJECT;
 	assert_int_equal(send_as(f, "alice@example.test", "zed@nowhere.test"), GATE_NOT_OWNED);
-	f->p.senders.unlisted = DG_UNLISTED_ALLOW;
+	f->p->senders.unlisted = DG_UNLISTED_ALLOW;
 	assert_int_equal(send_as(f, "alice@example.test", "zed@nowhere.test"), GATE_PASS);
 	/* Listed for someone else (map or inline): not "unlisted". */
 	assert_int_equal(send_as(f, "alice@example.test", "bob@example.test"), GATE_NOT_OWNED);
@@ -597,7 +590,7 @@ static void test_unlisted(void **state)
 static void test_inline_merged(void **state)
 {
 	struct fixture *f = *state;
-	struct loginmap *m = f->p.senders.map;
+	struct loginmap *m = f->p->senders.map;
 
 	add_map(m, "@example.org", "orgadmin");
 	add_map(m, "news@example.org", "editor");
@@ -646,7 +639,7 @@ static void test_hostile_reply(void **state)
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	memcpy(big + sizeof(big) - 20, "@example.org", 13);
-	f->p.senders.unlisted = DG_UNLISTED_ALLOW;
+	f->p->senders.unlisted = DG_UNLISTED_ALLOW;
 	assert_int_equal(send_as(f, "alice@example.test", big), GATE_NOT_OWNED);
 	assert_true(strlen(f->out.reply) <= DG_REPLY_MAX);
 	assert_true(printable(f->out.reply));
@@ -666,7 +659,7 @@ static void test_hostile_reply(void **state)
 static void test_owner_results(void **state)
 {
 	struct fixture *f = *state;
-	const struct dg_policy_senders *s = &f->p.senders;
+	const struct dg_policy_senders *s = &f->p->senders;
 	char buf[16];
 
 	assert_int_equal(owner_lookup(s, "alice@example.test", "alice@example.test"), OWNER_OWNED);
@@ -697,15 +690,15 @@ static void test_custom_replies(void **state)
 {
 	struct fixture *f = *state;
 
-	reply_free(&f->p.auth.unauthenticated);
-	parse_reply(&f->p.auth.unauthenticated, "554 5.7.1 No auth for <%s>, 100%% sure");
+	reply_free(&f->p->auth.unauthenticated);
+	parse_reply(&f->p->auth.unauthenticated, "554 5.7.1 No auth for <%s>, 100%% sure");
 	f->in.sender = "<x@y.test>";
 	assert_int_equal(unauth_from(f, "192.0.2.10"), GATE_UNAUTHENTICATED);
 	assert_string_equal(f->out.reply, "554 5.7.1 No auth for <x@y.test>, 100% sure");
-	reply_free(&f->p.auth.mechanism);
-	parse_reply(&f->p.auth.mechanism, "454 4.7.0 %u: try again");
+	reply_free(&f->p->auth.mechanism);
+	parse_reply(&f->p->auth.mechanism, "454 4.7.0 %u: try again");
 	static const char *const m[] = { "SCRAM-SHA-256" };
-	set_list(&f->p.auth.mechanisms, &f->p.auth.nmechanisms, 1, m);
+	set_list(&f->p->auth.mechanisms, &f->p->auth.nmechanisms, 1, m);
 	assert_int_equal(send_as(f, "alice@example.test", "alice@example.test"), GATE_MECHANISM);
 	assert_string_equal(f->out.reply, "454 4.7.0 alice@example.test: try again");
 }
