@@ -898,6 +898,10 @@ static void test_window_edges(void **state)
 		LIT(" .\r\n"), LIT(" \r\n"), LIT("x . MAIL FROM:<a>\r\n"),
 		LIT("\0"), LIT("\r\n\0.\r\n"), LIT("\r"), LIT("\n"), LIT("\r\r\n"),
 		LIT("\r\n \r\n"), LIT("\r\n\r\r\n"), LIT("\n\n\n"), LIT("\r\r\r"),
+		/* first two letters of a command, alone or at a window end */
+		LIT("\r\nMa\r\n"), LIT("\r\nrC\r\n"), LIT("\r\ndA"), LIT("\r\nM"),
+		LIT("\r\nmAiL FROM:<a>\r\nrcpt to:<b>\r\ndAtA\r\n"),
+		LIT("\r\n\tx\r\n"),
 	};
 	static const size_t maxlens[] = { 10, 62, 63, 64, 65, 127, 128, 998 };
 	unsigned char b[400];
