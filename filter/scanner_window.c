@@ -150,6 +150,20 @@ INLINE void wmask_sse2(const unsigned char *p, struct wmask *m,
 #define AVX2 __attribute__((target("avx2,popcnt,bmi,lzcnt")))
 #define AVX512 __attribute__((target("avx512f,avx512bw,popcnt,bmi,lzcnt")))
 
+/*
+ * LEAD_PAIRS in vector registers: a byte shuffle maps each lowered byte
+ * (by its low 4 bits) to the letter that must follow it for MAIL, RCPT
+ * or DATA to begin there (m -> a, r -> c, d -> a), and one compare with
+ * the next bytes (p + 1) replaces six.  Other bytes with the same low
+ * bits ("ta", "-a") only cost a closer look; bytes >= 0x80 map to 0,
+ * which a lowered byte never is.
+ */
+static inline __m128i second_letter(void)
+{
+	return _mm_setr_epi8(0, 0, 'c', 0, 'a', 0, 0, 0,
+			     0, 0, 0, 0, 0, 'a', 0, 0);
+}
+
 AVX2 INLINE uint64_t mask32(__m256i eq, unsigned k)
 {
 	return (uint64_t)(unsigned)_mm256_movemask_epi8(eq) << (32 * k);
@@ -161,22 +175,16 @@ AVX2 INLINE __m256i eq32(__m256i v, char c)
 	return _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c));
 }
 
-/*
- * LEAD_PAIRS: the pairs are matched in vector registers, against the
- * bytes one further on (p + 1), and moved out once: moves of masks to
- * general registers are what this builder spends most on.
- */
+/* LEAD_PAIRS, see second_letter(). */
 AVX2 INLINE __m256i pairs32(const unsigned char *p, __m256i v, __m256i l)
 {
 	const __m256i low = _mm256_set1_epi8(0x20);
 	__m256i n = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(p + 1)),
 				    low);
-	__m256i a = eq32(n, 'a');
+	__m256i want = _mm256_shuffle_epi8(
+	    _mm256_broadcastsi128_si256(second_letter()), l);
 
-	return _mm256_or_si256(
-	    _mm256_or_si256(eq32(v, '\t'), _mm256_and_si256(eq32(l, 'm'), a)),
-	    _mm256_or_si256(_mm256_and_si256(eq32(l, 'r'), eq32(n, 'c')),
-			    _mm256_and_si256(eq32(l, 'd'), a)));
+	return _mm256_or_si256(eq32(v, '\t'), _mm256_cmpeq_epi8(want, n));
 }
 
 AVX2 INLINE void wmask_avx2(const unsigned char *p, struct wmask *m,
@@ -216,11 +224,6 @@ AVX512 INLINE uint64_t eq64(__m512i v, char c)
 	return _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(c));
 }
 
-/* The bits of k where the next byte, in n, is c. */
-AVX512 INLINE uint64_t then64(uint64_t k, __m512i n, char c)
-{
-	return _mm512_mask_cmpeq_epi8_mask(k, n, _mm512_set1_epi8(c));
-}
 
 AVX512 INLINE void wmask_avx512(const unsigned char *p, struct wmask *m,
 				enum lead_mode mode)
@@ -243,10 +246,10 @@ AVX512 INLINE void wmask_avx512(const unsigned char *p, struct wmask *m,
 				    eq64(l, 'd'), eq64(l, 'a'), eq64(l, 'c'));
 		return;
 	}
-	/* the pairs in vector masks: fewer moves to general registers */
 	n = _mm512_or_si512(_mm512_loadu_si512((const void *)(p + 1)), low);
-	m->lead = eq64(v, '\t') | then64(eq64(l, 'm'), n, 'a') |
-	    then64(eq64(l, 'r'), n, 'c') | then64(eq64(l, 'd'), n, 'a');
+	m->lead = eq64(v, '\t') |
+	    _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(
+		_mm512_broadcast_i32x4(second_letter()), l), n);
 }
 #endif
 
@@ -456,9 +459,9 @@ INLINE size_t empty_run(struct scanner *s, const struct chunk *ck, size_t i,
 /*
  * The common case first: a run of windows that are wholly plain text
  * (as plain_window() would settle them in full, with no line start that
- * is a dot or a blank or may be a command), kept in locals: the line
- * start and the bits carried to the next window (a space, a line
- * start).  It stops at the first window with anything else, leaving its
+ * is a dot or a blank or may be a command), kept in locals: the length
+ * of the line so far and the bits carried to the next window (a space,
+ * a line start).  It stops at the first window with anything else, leaving its
  * masks in *mp and *built true, or before the chunk's last 64 bytes
  * (LEAD_PAIRS reads the byte after the window).  Returns where it
  * stopped.
@@ -467,16 +470,14 @@ INLINE size_t quick_windows(struct scanner *s, const struct chunk *ck,
 			    size_t i, wmask_fn *build, struct wmask *mp,
 			    bool *built)
 {
-	uint64_t line_start = s->line_start, sp_in, start_in;
-	uint64_t maxlen = s->maxlen;
-	bool ended = false;
+	uint64_t tail = ck->base + i - s->line_start, sp_in, start_in;
+	uint64_t maxlen = s->maxlen, line_start;
 	size_t i0 = i;
 
 	sp_in = (i > 0 ? ck->b[i - 1] : s->prev) == ' ';
 	start_in = s->ms == MS_START;
 	for (; ck->len - i > WIN; i += WIN) {
-		uint64_t at = ck->base + i, starts, bad;
-		uint64_t has_cr, has_lf, first_cr, lf_end;
+		uint64_t starts, bad, has_term, first;
 		struct wmask m;
 
 		build(ck->b + i, &m, LEAD_PAIRS);
@@ -492,30 +493,30 @@ INLINE size_t quick_windows(struct scanner *s, const struct chunk *ck,
 			break;
 		}
 		/*
-		 * Text has a CR and an LF in most windows but not all, a
-		 * branch on that would often guess wrong: masks instead (no
-		 * CR: no line ends, so none is long; no LF: the line start
-		 * stays).  Setting bit 63 or bit 0 only keeps ctz/clz
-		 * defined; what they give is masked off.
+		 * The line so far is tail bytes long before the window.  In
+		 * a plain window every CR has its LF, so a window has both
+		 * or neither.  Text has them in most windows but not all:
+		 * a branch on that would often guess wrong, so masks
+		 * instead (none: no line ends, so none is long, and the
+		 * tail grows by the window).  Setting bit 63 or bit 0 only
+		 * keeps ctz/clz defined; what they give is masked off.
 		 */
-		has_cr = -(uint64_t)(m.cr != 0);
-		has_lf = -(uint64_t)(m.lf != 0);
-		first_cr = at + (unsigned)__builtin_ctzll(m.cr | (uint64_t)1 << 63);
-		if (__builtin_expect(first_cr - line_start > (maxlen | ~has_cr),
-				     0))
-			found(s, DG_CLASS_LONG_LINE, line_start);
-		lf_end = at + WIN - (unsigned)__builtin_clzll(m.lf | 1);
-		line_start = (line_start & ~has_lf) | (lf_end & has_lf);
-		ended |= m.lf != 0;
+		has_term = -(uint64_t)(m.lf != 0);
+		first = (unsigned)__builtin_ctzll(m.cr | (uint64_t)1 << 63);
+		if (__builtin_expect(tail + first > (maxlen | ~has_term), 0))
+			found(s, DG_CLASS_LONG_LINE, ck->base + i - tail);
+		tail = m.lf != 0 ? (unsigned)__builtin_clzll(m.lf | 1) : tail + WIN;
 		sp_in = m.sp >> 63;
 		start_in = m.lf >> 63;
 	}
-	if (ended) {
+	/* a line ended in the run if the line start moved */
+	line_start = ck->base + i - tail;
+	if (line_start != s->line_start) {
 		s->seq = SEQ_NONE;
 		s->pending_trigger = false;
 		new_line(s, line_start, T_CRLF);
 	}
-	if (i > i0 && line_start != ck->base + i)
+	if (i > i0 && tail != 0)
 		s->ms = MS_OTHER;
 	return i;
 }

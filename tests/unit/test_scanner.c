@@ -901,7 +901,8 @@ static void test_window_edges(void **state)
 		/* first two letters of a command, alone or at a window end */
 		LIT("\r\nMa\r\n"), LIT("\r\nrC\r\n"), LIT("\r\ndA"), LIT("\r\nM"),
 		LIT("\r\nmAiL FROM:<a>\r\nrcpt to:<b>\r\ndAtA\r\n"),
-		LIT("\r\n\tx\r\n"),
+		LIT("\r\n\tx\r\n"), LIT("\r\nTake\r\n"), LIT("\r\n-a\r\n"),
+		LIT("\r\n\xed\xa1\r\n"),
 	};
 	static const size_t maxlens[] = { 10, 62, 63, 64, 65, 127, 128, 998 };
 	unsigned char b[400];
