@@ -39,6 +39,7 @@ struct conn {
 	struct sockaddr_storage client;
 	bool has_client;
 	bool in_txn;		/* MAIL seen, no record written yet */
+	unsigned long noreply;	/* SMFIP_NR_* steps negotiated: return NOREPLY */
 };
 
 static pthread_rwlock_t audit_lock = PTHREAD_RWLOCK_INITIALIZER;
@@ -188,14 +189,36 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 			     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	/*
-	 * Steps dotgate never looks at.  No SMFIP_NR_* "no reply" flag is
-	 * negotiated: without a reply to wait for, the MTA sends the next
-	 * command at once, and Debian's worker-pool libmilter may then run
-	 * two callbacks of one connection at the same time (seen: an abort
-	 * overtaking the body chunk before it).
+	 * Steps dotgate never looks at, and the replies it never gives: it
+	 * decides at MAIL (always answered) and at end of message (always
+	 * answered), never at CONNECT, HELO or a body chunk.  Without those
+	 * replies the MTA sends the next command at once; libmilter still
+	 * runs one connection's commands one at a time and in order (one
+	 * worker owns a connection while its socket has data), and the
+	 * answered MAIL and end of message come after every command before
+	 * them, so each decision sees all the data.
+	 *
+	 * What no reply does change: libmilter drops the commands it has not
+	 * read yet when the MTA closes the socket (poll() reports POLLHUP
+	 * beside the data and mi_rd_cmd() gives up), and calls xxfi_abort
+	 * itself.  That is what made an abort record show size 0 after
+	 * BODY, ABORT, QUIT and close written back to back (miltertest);
+	 * Postfix and Sendmail always follow body chunks with the end of
+	 * message and wait for its reply, so only a connection cut
+	 * mid-body can lose chunks, as it loses the one in flight anyway.
+	 * RCPT stays answered for that reason: an SMTP client's RCPT then
+	 * QUIT (a callout) makes the MTA send RCPT, ABORT, QUIT and close,
+	 * and the abort record would lose its recipients.
+	 *
+	 * libmilter passes the NR flags as offered whether or not the MTA
+	 * has them, and answers CONTINUE itself for an MTA that has not.
+	 * They are set only together with the connection's context, so a
+	 * step without a reply never has an error to report: without a
+	 * context (SMFIS_ALL_OPTS, no NR flag) every step is answered.
 	 */
 	const unsigned long skip = SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOUNKNOWN
 				   | SMFIP_NODATA;
+	const unsigned long noreply = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_BODY;
 	struct conn *c = conn_get(ctx);
 
 	(void)f2;
@@ -203,7 +226,8 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	if (c == NULL)
 		return SMFIS_ALL_OPTS;
 	*pf0 = wanted_actions(c->policy) & f0;
-	*pf1 = skip & f1;
+	*pf1 = (skip | noreply) & f1;
+	c->noreply = *pf1 & noreply;
 	*pf2 = 0;
 	*pf3 = 0;
 	if (*pf0 & SMFIF_SETSYMLIST) {
@@ -214,6 +238,12 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		(void)smfi_setsymlist(ctx, SMFIM_EOM, "i");
 	}
 	return SMFIS_CONTINUE;
+}
+
+/* The answer to a step dotgate has nothing to say about. */
+static sfsistat go_on(const struct conn *c, unsigned long nr_flag)
+{
+	return c->noreply & nr_flag ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 static void set_client(struct conn *c, const struct sockaddr *sa)
@@ -250,7 +280,7 @@ static sfsistat cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	set_client(c, (const struct sockaddr *)hostaddr);
 	txn_set(&c->txn->client_name, hostname);
 	txn_set(&c->txn->daemon, macro(ctx, "{daemon_name}"));
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_CONN);
 }
 
 static sfsistat cb_helo(SMFICTX *ctx, char *helo)
@@ -260,7 +290,7 @@ static sfsistat cb_helo(SMFICTX *ctx, char *helo)
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	txn_set(&c->txn->helo, helo);
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_HELO);
 }
 
 static void strip_brackets(const char *in, char *out, size_t outlen)
@@ -345,7 +375,7 @@ static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 		return SMFIS_TEMPFAIL;
 	scanner_push(c->scanner, chunk, len);
 	c->txn->size += len;
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_BODY);
 }
 
 /* Monitor mode: nothing is refused, held or tagged; "would" says what
