@@ -184,6 +184,33 @@ static unsigned long wanted_actions(const struct dg_policy *p)
 	return f;
 }
 
+/*
+ * The macros dotgate reads, per stage.  The MTA sends one macro packet
+ * per event whatever the list says (Postfix even for the events dotgate
+ * declined), and an empty list means the MTA's own default list; so a
+ * stage where dotgate reads nothing gets one short name instead, which
+ * keeps Postfix's default lists (five names at HELO, four at RCPT) off
+ * the wire.  The client address comes from xxfi_connect, the queue id
+ * from MAIL (Sendmail) or end of message (Postfix).
+ */
+static void request_macros(SMFICTX *ctx)
+{
+	static const struct {
+		int stage;
+		const char *names;
+	} want[] = {
+		{ SMFIM_CONNECT, "{daemon_name}" },
+		{ SMFIM_HELO, "{tls_version}" },
+		{ SMFIM_ENVFROM, "i {auth_authen} {auth_type} {tls_version} {daemon_name}" },
+		{ SMFIM_ENVRCPT, "i" },
+		{ SMFIM_EOM, "i" },
+	};
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (smfi_setsymlist(ctx, want[i].stage, (char *)want[i].names) != MI_SUCCESS)
+			log_msg(LOG_WARNING, "smfi_setsymlist failed for stage %d", want[i].stage);
+}
+
 static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 			     unsigned long f2, unsigned long f3, unsigned long *pf0,
 			     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
@@ -230,13 +257,8 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	c->noreply = *pf1 & noreply;
 	*pf2 = 0;
 	*pf3 = 0;
-	if (*pf0 & SMFIF_SETSYMLIST) {
-		(void)smfi_setsymlist(ctx, SMFIM_CONNECT, "{daemon_name} {client_addr}");
-		(void)smfi_setsymlist(ctx, SMFIM_HELO, "{tls_version}");
-		(void)smfi_setsymlist(ctx, SMFIM_ENVFROM,
-				      "i {auth_authen} {auth_type} {tls_version} {daemon_name}");
-		(void)smfi_setsymlist(ctx, SMFIM_EOM, "i");
-	}
+	if (*pf0 & SMFIF_SETSYMLIST)
+		request_macros(ctx);
 	return SMFIS_CONTINUE;
 }
 
@@ -311,6 +333,7 @@ static void strip_brackets(const char *in, char *out, size_t outlen)
 static void begin_transaction(SMFICTX *ctx, struct conn *c, const char *sender)
 {
 	struct dg_txn *t = c->txn;
+	const char *daemon;
 
 	if (c->in_txn)
 		record(c, "abort");
@@ -321,8 +344,8 @@ static void begin_transaction(SMFICTX *ctx, struct conn *c, const char *sender)
 	txn_set(&t->auth_user, macro(ctx, "{auth_authen}"));
 	txn_set(&t->auth_mech, macro(ctx, "{auth_type}"));
 	txn_set(&t->tls, macro(ctx, "{tls_version}"));
-	if (macro(ctx, "{daemon_name}"))
-		txn_set(&t->daemon, macro(ctx, "{daemon_name}"));
+	if ((daemon = macro(ctx, "{daemon_name}")) != NULL)
+		txn_set(&t->daemon, daemon);
 }
 
 static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)

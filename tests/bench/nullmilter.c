@@ -8,9 +8,10 @@
  *
  * With -l it is instead the leanest filter that could still do dotgate's
  * job: it declines headers, end of headers, DATA and unknown commands and
- * asks for no reply to CONNECT, HELO, RCPT and body chunks (never to MAIL,
- * where a refusal must get through, nor to end of message).  That is the
- * protocol floor a filter with dotgate's needs can reach.
+ * asks for no reply to CONNECT, HELO and body chunks (never to MAIL, where
+ * a refusal must get through, nor to RCPT, whose recipients an abort
+ * record must keep, nor to end of message): dotgate's own event set, the
+ * protocol floor for a filter with dotgate's needs.
  *
  * Usage: nullmilter -p SOCKET [-l] [-P PIDFILE]; runs in the foreground
  * until SIGTERM, SIGHUP or SIGINT (libmilter's own signal handling).
@@ -65,7 +66,7 @@ static sfsistat nm_envrcpt(SMFICTX *ctx, char **argv)
 {
 	(void)ctx;
 	(void)argv;
-	return lean ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+	return SMFIS_CONTINUE;
 }
 
 static sfsistat nm_data(SMFICTX *ctx)
@@ -130,27 +131,45 @@ static sfsistat nm_close(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
-/* Ask for every step and every reply, whatever the MTA offers. */
+/* -l: the macro lists dotgate asks for (filter/milter.c). */
+static int lean_macros(SMFICTX *ctx)
+{
+	if (smfi_setsymlist(ctx, SMFIM_CONNECT, "{daemon_name}") != MI_SUCCESS ||
+	    smfi_setsymlist(ctx, SMFIM_HELO, "{tls_version}") != MI_SUCCESS ||
+	    smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_authen} {auth_type} "
+			    "{tls_version} {daemon_name}") != MI_SUCCESS ||
+	    smfi_setsymlist(ctx, SMFIM_ENVRCPT, "i") != MI_SUCCESS ||
+	    smfi_setsymlist(ctx, SMFIM_EOM, "i") != MI_SUCCESS)
+		return -1;
+	return 0;
+}
+
+/* Ask for every step and every reply, whatever the MTA offers (-l: only
+ * what dotgate asks for). */
 static sfsistat nm_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 			     unsigned long f2, unsigned long f3,
 			     unsigned long *pf0, unsigned long *pf1,
 			     unsigned long *pf2, unsigned long *pf3)
 {
-	(void)ctx;
 	(void)f2;
 	(void)f3;
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_QUARANTINE);
 	*pf1 = 0;
 	if (lean) {
-		/* The MTA must offer every flag we rely on: NOREPLY returns
-		 * would otherwise be forced into replies by libmilter. */
+		/* libmilter offers the NR flags whether or not the MTA has
+		 * them (and answers for us when it has not), so this only
+		 * refuses an MTA that cannot skip the steps. */
 		unsigned long want = SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NODATA |
 		    SMFIP_NOUNKNOWN | SMFIP_NR_CONN | SMFIP_NR_HELO |
-		    SMFIP_NR_RCPT | SMFIP_NR_BODY;
+		    SMFIP_NR_BODY;
 
 		if ((f1 & want) != want)
 			return SMFIS_REJECT;
 		*pf1 = want;
+		/* dotgate's macro lists, so that the floor sends what it does. */
+		if ((f0 & SMFIF_SETSYMLIST) && lean_macros(ctx) < 0)
+			return SMFIS_REJECT;
+		*pf0 |= f0 & SMFIF_SETSYMLIST;
 	}
 	*pf2 = 0;
 	*pf3 = 0;
@@ -162,7 +181,7 @@ int main(int argc, char **argv)
 	struct smfiDesc desc = {
 		.xxfi_name = "nullmilter",
 		.xxfi_version = SMFI_VERSION,
-		.xxfi_flags = SMFIF_ADDHDRS | SMFIF_QUARANTINE,
+		.xxfi_flags = SMFIF_ADDHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST,
 		.xxfi_connect = nm_connect,
 		.xxfi_helo = nm_helo,
 		.xxfi_envfrom = nm_envfrom,

@@ -4,8 +4,8 @@
 # same run, so the ratios hold on whatever machine runs them:
 #   1. milter protocol: mltload against the null milter and dotgate, back
 #      to back, 1 and 32 connections, 4 KB and 1 MB bodies; also against
-#      the lean null milter (nullmilter -l: dotgate's event set with no
-#      reply where dotgate never refuses), the protocol floor, for
+#      the lean null milter (nullmilter -l: dotgate's event set, replies
+#      and macro lists, doing nothing), the protocol floor, for
 #      information;
 #   2. scanner: scanbench (scanner GB/s against memchr GB/s);
 #   3. Postfix end to end: smtp-source into a throwaway Postfix (the
