@@ -237,6 +237,10 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	 * QUIT (a callout) makes the MTA send RCPT, ABORT, QUIT and close,
 	 * and the abort record would lose its recipients.
 	 *
+	 * Neither MTA puts a last chunk into the end-of-message command
+	 * (the protocol allows it): after the NOREPLY of that chunk
+	 * libmilter would skip xxfi_eom and leave the MTA without answer.
+	 *
 	 * libmilter passes the NR flags as offered whether or not the MTA
 	 * has them, and answers CONTINUE itself for an MTA that has not.
 	 * They are set only together with the connection's context, so a
