@@ -24,10 +24,10 @@ end
 
 -- The macro sets of Postfix 3.7 (mta-facts.md): {auth_*} only when the
 -- client authenticated, no queue id at MAIL, no {auth_ssf};
--- {client_addr} as Postfix sends it by default (dotgate no longer asks
--- for it: it takes the address from the connect callback, and the tests
--- show a stray macro changes nothing); IPv6 macros carry an "IPv6:"
--- prefix.
+-- {client_addr}, in Postfix's default list: dotgate no longer asks for
+-- it (the address comes from the connect callback), so a real Postfix
+-- leaves it out; sending it shows a stray macro changes nothing.  IPv6
+-- macros carry an "IPv6:" prefix.
 local function postfix_macros(s)
   local conn_m, helo_m, mail_m = {}, {}, {}
   add(conn_m, "j", "mx.example.test")
