@@ -135,6 +135,21 @@ static int valid_reply(int r)
 	    r == MLT_SKIPPED || r == MLT_NOREPLY;
 }
 
+/* A reply just read: a known command with a well-formed text? */
+static int reply_ok(struct mlt_conn *c, const char *what)
+{
+	if (!valid_reply(c->rcmd) && c->rcmd != SMFIR_PROGRESS) {
+		snprintf(detail, sizeof(detail), "%s: odd reply '%c'", what,
+			 c->rcmd);
+		return -1;
+	}
+	if (!reply_text_ok(c)) {
+		snprintf(detail, sizeof(detail), "%s: bad reply text", what);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * After a complete hostile packet: the filter must answer or close.
  * Returns 0 for a reply or a close, -1 for a timeout or a bad reply.
@@ -142,16 +157,8 @@ static int valid_reply(int r)
 static int answer_or_close(struct mlt_conn *c, const char *what)
 {
 	if (mlt_read(c) == 0) {
-		if (!valid_reply(c->rcmd) && c->rcmd != SMFIR_PROGRESS) {
-			snprintf(detail, sizeof(detail), "%s: odd reply '%c'",
-				 what, c->rcmd);
+		if (reply_ok(c, what) != 0)
 			return -1;
-		}
-		if (!reply_text_ok(c)) {
-			snprintf(detail, sizeof(detail), "%s: bad reply text",
-				 what);
-			return -1;
-		}
 		snprintf(detail, sizeof(detail), "%s: reply '%c' %.80s", what,
 			 c->rcmd, mlt_reply_text(c));
 		return 0;
@@ -172,16 +179,8 @@ static int drain_until_close(struct mlt_conn *c, const char *what)
 	int n = 0;
 
 	while (mlt_read(c) == 0) {
-		if (!valid_reply(c->rcmd) && c->rcmd != SMFIR_PROGRESS) {
-			snprintf(detail, sizeof(detail), "%s: odd reply '%c'",
-				 what, c->rcmd);
+		if (reply_ok(c, what) != 0)
 			return -1;
-		}
-		if (!reply_text_ok(c)) {
-			snprintf(detail, sizeof(detail), "%s: bad reply text",
-				 what);
-			return -1;
-		}
 		if (++n > 10000)
 			break;
 	}
