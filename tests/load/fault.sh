@@ -243,7 +243,7 @@ while [ $((rss1 * 10)) -gt $((rss0 * 11)) ] && [ $i -lt 20 ]; do
 	i=$((i + 1))
 done
 echo "# RSS: $rss0 kB after warm-up, $rss1 kB after the run, peak $(ld_hwm) kB"
-if [ -n "${DOTGATE_WRAPPER:-}" ] || [ "${DOTGATE_SANITIZERS:-no}" = yes ]; then
+if ! ld_rss_measured; then
 	n=$((n + 1))
 	echo "ok $n - RSS within 10% # SKIP RSS under valgrind or ASan is theirs, not dotgate's"
 else

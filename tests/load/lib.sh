@@ -13,6 +13,8 @@
 #	ld_stop				SIGTERM, wait; returns the exit status
 #	ld_alive			the daemon runs and answers 3 transactions
 #	ld_rss / ld_hwm / ld_fds	VmRSS kB, VmHWM kB, open descriptors
+#	ld_rss_measured			false under valgrind or ASan, whose
+#					memory is theirs, not dotgate's
 #	ld_settle_fds N			waits up to 5 s for the fd count to drop to N
 #	ld_output_clean			daemon output is printable ASCII from dotgate
 # DESCRIPTION
@@ -114,6 +116,9 @@ ld_alive() {
 ld_status() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$LD_PID/status"; }
 ld_rss() { ld_status VmRSS; }
 ld_hwm() { ld_status VmHWM; }
+ld_rss_measured() {
+	[ -z "${DOTGATE_WRAPPER:-}" ] && [ "${DOTGATE_SANITIZERS:-no}" != yes ]
+}
 ld_fds() { ls "/proc/$LD_PID/fd" 2>/dev/null | wc -l; }
 
 ld_settle_fds() {
