@@ -22,7 +22,9 @@
  *
  * The vector-unit macros below are shared so both halves agree on which
  * code is compiled (DG_SCANNER_SCALAR: none; DG_SCANNER_NO_DISPATCH: SSE2
- * only, no AVX2/AVX-512 copies).
+ * only, no AVX2/AVX-512 copies; DG_SCANNER_NO_AVX512: no AVX-512 copy).
+ * The unit tests build the scanner each way, so that every copy is
+ * tested on a machine that would pick another.
  */
 #ifndef DG_SCANNER_IMPL_H
 #define DG_SCANNER_IMPL_H
@@ -39,6 +41,9 @@
 #if defined(DG_SCANNER_SSE2) && defined(__x86_64__) && defined(__GNUC__) \
     && !defined(DG_SCANNER_NO_DISPATCH)
 #define DG_SCANNER_X86_DISPATCH 1
+#ifndef DG_SCANNER_NO_AVX512
+#define DG_SCANNER_AVX512 1
+#endif
 #endif
 
 #include "scanner.h"

@@ -219,6 +219,7 @@ AVX2 INLINE void wmask_avx2(const unsigned char *p, struct wmask *m,
 		m->lead = lead_mask(tab, lm, lr, ld, la, lc);
 }
 
+#ifdef DG_SCANNER_AVX512
 AVX512 INLINE uint64_t eq64(__m512i v, char c)
 {
 	return _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(c));
@@ -251,6 +252,7 @@ AVX512 INLINE void wmask_avx512(const unsigned char *p, struct wmask *m,
 	    _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(
 		_mm512_broadcast_i32x4(second_letter()), l), n);
 }
+#endif /* DG_SCANNER_AVX512 */
 #endif
 
 INLINE unsigned ctz64(uint64_t x)
@@ -627,6 +629,7 @@ AVX2 static size_t windows_avx2(struct scanner *s, const struct chunk *ck,
 	return windows(s, ck, i, wmask_avx2, quick_avx2);
 }
 
+#ifdef DG_SCANNER_AVX512
 AVX512 NOINLINE size_t quick_avx512(struct scanner *s,
 				    const struct chunk *ck, size_t i,
 				    struct wmask *mp, bool *built)
@@ -639,6 +642,7 @@ AVX512 static size_t windows_avx512(struct scanner *s,
 {
 	return windows(s, ck, i, wmask_avx512, quick_avx512);
 }
+#endif /* DG_SCANNER_AVX512 */
 #endif
 
 /* The window loop for this CPU's vector unit. */
@@ -646,8 +650,10 @@ windows_fn *scanner_windows_pick(void)
 {
 #ifdef DG_SCANNER_X86_DISPATCH
 	__builtin_cpu_init();
+#ifdef DG_SCANNER_AVX512
 	if (__builtin_cpu_supports("avx512bw"))
 		return windows_avx512;
+#endif
 	if (__builtin_cpu_supports("avx2"))
 		return windows_avx2;
 #endif
