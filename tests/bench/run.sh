@@ -15,7 +15,11 @@
 #   4. peak RSS of dotgate with 64 connections busy, 4 KB and 1 MB bodies.
 # Prints a table and writes results.json (BENCH_RESULTS, default
 # $top_builddir/tests/bench/results.json).  Each protocol and Postfix
-# figure is the median of BENCH_ROUNDS (3) interleaved runs; BENCH_SCALE
+# figure is the median of BENCH_ROUNDS (5) interleaved runs, and each
+# ratio the median of the ratios within a round (a round runs every
+# variant back to back, so the machine's drift over minutes cancels:
+# through Postfix one variant's msgs/s moves by up to 20% from round to
+# round, measured on a 2-core VM); BENCH_SCALE
 # (default 1) multiplies every message count.  BENCH_ONLY=proto,scan,
 # postfix,rss selects sections.  Exit 0 when every run was error-free;
 # with BENCH_STRICT=1 a missed target also fails.
@@ -26,7 +30,7 @@ set -u
 : "${DOTGATE:=$top_builddir/filter/dotgate}"
 BIN=$top_builddir/tests/bench
 SCALE=${BENCH_SCALE:-1}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 ONLY=${BENCH_ONLY:-proto,scan,postfix,rss}
 OUT=${BENCH_RESULTS:-$top_builddir/tests/bench/results.json}
 SCAN_MB=${BENCH_SCAN_MB:-256}
@@ -108,6 +112,14 @@ stop_pid() {		# stop_pid PID
 # The median run (by msgs_per_s) of a file of JSON lines.
 median() { jq -s -c 'sort_by(.msgs_per_s) | .[(length / 2 | floor)]' "$1"; }
 
+# pratio A B: the median over rounds of A's msgs/s over B's in the same
+# round (line k of file A against line k of file B).
+pratio() {
+	jq -n --slurpfile a "$1" --slurpfile b "$2" '[range($a | length)] |
+		map($a[.].msgs_per_s / $b[.].msgs_per_s) | sort |
+		.[(length / 2 | floor)]'
+}
+
 # --- 1. milter protocol -------------------------------------------------
 proto_one() {		# proto_one NAME SOCK CONNS MSGS SIZE
 	"$BIN/mltload" -s "unix:$2" -c "$3" -m "$4" -b "$5" -j -q \
@@ -141,10 +153,11 @@ proto_section() {
 		jq -n -c --argjson null "$(median "$tmp/r.null")" \
 			--argjson dg "$(median "$tmp/r.dg")" \
 			--argjson lean "$(median "$tmp/r.lean")" \
+			--argjson rn "$(pratio "$tmp/r.dg" "$tmp/r.null")" \
+			--argjson rl "$(pratio "$tmp/r.dg" "$tmp/r.lean")" \
 			'{conns: $dg.conns, body_size: $dg.body_size,
 			  null: $null, dotgate: $dg, lean_null: $lean,
-			  ratio: ($dg.msgs_per_s / $null.msgs_per_s),
-			  ratio_lean: ($dg.msgs_per_s / $lean.msgs_per_s)}' \
+			  ratio: $rn, ratio_lean: $rl}' \
 			>> "$tmp/proto.json"
 		note "protocol $1 conns $3 bytes done"
 	done
@@ -281,12 +294,14 @@ EOF
 			--argjson null "$(median "$tmp/p.null")" \
 			--argjson dg "$(median "$tmp/p.dg")" \
 			--argjson lean "$(median "$tmp/p.lean")" \
+			--argjson rn "$(pratio "$tmp/p.dg" "$tmp/p.null")" \
+			--argjson rnone "$(pratio "$tmp/p.dg" "$tmp/p.none")" \
+			--argjson rl "$(pratio "$tmp/p.dg" "$tmp/p.lean")" \
+			--argjson lnone "$(pratio "$tmp/p.lean" "$tmp/p.none")" \
 			'{sessions: $dg.sessions, size: $dg.size, nomilter: $none,
 			  null: $null, lean_null: $lean, dotgate: $dg,
-			  ratio_null: ($dg.msgs_per_s / $null.msgs_per_s),
-			  ratio_nomilter: ($dg.msgs_per_s / $none.msgs_per_s),
-			  ratio_lean: ($dg.msgs_per_s / $lean.msgs_per_s),
-			  lean_vs_nomilter: ($lean.msgs_per_s / $none.msgs_per_s)}' \
+			  ratio_null: $rn, ratio_nomilter: $rnone,
+			  ratio_lean: $rl, lean_vs_nomilter: $lnone}' \
 			>> "$tmp/pf.json"
 		echo "# postfix $1 sessions $3 bytes done" >&2
 	done
@@ -361,7 +376,7 @@ jq -n \
 jq -r '
 	def f(x): (x * 100 | round) / 100;
 	"",
-	"== milter protocol (mltload; median of \(.rounds) runs) ==",
+	"== milter protocol (mltload; median of \(.rounds) runs; ratios: median of per-round ratios) ==",
 	"conns  body      null msgs/s  dotgate msgs/s  dg/null  null p50/p99 ms   dotgate p50/p99 ms  dotgate MB/s  lean-null msgs/s  dg/lean",
 	(.protocol[] | "\(.conns)\t\(.body_size)\t\(f(.null.msgs_per_s))\t\(f(.dotgate.msgs_per_s))\t\(f(.ratio))\t\(f(.null.p50_ms))/\(f(.null.p99_ms))\t\(f(.dotgate.p50_ms))/\(f(.dotgate.p99_ms))\t\(f(.dotgate.body_mb_per_s))\t\(f(.lean_null.msgs_per_s // 0))\t\(f(.ratio_lean // 0))"),
 	"",
@@ -370,7 +385,7 @@ jq -r '
 		"\(.key)\t\(.value.gbps) GB/s\t\(f(.value.ratio * 1000) / 1000) x memchr (\(.value.check))"),
 	"memchr\t\(.scanner.memchr_gbps // "-") GB/s",
 	"",
-	"== Postfix end to end (smtp-source; msgs/s, median) ==",
+	"== Postfix end to end (smtp-source; msgs/s, median; ratios: median of per-round ratios) ==",
 	(if (.postfix | type) == "array" then
 		("sessions  size   no-milter  null     lean-null  dotgate  dg/null  dg/none  lean/none"),
 		(.postfix[] | "\(.sessions)\t\(.size)\t\(f(.nomilter.msgs_per_s))\t\(f(.null.msgs_per_s))\t\(f(.lean_null.msgs_per_s // 0))\t\(f(.dotgate.msgs_per_s))\t\(f(.ratio_null))\t\(f(.ratio_nomilter))\t\(f(.lean_vs_nomilter // 0))")
