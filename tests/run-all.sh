@@ -62,6 +62,10 @@ echo "=== make check-valgrind"
 make -j3 check-valgrind
 count_log test-suite.log
 
+# "make bench" at its smallest: the benchmark harness still runs every
+# section and writes every figure (its timings are not judged here).
+count_tap bench-smoke sh tests/bench/smoke.sh
+
 # The same suite under AddressSanitizer and UBSan, built from the
 # distribution file list in a directory of its own.
 sanitizers() {
