@@ -3,9 +3,10 @@
 # configuration, one round, 1 MB of scanner input), so that CI notices
 # when the benchmark harness itself breaks: a tool that no longer builds
 # or speaks the protocol, a section that errors, results.json missing a
-# figure.  Timing at this size means nothing, so no target is judged;
-# only that every section ran and wrote what the table and the issue's
-# targets are built from.  Needs root for the Postfix section (as in CI);
+# figure; and scanbench -p, which make bench does not use.  Timing at
+# this size means nothing, so no target is judged; only that every
+# section ran and wrote what the table and the issue's targets are built
+# from.  Needs root for the Postfix section (as in CI);
 # without root that section must say it was skipped.  Prints TAP.
 # Usage (from the build directory): sh SRCDIR/tests/bench/smoke.sh
 set -u
@@ -38,7 +39,14 @@ run_bench() {
 		make -C "$top_builddir" bench >"$out/bench.out" 2>&1
 }
 
-echo "1..7"
+# scanbench -p: a body of "a\r" over and over is one bare CR every 2 bytes.
+pattern_counts() {
+	"$top_builddir/tests/bench/scanbench" -m 1 -r 1 -p 'a\r' \
+		>"$out/pattern.out" 2>&1 &&
+	grep -q '^pattern .* bare_cr=524288$' "$out/pattern.out"
+}
+
+echo "1..8"
 ok "make bench runs every section without an error" run_bench ||
 	sed 's/^/# /' "$out/bench.out" | tail -n 40
 ok "the table ends with the targets and the results file" \
@@ -69,4 +77,5 @@ ok "every target of the issue is judged" \
 	       (.scanner_text.ok | type) == "boolean" and
 	       (.peak_rss_flat.ok | type) == "boolean" and
 	       (.peak_rss_kb | length == 3)'
+ok "scanbench -p times a pattern with escapes and counts it" pattern_counts
 [ "$fails" = 0 ]
