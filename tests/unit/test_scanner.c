@@ -880,9 +880,18 @@ static void fill_plain(unsigned char *b, size_t at, size_t to)
 		b[k] = k % 7 == 3 ? ' ' : (unsigned char)('e' + k % 13);
 }
 
+/* Plain text without spaces: no line ends in a space, so the window
+ * loops run further than over fill_plain() (whose first line does). */
+static void fill_word(unsigned char *b, size_t at, size_t to)
+{
+	for (size_t k = at; k < to; k++)
+		b[k] = (unsigned char)('e' + k % 13);
+}
+
 /*
  * Each special piece placed at every offset around the first window
- * edges (in a body of plain lines), with maxlen below, at and above 64:
+ * edges (in a body of plain lines, with spaces and without), with maxlen
+ * below, at and above 64:
  * a CRLF split by the window edge (CR at byte 63, LF at 64), a line
  * starting at a window start, dot lines, empty lines, commands,
  * residue, NULs, bare CR and LF.
@@ -902,22 +911,32 @@ static void test_window_edges(void **state)
 		LIT("\r\nMa\r\n"), LIT("\r\nrC\r\n"), LIT("\r\ndA"), LIT("\r\nM"),
 		LIT("\r\nmAiL FROM:<a>\r\nrcpt to:<b>\r\ndAtA\r\n"),
 		LIT("\r\n\tx\r\n"), LIT("\r\nTake\r\n"), LIT("\r\n-a\r\n"),
+		/* residue before a transaction: only " ." makes it smuggled */
+		LIT("x .\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		LIT("x . MAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		LIT("x . MAIL FROM:<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa>\r\nRCPT TO:<b>\r\n"
+		    "DATA\r\n"),
+		/* commands after a tab: only the tab marks these lines */
+		LIT("\r\n\tMAIL FROM:<a>\r\n\tRCPT TO:<b>\r\n\tDATA\r\n"),
 		LIT("\r\n\xed\xa1\r\n"),
 	};
 	static const size_t maxlens[] = { 10, 62, 63, 64, 65, 127, 128, 998 };
 	unsigned char b[400];
 
 	(void)state;
-	for (size_t p = 0; p < sizeof(pieces) / sizeof(pieces[0]); p++) {
-		for (size_t at = 50; at < 140; at++) {
-			size_t n = at + pieces[p].len + 90;
+	for (size_t p = 0; p < 2 * sizeof(pieces) / sizeof(pieces[0]); p++) {
+		const struct lit *piece = &pieces[p / 2];
 
-			fill_plain(b, 0, n);
+		for (size_t at = 50; at < 140; at++) {
+			size_t n = at + piece->len + 90;
+
+			(p % 2 ? fill_word : fill_plain)(b, 0, n);
 			/* CRLF lines of 20 bytes before and after the piece */
 			for (size_t k = 18; k + 1 < at; k += 20)
 				memcpy(b + k, "\r\n", 2);
-			memcpy(b + at, pieces[p].s, pieces[p].len);
-			for (size_t k = at + pieces[p].len + 18; k + 1 < n; k += 20)
+			memcpy(b + at, piece->s, piece->len);
+			for (size_t k = at + piece->len + 18; k + 1 < n; k += 20)
 				memcpy(b + k, "\r\n", 2);
 			for (size_t m = 0; m < sizeof(maxlens) / sizeof(maxlens[0]); m++) {
 				struct scanner *s = scanner_new(maxlens[m]);
@@ -926,8 +945,8 @@ static void test_window_edges(void **state)
 				ref_scan(b, n, maxlens[m], &ref);
 				scan_whole(s, b, n, &one);
 				if (!same(&ref, &one))
-					fprintf(stderr, "# piece %zu at %zu, maxlen %zu\n",
-						p, at, maxlens[m]);
+					fprintf(stderr, "# piece %zu (filler %zu) at %zu, maxlen %zu\n",
+						p / 2, p % 2, at, maxlens[m]);
 				assert_same(&ref, &one, "window edge vs reference");
 				/* split at the piece, after it, and in 64s */
 				for (size_t cut = at; cut <= at + 1; cut++) {
