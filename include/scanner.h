@@ -18,7 +18,7 @@
  *	of the body (a trailing CR is bare) and fills out.  One scanner is
  *	used by one thread at a time.  How each class is read where the
  *	contract leaves room (body start and end, NUL-dot lines, command
- *	syntax, triggers, empty lines) is documented in filter/scanner.c.
+ *	syntax, triggers, empty lines) is documented in filter/lib/scanner.c.
  */
 #ifndef DG_SCANNER_H
 #define DG_SCANNER_H

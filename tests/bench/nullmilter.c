@@ -131,7 +131,7 @@ static sfsistat nm_close(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
-/* -l: the macro lists dotgate asks for (filter/milter.c). */
+/* -l: the macro lists dotgate asks for (filter/dotgate/milter.c). */
 static int lean_macros(SMFICTX *ctx)
 {
 	if (smfi_setsymlist(ctx, SMFIM_CONNECT, "{daemon_name}") != MI_SUCCESS ||

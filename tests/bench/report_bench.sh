@@ -14,7 +14,7 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 n=${1:-1000000}
-report=$top_builddir/filter/dotgate-report
+report=$top_builddir/filter/report/dotgate-report
 [ -x "$report" ] || { echo "build $report first" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 

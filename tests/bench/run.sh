@@ -28,7 +28,7 @@ set -u
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
-: "${DOTGATE:=$top_builddir/filter/dotgate}"
+: "${DOTGATE:=$top_builddir/filter/dotgate/dotgate}"
 BIN=$top_builddir/tests/bench
 SCALE=${BENCH_SCALE:-1}
 ROUNDS=${BENCH_ROUNDS:-5}

@@ -6,7 +6,7 @@
 # the old policy when the new file is broken.  Prints TAP.
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${DOTGATE:=$top_srcdir/filter/dotgate}"
+: "${DOTGATE:=$top_srcdir/filter/dotgate/dotgate}"
 : "${MILTERTEST:=miltertest}"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dotgate-daemon.XXXXXX")
 chmod 755 "$tmp"

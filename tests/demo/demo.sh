@@ -7,8 +7,8 @@
 # happened and the dotgate-report summary, and removes everything.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-: "${DOTGATE:=$top_builddir/filter/dotgate}"
-REPORT=$top_builddir/filter/dotgate-report
+: "${DOTGATE:=$top_builddir/filter/dotgate/dotgate}"
+REPORT=$top_builddir/filter/report/dotgate-report
 
 if [ "$(id -u)" != 0 ]; then
 	echo "make demo needs root: it runs a private Postfix instance (postfix -c DIR start)."

@@ -26,7 +26,7 @@
 #	listed in $LD_EXTRA_PIDS are killed at exit.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
-: "${DOTGATE:=$top_builddir/filter/dotgate}"
+: "${DOTGATE:=$top_builddir/filter/dotgate/dotgate}"
 MLTLOAD=$top_builddir/tests/bench/mltload
 HOSTILE=$top_builddir/tests/load/hostile
 JSONL=$top_builddir/tests/load/jsonl

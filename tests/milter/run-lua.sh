@@ -12,7 +12,7 @@
 script=$1
 name=$(basename "$script" .lua)
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${DOTGATE:=$top_srcdir/filter/dotgate}"
+: "${DOTGATE:=$top_srcdir/filter/dotgate/dotgate}"
 : "${MILTERTEST:=miltertest}"
 
 echo "1..1"

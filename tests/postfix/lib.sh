@@ -388,7 +388,7 @@ pf_queue_json() {
 }
 
 # dotgate-probe as built next to the daemon.
-: "${DOTGATE_PROBE:=${top_builddir:-.}/filter/dotgate-probe}"
+: "${DOTGATE_PROBE:=${top_builddir:-.}/filter/probe/dotgate-probe}"
 
 # pf_dotgate_conf NAME: $PF_DIR/dg/NAME.conf = stdin (auth, user, body,
 # mode sections) + what every test needs: a socket smtpd (user postfix)

@@ -10,10 +10,10 @@
 # the report on that file must give every table's numbers.  Prints TAP.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
-: "${DOTGATE:=$top_builddir/filter/dotgate}"
+: "${DOTGATE:=$top_builddir/filter/dotgate/dotgate}"
 : "${MILTERTEST:=miltertest}"
 src=$top_srcdir/tests/report
-report=$top_builddir/filter/dotgate-report
+report=$top_builddir/filter/report/dotgate-report
 jeq=$top_builddir/tests/report/json_equal
 nrec=12
 

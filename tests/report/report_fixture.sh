@@ -10,7 +10,7 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 src=$top_srcdir/tests/report
-report=$top_builddir/filter/dotgate-report
+report=$top_builddir/filter/report/dotgate-report
 jeq=$top_builddir/tests/report/json_equal
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dotgate-report.XXXXXX") || exit 1

@@ -21,7 +21,7 @@
 # not set up (the Postfix suite covers the authenticated rules).
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-: "${DOTGATE_PROBE:=$top_builddir/filter/dotgate-probe}"
+: "${DOTGATE_PROBE:=$top_builddir/filter/probe/dotgate-probe}"
 PATH=$PATH:/usr/sbin:/sbin
 export PATH
 

@@ -7,7 +7,7 @@
  * NAME
  *	probe_smtp - connect, send, read SMTP replies
  * SYNOPSIS
- *	see include/probe.h
+ *	see probe.h
  * DESCRIPTION
  *	smtp_connect() resolves host and port numerically or by name
  *	(getaddrinfo) and tries each address with a non-blocking connect

@@ -7,7 +7,7 @@
  * NAME
  *	probe_sasl - SASL client authentication over an SMTP connection
  * SYNOPSIS
- *	see include/probe.h
+ *	see probe.h
  * DESCRIPTION
  *	probe_sasl_init() loads the client plugins once.
  *	probe_sasl_auth() creates a client context with callbacks that

@@ -6,7 +6,7 @@
  * NAME
  *	probe_vec - vector table, byte escaping, outcome classification
  * SYNOPSIS
- *	see include/probe.h
+ *	see probe.h
  * DESCRIPTION
  *	Each vector sits between the body line "hello" and a hidden
  *	transaction.  The table covers every class of contract section 5
