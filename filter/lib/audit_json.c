@@ -7,12 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 
 #include <jansson.h>
 
 #include "anomaly.h"
 #include "audit.h"
+#include "dgjson.h"
 #include "gate.h"
 #include "util.h"
 
@@ -101,46 +101,14 @@ void audit_ts(const struct timespec *ts, char out[AUDIT_TS_LEN])
 	snprintf(out, AUDIT_TS_LEN, "%s.%03uZ", date, ms);
 }
 
-/* jansson reports out of memory as NULL; like xmalloc, that is fatal. */
-static json_t *must(json_t *v)
-{
-	if (v == NULL) {
-		syslog(LOG_CRIT, "out of memory encoding an audit record");
-		abort();
-	}
-	return v;
-}
-
-static void set(json_t *obj, const char *key, json_t *v)
-{
-	if (json_object_set_new(obj, key, must(v)) != 0) {
-		syslog(LOG_CRIT, "cannot set %s in an audit record", key);
-		abort();
-	}
-}
-
-/* A client-controlled string, repaired to valid UTF-8; NULL is null. */
-static json_t *jstr(const char *s)
-{
-	char *clean;
-	json_t *v;
-
-	if (s == NULL)
-		return json_null();
-	clean = audit_utf8(s);
-	v = json_string(clean);
-	free(clean);
-	return v;
-}
-
 static json_t *client_object(const struct dg_txn *t)
 {
-	json_t *c = must(json_object());
+	json_t *c = dgjson_must(json_object());
 
-	set(c, "addr", t->client_addr[0] ? jstr(t->client_addr) : json_null());
-	set(c, "port", t->client_port >= 0 ? json_integer(t->client_port)
+	dgjson_set(c, "addr", t->client_addr[0] ? dgjson_str(t->client_addr) : json_null());
+	dgjson_set(c, "port", t->client_port >= 0 ? json_integer(t->client_port)
 		: json_null());
-	set(c, "name", jstr(t->client_name));
+	dgjson_set(c, "name", dgjson_str(t->client_name));
 	return c;
 }
 
@@ -150,25 +118,24 @@ static json_t *auth_object(const struct dg_txn *t)
 
 	if (t->auth_user == NULL)
 		return json_null();
-	a = must(json_object());
-	set(a, "user", jstr(t->auth_user));
-	set(a, "mech", jstr(t->auth_mech));
+	a = dgjson_must(json_object());
+	dgjson_set(a, "user", dgjson_str(t->auth_user));
+	dgjson_set(a, "mech", dgjson_str(t->auth_mech));
 	return a;
 }
 
 static json_t *rcpts_array(const struct dg_txn *t)
 {
-	json_t *r = must(json_array());
+	json_t *r = dgjson_must(json_array());
 
 	for (size_t i = 0; i < t->nrcpts; i++)
-		if (json_array_append_new(r, must(jstr(t->rcpts[i]))) != 0)
-			must(NULL);
+		dgjson_push(r, dgjson_str(t->rcpts[i]));
 	return r;
 }
 
 static json_t *anomalies_object(const struct dg_txn *t)
 {
-	json_t *a = must(json_object());
+	json_t *a = dgjson_must(json_object());
 
 	if (!t->scanned)
 		return a;
@@ -178,10 +145,10 @@ static json_t *anomalies_object(const struct dg_txn *t)
 
 		if (r->count == 0)
 			continue;
-		o = must(json_object());
-		set(o, "count", json_integer((json_int_t)r->count));
-		set(o, "first", json_integer((json_int_t)r->first));
-		set(a, dg_class_name((enum dg_class)c), o);
+		o = dgjson_must(json_object());
+		dgjson_set(o, "count", json_integer((json_int_t)r->count));
+		dgjson_set(o, "first", json_integer((json_int_t)r->first));
+		dgjson_set(a, dg_class_name((enum dg_class)c), o);
 	}
 	return a;
 }
@@ -194,39 +161,37 @@ const char *audit_rule_name(const struct dg_txn *t)
 char *audit_json(const struct dg_txn *t, const struct timespec *ts)
 {
 	char when[AUDIT_TS_LEN];
-	json_t *rec = must(json_object());
+	json_t *rec = dgjson_must(json_object());
 	char *text, *line;
 	size_t len;
 
 	audit_ts(ts, when);
-	set(rec, "ts", json_string(when));
-	set(rec, "stage", t->stage ? json_string(t->stage) : json_null());
-	set(rec, "qid", jstr(t->qid));
-	set(rec, "client", client_object(t));
-	set(rec, "helo", jstr(t->helo));
-	set(rec, "daemon", jstr(t->daemon));
-	set(rec, "auth", auth_object(t));
-	set(rec, "tls", jstr(t->tls));
-	set(rec, "from", jstr(t->from));
-	set(rec, "rcpts", rcpts_array(t));
-	set(rec, "size", json_integer((json_int_t)t->size));
-	set(rec, "anomalies", anomalies_object(t));
-	set(rec, "verdict", t->has_verdict ?
+	dgjson_set(rec, "ts", json_string(when));
+	dgjson_set(rec, "stage", t->stage ? json_string(t->stage) : json_null());
+	dgjson_set(rec, "qid", dgjson_str(t->qid));
+	dgjson_set(rec, "client", client_object(t));
+	dgjson_set(rec, "helo", dgjson_str(t->helo));
+	dgjson_set(rec, "daemon", dgjson_str(t->daemon));
+	dgjson_set(rec, "auth", auth_object(t));
+	dgjson_set(rec, "tls", dgjson_str(t->tls));
+	dgjson_set(rec, "from", dgjson_str(t->from));
+	dgjson_set(rec, "rcpts", rcpts_array(t));
+	dgjson_set(rec, "size", json_integer((json_int_t)t->size));
+	dgjson_set(rec, "anomalies", anomalies_object(t));
+	dgjson_set(rec, "verdict", t->has_verdict ?
 	    json_string(dg_verdict_name(t->verdict)) : json_null());
 	/* Contract: would is null when enforce mode would have accepted. */
-	set(rec, "would", t->has_would && t->would != DG_VERDICT_ACCEPT ?
+	dgjson_set(rec, "would", t->has_would && t->would != DG_VERDICT_ACCEPT ?
 	    json_string(dg_verdict_name(t->would)) : json_null());
-	set(rec, "rule", json_string(audit_rule_name(t)));
-	set(rec, "reply", t->reply[0] ? jstr(t->reply) : json_null());
-	set(rec, "mode", json_string(t->mode == DG_MODE_MONITOR ?
+	dgjson_set(rec, "rule", json_string(audit_rule_name(t)));
+	dgjson_set(rec, "reply", t->reply[0] ? dgjson_str(t->reply) : json_null());
+	dgjson_set(rec, "mode", json_string(t->mode == DG_MODE_MONITOR ?
 				     "monitor" : "enforce"));
 
 	text = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(rec);
-	if (text == NULL) {
-		syslog(LOG_CRIT, "out of memory encoding an audit record");
-		abort();
-	}
+	if (text == NULL)
+		dg_panic("out of memory encoding an audit record");
 	len = strlen(text);
 	line = xmalloc(len + 2);
 	memcpy(line, text, len);

@@ -1,8 +1,11 @@
 /*
- * util.c: fatal-on-OOM allocators and locale-free ASCII helpers (see util.h).
- * Out of memory in a mail filter is not recoverable per message: dying
- * lets the MTA apply milter_default_action and the supervisor restart us.
+ * util.c: fatal-on-OOM allocators, locale-free ASCII helpers and the
+ * panic of impossible states (see util.h).  Out of memory in a mail
+ * filter is not recoverable per message: dying lets the MTA apply
+ * milter_default_action and the supervisor restart us.
  */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +13,22 @@
 
 #include "util.h"
 
+void dg_panic(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	syslog(LOG_CRIT, "panic: %s", msg);
+	fprintf(stderr, "%s: panic: %s\n", program_invocation_short_name, msg);
+	abort();
+}
+
 static void oom(size_t n)
 {
-	syslog(LOG_CRIT, "out of memory allocating %zu bytes", n);
-	fprintf(stderr, "dotgate: out of memory allocating %zu bytes\n", n);
-	abort();
+	dg_panic("out of memory allocating %zu bytes", n);
 }
 
 void *xmalloc(size_t n)

@@ -111,10 +111,8 @@ struct auditlog *auditlog_open(const char *path)
 	a->path = xstrdup(path);
 	a->cur = f;
 	atomic_init(&a->last_error, -ERROR_INTERVAL * 2LL);
-	if (pthread_mutex_init(&a->lock, NULL) != 0) {
-		syslog(LOG_CRIT, "audit file %s: cannot create a mutex", path);
-		abort();
-	}
+	if (pthread_mutex_init(&a->lock, NULL) != 0)
+		dg_panic("audit file %s: cannot create a mutex", path);
 	return a;
 }
 
