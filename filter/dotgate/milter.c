@@ -39,6 +39,7 @@ struct conn {
 	struct sockaddr_storage client;
 	bool has_client;
 	bool in_txn;		/* MAIL seen, no record written yet */
+	struct gate_result mail;	/* the gate's decision at MAIL FROM */
 	unsigned long noreply;	/* SMFIP_NR_* steps negotiated: return NOREPLY */
 };
 
@@ -99,12 +100,22 @@ void milter_audit_close(void)
 	pthread_rwlock_unlock(&audit_lock);
 }
 
-static void record(struct conn *c, const char *stage)
+/* Writes the transaction's one record, with what the decision says. */
+static void record(struct conn *c, enum dg_stage stage, const struct final_decision *d)
 {
-	c->txn->stage = stage;
-	c->txn->mode = c->policy->mode;
+	struct dg_txn *t = c->txn;
+
+	t->stage = verdict_stage_name(stage);
+	t->mode = c->policy->mode;
+	t->mail_rule = c->mail.rule;
+	t->body_rule = d->body_rule;
+	t->has_verdict = d->has_verdict;
+	t->verdict = d->verdict;
+	t->has_would = d->has_would;
+	t->would = d->would;
+	(void)snprintf(t->reply, sizeof(t->reply), "%s", d->reply);
 	pthread_rwlock_rdlock(&audit_lock);
-	audit_emit(c->policy, audit_log, c->txn);
+	audit_emit(c->policy, audit_log, t);
 	pthread_rwlock_unlock(&audit_lock);
 	c->in_txn = false;
 }
@@ -162,11 +173,6 @@ static sfsistat refuse(SMFICTX *ctx, const char *reply)
 	if (smfi_setreply(ctx, code, ecode, text) != MI_SUCCESS)
 		log_msg(LOG_WARNING, "smfi_setreply failed for \"%s %s\"", code, ecode);
 	return code[0] == '4' ? SMFIS_TEMPFAIL : SMFIS_REJECT;
-}
-
-static enum dg_verdict reply_verdict(const char *reply)
-{
-	return reply[0] == '4' ? DG_VERDICT_TEMPFAIL : DG_VERDICT_REJECT;
 }
 
 /* ---- callbacks ------------------------------------------------------- */
@@ -334,15 +340,32 @@ static void strip_brackets(const char *in, char *out, size_t outlen)
 		out[n - 1] = '\0';
 }
 
+/* The record of a transaction that ended without end of message. */
+static void record_abort(struct conn *c)
+{
+	struct final_decision d;
+	const struct scan_result *scan = NULL;
+
+	if (!c->in_txn)
+		return;
+	if (c->txn->size > 0) {	/* what the body showed before the abort */
+		scanner_finish(c->scanner, &c->txn->scan);
+		c->txn->scanned = true;
+		scan = &c->txn->scan;
+	}
+	verdict_final(c->policy, DG_STAGE_ABORT, &c->mail, scan, &d);
+	record(c, DG_STAGE_ABORT, &d);
+}
+
 static void begin_transaction(SMFICTX *ctx, struct conn *c, const char *sender)
 {
 	struct dg_txn *t = c->txn;
 	const char *daemon;
 
-	if (c->in_txn)
-		record(c, "abort");
+	record_abort(c);	/* a MAIL without RSET: the last one ended */
 	txn_reset(t);
 	scanner_reset(c->scanner);
+	memset(&c->mail, 0, sizeof(c->mail));
 	c->in_txn = true;
 	txn_set(&t->from, sender);
 	txn_set(&t->auth_user, macro(ctx, "{auth_authen}"));
@@ -357,7 +380,7 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	struct conn *c = conn_get(ctx);
 	char sender[DG_FIELD_MAX + 1];
 	struct gate_input in;
-	struct gate_result res;
+	struct final_decision d;
 
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
@@ -369,17 +392,11 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	in.auth_type = c->txn->auth_mech;
 	in.tls_version = c->txn->tls;
 	in.sender = sender;
-	gate_decide(c->policy, &in, &res);
-	c->txn->mail_rule = res.rule;
-	if (!res.refuse)
-		return SMFIS_CONTINUE;
-	snprintf(c->txn->reply, sizeof(c->txn->reply), "%s", res.reply);
-	if (c->policy->mode == DG_MODE_MONITOR)
-		return SMFIS_CONTINUE;	/* decided at eom, with the body */
-	c->txn->has_verdict = true;
-	c->txn->verdict = reply_verdict(res.reply);
-	record(c, "mail");
-	return refuse(ctx, res.reply);
+	gate_decide(c->policy, &in, &c->mail);
+	verdict_final(c->policy, DG_STAGE_MAIL, &c->mail, NULL, &d);
+	if (d.record)
+		record(c, DG_STAGE_MAIL, &d);
+	return d.refuse ? refuse(ctx, d.reply) : SMFIS_CONTINUE;
 }
 
 static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
@@ -405,107 +422,62 @@ static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return go_on(c, SMFIP_NR_BODY);
 }
 
-/* Monitor mode: nothing is refused, held or tagged; "would" says what
- * enforce mode would have done, the MAIL decision first. */
-static sfsistat eom_monitor(struct conn *c, const struct body_verdict *bv)
+static int add_tag(SMFICTX *ctx, struct conn *c, const struct final_decision *d)
 {
-	struct dg_txn *t = c->txn;
-	bool mail_refused = t->reply[0] != '\0';
-
-	t->has_would = true;
-	if (mail_refused) {
-		t->would = reply_verdict(t->reply);
-		t->body_rule = false;	/* the MAIL decision comes first */
-	} else {
-		t->would = bv->verdict;
-		t->has_would = bv->verdict != DG_VERDICT_ACCEPT;
-		snprintf(t->reply, sizeof(t->reply), "%s", bv->reply);
-	}
-	t->verdict = (mail_refused || bv->seen) ? DG_VERDICT_LOG : DG_VERDICT_ACCEPT;
-	record(c, "eom");
-	return SMFIS_CONTINUE;
-}
-
-static int add_tag(SMFICTX *ctx, struct conn *c, const struct body_verdict *bv)
-{
-	if (!bv->tag)
+	if (!d->tag)
 		return 0;
-	return smfi_addheader(ctx, c->policy->body.tag_header, (char *)bv->tag_value)
+	return smfi_addheader(ctx, c->policy->body.tag_header, (char *)d->body.tag_value)
 	       == MI_SUCCESS ? 0 : -1;
 }
 
-static int quarantine(SMFICTX *ctx, const struct body_verdict *bv)
+static int quarantine(SMFICTX *ctx, const struct final_decision *d)
 {
 	char reason[DG_ALIST_MAX + 16];
 
-	snprintf(reason, sizeof(reason), "dotgate: %s", bv->alist);
+	if (!d->quarantine)
+		return 0;
+	snprintf(reason, sizeof(reason), "dotgate: %s", d->body.alist);
 	return smfi_quarantine(ctx, reason) == MI_SUCCESS ? 0 : -1;
 }
 
-static sfsistat eom_enforce(SMFICTX *ctx, struct conn *c, const struct body_verdict *bv)
+/* Applies an end-of-message decision; a failed libmilter call there
+ * is an internal error, and on_error says what becomes of the mail. */
+static sfsistat apply_eom(SMFICTX *ctx, struct conn *c, struct final_decision *d)
 {
-	struct dg_txn *t = c->txn;
-	sfsistat st = SMFIS_CONTINUE;
-
-	t->verdict = bv->verdict;
-	if (bv->verdict == DG_VERDICT_REJECT || bv->verdict == DG_VERDICT_TEMPFAIL) {
-		snprintf(t->reply, sizeof(t->reply), "%s", bv->reply);
-		st = refuse(ctx, bv->reply);
-	} else if ((bv->verdict == DG_VERDICT_QUARANTINE && quarantine(ctx, bv) < 0)
-		   || add_tag(ctx, c, bv) < 0) {
-		log_msg(LOG_ERR, "%s: cannot quarantine or tag the message",
-			t->qid ? t->qid : "NOQUEUE");
-		st = error_status(c);
-		t->verdict = st == SMFIS_TEMPFAIL ? DG_VERDICT_TEMPFAIL : t->verdict;
-	}
-	record(c, "eom");
-	return st;
+	if (d->refuse)
+		return refuse(ctx, d->reply);
+	if (quarantine(ctx, d) == 0 && add_tag(ctx, c, d) == 0)
+		return SMFIS_CONTINUE;
+	log_msg(LOG_ERR, "%s: cannot quarantine or tag the message",
+		c->txn->qid ? c->txn->qid : "NOQUEUE");
+	if (error_status(c) != SMFIS_TEMPFAIL)
+		return SMFIS_CONTINUE;
+	d->verdict = DG_VERDICT_TEMPFAIL;
+	return SMFIS_TEMPFAIL;
 }
 
 static sfsistat cb_eom(SMFICTX *ctx)
 {
 	struct conn *c = smfi_getpriv(ctx);
-	struct body_verdict bv;
+	struct final_decision d;
+	sfsistat st;
 
 	if (c == NULL || !c->in_txn)
 		return c ? SMFIS_CONTINUE : SMFIS_TEMPFAIL;
 	txn_set(&c->txn->qid, macro(ctx, "i"));
 	scanner_finish(c->scanner, &c->txn->scan);
 	c->txn->scanned = true;
-	verdict_body(c->policy, &c->txn->scan, &bv);
-	c->txn->body_rule = bv.seen;
-	c->txn->has_verdict = true;
-	if (c->policy->mode == DG_MODE_MONITOR)
-		return eom_monitor(c, &bv);
-	return eom_enforce(ctx, c, &bv);
+	verdict_final(c->policy, DG_STAGE_EOM, &c->mail, &c->txn->scan, &d);
+	st = apply_eom(ctx, c, &d);
+	record(c, DG_STAGE_EOM, &d);
+	return st;
 }
 
 static void abort_transaction(SMFICTX *ctx, struct conn *c)
 {
-	if (!c->in_txn)
-		return;
-	struct dg_txn *t = c->txn;
-	bool monitor = c->policy->mode == DG_MODE_MONITOR;
-
-	if (t->qid == NULL)
-		txn_set(&t->qid, macro(ctx, "i"));
-	if (t->size > 0) {	/* what the body showed before the abort */
-		struct body_verdict bv;
-
-		scanner_finish(c->scanner, &t->scan);
-		t->scanned = true;
-		verdict_body(c->policy, &t->scan, &bv);
-		t->body_rule = bv.seen && !(monitor && t->reply[0] != '\0');
-	}
-	t->has_verdict = false;
-	/* Monitor mode: an envelope that enforce mode would have refused
-	 * says so, since no MAIL-stage record was written for it. */
-	t->has_would = monitor && t->reply[0] != '\0';
-	if (t->has_would)
-		t->would = reply_verdict(t->reply);
-	else
-		t->reply[0] = '\0';
-	record(c, "abort");
+	if (c->in_txn && c->txn->qid == NULL)
+		txn_set(&c->txn->qid, macro(ctx, "i"));
+	record_abort(c);
 }
 
 static sfsistat cb_abort(SMFICTX *ctx)

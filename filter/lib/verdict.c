@@ -1,12 +1,15 @@
 /*
- * verdict.c: turns a body scan into what the policy says to do with the
- * message (see verdict.h): the strongest action among the classes seen,
- * the "%a" list, the tag header value and the reply.  Pure: the milter
- * glue applies it, and monitor mode, itself.
+ * verdict.c: turns the MAIL decision and a body scan into what the
+ * policy says to do with the message and what its record says (see
+ * verdict.h): the strongest action among the classes seen, the "%a"
+ * list, the tag header value, the reply, and monitor mode's "would".
+ * Pure, so that every row of the contract's rules is unit-tested
+ * without a socket; the milter glue only applies the answer.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "util.h"
 #include "verdict.h"
 
 /* Append "sep" (unless at the start) and text; never overflows, cuts. */
@@ -75,4 +78,100 @@ void verdict_body(const struct dg_policy *p, const struct scan_result *r,
 			     &p->body.reject : &p->body.tempfail,
 			     &v, out->reply, sizeof(out->reply));
 	}
+}
+
+/* A refusal's verdict follows its reply class: 4xx defers. */
+static enum dg_verdict reply_verdict(const char *reply)
+{
+	return reply[0] == '4' ? DG_VERDICT_TEMPFAIL : DG_VERDICT_REJECT;
+}
+
+static void copy_reply(struct final_decision *out, const char *reply)
+{
+	(void)snprintf(out->reply, sizeof(out->reply), "%s", reply);
+}
+
+static void final_mail(const struct dg_policy *p, const struct gate_result *mail,
+		       struct final_decision *out)
+{
+	if (!mail->refuse || p->mode == DG_MODE_MONITOR)
+		return;		/* decided at end of message, with the body */
+	out->record = out->refuse = out->has_verdict = true;
+	out->verdict = reply_verdict(mail->reply);
+	copy_reply(out, mail->reply);
+}
+
+static void final_eom_enforce(const struct body_verdict *bv,
+			      struct final_decision *out)
+{
+	out->verdict = bv->verdict;
+	out->body_rule = bv->seen;
+	out->refuse = bv->verdict == DG_VERDICT_REJECT
+		      || bv->verdict == DG_VERDICT_TEMPFAIL;
+	out->quarantine = bv->verdict == DG_VERDICT_QUARANTINE;
+	out->tag = bv->tag;
+	copy_reply(out, bv->reply);
+}
+
+/* Monitor mode: do nothing, say what enforce mode would have done, the
+ * MAIL decision first. */
+static void final_eom_monitor(const struct gate_result *mail,
+			      const struct body_verdict *bv,
+			      struct final_decision *out)
+{
+	if (mail->refuse) {
+		out->would = reply_verdict(mail->reply);
+		copy_reply(out, mail->reply);
+	} else {
+		out->would = bv->verdict;
+		out->body_rule = bv->seen;
+		copy_reply(out, bv->reply);
+	}
+	out->has_would = out->would != DG_VERDICT_ACCEPT;
+	out->verdict = out->has_would ? DG_VERDICT_LOG : DG_VERDICT_ACCEPT;
+}
+
+static void final_abort(const struct dg_policy *p, const struct gate_result *mail,
+			bool scanned, struct final_decision *out)
+{
+	bool monitor_refusal = p->mode == DG_MODE_MONITOR && mail->refuse;
+
+	out->record = true;
+	out->body_rule = scanned && out->body.seen && !monitor_refusal;
+	if (monitor_refusal) {
+		out->has_would = true;
+		out->would = reply_verdict(mail->reply);
+		copy_reply(out, mail->reply);
+	}
+}
+
+void verdict_final(const struct dg_policy *p, enum dg_stage stage,
+		   const struct gate_result *mail, const struct scan_result *scan,
+		   struct final_decision *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (scan != NULL)
+		verdict_body(p, scan, &out->body);
+	switch (stage) {
+	case DG_STAGE_MAIL:
+		final_mail(p, mail, out);
+		break;
+	case DG_STAGE_EOM:
+		out->record = out->has_verdict = true;
+		if (p->mode == DG_MODE_MONITOR)
+			final_eom_monitor(mail, &out->body, out);
+		else
+			final_eom_enforce(&out->body, out);
+		break;
+	case DG_STAGE_ABORT:
+		final_abort(p, mail, scan != NULL, out);
+		break;
+	}
+}
+
+const char *verdict_stage_name(enum dg_stage s)
+{
+	static const char *const names[] = { "mail", "eom", "abort" };
+
+	return (unsigned)s < DG_ARRAY_LEN(names) ? names[s] : "?";
 }

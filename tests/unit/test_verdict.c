@@ -1,8 +1,10 @@
 /*
- * test_verdict.c: unit tests of verdict_body() (verdict.h): the verdict
+ * test_verdict.c: unit tests of verdict.h.  verdict_body(): the verdict
  * is the strongest action among the classes seen, ignore classes are not
  * seen, "%a" and the tag value list classes in contract order, the tag
  * is due only when not rejected or deferred, and replies are expanded.
+ * verdict_final(): one table row per rule of contract sections 4 and 6
+ * (enforce and monitor mode, at MAIL, end of message and abort).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "util.h"
 #include "verdict.h"
 
 /* The default policy's body section (contract section 3). */
@@ -226,6 +229,175 @@ static void test_all_classes(void **state)
 	free_policy(&p);
 }
 
+/* ---- verdict_final() ------------------------------------------------- */
+
+enum body_kind { NO_BODY, CLEAN, LOGGED, TAGGED, HELD, DEFERRED, REJECTED };
+
+struct final_row {
+	const char *what;
+	enum dg_mode mode;
+	enum dg_stage stage;
+	const char *mail_reply;		/* NULL: the envelope passed */
+	enum body_kind body;
+	/* expected */
+	bool record, refuse, quarantine, tag, has_verdict;
+	enum dg_verdict verdict;
+	bool has_would;
+	enum dg_verdict would;
+	bool body_rule;
+	const char *reply;		/* a prefix of the reply, "" for none */
+};
+
+#define E DG_MODE_ENFORCE
+#define M DG_MODE_MONITOR
+#define ACC DG_VERDICT_ACCEPT
+#define LOG DG_VERDICT_LOG
+#define TAG DG_VERDICT_TAG
+#define QUA DG_VERDICT_QUARANTINE
+#define TMP DG_VERDICT_TEMPFAIL
+#define REJ DG_VERDICT_REJECT
+#define R530 "530 5.7.0 Authentication required"
+#define R451 "451 4.7.1 Try again"
+
+static const struct final_row final_rows[] = {
+	/* what, mode, stage, mail reply, body:
+	 *	record refuse quar tag has_verdict verdict has_would would body_rule reply */
+	{ "enforce: envelope passes at MAIL", E, DG_STAGE_MAIL, NULL, NO_BODY,
+	  0, 0, 0, 0, 0, ACC, 0, ACC, 0, "" },
+	{ "enforce: 530 at MAIL, recorded there", E, DG_STAGE_MAIL, R530, NO_BODY,
+	  1, 1, 0, 0, 1, REJ, 0, ACC, 0, R530 },
+	{ "enforce: a 4xx MAIL reply defers", E, DG_STAGE_MAIL, R451, NO_BODY,
+	  1, 1, 0, 0, 1, TMP, 0, ACC, 0, R451 },
+	{ "enforce: clean body accepted", E, DG_STAGE_EOM, NULL, CLEAN,
+	  1, 0, 0, 0, 1, ACC, 0, ACC, 0, "" },
+	{ "enforce: a log class", E, DG_STAGE_EOM, NULL, LOGGED,
+	  1, 0, 0, 0, 1, LOG, 0, ACC, 1, "" },
+	{ "enforce: a tag class", E, DG_STAGE_EOM, NULL, TAGGED,
+	  1, 0, 0, 1, 1, TAG, 0, ACC, 1, "" },
+	{ "enforce: quarantine also tags", E, DG_STAGE_EOM, NULL, HELD,
+	  1, 0, 1, 1, 1, QUA, 0, ACC, 1, "" },
+	{ "enforce: tempfail", E, DG_STAGE_EOM, NULL, DEFERRED,
+	  1, 1, 0, 0, 1, TMP, 0, ACC, 1, "451 4.6.0 " },
+	{ "enforce: reject", E, DG_STAGE_EOM, NULL, REJECTED,
+	  1, 1, 0, 0, 1, REJ, 0, ACC, 1, "550 5.6.0 " },
+	{ "enforce: abort before the body", E, DG_STAGE_ABORT, NULL, NO_BODY,
+	  1, 0, 0, 0, 0, ACC, 0, ACC, 0, "" },
+	{ "enforce: abort after an anomalous body", E, DG_STAGE_ABORT, NULL, REJECTED,
+	  1, 0, 0, 0, 0, ACC, 0, ACC, 1, "" },
+	{ "enforce: abort after a clean body", E, DG_STAGE_ABORT, NULL, CLEAN,
+	  1, 0, 0, 0, 0, ACC, 0, ACC, 0, "" },
+	{ "monitor: 530 at MAIL goes on to the body", M, DG_STAGE_MAIL, R530, NO_BODY,
+	  0, 0, 0, 0, 0, ACC, 0, ACC, 0, "" },
+	{ "monitor: envelope passes at MAIL", M, DG_STAGE_MAIL, NULL, NO_BODY,
+	  0, 0, 0, 0, 0, ACC, 0, ACC, 0, "" },
+	{ "monitor: would 530, clean body", M, DG_STAGE_EOM, R530, CLEAN,
+	  1, 0, 0, 0, 1, LOG, 1, REJ, 0, R530 },
+	{ "monitor: the MAIL decision comes before the body", M, DG_STAGE_EOM, R530, REJECTED,
+	  1, 0, 0, 0, 1, LOG, 1, REJ, 0, R530 },
+	{ "monitor: would defer at MAIL", M, DG_STAGE_EOM, R451, TAGGED,
+	  1, 0, 0, 0, 1, LOG, 1, TMP, 0, R451 },
+	{ "monitor: clean", M, DG_STAGE_EOM, NULL, CLEAN,
+	  1, 0, 0, 0, 1, ACC, 0, ACC, 0, "" },
+	{ "monitor: a log class", M, DG_STAGE_EOM, NULL, LOGGED,
+	  1, 0, 0, 0, 1, LOG, 1, LOG, 1, "" },
+	{ "monitor: would tag, does not", M, DG_STAGE_EOM, NULL, TAGGED,
+	  1, 0, 0, 0, 1, LOG, 1, TAG, 1, "" },
+	{ "monitor: would hold, does not", M, DG_STAGE_EOM, NULL, HELD,
+	  1, 0, 0, 0, 1, LOG, 1, QUA, 1, "" },
+	{ "monitor: would defer the body", M, DG_STAGE_EOM, NULL, DEFERRED,
+	  1, 0, 0, 0, 1, LOG, 1, TMP, 1, "451 4.6.0 " },
+	{ "monitor: would reject the body", M, DG_STAGE_EOM, NULL, REJECTED,
+	  1, 0, 0, 0, 1, LOG, 1, REJ, 1, "550 5.6.0 " },
+	{ "monitor: abort of a would-530 envelope", M, DG_STAGE_ABORT, R530, NO_BODY,
+	  1, 0, 0, 0, 0, ACC, 1, REJ, 0, R530 },
+	{ "monitor: abort, would-530 before the body's rule", M, DG_STAGE_ABORT, R530, REJECTED,
+	  1, 0, 0, 0, 0, ACC, 1, REJ, 0, R530 },
+	{ "monitor: abort after an anomalous body", M, DG_STAGE_ABORT, NULL, REJECTED,
+	  1, 0, 0, 0, 0, ACC, 0, ACC, 1, "" },
+};
+
+/* A body whose one class has the action that gives the kind's verdict. */
+static const struct scan_result *final_body(struct dg_policy *p, enum body_kind k,
+					     struct scan_result *r)
+{
+	static const enum dg_action act[] = {
+		DG_ACT_IGNORE, DG_ACT_IGNORE, DG_ACT_LOG, DG_ACT_TAG,
+		DG_ACT_QUARANTINE, DG_ACT_TEMPFAIL, DG_ACT_REJECT,
+	};
+
+	memset(r, 0, sizeof(*r));
+	if (k == NO_BODY)
+		return NULL;
+	p->body.action[DG_CLASS_BARE_CR] = act[k];
+	if (k != CLEAN)
+		set(r, DG_CLASS_BARE_CR, 2);
+	return r;
+}
+
+static void check_row(const struct final_row *row, const struct final_decision *d)
+{
+	print_message("# %s\n", row->what);
+	assert_int_equal(d->record, row->record);
+	assert_int_equal(d->refuse, row->refuse);
+	assert_int_equal(d->quarantine, row->quarantine);
+	assert_int_equal(d->tag, row->tag);
+	assert_int_equal(d->has_verdict, row->has_verdict);
+	if (row->has_verdict)
+		assert_int_equal(d->verdict, row->verdict);
+	assert_int_equal(d->has_would, row->has_would);
+	if (row->has_would)
+		assert_int_equal(d->would, row->would);
+	assert_int_equal(d->body_rule, row->body_rule);
+	if (*row->reply == '\0')
+		assert_string_equal(d->reply, "");
+	else
+		assert_memory_equal(d->reply, row->reply, strlen(row->reply));
+}
+
+static void test_final_rows(void **state)
+{
+	struct dg_policy p;
+
+	(void)state;
+	default_policy(&p);
+	for (size_t i = 0; i < DG_ARRAY_LEN(final_rows); i++) {
+		const struct final_row *row = &final_rows[i];
+		struct gate_result mail = { GATE_PASS, false, "" };
+		struct scan_result r;
+		const struct scan_result *scan = final_body(&p, row->body, &r);
+		struct final_decision d;
+
+		if (row->mail_reply != NULL) {
+			mail.rule = GATE_UNAUTHENTICATED;
+			mail.refuse = true;
+			snprintf(mail.reply, sizeof(mail.reply), "%s", row->mail_reply);
+		}
+		p.mode = row->mode;
+		verdict_final(&p, row->stage, &mail, scan, &d);
+		check_row(row, &d);
+	}
+	free_policy(&p);
+}
+
+/* What the glue hands libmilter comes from the body verdict. */
+static void test_final_body_parts(void **state)
+{
+	struct dg_policy p;
+	struct gate_result mail = { GATE_PASS, false, "" };
+	struct scan_result r;
+	struct final_decision d;
+
+	(void)state;
+	default_policy(&p);
+	verdict_final(&p, DG_STAGE_EOM, &mail, final_body(&p, HELD, &r), &d);
+	assert_string_equal(d.body.alist, "bare_cr");
+	assert_string_equal(d.body.tag_value, "bare_cr=2");
+	assert_string_equal(verdict_stage_name(DG_STAGE_MAIL), "mail");
+	assert_string_equal(verdict_stage_name(DG_STAGE_EOM), "eom");
+	assert_string_equal(verdict_stage_name(DG_STAGE_ABORT), "abort");
+	free_policy(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +406,8 @@ int main(void)
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_tag_and_quarantine),
 		cmocka_unit_test(test_all_classes),
+		cmocka_unit_test(test_final_rows),
+		cmocka_unit_test(test_final_body_parts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
