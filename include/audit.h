@@ -7,20 +7,11 @@
  *	char *audit_json(const struct dg_txn *t, const struct timespec *ts);
  *	char *audit_syslog(const struct dg_txn *t, const struct timespec *ts);
  *	char *audit_utf8(const char *s);
-void audit_ts(const struct timespec *ts, char out[AUDIT_TS_LEN]);
-const char *audit_rule_name(const struct dg_txn *t);
  *	void  audit_ts(const struct timespec *ts, char out[AUDIT_TS_LEN]);
  *	const char *audit_rule_name(const struct dg_txn *t);
- *
- *	struct auditlog *auditlog_open(const char *path);
- *	int  auditlog_write(struct auditlog *a, const char *line);
- *	int  auditlog_reopen(struct auditlog *a);
- *	const char *auditlog_path(const struct auditlog *a);
- *	void auditlog_close(struct auditlog *a);
- *
- *	int  audit_emit(const struct dg_policy *p, struct auditlog *a,
- *			const struct dg_txn *t);
  * DESCRIPTION
+ *	The encoders of the record; where records go is sink.h.
+ *
  *	audit_json() encodes the record of contract section 6 with jansson
  *	as one line ending in "\n" (a malloc'd string the caller frees),
  *	fields in contract order.  ts is the record time (NULL: now); it is
@@ -57,56 +48,23 @@ const char *audit_rule_name(const struct dg_txn *t);
  *	now) as the record time, "YYYY-MM-DDThh:mm:ss.mmmZ".
  *	audit_rule_name() is the record's rule: "body" when a class was
  *	seen, else the name of the MAIL decision (gate_rule_name()).
- *
- *	auditlog_open() opens path for appending (O_APPEND|O_CREAT|
- *	O_CLOEXEC, mode 0640).  auditlog_write() appends one line with a
- *	single write(2), so the records of concurrent connections never
- *	interleave; it never blocks on a lock held across I/O.  A failed or
- *	short write is reported with syslog(LOG_ERR) at most once a minute
- *	and never fails mail: it returns -1 and the caller goes on.
- *	auditlog_reopen() opens the path again (after logrotate renamed the
- *	file; the daemon calls it on SIGUSR1) and swaps the descriptor
- *	under a mutex held only for the swap; writes in flight finish on
- *	the old file, which is closed after the last of them.  On failure
- *	it keeps the old descriptor and returns -1.  It must not be called
- *	from a signal handler.  auditlog_path() is the path given to
- *	auditlog_open() (so the daemon can see that a reload changed it).
- *
- *	audit_emit() encodes the record of t with the current time and
- *	writes it to a (when a is not NULL) and, when p->audit.syslog is
- *	set, to syslog at LOG_INFO (the daemon's openlog() chose the
- *	facility).  It returns -1 when the file write failed (already
- *	logged; the caller may apply on_error), 0 otherwise.
  * DIAGNOSTICS
- *	auditlog_open() returns NULL with errno set when the file cannot be
- *	opened.  Out of memory is fatal (util.h).
+ *	Out of memory is fatal (util.h).
  */
 #ifndef DG_AUDIT_H
 #define DG_AUDIT_H
 
 #include <time.h>
 
-#include "policy.h"
 #include "txn.h"
 
 #define AUDIT_SYSLOG_MAX 7900
 #define AUDIT_TS_LEN 32
-
-struct auditlog;
 
 char *audit_json(const struct dg_txn *t, const struct timespec *ts);
 char *audit_syslog(const struct dg_txn *t, const struct timespec *ts);
 char *audit_utf8(const char *s);
 void audit_ts(const struct timespec *ts, char out[AUDIT_TS_LEN]);
 const char *audit_rule_name(const struct dg_txn *t);
-
-struct auditlog *auditlog_open(const char *path);
-int auditlog_write(struct auditlog *a, const char *line);
-int auditlog_reopen(struct auditlog *a);
-const char *auditlog_path(const struct auditlog *a);
-void auditlog_close(struct auditlog *a);
-
-int audit_emit(const struct dg_policy *p, struct auditlog *a,
-		const struct dg_txn *t);
 
 #endif

@@ -27,6 +27,7 @@
 #include "mechclass.h"
 #include "milter.h"
 #include "policy.h"
+#include "sink.h"
 #include "util.h"
 
 #define DEFAULT_CONF SYSCONFDIR "/dotgate/dotgate.conf"
@@ -92,6 +93,25 @@ static int parse_args(int argc, char **argv)
 
 /* ---- reload ---------------------------------------------------------- */
 
+/* The sinks the new policy wants; one that cannot be had keeps the old
+ * one of its kind (sink.h), and the reload goes on. */
+static void reconfigure_sinks(const struct dg_policy *p)
+{
+	struct audit_sinks *old = sinks_current();
+	bool complete;
+
+	sinks_install(sinks_configure(p, old, &complete));
+	sinks_unref(old);
+}
+
+static void reopen_sinks(void)
+{
+	struct audit_sinks *cur = sinks_current();
+
+	sinks_reopen(cur);
+	sinks_unref(cur);
+}
+
 static void reload(void)
 {
 	struct dg_policy *p = policy_load(conf_path, log_conf_error, &opt.foreground);
@@ -99,15 +119,14 @@ static void reload(void)
 
 	if (p == NULL) {
 		log_msg(LOG_ERR, "reload of %s failed: keeping the running policy", conf_path);
+		reopen_sinks();		/* logrotate still works */
 	} else {
 		if (old && opt.socket == NULL && strcmp(old->socket, p->socket) != 0)
 			log_msg(LOG_WARNING, "socket changed in %s: takes effect at restart", conf_path);
-		milter_audit_reopen(p->audit.file);
+		reconfigure_sinks(p);
 		policy_install(p);
 		log_msg(LOG_NOTICE, "reloaded %s", conf_path);
 	}
-	if (p == NULL && old != NULL)
-		milter_audit_reopen(old->audit.file);	/* logrotate still works */
 	policy_unref(old);
 }
 
@@ -167,6 +186,20 @@ static struct dg_policy *load_or_exit(void)
 	return p;
 }
 
+/* Before the privilege drop: the audit file may be root's to open. */
+static int open_sinks(const struct dg_policy *p)
+{
+	bool complete;
+	struct audit_sinks *set = sinks_configure(p, NULL, &complete);
+
+	if (!complete) {
+		sinks_unref(set);
+		return EX_CANTCREAT;
+	}
+	sinks_install(set);
+	return 0;
+}
+
 static int open_socket(const char *spec, mode_t mode)
 {
 	int rc;
@@ -202,10 +235,8 @@ static int run(struct dg_policy *p)
 		return rc;
 	if ((rc = start_signals()) != 0)
 		return rc;
-	if (milter_audit_open(p->audit.file) < 0) {
-		log_msg(LOG_ERR, "cannot open audit file %s: %s", p->audit.file, strerror(errno));
-		return EX_CANTCREAT;
-	}
+	if ((rc = open_sinks(p)) != 0)
+		return rc;
 	if (opt.user && (rc = daemon_drop_privileges(uid, gid, user)) != 0)
 		return rc;
 	free(user);
@@ -237,7 +268,7 @@ int main(int argc, char **argv)
 	rc = run(p);
 	if (opt.pidfile && rc == 0)
 		(void)unlink(opt.pidfile);
-	milter_audit_close();
+	sinks_install(NULL);
 	policy_unref(p);
 	mechclass_done();
 	return rc;

@@ -13,7 +13,6 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +21,12 @@
 
 #include <libmilter/mfapi.h>
 
-#include "audit.h"
 #include "gate.h"
 #include "log.h"
 #include "milter.h"
 #include "policy.h"
 #include "scanner.h"
+#include "sink.h"
 #include "txn.h"
 #include "util.h"
 #include "verdict.h"
@@ -43,63 +42,6 @@ struct conn {
 	unsigned long noreply;	/* SMFIP_NR_* steps negotiated: return NOREPLY */
 };
 
-static pthread_rwlock_t audit_lock = PTHREAD_RWLOCK_INITIALIZER;
-static struct auditlog *audit_log;
-static char *audit_path;
-
-/* ---- audit file ------------------------------------------------------ */
-
-int milter_audit_open(const char *path)
-{
-	struct auditlog *a = NULL;
-
-	if (path && *path && (a = auditlog_open(path)) == NULL)
-		return -1;
-	pthread_rwlock_wrlock(&audit_lock);
-	audit_log = a;
-	free(audit_path);
-	audit_path = path && *path ? xstrdup(path) : NULL;
-	pthread_rwlock_unlock(&audit_lock);
-	return 0;
-}
-
-void milter_audit_reopen(const char *path)
-{
-	struct auditlog *old = NULL, *a;
-	bool same;
-
-	pthread_rwlock_rdlock(&audit_lock);
-	same = (audit_path == NULL && (path == NULL || *path == '\0'))
-	       || (audit_path && path && strcmp(audit_path, path) == 0);
-	if (same && audit_log != NULL && auditlog_reopen(audit_log) < 0)
-		log_msg(LOG_ERR, "cannot reopen audit file %s", audit_path);
-	pthread_rwlock_unlock(&audit_lock);
-	if (same)
-		return;
-	a = path && *path ? auditlog_open(path) : NULL;
-	if (path && *path && a == NULL) {
-		log_msg(LOG_ERR, "cannot open audit file %s; keeping the old one", path);
-		return;
-	}
-	pthread_rwlock_wrlock(&audit_lock);
-	old = audit_log;
-	audit_log = a;
-	free(audit_path);
-	audit_path = path && *path ? xstrdup(path) : NULL;
-	pthread_rwlock_unlock(&audit_lock);
-	auditlog_close(old);
-}
-
-void milter_audit_close(void)
-{
-	pthread_rwlock_wrlock(&audit_lock);
-	auditlog_close(audit_log);
-	audit_log = NULL;
-	free(audit_path);
-	audit_path = NULL;
-	pthread_rwlock_unlock(&audit_lock);
-}
-
 /* Writes the transaction's one record, with what the decision says. */
 static void record(struct conn *c, enum dg_stage stage, const struct final_decision *d)
 {
@@ -114,9 +56,9 @@ static void record(struct conn *c, enum dg_stage stage, const struct final_decis
 	t->has_would = d->has_would;
 	t->would = d->would;
 	(void)snprintf(t->reply, sizeof(t->reply), "%s", d->reply);
-	pthread_rwlock_rdlock(&audit_lock);
-	audit_emit(c->policy, audit_log, t);
-	pthread_rwlock_unlock(&audit_lock);
+	/* A lost record is logged and counted by its sink; it never
+	 * changes what happens to the mail (dotgate.conf(5), on_error). */
+	(void)audit_emit(t);
 	c->in_txn = false;
 }
 

@@ -4,27 +4,17 @@
  * connect and keeps it to the end, so a reload never changes the rules
  * in the middle of a transaction, and never waits for one.
  */
-#include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
 #include "cidr.h"
 #include "loginmap.h"
 #include "policy.h"
+#include "snapshot.h"
 #include "util.h"
 
-/*
- * The current policy is reached without a lock.  A reader announces
- * itself in `readers` for the two instructions between loading the
- * pointer and taking its reference; the installer swaps the pointer,
- * then waits until no reader is in that window before it drops its own
- * reference to the old policy, so no reader can touch freed memory.
- * Reloads are rare and the window tiny, so the wait is a few spins.
- */
-static _Atomic(struct dg_policy *) current;
-static atomic_int readers;
-static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The current policy: read by every connection, swapped by reloads. */
+static struct snapshot current = SNAPSHOT_INIT;
 
 static void free_strv(char **v, size_t n)
 {
@@ -68,26 +58,17 @@ void policy_unref(struct dg_policy *p)
 		policy_free(p);
 }
 
+static void *ref_any(void *p)
+{
+	return policy_ref(p);
+}
+
 void policy_install(struct dg_policy *p)
 {
-	struct dg_policy *old;
-
-	pthread_mutex_lock(&install_lock);	/* installers only */
-	old = atomic_exchange(&current, p);
-	while (atomic_load(&readers) != 0)
-		sched_yield();
-	pthread_mutex_unlock(&install_lock);
-	policy_unref(old);
+	policy_unref(snapshot_swap(&current, p));
 }
 
 struct dg_policy *policy_current(void)
 {
-	struct dg_policy *p;
-
-	atomic_fetch_add(&readers, 1);
-	p = atomic_load(&current);
-	if (p != NULL)
-		policy_ref(p);
-	atomic_fetch_sub(&readers, 1);
-	return p;
+	return snapshot_take(&current, ref_any);
 }

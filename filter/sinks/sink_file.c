@@ -1,5 +1,7 @@
 /*
- * auditlog.c: the JSON Lines audit file and audit_emit() (see audit.h).
+ * sink_file.c: the JSON Lines audit file, and the file as an audit sink
+ * (see sink.h).  The sink owns its reopen: the same path on a reload or
+ * logrotate's SIGUSR1 reopens it, a new path opens a new file.
  *
  * Many libmilter worker threads append records while the signal thread
  * may reopen the file for logrotate.  Each record is one write(2) on an
@@ -23,6 +25,8 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "log.h"
+#include "sink.h"
 #include "util.h"
 
 #define AUDITLOG_MODE 0640
@@ -34,6 +38,7 @@ struct afile {
 };
 
 struct auditlog {
+	struct audit_sink base;		/* first: the file is a sink */
 	char *path;
 	pthread_mutex_t lock;		/* guards cur only */
 	struct afile *cur;
@@ -108,6 +113,7 @@ struct auditlog *auditlog_open(const char *path)
 	if (f == NULL)
 		return NULL;
 	a = xcalloc(1, sizeof(*a));
+	sink_init(&a->base, &sink_file_ops);
 	a->path = xstrdup(path);
 	a->cur = f;
 	atomic_init(&a->last_error, -ERROR_INTERVAL * 2LL);
@@ -177,27 +183,57 @@ void auditlog_close(struct auditlog *a)
 	free(a);
 }
 
-int audit_emit(const struct dg_policy *p, struct auditlog *a,
-	       const struct dg_txn *t)
+/* ---- the file as an audit sink ------------------------------------------ */
+
+static int file_write(struct audit_sink *s, const struct dg_txn *t,
+		      const struct timespec *ts)
 {
-	struct timespec now;
-	int ret = 0;
+	char *line = audit_json(t, ts);
+	int ret = auditlog_write((struct auditlog *)s, line);
 
-	if (clock_gettime(CLOCK_REALTIME, &now) != 0) {
-		now.tv_sec = time(NULL);
-		now.tv_nsec = 0;
-	}
-	if (a != NULL) {
-		char *line = audit_json(t, &now);
-
-		ret = auditlog_write(a, line);
-		free(line);
-	}
-	if (p != NULL && p->audit.syslog) {
-		char *msg = audit_syslog(t, &now);
-
-		syslog(LOG_INFO, "%s", msg);
-		free(msg);
-	}
+	free(line);
 	return ret;
 }
+
+static int file_reopen(struct audit_sink *s)
+{
+	return auditlog_reopen((struct auditlog *)s);
+}
+
+static void file_close(struct audit_sink *s)
+{
+	auditlog_close((struct auditlog *)s);
+}
+
+/* The same path is the same file, reopened (logrotate); a new path that
+ * cannot be opened leaves the old file in use. */
+static int file_configure(const struct dg_policy *p, struct audit_sink *old,
+			  struct audit_sink **out)
+{
+	struct auditlog *prev = (struct auditlog *)old, *a;
+
+	*out = NULL;
+	if (p->audit.file == NULL || p->audit.file[0] == '\0')
+		return 0;
+	if (prev != NULL && strcmp(prev->path, p->audit.file) == 0) {
+		(void)auditlog_reopen(prev);
+		*out = sink_ref(old);
+		return 0;
+	}
+	if ((a = auditlog_open(p->audit.file)) == NULL) {
+		log_msg(LOG_ERR, "cannot open audit file %s: %s%s", p->audit.file,
+			strerror(errno), prev ? "; keeping the old one" : "");
+		*out = prev ? sink_ref(old) : NULL;
+		return -1;
+	}
+	*out = &a->base;
+	return 0;
+}
+
+const struct audit_sink_ops sink_file_ops = {
+	.name = "file",
+	.configure = file_configure,
+	.write = file_write,
+	.reopen = file_reopen,
+	.close = file_close,
+};

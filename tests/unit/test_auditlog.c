@@ -1,9 +1,11 @@
 /*
- * test_auditlog.c: unit tests of the audit file (auditlog.c): records of
- * many threads never interleave, even records far above PIPE_BUF; a
- * rename + reopen (logrotate) loses and duplicates nothing while writers
- * run; failures to open, reopen or write are reported and do not block;
- * audit_emit() writes exactly one record line.
+ * test_auditlog.c: unit tests of the audit sinks (sink.h): records of
+ * many threads never interleave in the file, even records far above
+ * PIPE_BUF; a rename + reopen (logrotate) loses and duplicates nothing
+ * while writers run; failures to open, reopen or write are reported and
+ * do not block; audit_emit() writes exactly one record line; a reload
+ * keeps, reopens, replaces or drops the file sink as the policy says;
+ * each sink counts the records it lost.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -21,6 +23,7 @@
 #include <jansson.h>
 
 #include "audit.h"
+#include "sink.h"
 #include "txn.h"
 #include "util.h"
 
@@ -281,29 +284,47 @@ static void test_errors(void **state)
 	}
 }
 
-static void test_emit(void **state)
+static struct dg_txn *refused_txn(void)
 {
-	struct dg_policy p;
 	struct dg_txn *t = txn_new();
-	struct auditlog *log;
-	char path[128], *content;
-	json_t *j;
 
-	(void)state;
-	memset(&p, 0, sizeof(p));
-	p.audit.syslog = false;
-	path_of(path, sizeof(path), "emit.jsonl");
-	log = auditlog_open(path);
-	assert_non_null(log);
 	t->stage = "mail";
 	txn_set(&t->from, "x\ny@example.test");
 	t->mail_rule = GATE_UNAUTHENTICATED;
 	t->has_verdict = true;
 	t->verdict = DG_VERDICT_REJECT;
-	assert_int_equal(audit_emit(&p, log, t), 0);
-	/* Without a file, only syslog (here: nothing) is written. */
-	assert_int_equal(audit_emit(&p, NULL, t), 0);
-	auditlog_close(log);
+	return t;
+}
+
+static size_t count_lines(const char *path)
+{
+	char *content = slurp(path);
+	size_t n = 0;
+
+	for (const char *c = content; *c; c++)
+		n += *c == '\n';
+	free(content);
+	return n;
+}
+
+/* audit_emit() through the current set writes exactly one line. */
+static void test_emit(void **state)
+{
+	struct dg_policy p;
+	struct dg_txn *t = refused_txn();
+	char path[128], *content;
+	bool complete;
+	json_t *j;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	path_of(path, sizeof(path), "emit.jsonl");
+	p.audit.file = path;
+	sinks_install(sinks_configure(&p, NULL, &complete));
+	assert_true(complete);
+	assert_int_equal(audit_emit(t), 0);
+	sinks_install(NULL);
+	assert_int_equal(audit_emit(t), 0);	/* no set: nothing, no error */
 	content = slurp(path);
 	assert_ptr_equal(strchr(content, '\n'), content + strlen(content) - 1);
 	j = json_loads(content, 0, NULL);
@@ -317,6 +338,82 @@ static void test_emit(void **state)
 	txn_free(t);
 }
 
+/* A reload: the same path is reopened, a new one opened, one that cannot
+ * be opened keeps the old file, an empty one stops the file. */
+static void test_sinks_reload(void **state)
+{
+	struct dg_policy p;
+	struct dg_txn *t = refused_txn();
+	char a[128], a1[128], b[128], bad[128];
+	struct audit_sinks *s1, *s2;
+	bool complete;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	path_of(a, sizeof(a), "reload-a.jsonl");
+	path_of(a1, sizeof(a1), "reload-a.jsonl.1");
+	path_of(b, sizeof(b), "reload-b.jsonl");
+	path_of(bad, sizeof(bad), "missing/reload.jsonl");
+	p.audit.file = a;
+	s1 = sinks_configure(&p, NULL, &complete);
+	assert_int_equal(sinks_write(s1, t), 0);
+	assert_int_equal(rename(a, a1), 0);		/* logrotate */
+	s2 = sinks_configure(&p, s1, &complete);
+	assert_ptr_equal(sinks_find(s2, "file"), sinks_find(s1, "file"));
+	assert_int_equal(sinks_write(s1, t), 0);	/* the old set too */
+	assert_int_equal(count_lines(a1), 1);
+	assert_int_equal(count_lines(a), 1);
+	sinks_unref(s1);
+	p.audit.file = bad;
+	s1 = sinks_configure(&p, s2, &complete);
+	assert_false(complete);
+	assert_ptr_equal(sinks_find(s1, "file"), sinks_find(s2, "file"));
+	sinks_unref(s2);
+	p.audit.file = b;
+	s2 = sinks_configure(&p, s1, &complete);
+	assert_true(complete);
+	assert_int_equal(sinks_write(s2, t), 0);
+	assert_int_equal(count_lines(b), 1);
+	assert_int_equal(count_lines(a), 1);
+	sinks_unref(s1);
+	p.audit.file = "";
+	s1 = sinks_configure(&p, s2, &complete);
+	assert_null(sinks_find(s1, "file"));
+	assert_null(sinks_find(s1, "syslog"));
+	sinks_unref(s1);
+	sinks_unref(s2);
+	p.audit.file = bad;	/* at start-up there is nothing to keep */
+	s1 = sinks_configure(&p, NULL, &complete);
+	assert_false(complete);
+	assert_null(sinks_find(s1, "file"));
+	sinks_unref(s1);
+	txn_free(t);
+}
+
+/* Each sink counts the records it lost. */
+static void test_sink_errors(void **state)
+{
+	struct dg_policy p;
+	struct dg_txn *t = refused_txn();
+	struct audit_sinks *set;
+	bool complete;
+
+	(void)state;
+	if (access("/dev/full", W_OK) != 0)
+		skip();
+	memset(&p, 0, sizeof(p));
+	p.audit.file = "/dev/full";
+	p.audit.syslog = true;
+	set = sinks_configure(&p, NULL, &complete);
+	assert_non_null(sinks_find(set, "syslog"));
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(sinks_write(set, t), 1);
+	assert_int_equal(sink_errors(sinks_find(set, "file")), 3);
+	assert_int_equal(sink_errors(sinks_find(set, "syslog")), 0);
+	sinks_unref(set);
+	txn_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +423,8 @@ int main(void)
 		cmocka_unit_test(test_reopen_under_load),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_emit),
+		cmocka_unit_test(test_sinks_reload),
+		cmocka_unit_test(test_sink_errors),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,147 @@
+/*
+ * sinks.c: the seam between a transaction's record and where records go
+ * (see sink.h): the table of sink kinds, the immutable set a policy
+ * wants, and the process's current set.  Adding a kind of sink is
+ * writing its file and adding it to the table below.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sink.h"
+#include "snapshot.h"
+#include "util.h"
+
+/* Every kind of sink, in the order records are written. */
+static const struct audit_sink_ops *const kinds[] = {
+	&sink_file_ops,
+	&sink_syslog_ops,
+};
+
+struct audit_sinks {
+	atomic_int refs;
+	size_t n;
+	struct audit_sink *sink[SINKS_MAX];
+};
+
+static struct snapshot current = SNAPSHOT_INIT;
+
+void sink_init(struct audit_sink *s, const struct audit_sink_ops *ops)
+{
+	s->ops = ops;
+	atomic_init(&s->refs, 1);
+	atomic_init(&s->errors, 0);
+}
+
+struct audit_sink *sink_ref(struct audit_sink *s)
+{
+	atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+	return s;
+}
+
+void sink_unref(struct audit_sink *s)
+{
+	if (s != NULL && atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1)
+		s->ops->close(s);
+}
+
+unsigned long long sink_errors(const struct audit_sink *s)
+{
+	return atomic_load_explicit(&s->errors, memory_order_relaxed);
+}
+
+struct audit_sink *sinks_find(const struct audit_sinks *set, const char *name)
+{
+	for (size_t i = 0; set != NULL && i < set->n; i++)
+		if (strcmp(set->sink[i]->ops->name, name) == 0)
+			return set->sink[i];
+	return NULL;
+}
+
+struct audit_sinks *sinks_configure(const struct dg_policy *p,
+				    const struct audit_sinks *old, bool *complete)
+{
+	struct audit_sinks *set = xcalloc(1, sizeof(*set));
+
+	atomic_init(&set->refs, 1);
+	*complete = true;
+	for (size_t k = 0; k < DG_ARRAY_LEN(kinds); k++) {
+		struct audit_sink *s = NULL;
+
+		if (kinds[k]->configure(p, sinks_find(old, kinds[k]->name), &s) < 0)
+			*complete = false;
+		if (s != NULL)
+			set->sink[set->n++] = s;
+	}
+	return set;
+}
+
+int sinks_write(struct audit_sinks *set, const struct dg_txn *t)
+{
+	struct timespec now;
+	int lost = 0;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) != 0) {
+		now.tv_sec = time(NULL);
+		now.tv_nsec = 0;
+	}
+	for (size_t i = 0; i < set->n; i++) {
+		struct audit_sink *s = set->sink[i];
+
+		if (s->ops->write(s, t, &now) < 0) {
+			atomic_fetch_add_explicit(&s->errors, 1, memory_order_relaxed);
+			lost++;
+		}
+	}
+	return lost;
+}
+
+void sinks_reopen(struct audit_sinks *set)
+{
+	for (size_t i = 0; set != NULL && i < set->n; i++)
+		if (set->sink[i]->ops->reopen != NULL)
+			(void)set->sink[i]->ops->reopen(set->sink[i]);
+}
+
+struct audit_sinks *sinks_ref(struct audit_sinks *set)
+{
+	atomic_fetch_add_explicit(&set->refs, 1, memory_order_relaxed);
+	return set;
+}
+
+void sinks_unref(struct audit_sinks *set)
+{
+	if (set == NULL
+	    || atomic_fetch_sub_explicit(&set->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	for (size_t i = 0; i < set->n; i++)
+		sink_unref(set->sink[i]);
+	free(set);
+}
+
+static void *ref_any(void *set)
+{
+	return sinks_ref(set);
+}
+
+void sinks_install(struct audit_sinks *set)
+{
+	sinks_unref(snapshot_swap(&current, set));
+}
+
+struct audit_sinks *sinks_current(void)
+{
+	return snapshot_take(&current, ref_any);
+}
+
+int audit_emit(const struct dg_txn *t)
+{
+	struct audit_sinks *set = sinks_current();
+	int lost;
+
+	if (set == NULL)
+		return 0;
+	lost = sinks_write(set, t);
+	sinks_unref(set);
+	return lost;
+}

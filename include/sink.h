@@ -1,0 +1,143 @@
+/*
+ * NAME
+ *	sink - where audit records go: a set of sinks behind one seam
+ * SYNOPSIS
+ *	#include "sink.h"
+ *
+ *	struct audit_sink_ops { name, configure, write, reopen, close };
+ *	void sink_init(struct audit_sink *s, const struct audit_sink_ops *ops);
+ *	struct audit_sink *sink_ref(struct audit_sink *s);
+ *	void sink_unref(struct audit_sink *s);
+ *	unsigned long long sink_errors(const struct audit_sink *s);
+ *
+ *	struct audit_sinks *sinks_configure(const struct dg_policy *p,
+ *					    const struct audit_sinks *old,
+ *					    bool *complete);
+ *	struct audit_sink *sinks_find(const struct audit_sinks *set,
+ *				      const char *name);
+ *	int  sinks_write(struct audit_sinks *set, const struct dg_txn *t);
+ *	void sinks_reopen(struct audit_sinks *set);
+ *	struct audit_sinks *sinks_ref(struct audit_sinks *set);
+ *	void sinks_unref(struct audit_sinks *set);
+ *
+ *	void sinks_install(struct audit_sinks *set);
+ *	struct audit_sinks *sinks_current(void);
+ *	int  audit_emit(const struct dg_txn *t);
+ *
+ *	struct auditlog *auditlog_open(const char *path);
+ *	int  auditlog_write(struct auditlog *a, const char *line);
+ *	int  auditlog_reopen(struct auditlog *a);
+ *	const char *auditlog_path(const struct auditlog *a);
+ *	void auditlog_close(struct auditlog *a);
+ * DESCRIPTION
+ *	A sink is one destination of audit records: the JSON Lines file
+ *	(sink_file.c), syslog (sink_syslog.c).  Each kind is one file that
+ *	fills a struct audit_sink_ops and is listed in sinks.c's table:
+ *	  configure(p, old, &out)  the sink the policy p wants (*out, a new
+ *			reference; NULL when p wants none), given the sink
+ *			of this kind in force until now (old, may be NULL):
+ *			a sink whose settings did not change is kept and
+ *			reopened.  It returns -1 (errno set, already logged)
+ *			when the sink p wants cannot be had; *out is then
+ *			old's, so a reload keeps what works.
+ *	  write(s, t, ts)  encodes and writes the record of t with time ts;
+ *			-1 when it was lost (the sink logs why, rate
+ *			limited).  Called by many threads at once.
+ *	  reopen(s)	after logrotate; -1 keeps the old destination.
+ *	  close(s)	frees the sink (the last reference was dropped).
+ *	Every sink counts the records it lost (sink_errors()), for the
+ *	operator and the metrics endpoint.
+ *
+ *	A set is an immutable list of sinks in table order, reference
+ *	counted; sinks_configure() builds the set a policy wants from the
+ *	old one (NULL at start-up); *complete is false when a sink the
+ *	policy wants could not be had (start-up fails then; a reload goes
+ *	on with the old sink of that kind, if there was one).
+ *	sinks_write() writes t to every sink of set with one time stamp and
+ *	returns the number of sinks that lost it.  sinks_reopen() reopens
+ *	every sink.  sinks_find() returns the set's sink of that kind or
+ *	NULL (no new reference).
+ *
+ *	sinks_install() makes set the process's current set (taking over
+ *	the reference) and drops the previous one; sinks_current() returns
+ *	a new reference to it (NULL before the first install).  Swap and
+ *	take are lock-free (snapshot.h), so a reload never blocks a record.
+ *	audit_emit() writes t to the current set; a lost record is logged
+ *	and counted and never changes what happens to the mail.
+ *
+ *	auditlog_* is the file underneath the file sink: auditlog_open()
+ *	opens path for appending (O_APPEND|O_CREAT|O_CLOEXEC, mode 0640).
+ *	auditlog_write() appends one line with a single write(2), so the
+ *	records of concurrent connections never interleave; it never
+ *	blocks on a lock held across I/O.  A failed or short write is
+ *	reported with syslog(LOG_ERR) at most once a minute and returns -1.
+ *	auditlog_reopen() opens the path again and swaps the descriptor
+ *	under a mutex held only for the swap; writes in flight finish on
+ *	the old file, which is closed after the last of them.  On failure
+ *	it keeps the old descriptor and returns -1.  auditlog_path() is the
+ *	path given to auditlog_open().
+ * DIAGNOSTICS
+ *	auditlog_open() returns NULL with errno set when the file cannot be
+ *	opened.  Out of memory is fatal (util.h).
+ */
+#ifndef DG_SINK_H
+#define DG_SINK_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "policy.h"
+#include "txn.h"
+
+#define SINKS_MAX 8
+
+struct audit_sink;
+
+struct audit_sink_ops {
+	const char *name;
+	int (*configure)(const struct dg_policy *p, struct audit_sink *old,
+			 struct audit_sink **out);
+	int (*write)(struct audit_sink *s, const struct dg_txn *t,
+		     const struct timespec *ts);
+	int (*reopen)(struct audit_sink *s);
+	void (*close)(struct audit_sink *s);
+};
+
+/* The first member of every sink's own struct. */
+struct audit_sink {
+	const struct audit_sink_ops *ops;
+	atomic_int refs;
+	atomic_ullong errors;
+};
+
+struct audit_sinks;
+struct auditlog;
+
+void sink_init(struct audit_sink *s, const struct audit_sink_ops *ops);
+struct audit_sink *sink_ref(struct audit_sink *s);
+void sink_unref(struct audit_sink *s);
+unsigned long long sink_errors(const struct audit_sink *s);
+
+extern const struct audit_sink_ops sink_file_ops;
+extern const struct audit_sink_ops sink_syslog_ops;
+
+struct audit_sinks *sinks_configure(const struct dg_policy *p,
+				    const struct audit_sinks *old, bool *complete);
+struct audit_sink *sinks_find(const struct audit_sinks *set, const char *name);
+int sinks_write(struct audit_sinks *set, const struct dg_txn *t);
+void sinks_reopen(struct audit_sinks *set);
+struct audit_sinks *sinks_ref(struct audit_sinks *set);
+void sinks_unref(struct audit_sinks *set);
+
+void sinks_install(struct audit_sinks *set);
+struct audit_sinks *sinks_current(void);
+int audit_emit(const struct dg_txn *t);
+
+struct auditlog *auditlog_open(const char *path);
+int auditlog_write(struct auditlog *a, const char *line);
+int auditlog_reopen(struct auditlog *a);
+const char *auditlog_path(const struct auditlog *a);
+void auditlog_close(struct auditlog *a);
+
+#endif
