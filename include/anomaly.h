@@ -7,12 +7,15 @@
  *	enum dg_verdict
  *	const char *dg_class_name(enum dg_class c);
  *	int dg_class_from_name(const char *name);	-1 if unknown
+ *	enum dg_action dg_class_default_action(enum dg_class c);
  *	const char *dg_action_name(enum dg_action a);
  *	int dg_action_from_name(const char *name);	-1 if unknown
  *	const char *dg_verdict_name(enum dg_verdict v);
  * DESCRIPTION
  *	The class order is the order of contract section 5's table; it is
- *	the order in which "%a" and the tag header list classes.  Actions
+ *	the order in which "%a" and the tag header list classes.  A class's
+ *	name is also its key in the body block of the configuration, whose
+ *	default is dg_class_default_action() (contract section 3).  Actions
  *	are ordered by strength so that the verdict is a max().
  *	Verdicts name what was done to a message: accept, log, tag,
  *	quarantine, tempfail, reject (contract section 6).
@@ -52,6 +55,7 @@ enum dg_verdict {
 
 const char *dg_class_name(enum dg_class c);
 int dg_class_from_name(const char *name);
+enum dg_action dg_class_default_action(enum dg_class c);
 const char *dg_action_name(enum dg_action a);
 int dg_action_from_name(const char *name);
 const char *dg_verdict_name(enum dg_verdict v);

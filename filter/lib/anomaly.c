@@ -1,16 +1,28 @@
 /*
- * anomaly.c: names of anomaly classes, actions and verdicts, as they
- * appear in the configuration file, replies, tag headers and audit
- * records (contract sections 3, 5 and 6).
+ * anomaly.c: the one table of anomaly classes (their names, which are
+ * also their keys in the configuration's body block, and the action a
+ * policy gives them by default), and the names of actions and verdicts,
+ * as they appear in the configuration file, replies, tag headers and
+ * audit records (contract sections 3, 5 and 6).  Adding a class is a
+ * row here, its detection in the scanner and its line in the manuals.
  */
 #include <string.h>
 
 #include "anomaly.h"
 #include "util.h"
 
-static const char *const class_names[DG_CLASS_COUNT] = {
-	"bare_cr", "bare_lf", "smuggle_eod", "nul",
-	"smuggled_transaction", "smtp_commands", "long_line", "lone_dot",
+static const struct {
+	const char *name;
+	enum dg_action default_action;
+} classes[DG_CLASS_COUNT] = {
+	[DG_CLASS_BARE_CR] = { "bare_cr", DG_ACT_REJECT },
+	[DG_CLASS_BARE_LF] = { "bare_lf", DG_ACT_REJECT },
+	[DG_CLASS_SMUGGLE_EOD] = { "smuggle_eod", DG_ACT_REJECT },
+	[DG_CLASS_NUL] = { "nul", DG_ACT_REJECT },
+	[DG_CLASS_SMUGGLED_TRANSACTION] = { "smuggled_transaction", DG_ACT_REJECT },
+	[DG_CLASS_SMTP_COMMANDS] = { "smtp_commands", DG_ACT_LOG },
+	[DG_CLASS_LONG_LINE] = { "long_line", DG_ACT_LOG },
+	[DG_CLASS_LONE_DOT] = { "lone_dot", DG_ACT_IGNORE },
 };
 
 static const char *const action_names[] = {
@@ -31,12 +43,20 @@ static int lookup(const char *const *names, size_t n, const char *name)
 
 const char *dg_class_name(enum dg_class c)
 {
-	return (unsigned)c < DG_CLASS_COUNT ? class_names[c] : "?";
+	return (unsigned)c < DG_CLASS_COUNT ? classes[c].name : "?";
 }
 
 int dg_class_from_name(const char *name)
 {
-	return lookup(class_names, DG_CLASS_COUNT, name);
+	for (int c = 0; c < DG_CLASS_COUNT; c++)
+		if (strcmp(classes[c].name, name) == 0)
+			return c;
+	return -1;
+}
+
+enum dg_action dg_class_default_action(enum dg_class c)
+{
+	return (unsigned)c < DG_CLASS_COUNT ? classes[c].default_action : DG_ACT_IGNORE;
 }
 
 const char *dg_action_name(enum dg_action a)

@@ -1,7 +1,9 @@
 /*
  * policy_compile.c: validates parsed configuration values and builds the
  * immutable struct dg_policy.  Every invalid value is reported with the
- * line it came from and compilation goes on, so one run lists them all.
+ * line it came from and compilation goes on, so one run lists them all;
+ * errors go to the load's error sink (policy_err.c), never back into
+ * the parser.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -32,7 +34,7 @@ static unsigned line_of(const struct cval *v, cfg_t *sec)
 	return v->line ? v->line : (sec->line > 0 ? (unsigned)sec->line : 0);
 }
 
-static int choose(struct loader *L, cfg_t *sec, const char *name,
+static int choose(struct policy_errs *E, cfg_t *sec, const char *name,
 		  const char *const *words, size_t nwords)
 {
 	const struct cval *v = get(sec, name);
@@ -40,29 +42,29 @@ static int choose(struct loader *L, cfg_t *sec, const char *name,
 	for (size_t i = 0; i < nwords; i++)
 		if (strcmp(v->s, words[i]) == 0)
 			return (int)i;
-	lerr(L, line_of(v, sec), "%s: invalid value \"%.64s\"", name, v->s);
+	policy_errf(E, line_of(v, sec), "%s: invalid value \"%.64s\"", name, v->s);
 	return 0;
 }
 
-static bool boolean(struct loader *L, cfg_t *sec, const char *name)
+static bool boolean(struct policy_errs *E, cfg_t *sec, const char *name)
 {
 	static const char *const words[] = { "false", "true", "no", "yes", "off", "on" };
 
-	return choose(L, sec, name, words, DG_ARRAY_LEN(words)) % 2 == 1;
+	return choose(E, sec, name, words, DG_ARRAY_LEN(words)) % 2 == 1;
 }
 
-static void reply(struct loader *L, cfg_t *sec, const char *name,
+static void reply(struct policy_errs *E, cfg_t *sec, const char *name,
 		  struct dg_reply *r, char want_class)
 {
 	const struct cval *v = get(sec, name);
 	char err[256];
 
 	if (reply_parse(r, v->s, err, sizeof(err)) < 0) {
-		lerr(L, line_of(v, sec), "%s: %s", name, err);
+		policy_errf(E, line_of(v, sec), "%s: %s", name, err);
 		return;
 	}
 	if (want_class && r->code[0] != want_class)
-		lerr(L, line_of(v, sec), "%s: must be a %cxx reply", name, want_class);
+		policy_errf(E, line_of(v, sec), "%s: must be a %cxx reply", name, want_class);
 }
 
 static char **strings(cfg_t *sec, const char *name, size_t *n, bool upper)
@@ -98,7 +100,7 @@ bool policy_valid_socket(const char *s)
 	return *rest == '\0' || (*rest == '@' && rest[1] != '\0');
 }
 
-static void compile_root(struct loader *L, cfg_t *cfg, struct dg_policy *p)
+static void compile_root(struct policy_errs *E, cfg_t *cfg, struct dg_policy *p)
 {
 	static const char *const modes[] = { "enforce", "monitor" };
 	static const char *const onerr[] = { "tempfail", "accept" };
@@ -108,46 +110,37 @@ static void compile_root(struct loader *L, cfg_t *cfg, struct dg_policy *p)
 
 	v = get(cfg, "socket");
 	if (!policy_valid_socket(v->s))
-		lerr(L, line_of(v, cfg), "socket: \"%.64s\" is not unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST", v->s);
+		policy_errf(E, line_of(v, cfg), "socket: \"%.64s\" is not unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST", v->s);
 	p->socket = xstrdup(v->s);
 	v = get(cfg, "socket_mode");
 	errno = 0;
 	mode = strtol(v->s, &end, 8);
 	if (errno || *v->s == '\0' || *end != '\0' || mode < 0 || mode > 0777)
-		lerr(L, line_of(v, cfg), "socket_mode: \"%.16s\" is not an octal mode like 0660", v->s);
+		policy_errf(E, line_of(v, cfg), "socket_mode: \"%.16s\" is not an octal mode like 0660", v->s);
 	p->socket_mode = (mode_t)mode;
-	p->mode = (enum dg_mode)choose(L, cfg, "mode", modes, 2);
-	p->on_error = (enum dg_on_error)choose(L, cfg, "on_error", onerr, 2);
+	p->mode = (enum dg_mode)choose(E, cfg, "mode", modes, 2);
+	p->on_error = (enum dg_on_error)choose(E, cfg, "on_error", onerr, 2);
 }
 
-static void compile_auth(struct loader *L, cfg_t *sec, struct dg_policy_auth *a)
+static void compile_auth(struct policy_errs *E, cfg_t *sec, struct dg_policy_auth *a)
 {
-	a->require = boolean(L, sec, "require");
+	a->require = boolean(E, sec, "require");
 	a->exempt = cidr_list_new();
 	for (unsigned i = 0; i < cfg_size(sec, "exempt_networks"); i++) {
 		const struct cval *v = get_n(sec, "exempt_networks", i);
 
 		if (cidr_list_add(a->exempt, v->s) < 0)
-			lerr(L, line_of(v, sec), "exempt_networks: \"%.64s\" is not an IPv4 or IPv6 network", v->s);
+			policy_errf(E, line_of(v, sec), "exempt_networks: \"%.64s\" is not an IPv4 or IPv6 network", v->s);
 	}
 	a->daemons = strings(sec, "daemons", &a->ndaemons, false);
 	a->mechanisms = strings(sec, "mechanisms", &a->nmechanisms, true);
-	a->plaintext_needs_tls = boolean(L, sec, "plaintext_needs_tls");
-	reply(L, sec, "reply_unauthenticated", &a->unauthenticated, 0);
-	reply(L, sec, "reply_plaintext", &a->plaintext, 0);
-	reply(L, sec, "reply_mechanism", &a->mechanism, 0);
+	a->plaintext_needs_tls = boolean(E, sec, "plaintext_needs_tls");
+	reply(E, sec, "reply_unauthenticated", &a->unauthenticated, 0);
+	reply(E, sec, "reply_plaintext", &a->plaintext, 0);
+	reply(E, sec, "reply_mechanism", &a->mechanism, 0);
 }
 
-static void map_error(void *arg, const char *file, unsigned line, const char *msg)
-{
-	struct loader *L = arg;
-
-	L->nerr++;
-	if (L->err)
-		L->err(L->arg, file, line, msg);
-}
-
-static void compile_senders(struct loader *L, cfg_t *sec, struct dg_policy_senders *s)
+static void compile_senders(struct policy_errs *E, cfg_t *sec, struct dg_policy_senders *s)
 {
 	static const char *const unlisted[] = { "reject", "allow" };
 	static const char *const nullsender[] = { "allow", "reject" };
@@ -156,12 +149,12 @@ static void compile_senders(struct loader *L, cfg_t *sec, struct dg_policy_sende
 	s->login_map_path = xstrdup(v->s);
 	s->map = loginmap_new();
 	if (*v->s != '\0' && access(v->s, R_OK) != 0)
-		lerr(L, line_of(v, sec), "login_map: cannot read %s: %s", v->s, strerror(errno));
+		policy_errf(E, line_of(v, sec), "login_map: cannot read %s: %s", v->s, strerror(errno));
 	else if (*v->s != '\0')
-		(void)loginmap_load(s->map, v->s, map_error, L);
-	s->unlisted = (enum dg_unlisted)choose(L, sec, "unlisted", unlisted, 2);
-	s->null_sender = (enum dg_null_sender)choose(L, sec, "null_sender", nullsender, 2);
-	reply(L, sec, "reply", &s->reply, 0);
+		(void)loginmap_load(s->map, v->s, policy_err_other, E);
+	s->unlisted = (enum dg_unlisted)choose(E, sec, "unlisted", unlisted, 2);
+	s->null_sender = (enum dg_null_sender)choose(E, sec, "null_sender", nullsender, 2);
+	reply(E, sec, "reply", &s->reply, 0);
 }
 
 static bool valid_owned(const char *s)
@@ -176,7 +169,7 @@ static bool valid_owned(const char *s)
 	return true;
 }
 
-static void compile_users(struct loader *L, cfg_t *cfg, struct dg_policy_senders *s)
+static void compile_users(struct policy_errs *E, cfg_t *cfg, struct dg_policy_senders *s)
 {
 	s->inline_users = loginmap_new();
 	for (unsigned i = 0; i < cfg_size(cfg, "user"); i++) {
@@ -186,16 +179,29 @@ static void compile_users(struct loader *L, cfg_t *cfg, struct dg_policy_senders
 		if (login && *login > 0 && *login < ' ')
 			continue;	/* a duplicate, renamed by the parser */
 		if (login == NULL || *login == '\0') {
-			lerr(L, (unsigned)u->line, "user: a block needs a login as its title");
+			policy_errf(E, (unsigned)u->line, "user: a block needs a login as its title");
 			continue;
 		}
 		for (unsigned j = 0; j < cfg_size(u, "senders"); j++) {
 			const struct cval *v = get_n(u, "senders", j);
 
 			if (!valid_owned(v->s) || loginmap_add(s->inline_users, v->s, login) < 0)
-				lerr(L, line_of(v, u), "user \"%.64s\": senders: \"%.64s\" is not user@domain or @domain", login, v->s);
+				policy_errf(E, line_of(v, u), "user \"%.64s\": senders: \"%.64s\" is not user@domain or @domain", login, v->s);
 		}
 	}
+}
+
+static enum dg_action action(struct policy_errs *E, cfg_t *sec, enum dg_class c)
+{
+	const char *name = dg_class_name(c);
+	const struct cval *v = get(sec, name);
+	int a = dg_action_from_name(v->s);
+
+	if (a < 0) {
+		policy_errf(E, line_of(v, sec), "%s: invalid value \"%.64s\"", name, v->s);
+		return dg_class_default_action(c);
+	}
+	return (enum dg_action)a;
 }
 
 static bool valid_header_name(const char *s)
@@ -208,30 +214,26 @@ static bool valid_header_name(const char *s)
 	return true;
 }
 
-static void compile_body(struct loader *L, cfg_t *sec, struct dg_policy_body *b)
+static void compile_body(struct policy_errs *E, cfg_t *sec, struct dg_policy_body *b)
 {
-	static const char *const actions[] = {
-		"ignore", "log", "tag", "quarantine", "tempfail", "reject",
-	};
 	const struct cval *v;
 	char *end;
 	long n;
 
 	for (int c = 0; c < DG_CLASS_COUNT; c++)
-		b->action[c] = (enum dg_action)choose(L, sec, dg_class_name((enum dg_class)c),
-						      actions, DG_ARRAY_LEN(actions));
+		b->action[c] = action(E, sec, (enum dg_class)c);
 	v = get(sec, "max_line_length");
 	errno = 0;
 	n = strtol(v->s, &end, 10);
 	if (errno || *v->s == '\0' || *end != '\0' || n < 1 || n > 1000000)
-		lerr(L, line_of(v, sec), "max_line_length: \"%.16s\" is not a number from 1 to 1000000", v->s);
+		policy_errf(E, line_of(v, sec), "max_line_length: \"%.16s\" is not a number from 1 to 1000000", v->s);
 	b->max_line_length = n > 0 ? (size_t)n : 998;
 	v = get(sec, "tag_header");
 	if (!valid_header_name(v->s))
-		lerr(L, line_of(v, sec), "tag_header: \"%.64s\" is not a header field name", v->s);
+		policy_errf(E, line_of(v, sec), "tag_header: \"%.64s\" is not a header field name", v->s);
 	b->tag_header = xstrdup(v->s);
-	reply(L, sec, "reply_reject", &b->reject, '5');
-	reply(L, sec, "reply_tempfail", &b->tempfail, '4');
+	reply(E, sec, "reply_reject", &b->reject, '5');
+	reply(E, sec, "reply_tempfail", &b->tempfail, '4');
 }
 
 static const struct { const char *name; int value; } facilities[] = {
@@ -241,35 +243,35 @@ static const struct { const char *name; int value; } facilities[] = {
 	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
 };
 
-static void compile_audit(struct loader *L, cfg_t *sec, struct dg_policy_audit *a)
+static void compile_audit(struct policy_errs *E, cfg_t *sec, struct dg_policy_audit *a)
 {
 	const struct cval *v = get(sec, "facility");
 	size_t i;
 
-	a->syslog = boolean(L, sec, "syslog");
+	a->syslog = boolean(E, sec, "syslog");
 	for (i = 0; i < DG_ARRAY_LEN(facilities); i++)
 		if (strcmp(v->s, facilities[i].name) == 0)
 			break;
 	if (i == DG_ARRAY_LEN(facilities))
-		lerr(L, line_of(v, sec), "facility: \"%.32s\" is not mail, daemon, user or local0..local7", v->s);
+		policy_errf(E, line_of(v, sec), "facility: \"%.32s\" is not mail, daemon, user or local0..local7", v->s);
 	a->facility = i < DG_ARRAY_LEN(facilities) ? facilities[i].value : LOG_MAIL;
 	v = get(sec, "file");
 	if (*v->s != '\0' && *v->s != '/')
-		lerr(L, line_of(v, sec), "file: \"%.64s\" must be an absolute path", v->s);
+		policy_errf(E, line_of(v, sec), "file: \"%.64s\" must be an absolute path", v->s);
 	a->file = xstrdup(v->s);
 }
 
-struct dg_policy *policy_compile(struct loader *L, cfg_t *cfg)
+struct dg_policy *policy_compile(struct policy_errs *E, cfg_t *cfg)
 {
 	struct dg_policy *p = xcalloc(1, sizeof(*p));
 
 	atomic_init(&p->refs, 1);
-	p->path = xstrdup(L->path);
-	compile_root(L, cfg, p);
-	compile_auth(L, cfg_getsec(cfg, "auth"), &p->auth);
-	compile_senders(L, cfg_getsec(cfg, "senders"), &p->senders);
-	compile_users(L, cfg, &p->senders);
-	compile_body(L, cfg_getsec(cfg, "body"), &p->body);
-	compile_audit(L, cfg_getsec(cfg, "audit"), &p->audit);
+	p->path = xstrdup(E->path);
+	compile_root(E, cfg, p);
+	compile_auth(E, cfg_getsec(cfg, "auth"), &p->auth);
+	compile_senders(E, cfg_getsec(cfg, "senders"), &p->senders);
+	compile_users(E, cfg, &p->senders);
+	compile_body(E, cfg_getsec(cfg, "body"), &p->body);
+	compile_audit(E, cfg_getsec(cfg, "audit"), &p->audit);
 	return p;
 }

@@ -12,6 +12,7 @@
  * again, until it parses: "dotgate -n" then lists every error at once.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +22,7 @@
 
 #include <confuse.h>
 
-#include "cidr.h"
-#include "loginmap.h"
+#include "anomaly.h"
 #include "policy.h"
 #include "policy_load.h"
 #include "util.h"
@@ -80,21 +80,17 @@ static cfg_opt_t user_opts[] = {
 	CFG_END()
 };
 
-static cfg_opt_t body_opts[] = {
-	VAL("bare_cr", "reject"),
-	VAL("bare_lf", "reject"),
-	VAL("smuggle_eod", "reject"),
-	VAL("nul", "reject"),
-	VAL("smuggled_transaction", "reject"),
-	VAL("smtp_commands", "log"),
-	VAL("long_line", "log"),
-	VAL("lone_dot", "ignore"),
+/* The body block: one key per anomaly class, from the class table
+ * (anomaly.c), then these. */
+static const cfg_opt_t body_more[] = {
 	VAL("max_line_length", "998"),
 	VAL("tag_header", "X-Dotgate-Anomalies"),
 	VAL("reply_reject", "550 5.6.0 Message rejected: malformed line endings or end-of-data sequence (%a)"),
 	VAL("reply_tempfail", "451 4.6.0 Message deferred: malformed content (%a)"),
 	CFG_END()
 };
+
+static cfg_opt_t body_opts[DG_CLASS_COUNT + DG_ARRAY_LEN(body_more)];
 
 static cfg_opt_t audit_opts[] = {
 	VAL("syslog", "true"),
@@ -115,19 +111,6 @@ static cfg_opt_t root_opts[] = {
 	CFG_SEC("audit", audit_opts, CFGF_NONE),
 	CFG_END()
 };
-
-void lerr(struct loader *L, unsigned line, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	L->nerr++;
-	if (L->err)
-		L->err(L->arg, L->path, line, msg);
-}
 
 /* libconfuse reports through a callback without a user pointer; loads
  * run in one thread at a time per thread, so a thread-local is enough. */
@@ -254,9 +237,28 @@ static int locate(char *buf, int line)
 	return line;
 }
 
-static cfg_t *parse_text(struct loader *L, char *buf)
+/* Action names are single words: a default needs no quotes. */
+static void make_body_opts(void)
 {
+	for (int c = 0; c < DG_CLASS_COUNT; c++) {
+		cfg_opt_t o = CFG_PTR_CB(
+		    (char *)dg_class_name((enum dg_class)c),
+		    (char *)dg_action_name(dg_class_default_action((enum dg_class)c)),
+		    CFGF_NONE, cval_parse, cval_free);
+
+		body_opts[c] = o;
+	}
+	for (size_t i = 0; i < DG_ARRAY_LEN(body_more); i++)
+		body_opts[DG_CLASS_COUNT + i] = body_more[i];
+}
+
+static cfg_t *parse_text(struct policy_errs *E, char *buf)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	int last_line = -1;
+
+	if (pthread_once(&once, make_body_opts) != 0)
+		dg_panic("cannot build the body block's options");
 
 	for (int pass = 0; pass < CONF_MAX_PASSES; pass++) {
 		cfg_t *cfg = cfg_init(root_opts, CFGF_NONE);
@@ -275,7 +277,7 @@ static cfg_t *parse_text(struct loader *L, char *buf)
 		cfg_free(cfg);
 		if (parse_line > 0)
 			parse_line = locate(buf, parse_line);
-		lerr(L, parse_line > 0 ? (unsigned)parse_line : 0, "%s",
+		policy_errf(E, parse_line > 0 ? (unsigned)parse_line : 0, "%s",
 		     parse_msg[0] ? parse_msg : "syntax error");
 		if (parse_line <= 0 || parse_line == last_line
 		    || !neutralise(buf, parse_line, pass))
@@ -285,20 +287,20 @@ static cfg_t *parse_text(struct loader *L, char *buf)
 	return NULL;
 }
 
-static char *read_conf(struct loader *L)
+static char *read_conf(struct policy_errs *E)
 {
 	struct stat st;
 	FILE *fp;
 	char *buf;
 	size_t n;
 
-	fp = fopen(L->path, "r");
+	fp = fopen(E->path, "r");
 	if (fp == NULL) {
-		lerr(L, 0, "cannot open configuration file: %s", strerror(errno));
+		policy_errf(E, 0, "cannot open configuration file: %s", strerror(errno));
 		return NULL;
 	}
 	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & S_IWOTH)) {
-		lerr(L, 0, "refusing a configuration file writable by others (chmod o-w %s)", L->path);
+		policy_errf(E, 0, "refusing a configuration file writable by others (chmod o-w %s)", E->path);
 		fclose(fp);
 		return NULL;
 	}
@@ -306,9 +308,9 @@ static char *read_conf(struct loader *L)
 	n = fread(buf, 1, CONF_MAX_BYTES + 1, fp);
 	if (ferror(fp) || n > CONF_MAX_BYTES) {
 		if (ferror(fp))
-			lerr(L, 0, "read error: %s", strerror(errno));
+			policy_errf(E, 0, "read error: %s", strerror(errno));
 		else
-			lerr(L, 0, "file larger than %d bytes", CONF_MAX_BYTES);
+			policy_errf(E, 0, "file larger than %d bytes", CONF_MAX_BYTES);
 		fclose(fp);
 		free(buf);
 		return NULL;
@@ -316,7 +318,7 @@ static char *read_conf(struct loader *L)
 	fclose(fp);
 	buf[n] = '\0';
 	if (memchr(buf, '\0', n) != NULL) {
-		lerr(L, 0, "configuration file contains a NUL byte");
+		policy_errf(E, 0, "configuration file contains a NUL byte");
 		free(buf);
 		return NULL;
 	}
@@ -325,20 +327,20 @@ static char *read_conf(struct loader *L)
 
 struct dg_policy *policy_load(const char *path, policy_err_fn *err, void *arg)
 {
-	struct loader L = { path, err, arg, 0 };
+	struct policy_errs E = { path, err, arg, 0 };
 	struct dg_policy *p;
 	cfg_t *cfg;
 	char *buf;
 
-	if ((buf = read_conf(&L)) == NULL)
+	if ((buf = read_conf(&E)) == NULL)
 		return NULL;
-	cfg = parse_text(&L, buf);
+	cfg = parse_text(&E, buf);
 	free(buf);
 	if (cfg == NULL)
 		return NULL;
-	p = policy_compile(&L, cfg);
+	p = policy_compile(&E, cfg);
 	cfg_free(cfg);
-	if (L.nerr > 0) {
+	if (E.n > 0) {
 		policy_unref(p);
 		return NULL;
 	}

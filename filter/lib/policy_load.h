@@ -1,8 +1,10 @@
 /*
- * policy_load.h: internal interface between the configuration parser
- * (policy_load.c, libconfuse) and the policy compiler (policy_compile.c).
- * Each parsed value carries the line it came from, so the compiler can
- * report FILE:LINE for every invalid value.
+ * policy_load.h: the private interface between the configuration parser
+ * (policy_load.c, libconfuse), the policy compiler (policy_compile.c)
+ * and their error sink (policy_err.c).  Each parsed value carries the
+ * line it came from, so the compiler can report FILE:LINE for every
+ * invalid value; both report through a struct policy_errs, so neither
+ * calls back into the other.
  */
 #ifndef DG_POLICY_LOAD_H
 #define DG_POLICY_LOAD_H
@@ -16,15 +18,17 @@ struct cval {
 	unsigned line;		/* 0: the built-in default */
 };
 
-struct loader {
-	const char *path;
-	policy_err_fn *err;
+/* Where the errors of one load go, and how many there were. */
+struct policy_errs {
+	const char *path;	/* the configuration file */
+	policy_err_fn *fn;	/* may be NULL: count only */
 	void *arg;
-	int nerr;
+	int n;
 };
 
-void lerr(struct loader *L, unsigned line, const char *fmt, ...)
+void policy_errf(struct policy_errs *E, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-struct dg_policy *policy_compile(struct loader *L, cfg_t *cfg);
+policy_err_fn policy_err_other;
+struct dg_policy *policy_compile(struct policy_errs *E, cfg_t *cfg);
 
 #endif
