@@ -11,8 +11,6 @@
  *					  size_t *which);
  *	const char *probe_outcome_name(enum probe_outcome o);
  *	int probe_qid(const char *reply_text, char *qid, size_t qidsize);
-void probe_errf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
  *	void probe_errf(char *buf, size_t size, const char *fmt, ...);
  *
  *	int smtp_connect(struct smtp_conn *c, const char *host,
