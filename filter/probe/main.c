@@ -272,10 +272,10 @@ static int ehlo_auth(const char *text, char *mechs, size_t size)
 }
 
 /* Sends cmd and reads its reply into r; -1 on I/O error (msg in err). */
-static int command(struct smtp_conn *c, const char *cmd,
+static int command(struct probe_smtp *c, const char *cmd,
 		   struct probe_reply *r, char *err, size_t errsize)
 {
-	if (smtp_cmd(c, cmd) < 0 || smtp_reply(c, r) < 0) {
+	if (probe_smtp_cmd(c, cmd) < 0 || probe_smtp_reply(c, r) < 0) {
 		probe_errf(err, errsize, "%s: %s", cmd, c->err);
 		return -1;
 	}
@@ -311,19 +311,19 @@ static char *build_message(const struct opts *o, const struct probe_vector *v,
 }
 
 /* Connect, greet, authenticate: 0 ok, -1 error (res->err). */
-static int session_open(const struct opts *o, struct smtp_conn *c,
+static int session_open(const struct opts *o, struct probe_smtp *c,
 			struct auth_state *auth, struct result *res)
 {
 	struct probe_reply r;
 	char cmd[300], mechs[512];
 	const char *list;
 
-	if (smtp_connect(c, o->host, o->port, o->timeout_ms) < 0) {
+	if (probe_smtp_connect(c, o->host, o->port, o->timeout_ms) < 0) {
 		probe_errf(res->err, sizeof(res->err), "connect %s: %s",
 			       o->server, c->err);
 		return -1;
 	}
-	if (smtp_reply(c, &r) < 0 || r.code != 220) {
+	if (probe_smtp_reply(c, &r) < 0 || r.code != 220) {
 		probe_errf(res->err, sizeof(res->err), "greeting: %s",
 			       r.code ? r.text : c->err);
 		return -1;
@@ -359,7 +359,7 @@ static int session_open(const struct opts *o, struct smtp_conn *c,
 static void run_vector(const struct opts *o, const struct probe_vector *v,
 		       struct auth_state *auth, struct result *res)
 {
-	struct smtp_conn c;
+	struct probe_smtp c;
 	struct probe_reply *rs;
 	struct probe_reply r;
 	char cmd[PROBE_ADDR_MAX + 32];
@@ -391,7 +391,7 @@ static void run_vector(const struct opts *o, const struct probe_vector *v,
 		if (r.code == 0)
 			probe_errf(res->err, sizeof(res->err),
 				       "connection closed");
-		(void)smtp_cmd(&c, "QUIT");
+		(void)probe_smtp_cmd(&c, "QUIT");
 		goto out;
 	}
 	msg = build_message(o, v, &len);
@@ -400,11 +400,12 @@ static void run_vector(const struct opts *o, const struct probe_vector *v,
 	 * Bare linefeed (LF) not allowed") and hang up while we still send:
 	 * then its reply is already waiting to be read.
 	 */
-	send_failed = smtp_send(&c, msg, len) < 0;
+	send_failed = probe_smtp_send(&c, msg, len) < 0;
 	free(msg);
 	if (send_failed)
 		probe_errf(res->err, sizeof(res->err), "DATA: %s", c.err);
-	if (smtp_reply(&c, &rs[0]) < 0 || (send_failed && rs[0].code == 0)) {
+	if (probe_smtp_reply(&c, &rs[0]) < 0 ||
+	    (send_failed && rs[0].code == 0)) {
 		if (!send_failed)
 			probe_errf(res->err, sizeof(res->err),
 				   "end of data: %s", c.err);
@@ -422,9 +423,9 @@ static void run_vector(const struct opts *o, const struct probe_vector *v,
 	if (rs[0].code != 0) {
 		int failed = 0, goodbye = 0;
 
-		(void)smtp_send(&c, "QUIT\r\n", 6);
+		(void)probe_smtp_send(&c, "QUIT\r\n", 6);
 		while (n < PROBE_MAX_REPLIES) {
-			if (smtp_reply(&c, &rs[n]) < 0) {
+			if (probe_smtp_reply(&c, &rs[n]) < 0) {
 				/* A reset after a goodbye (221, 421) is how a
 				 * server that hung up on unread input closes. */
 				if (goodbye || rs[0].code == 421)
@@ -457,7 +458,7 @@ static void run_vector(const struct opts *o, const struct probe_vector *v,
 		probe_errf(res->err, sizeof(res->err),
 			       "no reply to end of data");
 out:
-	smtp_close(&c);
+	probe_smtp_close(&c);
 	free(rs);
 }
 
