@@ -293,6 +293,8 @@ static char *build_message(const struct opts *o, const struct probe_vector *v,
 		"MAIL FROM:<%s>\r\nRCPT TO:<%s>\r\nDATA\r\n"
 		"From: <%s>\r\nTo: <%s>\r\nSubject: dotgate-probe hidden %s\r\n"
 		"\r\nhidden\r\n.\r\n";
+	/* Four addresses of at most PROBE_ADDR_MAX (check_addr) and short
+	 * fixed text: a message that does not fit is a bug, not input. */
 	size_t cap = 4 * PROBE_ADDR_MAX + 1024 + v->len;
 	char *msg = xmalloc(cap);
 	int n1, n2;
@@ -300,12 +302,14 @@ static char *build_message(const struct opts *o, const struct probe_vector *v,
 	n1 = snprintf(msg, cap, fmt_head, o->from, o->to, v->name, v->name,
 		      (long)getpid(), (long)time(NULL));
 	if (n1 < 0 || (size_t)n1 + v->len >= cap)
-		abort();
+		dg_panic("message buffer too small for the head of vector %s",
+			 v->name);
 	memcpy(msg + n1, v->bytes, v->len);
 	n2 = snprintf(msg + n1 + v->len, cap - (size_t)n1 - v->len, fmt_hidden,
 		      o->hidden_from, o->to, o->hidden_from, o->to, v->name);
 	if (n2 < 0 || (size_t)n1 + v->len + (size_t)n2 >= cap)
-		abort();
+		dg_panic("message buffer too small for the hidden "
+			 "transaction of vector %s", v->name);
 	*lenp = (size_t)n1 + v->len + (size_t)n2;
 	return msg;
 }
