@@ -359,109 +359,146 @@ static int session_open(const struct opts *o, struct probe_smtp *c,
 	return 0;
 }
 
-/* Runs one vector on a fresh connection; fills res. */
-static void run_vector(const struct opts *o, const struct probe_vector *v,
-		       struct auth_state *auth, struct result *res)
+/*
+ * MAIL FROM, RCPT TO, DATA.  Returns 1 when the server waits for the
+ * message (354), 0 when it refused the envelope (res is final: the
+ * refusal, or an error if it hung up), -1 on I/O error (res->err).
+ */
+static int send_envelope(const struct opts *o, struct probe_smtp *c,
+			 struct result *res)
 {
-	struct probe_smtp c;
-	struct probe_reply *rs;
 	struct probe_reply r;
 	char cmd[PROBE_ADDR_MAX + 32];
-	size_t n = 0, which = 0, len;
-	int send_failed;
-	char *msg;
 
-	memset(res, 0, sizeof(*res));
-	res->v = v;
-	res->outcome = PROBE_ERROR;
-	rs = xcalloc(PROBE_MAX_REPLIES, sizeof(*rs));
-	if (session_open(o, &c, auth, res) < 0)
-		goto out;
 	(void)snprintf(cmd, sizeof(cmd), "MAIL FROM:<%s>", o->from);
-	if (command(&c, cmd, &r, res->err, sizeof(res->err)) < 0)
-		goto out;
+	if (command(c, cmd, &r, res->err, sizeof(res->err)) < 0)
+		return -1;
 	if (r.code / 100 == 2) {
 		(void)snprintf(cmd, sizeof(cmd), "RCPT TO:<%s>", o->to);
-		if (command(&c, cmd, &r, res->err, sizeof(res->err)) < 0)
-			goto out;
+		if (command(c, cmd, &r, res->err, sizeof(res->err)) < 0)
+			return -1;
 	}
 	if (r.code / 100 == 2 &&
-	    command(&c, "DATA", &r, res->err, sizeof(res->err)) < 0)
-		goto out;
-	if (r.code != 354) {
-		/* Refused before the body: the envelope was rejected. */
-		res->reply = r;
-		res->outcome = r.code ? PROBE_REJECTED : PROBE_ERROR;
-		if (r.code == 0)
-			probe_errf(res->err, sizeof(res->err),
-				       "connection closed");
-		(void)probe_smtp_cmd(&c, "QUIT");
-		goto out;
-	}
-	msg = build_message(o, v, &len);
+	    command(c, "DATA", &r, res->err, sizeof(res->err)) < 0)
+		return -1;
+	if (r.code == 354)
+		return 1;
+	res->reply = r;
+	res->outcome = r.code ? PROBE_REJECTED : PROBE_ERROR;
+	if (r.code == 0)
+		probe_errf(res->err, sizeof(res->err), "connection closed");
+	(void)probe_smtp_cmd(c, "QUIT");
+	return 0;
+}
+
+/*
+ * Sends the message carrying v and reads the reply to the first end of
+ * data the server saw into *first: 0 ok, -1 error (res->err).
+ */
+static int send_message(const struct opts *o, const struct probe_vector *v,
+			struct probe_smtp *c, struct probe_reply *first,
+			struct result *res)
+{
+	size_t len;
+	char *msg = build_message(o, v, &len);
+	int send_failed;
+
 	/*
 	 * A server may refuse the body before its end (Sendmail: "421 4.5.0
 	 * Bare linefeed (LF) not allowed") and hang up while we still send:
 	 * then its reply is already waiting to be read.
 	 */
-	send_failed = probe_smtp_send(&c, msg, len) < 0;
+	send_failed = probe_smtp_send(c, msg, len) < 0;
 	free(msg);
 	if (send_failed)
-		probe_errf(res->err, sizeof(res->err), "DATA: %s", c.err);
-	if (probe_smtp_reply(&c, &rs[0]) < 0 ||
-	    (send_failed && rs[0].code == 0)) {
+		probe_errf(res->err, sizeof(res->err), "DATA: %s", c->err);
+	if (probe_smtp_reply(c, first) < 0 ||
+	    (send_failed && first->code == 0)) {
 		if (!send_failed)
 			probe_errf(res->err, sizeof(res->err),
-				   "end of data: %s", c.err);
-		goto out;
+				   "end of data: %s", c->err);
+		return -1;
 	}
-	res->err[0] = '\0';
-	n = 1;
-	/*
-	 * Anything the server answers besides a 221 before it closes the
-	 * connection is the hidden transaction's doing.  The server may
-	 * already have hung up (Postfix drops a client that sends non-SMTP
-	 * text with "221 ... Goodbye"), so a failed QUIT is no error, and
-	 * every 221 is a goodbye, never part of the transaction.
-	 */
-	if (rs[0].code != 0) {
-		int failed = 0, goodbye = 0;
+	res->err[0] = '\0';	/* a reply explains a failed send */
+	return 0;
+}
 
-		(void)probe_smtp_send(&c, "QUIT\r\n", 6);
-		while (n < PROBE_MAX_REPLIES) {
-			if (probe_smtp_reply(&c, &rs[n]) < 0) {
-				/* A reset after a goodbye (221, 421) is how a
-				 * server that hung up on unread input closes. */
-				if (goodbye || rs[0].code == 421)
-					break;
-				probe_errf(res->err, sizeof(res->err),
-					   "reading replies after the message: %s",
-					   c.err);
-				failed = 1;
+/*
+ * Sends QUIT and reads every reply after rs[0] into rs[1...]; *np counts
+ * rs[0] too.  0 ok, -1 error (res->err).
+ *
+ * Anything the server answers besides a 221 before it closes the
+ * connection is the hidden transaction's doing.  The server may
+ * already have hung up (Postfix drops a client that sends non-SMTP
+ * text with "221 ... Goodbye"), so a failed QUIT is no error, and
+ * every 221 is a goodbye, never part of the transaction.
+ */
+static int read_hidden_replies(struct probe_smtp *c, struct probe_reply *rs,
+			       size_t *np, struct result *res)
+{
+	size_t n = 1;
+	int goodbye = 0;
+
+	*np = n;
+	if (rs[0].code == 0)
+		return 0;
+	(void)probe_smtp_send(c, "QUIT\r\n", 6);
+	while (n < PROBE_MAX_REPLIES) {
+		if (probe_smtp_reply(c, &rs[n]) < 0) {
+			/* A reset after a goodbye (221, 421) is how a
+			 * server that hung up on unread input closes. */
+			if (goodbye || rs[0].code == 421)
 				break;
-			}
-			if (rs[n].code == 0)
-				break;
-			if (rs[n].code == 221) {
-				goodbye = 1;
-			} else {
-				goodbye = rs[n].code == 421;
-				n++;
-			}
+			probe_errf(res->err, sizeof(res->err),
+				   "reading replies after the message: %s",
+				   c->err);
+			return -1;
 		}
-		if (failed) {
-			res->outcome = PROBE_ERROR;
-			goto out;
+		if (rs[n].code == 0)
+			break;
+		if (rs[n].code == 221) {
+			goodbye = 1;
+		} else {
+			goodbye = rs[n].code == 421;
+			n++;
 		}
 	}
+	*np = n;
+	return 0;
+}
+
+/* The outcome of the n replies read after the message, into res. */
+static void judge(const struct probe_reply *rs, size_t n, struct result *res)
+{
+	size_t which = 0;
+
 	res->outcome = probe_classify(rs, n, &which);
 	res->reply = rs[which];
 	if (res->outcome == PROBE_ACCEPTED || res->outcome == PROBE_SMUGGLED)
 		(void)probe_qid(res->reply.text, res->qid, sizeof(res->qid));
 	if (res->outcome == PROBE_ERROR && res->err[0] == '\0')
 		probe_errf(res->err, sizeof(res->err),
-			       "no reply to end of data");
-out:
+			   "no reply to end of data");
+}
+
+/* Runs one vector on a fresh connection; fills res. */
+static void run_vector(const struct opts *o, const struct probe_vector *v,
+		       struct auth_state *auth, struct result *res)
+{
+	struct probe_smtp c;
+	struct probe_reply *rs;
+	size_t n;
+
+	memset(res, 0, sizeof(*res));
+	res->v = v;
+	res->outcome = PROBE_ERROR;
+	rs = xcalloc(PROBE_MAX_REPLIES, sizeof(*rs));
+	/* session_open() initialises c even when it fails. */
+	if (session_open(o, &c, auth, res) == 0 &&
+	    send_envelope(o, &c, res) == 1 &&
+	    send_message(o, v, &c, &rs[0], res) == 0 &&
+	    read_hidden_replies(&c, rs, &n, res) == 0)
+		judge(rs, n, res);
 	probe_smtp_close(&c);
 	free(rs);
 }
