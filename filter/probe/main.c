@@ -150,7 +150,44 @@ static void check_addr(const char *opt, const char *a)
 		}
 }
 
-static void parse_args(int argc, char **argv, struct opts *o)
+/* --timeout SECS in milliseconds: whole seconds, at most an hour. */
+static int parse_timeout(const char *arg)
+{
+	char *end;
+	long t = strtol(arg, &end, 10);
+
+	if (*end != '\0' || t < 1 || t > 3600)
+		die_usage("--timeout: 1..3600 seconds");
+	return (int)t * 1000;
+}
+
+static void add_vector(struct opts *o, const char *name)
+{
+	const struct probe_vector *v = probe_vector_find(name);
+
+	if (v == NULL)
+		die_usage("unknown vector (see --list)");
+	/* o->only holds every vector once; more names must be repeats. */
+	if (o->nonly < probe_nvectors)
+		o->only[o->nonly++] = v;
+}
+
+/* Long vectors are shown by their description, not their bytes. */
+static void list_vectors(void)
+{
+	for (size_t i = 0; i < probe_nvectors; i++) {
+		char *e = probe_escape(probe_vectors[i].bytes,
+				       probe_vectors[i].len);
+
+		printf("%-18s %s\n", probe_vectors[i].name,
+		       probe_vectors[i].len > 40 ? probe_vectors[i].what : e);
+		free(e);
+	}
+}
+
+/* The getopt loop: fills o and the two options parse_args() resolves. */
+static void parse_options(int argc, char **argv, struct opts *o,
+			  const char **pwfile, const char **hidden)
 {
 	static const struct option longopts[] = {
 		{ "server", required_argument, NULL, 's' },
@@ -168,59 +205,33 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *pwfile = NULL, *hidden = NULL;
 	int ch;
 
-	memset(o, 0, sizeof(*o));
-	o->helo = "dotgate-probe.invalid";
-	o->timeout_ms = 30000;
-	o->only = xcalloc(probe_nvectors, sizeof(*o->only));
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's': o->server = optarg; break;
 		case 'u': o->user = optarg; break;
-		case 'p': pwfile = optarg; break;
+		case 'p': *pwfile = optarg; break;
 		case 'm': o->mech = optarg; break;
 		case 'f': o->from = optarg; break;
 		case 't': o->to = optarg; break;
-		case 'H': hidden = optarg; break;
+		case 'H': *hidden = optarg; break;
 		case 'j': o->json = 1; break;
 		case 'e': o->helo = optarg; break;
-		case 'T': {
-			char *end;
-			long t = strtol(optarg, &end, 10);
-
-			if (*end != '\0' || t < 1 || t > 3600)
-				die_usage("--timeout: 1..3600 seconds");
-			o->timeout_ms = (int)t * 1000;
-			break;
-		}
-		case 'v': {
-			const struct probe_vector *v = probe_vector_find(optarg);
-
-			if (v == NULL)
-				die_usage("unknown vector (see --list)");
-			if (o->nonly < probe_nvectors)
-				o->only[o->nonly++] = v;
-			break;
-		}
-		case 'l':
-			for (size_t i = 0; i < probe_nvectors; i++) {
-				char *e = probe_escape(probe_vectors[i].bytes,
-						       probe_vectors[i].len);
-
-				printf("%-18s %s\n", probe_vectors[i].name,
-				       probe_vectors[i].len > 40 ?
-				       probe_vectors[i].what : e);
-				free(e);
-			}
-			exit(0);
+		case 'T': o->timeout_ms = parse_timeout(optarg); break;
+		case 'v': add_vector(o, optarg); break;
+		case 'l': list_vectors(); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
 	}
 	if (optind != argc)
 		die_usage("unexpected argument");
+}
+
+/* The options that only make sense together, or that go on the wire. */
+static void check_options(const struct opts *o, const char *pwfile)
+{
 	if (o->server == NULL || o->from == NULL || o->to == NULL)
 		die_usage("--server, --from and --to are required");
 	if ((o->user == NULL) != (pwfile == NULL))
@@ -229,18 +240,37 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		die_usage("--mech needs --user");
 	if (strlen(o->helo) > 255 || strpbrk(o->helo, " \r\n") != NULL)
 		die_usage("--helo: bad name");
-	split_server(o);
-	check_addr("--from", o->from);
-	check_addr("--to", o->to);
+}
+
+/* Without --hidden-from the hidden sender is in --from's domain. */
+static void set_hidden_from(struct opts *o, const char *hidden)
+{
+	const char *at;
+
 	if (hidden != NULL) {
 		(void)snprintf(o->hidden_from, sizeof(o->hidden_from), "%s",
 			       hidden);
-	} else {
-		const char *at = strrchr(o->from, '@');
-
-		(void)snprintf(o->hidden_from, sizeof(o->hidden_from),
-			       "smuggled@%s", at != NULL ? at + 1 : "invalid");
+		return;
 	}
+	at = strrchr(o->from, '@');
+	(void)snprintf(o->hidden_from, sizeof(o->hidden_from), "smuggled@%s",
+		       at != NULL ? at + 1 : "invalid");
+}
+
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	const char *pwfile = NULL, *hidden = NULL;
+
+	memset(o, 0, sizeof(*o));
+	o->helo = "dotgate-probe.invalid";
+	o->timeout_ms = 30000;
+	o->only = xcalloc(probe_nvectors, sizeof(*o->only));
+	parse_options(argc, argv, o, &pwfile, &hidden);
+	check_options(o, pwfile);
+	split_server(o);
+	check_addr("--from", o->from);
+	check_addr("--to", o->to);
+	set_hidden_from(o, hidden);
 	check_addr("--hidden-from", o->hidden_from);
 	if (pwfile != NULL)
 		o->password = read_password(pwfile);
