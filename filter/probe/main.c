@@ -22,8 +22,6 @@
  *	(a server left in an odd state) away from the next.
  *	Exit 0 when no vector was smuggled, 1 when one was, 2 on error.
  */
-#include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,25 +33,6 @@
 
 #include "probe.h"
 #include "util.h"
-
-#define PROBE_ADDR_MAX 512
-
-struct opts {
-	char host[256];
-	char port[16];
-	const char *server;
-	const char *user;
-	char *password;
-	const char *mech;
-	const char *from;
-	const char *to;
-	char hidden_from[PROBE_ADDR_MAX + 1];
-	const char *helo;
-	int json;
-	int timeout_ms;
-	const struct probe_vector **only;
-	size_t nonly;
-};
 
 struct result {
 	const struct probe_vector *v;
@@ -68,213 +47,6 @@ struct auth_state {
 	int ok;
 	char mech[64];
 };
-
-static void usage(FILE *fp)
-{
-	fprintf(fp,
-		"usage: dotgate-probe --server HOST:PORT [--user U "
-		"--password-file F] [--mech M]\n"
-		"                     --from A --to B [--hidden-from H] "
-		"[--json] [--vector NAME]...\n"
-		"                     [--helo NAME] [--timeout SECS]\n"
-		"       dotgate-probe --list\n");
-}
-
-static void die_usage(const char *msg)
-{
-	fprintf(stderr, "dotgate-probe: %s\n", msg);
-	usage(stderr);
-	exit(2);
-}
-
-/* HOST:PORT, [IPV6]:PORT. */
-static void split_server(struct opts *o)
-{
-	const char *s = o->server, *colon;
-	size_t hlen;
-
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-
-		if (close == NULL || close[1] != ':')
-			die_usage("--server: expected [ADDRESS]:PORT");
-		hlen = (size_t)(close - s - 1);
-		s++;
-		colon = close + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (colon == NULL)
-			die_usage("--server: expected HOST:PORT");
-		hlen = (size_t)(colon - s);
-	}
-	if (hlen == 0 || hlen >= sizeof(o->host) ||
-	    strlen(colon + 1) == 0 || strlen(colon + 1) >= sizeof(o->port) ||
-	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
-		die_usage("--server: bad host or port");
-	memcpy(o->host, s, hlen);
-	o->host[hlen] = '\0';
-	(void)snprintf(o->port, sizeof(o->port), "%s", colon + 1);
-}
-
-static char *read_password(const char *path)
-{
-	char buf[1024];
-	FILE *fp = fopen(path, "r");
-	size_t len;
-
-	if (fp == NULL) {
-		fprintf(stderr, "dotgate-probe: %s: %s\n", path,
-			strerror(errno));
-		exit(2);
-	}
-	if (fgets(buf, sizeof(buf), fp) == NULL) {
-		fprintf(stderr, "dotgate-probe: %s: empty\n", path);
-		exit(2);
-	}
-	(void)fclose(fp);
-	len = strcspn(buf, "\r\n");
-	buf[len] = '\0';
-	return xstrdup(buf);
-}
-
-/* An address goes between <> in MAIL/RCPT: no controls, no <>, bounded. */
-static void check_addr(const char *opt, const char *a)
-{
-	if (strlen(a) > PROBE_ADDR_MAX)
-		die_usage("address too long");
-	for (const char *p = a; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x21 || *p == 0x7f || *p == '<' ||
-		    *p == '>') {
-			fprintf(stderr, "dotgate-probe: %s: bad address\n", opt);
-			exit(2);
-		}
-}
-
-/* --timeout SECS in milliseconds: whole seconds, at most an hour. */
-static int parse_timeout(const char *arg)
-{
-	char *end;
-	long t = strtol(arg, &end, 10);
-
-	if (*end != '\0' || t < 1 || t > 3600)
-		die_usage("--timeout: 1..3600 seconds");
-	return (int)t * 1000;
-}
-
-static void add_vector(struct opts *o, const char *name)
-{
-	const struct probe_vector *v = probe_vector_find(name);
-
-	if (v == NULL)
-		die_usage("unknown vector (see --list)");
-	/* o->only holds every vector once; more names must be repeats. */
-	if (o->nonly < probe_nvectors)
-		o->only[o->nonly++] = v;
-}
-
-/* Long vectors are shown by their description, not their bytes. */
-static void list_vectors(void)
-{
-	for (size_t i = 0; i < probe_nvectors; i++) {
-		char *e = probe_escape(probe_vectors[i].bytes,
-				       probe_vectors[i].len);
-
-		printf("%-18s %s\n", probe_vectors[i].name,
-		       probe_vectors[i].len > 40 ? probe_vectors[i].what : e);
-		free(e);
-	}
-}
-
-/* The getopt loop: fills o and the two options parse_args() resolves. */
-static void parse_options(int argc, char **argv, struct opts *o,
-			  const char **pwfile, const char **hidden)
-{
-	static const struct option longopts[] = {
-		{ "server", required_argument, NULL, 's' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "password-file", required_argument, NULL, 'p' },
-		{ "mech", required_argument, NULL, 'm' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "hidden-from", required_argument, NULL, 'H' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "vector", required_argument, NULL, 'v' },
-		{ "helo", required_argument, NULL, 'e' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's': o->server = optarg; break;
-		case 'u': o->user = optarg; break;
-		case 'p': *pwfile = optarg; break;
-		case 'm': o->mech = optarg; break;
-		case 'f': o->from = optarg; break;
-		case 't': o->to = optarg; break;
-		case 'H': *hidden = optarg; break;
-		case 'j': o->json = 1; break;
-		case 'e': o->helo = optarg; break;
-		case 'T': o->timeout_ms = parse_timeout(optarg); break;
-		case 'v': add_vector(o, optarg); break;
-		case 'l': list_vectors(); exit(0);
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); exit(2);
-		}
-	}
-	if (optind != argc)
-		die_usage("unexpected argument");
-}
-
-/* The options that only make sense together, or that go on the wire. */
-static void check_options(const struct opts *o, const char *pwfile)
-{
-	if (o->server == NULL || o->from == NULL || o->to == NULL)
-		die_usage("--server, --from and --to are required");
-	if ((o->user == NULL) != (pwfile == NULL))
-		die_usage("--user and --password-file go together");
-	if (o->mech != NULL && o->user == NULL)
-		die_usage("--mech needs --user");
-	if (strlen(o->helo) > 255 || strpbrk(o->helo, " \r\n") != NULL)
-		die_usage("--helo: bad name");
-}
-
-/* Without --hidden-from the hidden sender is in --from's domain. */
-static void set_hidden_from(struct opts *o, const char *hidden)
-{
-	const char *at;
-
-	if (hidden != NULL) {
-		(void)snprintf(o->hidden_from, sizeof(o->hidden_from), "%s",
-			       hidden);
-		return;
-	}
-	at = strrchr(o->from, '@');
-	(void)snprintf(o->hidden_from, sizeof(o->hidden_from), "smuggled@%s",
-		       at != NULL ? at + 1 : "invalid");
-}
-
-static void parse_args(int argc, char **argv, struct opts *o)
-{
-	const char *pwfile = NULL, *hidden = NULL;
-
-	memset(o, 0, sizeof(*o));
-	o->helo = "dotgate-probe.invalid";
-	o->timeout_ms = 30000;
-	o->only = xcalloc(probe_nvectors, sizeof(*o->only));
-	parse_options(argc, argv, o, &pwfile, &hidden);
-	check_options(o, pwfile);
-	split_server(o);
-	check_addr("--from", o->from);
-	check_addr("--to", o->to);
-	set_hidden_from(o, hidden);
-	check_addr("--hidden-from", o->hidden_from);
-	if (pwfile != NULL)
-		o->password = read_password(pwfile);
-}
 
 /* The AUTH mechanisms from an EHLO reply ("250-AUTH PLAIN LOGIN"). */
 static int ehlo_auth(const char *text, char *mechs, size_t size)
@@ -312,8 +84,8 @@ static int command(struct probe_smtp *c, const char *cmd,
 	return 0;
 }
 
-static char *build_message(const struct opts *o, const struct probe_vector *v,
-			   size_t *lenp)
+static char *build_message(const struct probe_opts *o,
+			   const struct probe_vector *v, size_t *lenp)
 {
 	static const char fmt_head[] =
 		"From: <%s>\r\nTo: <%s>\r\nSubject: dotgate-probe %s\r\n"
@@ -345,7 +117,7 @@ static char *build_message(const struct opts *o, const struct probe_vector *v,
 }
 
 /* Connect, greet, authenticate: 0 ok, -1 error (res->err). */
-static int session_open(const struct opts *o, struct probe_smtp *c,
+static int session_open(const struct probe_opts *o, struct probe_smtp *c,
 			struct auth_state *auth, struct result *res)
 {
 	struct probe_reply r;
@@ -394,7 +166,7 @@ static int session_open(const struct opts *o, struct probe_smtp *c,
  * message (354), 0 when it refused the envelope (res is final: the
  * refusal, or an error if it hung up), -1 on I/O error (res->err).
  */
-static int send_envelope(const struct opts *o, struct probe_smtp *c,
+static int send_envelope(const struct probe_opts *o, struct probe_smtp *c,
 			 struct result *res)
 {
 	struct probe_reply r;
@@ -425,9 +197,9 @@ static int send_envelope(const struct opts *o, struct probe_smtp *c,
  * Sends the message carrying v and reads the reply to the first end of
  * data the server saw into *first: 0 ok, -1 error (res->err).
  */
-static int send_message(const struct opts *o, const struct probe_vector *v,
-			struct probe_smtp *c, struct probe_reply *first,
-			struct result *res)
+static int send_message(const struct probe_opts *o,
+			const struct probe_vector *v, struct probe_smtp *c,
+			struct probe_reply *first, struct result *res)
 {
 	size_t len;
 	char *msg = build_message(o, v, &len);
@@ -512,8 +284,9 @@ static void judge(const struct probe_reply *rs, size_t n, struct result *res)
 }
 
 /* Runs one vector on a fresh connection; fills res. */
-static void run_vector(const struct opts *o, const struct probe_vector *v,
-		       struct auth_state *auth, struct result *res)
+static void run_vector(const struct probe_opts *o,
+		       const struct probe_vector *v, struct auth_state *auth,
+		       struct result *res)
 {
 	struct probe_smtp c;
 	struct probe_reply *rs;
@@ -533,7 +306,8 @@ static void run_vector(const struct opts *o, const struct probe_vector *v,
 	free(rs);
 }
 
-static void print_table(const struct opts *o, const struct auth_state *auth,
+static void print_table(const struct probe_opts *o,
+			const struct auth_state *auth,
 			const struct result *res, size_t n)
 {
 	printf("server %s", o->server);
@@ -562,7 +336,8 @@ static json_t *str_or_null(const char *s)
 	return (s != NULL && *s != '\0') ? json_string(s) : json_null();
 }
 
-static int print_json(const struct opts *o, const struct auth_state *auth,
+static int print_json(const struct probe_opts *o,
+		      const struct auth_state *auth,
 		      const struct result *res, size_t n)
 {
 	json_t *root = json_object(), *vecs = json_array(), *a;
@@ -598,14 +373,14 @@ static int print_json(const struct opts *o, const struct auth_state *auth,
 
 int main(int argc, char **argv)
 {
-	struct opts o;
+	struct probe_opts o;
 	struct auth_state auth = { 0, 0, "" };
 	struct result *res;
 	size_t n;
 	int smuggled = 0, error = 0;
 
 	(void)signal(SIGPIPE, SIG_IGN);
-	parse_args(argc, argv, &o);
+	probe_parse_args(argc, argv, &o);
 	if (o.user != NULL && probe_sasl_init() < 0) {
 		fprintf(stderr, "dotgate-probe: sasl_client_init failed\n");
 		return 2;

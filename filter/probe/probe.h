@@ -1,11 +1,13 @@
 /*
  * NAME
- *	probe - the modules of dotgate-probe: vectors, SMTP session, SASL, outcome
+ *	probe - dotgate-probe's modules: vectors, options, SMTP, SASL, outcome
  * SYNOPSIS
  *	extern const struct probe_vector probe_vectors[];
  *	extern const size_t probe_nvectors;
  *	const struct probe_vector *probe_vector_find(const char *name);
  *	char *probe_escape(const char *bytes, size_t len);
+ *
+ *	void probe_parse_args(int argc, char **argv, struct probe_opts *o);
  *
  *	enum probe_outcome probe_classify(const struct probe_reply *r, size_t n,
  *					  size_t *which);
@@ -31,6 +33,10 @@
  *	message), contract sections 5 and 8.  probe_escape() returns a
  *	malloc'ed printable form: \r \n \0 \t \\ and \xHH for other bytes
  *	outside printable ASCII.
+ *
+ *	probe_parse_args() fills o from the command line and exits on a bad
+ *	one (status 2) or after --list and --help (status 0).  Every field
+ *	is checked: addresses and the EHLO name go into SMTP commands.
  *
  *	probe_classify() judges the replies read after the message was sent
  *	(r[0] answers the first end of data; further replies exist only if
@@ -81,6 +87,27 @@ extern const size_t probe_nvectors;
 
 const struct probe_vector *probe_vector_find(const char *name);
 char *probe_escape(const char *bytes, size_t len);
+
+#define PROBE_ADDR_MAX 512		/* a MAIL or RCPT address, without <> */
+
+struct probe_opts {
+	char host[256];
+	char port[16];
+	const char *server;
+	const char *user;
+	char *password;
+	const char *mech;
+	const char *from;
+	const char *to;
+	char hidden_from[PROBE_ADDR_MAX + 1];
+	const char *helo;
+	int json;
+	int timeout_ms;
+	const struct probe_vector **only;	/* --vector, in order given */
+	size_t nonly;
+};
+
+void probe_parse_args(int argc, char **argv, struct probe_opts *o);
 
 struct probe_reply {
 	int code;			/* 0: none (connection closed) */
