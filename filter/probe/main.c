@@ -1,5 +1,5 @@
 /*
- * probe.c: dotgate-probe, an SMTP client that tells a postmaster what
+ * main.c: dotgate-probe, an SMTP client that tells a postmaster what
  * his server does with the SMTP-smuggling vectors (contract section 8).
  * It is also the driver of dotgate's end-to-end suite.
  *
