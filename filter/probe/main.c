@@ -1,5 +1,5 @@
 /*
- * probe.c: dotgate-probe, an SMTP client that tells a postmaster what
+ * main.c: dotgate-probe, an SMTP client that tells a postmaster what
  * his server does with the SMTP-smuggling vectors (contract section 8).
  * It is also the driver of dotgate's end-to-end suite.
  *
@@ -22,8 +22,6 @@
  *	(a server left in an odd state) away from the next.
  *	Exit 0 when no vector was smuggled, 1 when one was, 2 on error.
  */
-#include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,25 +33,6 @@
 
 #include "probe.h"
 #include "util.h"
-
-#define PROBE_ADDR_MAX 512
-
-struct opts {
-	char host[256];
-	char port[16];
-	const char *server;
-	const char *user;
-	char *password;
-	const char *mech;
-	const char *from;
-	const char *to;
-	char hidden_from[PROBE_ADDR_MAX + 1];
-	const char *helo;
-	int json;
-	int timeout_ms;
-	const struct probe_vector **only;
-	size_t nonly;
-};
 
 struct result {
 	const struct probe_vector *v;
@@ -68,183 +47,6 @@ struct auth_state {
 	int ok;
 	char mech[64];
 };
-
-static void usage(FILE *fp)
-{
-	fprintf(fp,
-		"usage: dotgate-probe --server HOST:PORT [--user U "
-		"--password-file F] [--mech M]\n"
-		"                     --from A --to B [--hidden-from H] "
-		"[--json] [--vector NAME]...\n"
-		"                     [--helo NAME] [--timeout SECS]\n"
-		"       dotgate-probe --list\n");
-}
-
-static void die_usage(const char *msg)
-{
-	fprintf(stderr, "dotgate-probe: %s\n", msg);
-	usage(stderr);
-	exit(2);
-}
-
-/* HOST:PORT, [IPV6]:PORT. */
-static void split_server(struct opts *o)
-{
-	const char *s = o->server, *colon;
-	size_t hlen;
-
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-
-		if (close == NULL || close[1] != ':')
-			die_usage("--server: expected [ADDRESS]:PORT");
-		hlen = (size_t)(close - s - 1);
-		s++;
-		colon = close + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (colon == NULL)
-			die_usage("--server: expected HOST:PORT");
-		hlen = (size_t)(colon - s);
-	}
-	if (hlen == 0 || hlen >= sizeof(o->host) ||
-	    strlen(colon + 1) == 0 || strlen(colon + 1) >= sizeof(o->port) ||
-	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
-		die_usage("--server: bad host or port");
-	memcpy(o->host, s, hlen);
-	o->host[hlen] = '\0';
-	(void)snprintf(o->port, sizeof(o->port), "%s", colon + 1);
-}
-
-static char *read_password(const char *path)
-{
-	char buf[1024];
-	FILE *fp = fopen(path, "r");
-	size_t len;
-
-	if (fp == NULL) {
-		fprintf(stderr, "dotgate-probe: %s: %s\n", path,
-			strerror(errno));
-		exit(2);
-	}
-	if (fgets(buf, sizeof(buf), fp) == NULL) {
-		fprintf(stderr, "dotgate-probe: %s: empty\n", path);
-		exit(2);
-	}
-	(void)fclose(fp);
-	len = strcspn(buf, "\r\n");
-	buf[len] = '\0';
-	return xstrdup(buf);
-}
-
-/* An address goes between <> in MAIL/RCPT: no controls, no <>, bounded. */
-static void check_addr(const char *opt, const char *a)
-{
-	if (strlen(a) > PROBE_ADDR_MAX)
-		die_usage("address too long");
-	for (const char *p = a; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x21 || *p == 0x7f || *p == '<' ||
-		    *p == '>') {
-			fprintf(stderr, "dotgate-probe: %s: bad address\n", opt);
-			exit(2);
-		}
-}
-
-static void parse_args(int argc, char **argv, struct opts *o)
-{
-	static const struct option longopts[] = {
-		{ "server", required_argument, NULL, 's' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "password-file", required_argument, NULL, 'p' },
-		{ "mech", required_argument, NULL, 'm' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "hidden-from", required_argument, NULL, 'H' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "vector", required_argument, NULL, 'v' },
-		{ "helo", required_argument, NULL, 'e' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *pwfile = NULL, *hidden = NULL;
-	int ch;
-
-	memset(o, 0, sizeof(*o));
-	o->helo = "dotgate-probe.invalid";
-	o->timeout_ms = 30000;
-	o->only = xcalloc(probe_nvectors, sizeof(*o->only));
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's': o->server = optarg; break;
-		case 'u': o->user = optarg; break;
-		case 'p': pwfile = optarg; break;
-		case 'm': o->mech = optarg; break;
-		case 'f': o->from = optarg; break;
-		case 't': o->to = optarg; break;
-		case 'H': hidden = optarg; break;
-		case 'j': o->json = 1; break;
-		case 'e': o->helo = optarg; break;
-		case 'T': {
-			char *end;
-			long t = strtol(optarg, &end, 10);
-
-			if (*end != '\0' || t < 1 || t > 3600)
-				die_usage("--timeout: 1..3600 seconds");
-			o->timeout_ms = (int)t * 1000;
-			break;
-		}
-		case 'v': {
-			const struct probe_vector *v = probe_vector_find(optarg);
-
-			if (v == NULL)
-				die_usage("unknown vector (see --list)");
-			if (o->nonly < probe_nvectors)
-				o->only[o->nonly++] = v;
-			break;
-		}
-		case 'l':
-			for (size_t i = 0; i < probe_nvectors; i++) {
-				char *e = probe_escape(probe_vectors[i].bytes,
-						       probe_vectors[i].len);
-
-				printf("%-18s %s\n", probe_vectors[i].name,
-				       probe_vectors[i].len > 40 ?
-				       probe_vectors[i].what : e);
-				free(e);
-			}
-			exit(0);
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); exit(2);
-		}
-	}
-	if (optind != argc)
-		die_usage("unexpected argument");
-	if (o->server == NULL || o->from == NULL || o->to == NULL)
-		die_usage("--server, --from and --to are required");
-	if ((o->user == NULL) != (pwfile == NULL))
-		die_usage("--user and --password-file go together");
-	if (o->mech != NULL && o->user == NULL)
-		die_usage("--mech needs --user");
-	if (strlen(o->helo) > 255 || strpbrk(o->helo, " \r\n") != NULL)
-		die_usage("--helo: bad name");
-	split_server(o);
-	check_addr("--from", o->from);
-	check_addr("--to", o->to);
-	if (hidden != NULL) {
-		(void)snprintf(o->hidden_from, sizeof(o->hidden_from), "%s",
-			       hidden);
-	} else {
-		const char *at = strrchr(o->from, '@');
-
-		(void)snprintf(o->hidden_from, sizeof(o->hidden_from),
-			       "smuggled@%s", at != NULL ? at + 1 : "invalid");
-	}
-	check_addr("--hidden-from", o->hidden_from);
-	if (pwfile != NULL)
-		o->password = read_password(pwfile);
-}
 
 /* The AUTH mechanisms from an EHLO reply ("250-AUTH PLAIN LOGIN"). */
 static int ehlo_auth(const char *text, char *mechs, size_t size)
@@ -272,18 +74,18 @@ static int ehlo_auth(const char *text, char *mechs, size_t size)
 }
 
 /* Sends cmd and reads its reply into r; -1 on I/O error (msg in err). */
-static int command(struct smtp_conn *c, const char *cmd,
+static int command(struct probe_smtp *c, const char *cmd,
 		   struct probe_reply *r, char *err, size_t errsize)
 {
-	if (smtp_cmd(c, cmd) < 0 || smtp_reply(c, r) < 0) {
+	if (probe_smtp_cmd(c, cmd) < 0 || probe_smtp_reply(c, r) < 0) {
 		probe_errf(err, errsize, "%s: %s", cmd, c->err);
 		return -1;
 	}
 	return 0;
 }
 
-static char *build_message(const struct opts *o, const struct probe_vector *v,
-			   size_t *lenp)
+static char *build_message(const struct probe_opts *o,
+			   const struct probe_vector *v, size_t *lenp)
 {
 	static const char fmt_head[] =
 		"From: <%s>\r\nTo: <%s>\r\nSubject: dotgate-probe %s\r\n"
@@ -293,6 +95,8 @@ static char *build_message(const struct opts *o, const struct probe_vector *v,
 		"MAIL FROM:<%s>\r\nRCPT TO:<%s>\r\nDATA\r\n"
 		"From: <%s>\r\nTo: <%s>\r\nSubject: dotgate-probe hidden %s\r\n"
 		"\r\nhidden\r\n.\r\n";
+	/* Four addresses of at most PROBE_ADDR_MAX (check_addr) and short
+	 * fixed text: a message that does not fit is a bug, not input. */
 	size_t cap = 4 * PROBE_ADDR_MAX + 1024 + v->len;
 	char *msg = xmalloc(cap);
 	int n1, n2;
@@ -300,30 +104,32 @@ static char *build_message(const struct opts *o, const struct probe_vector *v,
 	n1 = snprintf(msg, cap, fmt_head, o->from, o->to, v->name, v->name,
 		      (long)getpid(), (long)time(NULL));
 	if (n1 < 0 || (size_t)n1 + v->len >= cap)
-		abort();
+		dg_panic("message buffer too small for the head of vector %s",
+			 v->name);
 	memcpy(msg + n1, v->bytes, v->len);
 	n2 = snprintf(msg + n1 + v->len, cap - (size_t)n1 - v->len, fmt_hidden,
 		      o->hidden_from, o->to, o->hidden_from, o->to, v->name);
 	if (n2 < 0 || (size_t)n1 + v->len + (size_t)n2 >= cap)
-		abort();
+		dg_panic("message buffer too small for the hidden "
+			 "transaction of vector %s", v->name);
 	*lenp = (size_t)n1 + v->len + (size_t)n2;
 	return msg;
 }
 
 /* Connect, greet, authenticate: 0 ok, -1 error (res->err). */
-static int session_open(const struct opts *o, struct smtp_conn *c,
+static int session_open(const struct probe_opts *o, struct probe_smtp *c,
 			struct auth_state *auth, struct result *res)
 {
 	struct probe_reply r;
 	char cmd[300], mechs[512];
 	const char *list;
 
-	if (smtp_connect(c, o->host, o->port, o->timeout_ms) < 0) {
+	if (probe_smtp_connect(c, o->host, o->port, o->timeout_ms) < 0) {
 		probe_errf(res->err, sizeof(res->err), "connect %s: %s",
 			       o->server, c->err);
 		return -1;
 	}
-	if (smtp_reply(c, &r) < 0 || r.code != 220) {
+	if (probe_smtp_reply(c, &r) < 0 || r.code != 220) {
 		probe_errf(res->err, sizeof(res->err), "greeting: %s",
 			       r.code ? r.text : c->err);
 		return -1;
@@ -355,113 +161,153 @@ static int session_open(const struct opts *o, struct smtp_conn *c,
 	return 0;
 }
 
-/* Runs one vector on a fresh connection; fills res. */
-static void run_vector(const struct opts *o, const struct probe_vector *v,
-		       struct auth_state *auth, struct result *res)
+/*
+ * MAIL FROM, RCPT TO, DATA.  Returns 1 when the server waits for the
+ * message (354), 0 when it refused the envelope (res is final: the
+ * refusal, or an error if it hung up), -1 on I/O error (res->err).
+ */
+static int send_envelope(const struct probe_opts *o, struct probe_smtp *c,
+			 struct result *res)
 {
-	struct smtp_conn c;
-	struct probe_reply *rs;
 	struct probe_reply r;
 	char cmd[PROBE_ADDR_MAX + 32];
-	size_t n = 0, which = 0, len;
-	int send_failed;
-	char *msg;
 
-	memset(res, 0, sizeof(*res));
-	res->v = v;
-	res->outcome = PROBE_ERROR;
-	rs = xcalloc(PROBE_MAX_REPLIES, sizeof(*rs));
-	if (session_open(o, &c, auth, res) < 0)
-		goto out;
 	(void)snprintf(cmd, sizeof(cmd), "MAIL FROM:<%s>", o->from);
-	if (command(&c, cmd, &r, res->err, sizeof(res->err)) < 0)
-		goto out;
+	if (command(c, cmd, &r, res->err, sizeof(res->err)) < 0)
+		return -1;
 	if (r.code / 100 == 2) {
 		(void)snprintf(cmd, sizeof(cmd), "RCPT TO:<%s>", o->to);
-		if (command(&c, cmd, &r, res->err, sizeof(res->err)) < 0)
-			goto out;
+		if (command(c, cmd, &r, res->err, sizeof(res->err)) < 0)
+			return -1;
 	}
 	if (r.code / 100 == 2 &&
-	    command(&c, "DATA", &r, res->err, sizeof(res->err)) < 0)
-		goto out;
-	if (r.code != 354) {
-		/* Refused before the body: the envelope was rejected. */
-		res->reply = r;
-		res->outcome = r.code ? PROBE_REJECTED : PROBE_ERROR;
-		if (r.code == 0)
-			probe_errf(res->err, sizeof(res->err),
-				       "connection closed");
-		(void)smtp_cmd(&c, "QUIT");
-		goto out;
-	}
-	msg = build_message(o, v, &len);
+	    command(c, "DATA", &r, res->err, sizeof(res->err)) < 0)
+		return -1;
+	if (r.code == 354)
+		return 1;
+	res->reply = r;
+	res->outcome = r.code ? PROBE_REJECTED : PROBE_ERROR;
+	if (r.code == 0)
+		probe_errf(res->err, sizeof(res->err), "connection closed");
+	(void)probe_smtp_cmd(c, "QUIT");
+	return 0;
+}
+
+/*
+ * Sends the message carrying v and reads the reply to the first end of
+ * data the server saw into *first: 0 ok, -1 error (res->err).
+ */
+static int send_message(const struct probe_opts *o,
+			const struct probe_vector *v, struct probe_smtp *c,
+			struct probe_reply *first, struct result *res)
+{
+	size_t len;
+	char *msg = build_message(o, v, &len);
+	int send_failed;
+
 	/*
 	 * A server may refuse the body before its end (Sendmail: "421 4.5.0
 	 * Bare linefeed (LF) not allowed") and hang up while we still send:
 	 * then its reply is already waiting to be read.
 	 */
-	send_failed = smtp_send(&c, msg, len) < 0;
+	send_failed = probe_smtp_send(c, msg, len) < 0;
 	free(msg);
 	if (send_failed)
-		probe_errf(res->err, sizeof(res->err), "DATA: %s", c.err);
-	if (smtp_reply(&c, &rs[0]) < 0 || (send_failed && rs[0].code == 0)) {
+		probe_errf(res->err, sizeof(res->err), "DATA: %s", c->err);
+	if (probe_smtp_reply(c, first) < 0 ||
+	    (send_failed && first->code == 0)) {
 		if (!send_failed)
 			probe_errf(res->err, sizeof(res->err),
-				   "end of data: %s", c.err);
-		goto out;
+				   "end of data: %s", c->err);
+		return -1;
 	}
-	res->err[0] = '\0';
-	n = 1;
-	/*
-	 * Anything the server answers besides a 221 before it closes the
-	 * connection is the hidden transaction's doing.  The server may
-	 * already have hung up (Postfix drops a client that sends non-SMTP
-	 * text with "221 ... Goodbye"), so a failed QUIT is no error, and
-	 * every 221 is a goodbye, never part of the transaction.
-	 */
-	if (rs[0].code != 0) {
-		int failed = 0, goodbye = 0;
+	res->err[0] = '\0';	/* a reply explains a failed send */
+	return 0;
+}
 
-		(void)smtp_send(&c, "QUIT\r\n", 6);
-		while (n < PROBE_MAX_REPLIES) {
-			if (smtp_reply(&c, &rs[n]) < 0) {
-				/* A reset after a goodbye (221, 421) is how a
-				 * server that hung up on unread input closes. */
-				if (goodbye || rs[0].code == 421)
-					break;
-				probe_errf(res->err, sizeof(res->err),
-					   "reading replies after the message: %s",
-					   c.err);
-				failed = 1;
+/*
+ * Sends QUIT and reads every reply after rs[0] into rs[1...]; *np counts
+ * rs[0] too.  0 ok, -1 error (res->err).
+ *
+ * Anything the server answers besides a 221 before it closes the
+ * connection is the hidden transaction's doing.  The server may
+ * already have hung up (Postfix drops a client that sends non-SMTP
+ * text with "221 ... Goodbye"), so a failed QUIT is no error, and
+ * every 221 is a goodbye, never part of the transaction.
+ */
+static int read_hidden_replies(struct probe_smtp *c, struct probe_reply *rs,
+			       size_t *np, struct result *res)
+{
+	size_t n = 1;
+	int goodbye = 0;
+
+	*np = n;
+	if (rs[0].code == 0)
+		return 0;
+	(void)probe_smtp_send(c, "QUIT\r\n", 6);
+	while (n < PROBE_MAX_REPLIES) {
+		if (probe_smtp_reply(c, &rs[n]) < 0) {
+			/* A reset after a goodbye (221, 421) is how a
+			 * server that hung up on unread input closes. */
+			if (goodbye || rs[0].code == 421)
 				break;
-			}
-			if (rs[n].code == 0)
-				break;
-			if (rs[n].code == 221) {
-				goodbye = 1;
-			} else {
-				goodbye = rs[n].code == 421;
-				n++;
-			}
+			probe_errf(res->err, sizeof(res->err),
+				   "reading replies after the message: %s",
+				   c->err);
+			return -1;
 		}
-		if (failed) {
-			res->outcome = PROBE_ERROR;
-			goto out;
+		if (rs[n].code == 0)
+			break;
+		if (rs[n].code == 221) {
+			goodbye = 1;
+		} else {
+			goodbye = rs[n].code == 421;
+			n++;
 		}
 	}
+	*np = n;
+	return 0;
+}
+
+/* The outcome of the n replies read after the message, into res. */
+static void judge(const struct probe_reply *rs, size_t n, struct result *res)
+{
+	size_t which = 0;
+
 	res->outcome = probe_classify(rs, n, &which);
 	res->reply = rs[which];
 	if (res->outcome == PROBE_ACCEPTED || res->outcome == PROBE_SMUGGLED)
 		(void)probe_qid(res->reply.text, res->qid, sizeof(res->qid));
 	if (res->outcome == PROBE_ERROR && res->err[0] == '\0')
 		probe_errf(res->err, sizeof(res->err),
-			       "no reply to end of data");
-out:
-	smtp_close(&c);
+			   "no reply to end of data");
+}
+
+/* Runs one vector on a fresh connection; fills res. */
+static void run_vector(const struct probe_opts *o,
+		       const struct probe_vector *v, struct auth_state *auth,
+		       struct result *res)
+{
+	struct probe_smtp c;
+	struct probe_reply *rs;
+	size_t n;
+
+	memset(res, 0, sizeof(*res));
+	res->v = v;
+	res->outcome = PROBE_ERROR;
+	rs = xcalloc(PROBE_MAX_REPLIES, sizeof(*rs));
+	/* session_open() initialises c even when it fails. */
+	if (session_open(o, &c, auth, res) == 0 &&
+	    send_envelope(o, &c, res) == 1 &&
+	    send_message(o, v, &c, &rs[0], res) == 0 &&
+	    read_hidden_replies(&c, rs, &n, res) == 0)
+		judge(rs, n, res);
+	probe_smtp_close(&c);
 	free(rs);
 }
 
-static void print_table(const struct opts *o, const struct auth_state *auth,
+static void print_table(const struct probe_opts *o,
+			const struct auth_state *auth,
 			const struct result *res, size_t n)
 {
 	printf("server %s", o->server);
@@ -490,7 +336,8 @@ static json_t *str_or_null(const char *s)
 	return (s != NULL && *s != '\0') ? json_string(s) : json_null();
 }
 
-static int print_json(const struct opts *o, const struct auth_state *auth,
+static int print_json(const struct probe_opts *o,
+		      const struct auth_state *auth,
 		      const struct result *res, size_t n)
 {
 	json_t *root = json_object(), *vecs = json_array(), *a;
@@ -526,14 +373,14 @@ static int print_json(const struct opts *o, const struct auth_state *auth,
 
 int main(int argc, char **argv)
 {
-	struct opts o;
+	struct probe_opts o;
 	struct auth_state auth = { 0, 0, "" };
 	struct result *res;
 	size_t n;
 	int smuggled = 0, error = 0;
 
 	(void)signal(SIGPIPE, SIG_IGN);
-	parse_args(argc, argv, &o);
+	probe_parse_args(argc, argv, &o);
 	if (o.user != NULL && probe_sasl_init() < 0) {
 		fprintf(stderr, "dotgate-probe: sasl_client_init failed\n");
 		return 2;

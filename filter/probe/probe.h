@@ -1,29 +1,29 @@
 /*
  * NAME
- *	probe - the modules of dotgate-probe: vectors, SMTP session, SASL, outcome
+ *	probe - dotgate-probe's modules: vectors, options, SMTP, SASL, outcome
  * SYNOPSIS
  *	extern const struct probe_vector probe_vectors[];
  *	extern const size_t probe_nvectors;
  *	const struct probe_vector *probe_vector_find(const char *name);
  *	char *probe_escape(const char *bytes, size_t len);
  *
+ *	void probe_parse_args(int argc, char **argv, struct probe_opts *o);
+ *
  *	enum probe_outcome probe_classify(const struct probe_reply *r, size_t n,
  *					  size_t *which);
  *	const char *probe_outcome_name(enum probe_outcome o);
  *	int probe_qid(const char *reply_text, char *qid, size_t qidsize);
-void probe_errf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
  *	void probe_errf(char *buf, size_t size, const char *fmt, ...);
  *
- *	int smtp_connect(struct smtp_conn *c, const char *host,
- *			 const char *port, int timeout_ms);
- *	void smtp_close(struct smtp_conn *c);
- *	int smtp_send(struct smtp_conn *c, const void *buf, size_t len);
- *	int smtp_cmd(struct smtp_conn *c, const char *cmd);
- *	int smtp_reply(struct smtp_conn *c, struct probe_reply *r);
+ *	int probe_smtp_connect(struct probe_smtp *c, const char *host,
+ *			       const char *port, int timeout_ms);
+ *	void probe_smtp_close(struct probe_smtp *c);
+ *	int probe_smtp_send(struct probe_smtp *c, const void *buf, size_t len);
+ *	int probe_smtp_cmd(struct probe_smtp *c, const char *cmd);
+ *	int probe_smtp_reply(struct probe_smtp *c, struct probe_reply *r);
  *
  *	int probe_sasl_init(void);
- *	int probe_sasl_auth(struct smtp_conn *c, const char *host,
+ *	int probe_sasl_auth(struct probe_smtp *c, const char *host,
  *			    const char *mechlist, const char *user,
  *			    const char *password, char *mech_used, size_t mechsize,
  *			    struct probe_reply *last, char *err, size_t errsize);
@@ -34,6 +34,10 @@ void probe_errf(char *buf, size_t size, const char *fmt, ...)
  *	malloc'ed printable form: \r \n \0 \t \\ and \xHH for other bytes
  *	outside printable ASCII.
  *
+ *	probe_parse_args() fills o from the command line and exits on a bad
+ *	one (status 2) or after --list and --help (status 0).  Every field
+ *	is checked: addresses and the EHLO name go into SMTP commands.
+ *
  *	probe_classify() judges the replies read after the message was sent
  *	(r[0] answers the first end of data; further replies exist only if
  *	the server ended DATA inside the message, and then answer the hidden
@@ -43,11 +47,11 @@ void probe_errf(char *buf, size_t size, const char *fmt, ...)
  *	hidden reply for split-refused, the hidden end-of-data reply for
  *	smuggled.  n == 0 is PROBE_ERROR.
  *
- *	The smtp_* functions speak SMTP over one TCP connection with a
+ *	The probe_smtp_* functions speak SMTP over one TCP connection with a
  *	deadline on every read and write (timeout_ms per call).  Replies are
  *	bounded: at most PROBE_LINE_MAX octets a line and PROBE_REPLY_LINES
  *	lines a reply; their text is kept up to PROBE_REPLY_MAX octets, lines
- *	joined with "\n", CR/LF removed.  smtp_reply() stores the EHLO
+ *	joined with "\n", CR/LF removed.  probe_smtp_reply() stores the EHLO
  *	keywords of a reply in r->text too, so the caller can look for AUTH.
  *
  *	probe_sasl_auth() runs the AUTH exchange with libsasl2's client API.
@@ -58,8 +62,8 @@ void probe_errf(char *buf, size_t size, const char *fmt, ...)
  *	probe_errf() formats an error message into buf, cut to size:
  *	messages quote server text of any length, and a cut message is
  *	better than none.
- *	smtp_* and probe_sasl_* return 0 on success, -1 on error with a
- *	message in err (smtp_conn.err for the smtp_* calls).
+ *	probe_smtp_* and probe_sasl_* return 0 on success, -1 on error with a
+ *	message in err (c->err for the probe_smtp_* calls).
  */
 #ifndef DG_PROBE_H
 #define DG_PROBE_H
@@ -84,6 +88,27 @@ extern const size_t probe_nvectors;
 const struct probe_vector *probe_vector_find(const char *name);
 char *probe_escape(const char *bytes, size_t len);
 
+#define PROBE_ADDR_MAX 512		/* a MAIL or RCPT address, without <> */
+
+struct probe_opts {
+	char host[256];
+	char port[16];
+	const char *server;
+	const char *user;
+	char *password;
+	const char *mech;
+	const char *from;
+	const char *to;
+	char hidden_from[PROBE_ADDR_MAX + 1];
+	const char *helo;
+	int json;
+	int timeout_ms;
+	const struct probe_vector **only;	/* --vector, in order given */
+	size_t nonly;
+};
+
+void probe_parse_args(int argc, char **argv, struct probe_opts *o);
+
 struct probe_reply {
 	int code;			/* 0: none (connection closed) */
 	char text[PROBE_REPLY_MAX + 1];	/* full reply, lines joined by \n */
@@ -104,7 +129,7 @@ int probe_qid(const char *reply_text, char *qid, size_t qidsize);
 void probe_errf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-struct smtp_conn {
+struct probe_smtp {
 	int fd;
 	int timeout_ms;
 	size_t start, end;
@@ -112,15 +137,15 @@ struct smtp_conn {
 	char err[256];
 };
 
-int smtp_connect(struct smtp_conn *c, const char *host, const char *port,
-		 int timeout_ms);
-void smtp_close(struct smtp_conn *c);
-int smtp_send(struct smtp_conn *c, const void *buf, size_t len);
-int smtp_cmd(struct smtp_conn *c, const char *cmd);
-int smtp_reply(struct smtp_conn *c, struct probe_reply *r);
+int probe_smtp_connect(struct probe_smtp *c, const char *host,
+		       const char *port, int timeout_ms);
+void probe_smtp_close(struct probe_smtp *c);
+int probe_smtp_send(struct probe_smtp *c, const void *buf, size_t len);
+int probe_smtp_cmd(struct probe_smtp *c, const char *cmd);
+int probe_smtp_reply(struct probe_smtp *c, struct probe_reply *r);
 
 int probe_sasl_init(void);
-int probe_sasl_auth(struct smtp_conn *c, const char *host,
+int probe_sasl_auth(struct probe_smtp *c, const char *host,
 		    const char *mechlist, const char *user,
 		    const char *password, char *mech_used, size_t mechsize,
 		    struct probe_reply *last, char *err, size_t errsize);

@@ -100,7 +100,7 @@ int probe_sasl_init(void)
 	return sasl_client_init(NULL) == SASL_OK ? 0 : -1;
 }
 
-static int send_b64(struct smtp_conn *c, const char *prefix,
+static int send_b64(struct probe_smtp *c, const char *prefix,
 		    const char *data, unsigned len, char *err, size_t errsize)
 {
 	static char line[PROBE_SASL_MAX * 4 / 3 + 64];
@@ -126,14 +126,14 @@ static int send_b64(struct smtp_conn *c, const char *prefix,
 			plen--;		/* drop the space after the mechanism */
 		line[plen] = '\0';
 	}
-	if (smtp_cmd(c, line) < 0) {
+	if (probe_smtp_cmd(c, line) < 0) {
 		(void)snprintf(err, errsize, "%s", c->err);
 		return -1;
 	}
 	return 0;
 }
 
-static int exchange(struct smtp_conn *c, sasl_conn_t *conn, const char *mech,
+static int exchange(struct probe_smtp *c, sasl_conn_t *conn, const char *mech,
 		    const char *out, unsigned outlen, struct probe_reply *last,
 		    char *err, size_t errsize)
 {
@@ -147,7 +147,7 @@ static int exchange(struct smtp_conn *c, sasl_conn_t *conn, const char *mech,
 	if (send_b64(c, prefix, out, outlen, err, errsize) < 0)
 		return -1;
 	for (int round = 0; round < 32; round++) {
-		if (smtp_reply(c, last) < 0) {
+		if (probe_smtp_reply(c, last) < 0) {
 			(void)snprintf(err, errsize, "%s", c->err);
 			return -1;
 		}
@@ -166,7 +166,7 @@ static int exchange(struct smtp_conn *c, sasl_conn_t *conn, const char *mech,
 				  sizeof(challenge) - 1, &clen) != SASL_OK) {
 			(void)snprintf(err, errsize,
 				       "AUTH %s: undecodable challenge", mech);
-			(void)smtp_cmd(c, "*");
+			(void)probe_smtp_cmd(c, "*");
 			return -1;
 		}
 		rc = sasl_client_step(conn, challenge, clen, &interact, &out,
@@ -174,7 +174,7 @@ static int exchange(struct smtp_conn *c, sasl_conn_t *conn, const char *mech,
 		if (rc != SASL_OK && rc != SASL_CONTINUE) {
 			(void)snprintf(err, errsize, "AUTH %s: %s", mech,
 				       sasl_errdetail(conn));
-			(void)smtp_cmd(c, "*");
+			(void)probe_smtp_cmd(c, "*");
 			return -1;
 		}
 		if (send_b64(c, "", out != NULL ? out : "", outlen, err,
@@ -185,7 +185,7 @@ static int exchange(struct smtp_conn *c, sasl_conn_t *conn, const char *mech,
 	return -1;
 }
 
-int probe_sasl_auth(struct smtp_conn *c, const char *host,
+int probe_sasl_auth(struct probe_smtp *c, const char *host,
 		    const char *mechlist, const char *user,
 		    const char *password, char *mech_used, size_t mechsize,
 		    struct probe_reply *last, char *err, size_t errsize)

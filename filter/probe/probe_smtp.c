@@ -9,12 +9,12 @@
  * SYNOPSIS
  *	see probe.h
  * DESCRIPTION
- *	smtp_connect() resolves host and port numerically or by name
+ *	probe_smtp_connect() resolves host and port numerically or by name
  *	(getaddrinfo) and tries each address with a non-blocking connect
- *	bounded by the timeout.  smtp_send() writes everything or fails;
- *	smtp_cmd() appends CRLF.  smtp_reply() reads one (possibly
- *	multi-line) reply: each line must start with three digits and
- *	a space or a dash, all lines of a reply with the same code.
+ *	bounded by the timeout.  probe_smtp_send() writes everything or
+ *	fails; probe_smtp_cmd() appends CRLF.  probe_smtp_reply() reads one
+ *	(possibly multi-line) reply: each line must start with three digits
+ *	and a space or a dash, all lines of a reply with the same code.
  *	End of file before any line yields code 0 and success, so callers
  *	can tell "server hung up" from an I/O error.
  */
@@ -29,7 +29,7 @@
 
 #include "probe.h"
 
-static int wait_fd(struct smtp_conn *c, short events)
+static int wait_fd(struct probe_smtp *c, short events)
 {
 	struct pollfd p = { .fd = c->fd, .events = events };
 	int rc;
@@ -50,7 +50,7 @@ static int wait_fd(struct smtp_conn *c, short events)
 	return 0;
 }
 
-static int connect_one(struct smtp_conn *c, const struct addrinfo *ai)
+static int connect_one(struct probe_smtp *c, const struct addrinfo *ai)
 {
 	int fd, soerr = 0;
 	socklen_t len = sizeof(soerr);
@@ -85,8 +85,8 @@ fail:
 	return -1;
 }
 
-int smtp_connect(struct smtp_conn *c, const char *host, const char *port,
-		 int timeout_ms)
+int probe_smtp_connect(struct probe_smtp *c, const char *host,
+		       const char *port, int timeout_ms)
 {
 	struct addrinfo hints, *res, *ai;
 	int rc;
@@ -111,14 +111,14 @@ int smtp_connect(struct smtp_conn *c, const char *host, const char *port,
 	return rc;
 }
 
-void smtp_close(struct smtp_conn *c)
+void probe_smtp_close(struct probe_smtp *c)
 {
 	if (c->fd >= 0)
 		(void)close(c->fd);
 	c->fd = -1;
 }
 
-int smtp_send(struct smtp_conn *c, const void *buf, size_t len)
+int probe_smtp_send(struct probe_smtp *c, const void *buf, size_t len)
 {
 	const char *p = buf;
 
@@ -141,15 +141,15 @@ int smtp_send(struct smtp_conn *c, const void *buf, size_t len)
 	return 0;
 }
 
-int smtp_cmd(struct smtp_conn *c, const char *cmd)
+int probe_smtp_cmd(struct probe_smtp *c, const char *cmd)
 {
-	if (smtp_send(c, cmd, strlen(cmd)) < 0)
+	if (probe_smtp_send(c, cmd, strlen(cmd)) < 0)
 		return -1;
-	return smtp_send(c, "\r\n", 2);
+	return probe_smtp_send(c, "\r\n", 2);
 }
 
 /* Refills the buffer; returns bytes read, 0 at end of file, -1 on error. */
-static ssize_t fill(struct smtp_conn *c)
+static ssize_t fill(struct probe_smtp *c)
 {
 	ssize_t n;
 
@@ -180,7 +180,7 @@ static ssize_t fill(struct smtp_conn *c)
  * One line into line[PROBE_LINE_MAX + 1] without its CRLF (or LF).
  * Returns its length, -1 on error, -2 at end of file with nothing read.
  */
-static ssize_t read_line(struct smtp_conn *c, char *line)
+static ssize_t read_line(struct probe_smtp *c, char *line)
 {
 	size_t len = 0;
 
@@ -234,7 +234,7 @@ static void append_text(struct probe_reply *r, const char *line)
 	r->text[have] = '\0';
 }
 
-int smtp_reply(struct smtp_conn *c, struct probe_reply *r)
+int probe_smtp_reply(struct probe_smtp *c, struct probe_reply *r)
 {
 	static char line[PROBE_LINE_MAX + 1];
 

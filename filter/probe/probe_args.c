@@ -1,0 +1,235 @@
+/*
+ * probe_args.c: dotgate-probe's command line.  The addresses and the
+ * EHLO name the probe puts into SMTP commands are checked here, so a bad
+ * option is a usage error, never a malformed command on the wire.
+ *
+ * NAME
+ *	probe_args - parse and check dotgate-probe's options
+ * SYNOPSIS
+ *	see probe.h
+ * DESCRIPTION
+ *	probe_parse_args() fills o from argv: --server split into host and
+ *	port, --vector names resolved into o->only, the password read from
+ *	--password-file (its first line, without CR/LF), and the hidden
+ *	sender defaulted to smuggled@ the domain of --from.  --list and
+ *	--help print and exit 0.
+ * DIAGNOSTICS
+ *	A bad command line or an unreadable password file is reported on
+ *	stderr (with the usage, when the mistake is in the options' use)
+ *	and the program exits 2.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe.h"
+#include "util.h"
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: dotgate-probe --server HOST:PORT [--user U "
+		"--password-file F] [--mech M]\n"
+		"                     --from A --to B [--hidden-from H] "
+		"[--json] [--vector NAME]...\n"
+		"                     [--helo NAME] [--timeout SECS]\n"
+		"       dotgate-probe --list\n");
+}
+
+static void die_usage(const char *msg)
+{
+	fprintf(stderr, "dotgate-probe: %s\n", msg);
+	usage(stderr);
+	exit(2);
+}
+
+/* HOST:PORT, [IPV6]:PORT. */
+static void split_server(struct probe_opts *o)
+{
+	const char *s = o->server, *colon;
+	size_t hlen;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (close == NULL || close[1] != ':')
+			die_usage("--server: expected [ADDRESS]:PORT");
+		hlen = (size_t)(close - s - 1);
+		s++;
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			die_usage("--server: expected HOST:PORT");
+		hlen = (size_t)(colon - s);
+	}
+	if (hlen == 0 || hlen >= sizeof(o->host) ||
+	    strlen(colon + 1) == 0 || strlen(colon + 1) >= sizeof(o->port) ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		die_usage("--server: bad host or port");
+	memcpy(o->host, s, hlen);
+	o->host[hlen] = '\0';
+	(void)snprintf(o->port, sizeof(o->port), "%s", colon + 1);
+}
+
+static char *read_password(const char *path)
+{
+	char buf[1024];
+	FILE *fp = fopen(path, "r");
+	size_t len;
+
+	if (fp == NULL) {
+		fprintf(stderr, "dotgate-probe: %s: %s\n", path,
+			strerror(errno));
+		exit(2);
+	}
+	if (fgets(buf, sizeof(buf), fp) == NULL) {
+		fprintf(stderr, "dotgate-probe: %s: empty\n", path);
+		exit(2);
+	}
+	(void)fclose(fp);
+	len = strcspn(buf, "\r\n");
+	buf[len] = '\0';
+	return xstrdup(buf);
+}
+
+/* An address goes between <> in MAIL/RCPT: no controls, no <>, bounded. */
+static void check_addr(const char *opt, const char *a)
+{
+	if (strlen(a) > PROBE_ADDR_MAX)
+		die_usage("address too long");
+	for (const char *p = a; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x21 || *p == 0x7f || *p == '<' ||
+		    *p == '>') {
+			fprintf(stderr, "dotgate-probe: %s: bad address\n", opt);
+			exit(2);
+		}
+}
+
+/* --timeout SECS in milliseconds: whole seconds, at most an hour. */
+static int parse_timeout(const char *arg)
+{
+	char *end;
+	long t = strtol(arg, &end, 10);
+
+	if (*end != '\0' || t < 1 || t > 3600)
+		die_usage("--timeout: 1..3600 seconds");
+	return (int)t * 1000;
+}
+
+static void add_vector(struct probe_opts *o, const char *name)
+{
+	const struct probe_vector *v = probe_vector_find(name);
+
+	if (v == NULL)
+		die_usage("unknown vector (see --list)");
+	/* o->only holds every vector once; more names must be repeats. */
+	if (o->nonly < probe_nvectors)
+		o->only[o->nonly++] = v;
+}
+
+/* Long vectors are shown by their description, not their bytes. */
+static void list_vectors(void)
+{
+	for (size_t i = 0; i < probe_nvectors; i++) {
+		char *e = probe_escape(probe_vectors[i].bytes,
+				       probe_vectors[i].len);
+
+		printf("%-18s %s\n", probe_vectors[i].name,
+		       probe_vectors[i].len > 40 ? probe_vectors[i].what : e);
+		free(e);
+	}
+}
+
+/* The getopt loop: fills o and the two options probe_parse_args() resolves. */
+static void parse_options(int argc, char **argv, struct probe_opts *o,
+			  const char **pwfile, const char **hidden)
+{
+	static const struct option longopts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "password-file", required_argument, NULL, 'p' },
+		{ "mech", required_argument, NULL, 'm' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "hidden-from", required_argument, NULL, 'H' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "vector", required_argument, NULL, 'v' },
+		{ "helo", required_argument, NULL, 'e' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's': o->server = optarg; break;
+		case 'u': o->user = optarg; break;
+		case 'p': *pwfile = optarg; break;
+		case 'm': o->mech = optarg; break;
+		case 'f': o->from = optarg; break;
+		case 't': o->to = optarg; break;
+		case 'H': *hidden = optarg; break;
+		case 'j': o->json = 1; break;
+		case 'e': o->helo = optarg; break;
+		case 'T': o->timeout_ms = parse_timeout(optarg); break;
+		case 'v': add_vector(o, optarg); break;
+		case 'l': list_vectors(); exit(0);
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (optind != argc)
+		die_usage("unexpected argument");
+}
+
+/* The options that only make sense together, or that go on the wire. */
+static void check_options(const struct probe_opts *o, const char *pwfile)
+{
+	if (o->server == NULL || o->from == NULL || o->to == NULL)
+		die_usage("--server, --from and --to are required");
+	if ((o->user == NULL) != (pwfile == NULL))
+		die_usage("--user and --password-file go together");
+	if (o->mech != NULL && o->user == NULL)
+		die_usage("--mech needs --user");
+	if (strlen(o->helo) > 255 || strpbrk(o->helo, " \r\n") != NULL)
+		die_usage("--helo: bad name");
+}
+
+/* Without --hidden-from the hidden sender is in --from's domain. */
+static void set_hidden_from(struct probe_opts *o, const char *hidden)
+{
+	const char *at;
+
+	if (hidden != NULL) {
+		(void)snprintf(o->hidden_from, sizeof(o->hidden_from), "%s",
+			       hidden);
+		return;
+	}
+	at = strrchr(o->from, '@');
+	(void)snprintf(o->hidden_from, sizeof(o->hidden_from), "smuggled@%s",
+		       at != NULL ? at + 1 : "invalid");
+}
+
+void probe_parse_args(int argc, char **argv, struct probe_opts *o)
+{
+	const char *pwfile = NULL, *hidden = NULL;
+
+	memset(o, 0, sizeof(*o));
+	o->helo = "dotgate-probe.invalid";
+	o->timeout_ms = 30000;
+	o->only = xcalloc(probe_nvectors, sizeof(*o->only));
+	parse_options(argc, argv, o, &pwfile, &hidden);
+	check_options(o, pwfile);
+	split_server(o);
+	check_addr("--from", o->from);
+	check_addr("--to", o->to);
+	set_hidden_from(o, hidden);
+	check_addr("--hidden-from", o->hidden_from);
+	if (pwfile != NULL)
+		o->password = read_password(pwfile);
+}
