@@ -8,8 +8,9 @@
  *	int report_time_arg(const char *s, int64_t now_ms, int64_t *ms);
  *	void report_ts_format(int64_t ms, char out[REPORT_TS_LEN]);
  *
- *	int kv_next(const char **p, const char *end, char *key, size_t keymax,
- *		    char *val, size_t valmax, size_t *vallen);
+ *	int report_kv_next(const char **p, const char *end, char *key,
+ *			   size_t keymax, char *val, size_t valmax,
+ *			   size_t *vallen);
  *
  *	struct rparser *rparser_new(void);
  *	enum rp_kind rparser_line(struct rparser *rp, const char *line,
@@ -37,11 +38,12 @@
  *	now_ms).  Both return 0, or -1 for anything else.
  *	report_ts_format() writes ms as "YYYY-MM-DDThh:mm:ss.mmmZ".
  *
- *	kv_next() reads the next ` key="value"` pair of an audit syslog
- *	message at *p (before end), undoing the escapes of audit_syslog()
- *	(\\ \" \xNN) into val (NUL-terminated, *vallen bytes, which may
- *	include NUL); it returns 1 and advances *p, 0 at the end (only
- *	blanks left), -1 when the text is not such a pair or does not fit.
+ *	report_kv_next() reads the next ` key="value"` pair of an audit
+ *	syslog message at *p (before end), undoing the escapes of
+ *	audit_syslog() (\\ \" \xNN) into val (NUL-terminated, *vallen
+ *	bytes, which may include NUL); it returns 1 and advances *p, 0 at
+ *	the end (only blanks left), -1 when the text is not such a pair or
+ *	does not fit.
  *
  *	rparser_line() classifies one line (without its newline) and, for
  *	a record, fills out; out's strings point into the parser and stay
@@ -142,8 +144,8 @@ int report_time_arg(const char *s, int64_t now_ms, int64_t *ms);
 void report_ts_format(int64_t ms, char out[REPORT_TS_LEN]);
 const char *report_rule_name(enum rr_rule r);
 
-int kv_next(const char **p, const char *end, char *key, size_t keymax,
-	    char *val, size_t valmax, size_t *vallen);
+int report_kv_next(const char **p, const char *end, char *key, size_t keymax,
+		   char *val, size_t valmax, size_t *vallen);
 
 struct rparser *rparser_new(void);
 enum rp_kind rparser_line(struct rparser *rp, const char *line, size_t len,

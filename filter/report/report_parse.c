@@ -225,8 +225,8 @@ static int hexval(unsigned char c)
 	return -1;
 }
 
-int kv_next(const char **pp, const char *end, char *key, size_t keymax,
-	    char *val, size_t valmax, size_t *vallen)
+int report_kv_next(const char **pp, const char *end, char *key, size_t keymax,
+		   char *val, size_t valmax, size_t *vallen)
 {
 	const char *p = *pp;
 	size_t k = 0, v = 0;
@@ -483,8 +483,9 @@ static enum rp_kind parse_kv(struct rparser *rp, const char *s,
 	int k;
 	struct fields f;
 
-	while ((k = kv_next(&s, end, key, sizeof(key), rp->scratch + used,
-			    rp->scratch_len - used, &vlen)) == 1) {
+	while ((k = report_kv_next(&s, end, key, sizeof(key),
+				   rp->scratch + used, rp->scratch_len - used,
+				   &vlen)) == 1) {
 		int i = name_index(kv_keys, DG_ARRAY_LEN(kv_keys), key);
 
 		if (i >= 0) {

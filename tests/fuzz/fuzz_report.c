@@ -50,9 +50,10 @@ static void misc(const uint8_t *d, size_t n)
 	(void)report_time_arg(s, 1795914123000LL, &ms);
 	p = s;
 	end = s + n;
-	while (kv_next(&p, end, key, sizeof(key), val, sizeof(val), &vl) == 1)
+	while (report_kv_next(&p, end, key, sizeof(key), val, sizeof(val),
+			      &vl) == 1)
 		if (vl >= sizeof(val) || ++guard > 100000)
-			fuzz_fail("kv_next value length %zu", vl);
+			fuzz_fail("report_kv_next value length %zu", vl);
 	free(s);
 }
 

@@ -106,7 +106,7 @@ static int kv(const char *s, char *key, char *val, size_t *vlen,
 	      const char **rest)
 {
 	const char *p = s;
-	int r = kv_next(&p, s + strlen(s), key, 32, val, 64, vlen);
+	int r = report_kv_next(&p, s + strlen(s), key, 32, val, 64, vlen);
 
 	if (rest)
 		*rest = p;
