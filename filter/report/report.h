@@ -12,10 +12,11 @@
  *			   size_t keymax, char *val, size_t valmax,
  *			   size_t *vallen);
  *
- *	struct rparser *rparser_new(void);
- *	enum rp_kind rparser_line(struct rparser *rp, const char *line,
- *				  size_t len, struct report_rec *out);
- *	void rparser_free(struct rparser *rp);
+ *	struct report_parser *report_parser_new(void);
+ *	enum rp_kind report_parser_line(struct report_parser *rp,
+ *					const char *line, size_t len,
+ *					struct report_rec *out);
+ *	void report_parser_free(struct report_parser *rp);
  *
  *	struct summary *summary_new(size_t cap);
  *	void summary_add(struct summary *s, const struct report_rec *r);
@@ -45,9 +46,9 @@
  *	the end (only blanks left), -1 when the text is not such a pair or
  *	does not fit.
  *
- *	rparser_line() classifies one line (without its newline) and, for
- *	a record, fills out; out's strings point into the parser and stay
- *	valid until the next call.  A line is
+ *	report_parser_line() classifies one line (without its newline)
+ *	and, for a record, fills out; out's strings point into the parser
+ *	and stay valid until the next call.  A line is
  *	  RP_BLANK	empty or blanks only;
  *	  RP_RECORD	an audit record: a JSON object (the JSON Lines file),
  *			a syslog line whose message is such an object, or a
@@ -75,7 +76,7 @@
  *
  *	An rpipe parses lines on worker threads and adds them to s on the
  *	calling thread, in input order, so the summary is the same as with
- *	rparser_line() + summary_add() on each line; records outside the
+ *	report_parser_line() + summary_add() on each line; records outside the
  *	window w are dropped.  rpipe_line() copies the line;
  *	rpipe_overlong() counts a line too long to be read as malformed;
  *	rpipe_finish() waits for every line, stops the workers and frees
@@ -136,7 +137,7 @@ struct report_window {
 	int64_t since, until;		/* since <= ts < until */
 };
 
-struct rparser;
+struct report_parser;
 struct summary;
 
 int report_ts_parse(const char *s, int64_t *ms);
@@ -147,10 +148,10 @@ const char *report_rule_name(enum rr_rule r);
 int report_kv_next(const char **p, const char *end, char *key, size_t keymax,
 		   char *val, size_t valmax, size_t *vallen);
 
-struct rparser *rparser_new(void);
-enum rp_kind rparser_line(struct rparser *rp, const char *line, size_t len,
-			  struct report_rec *out);
-void rparser_free(struct rparser *rp);
+struct report_parser *report_parser_new(void);
+enum rp_kind report_parser_line(struct report_parser *rp, const char *line,
+				size_t len, struct report_rec *out);
+void report_parser_free(struct report_parser *rp);
 
 struct summary *summary_new(size_t cap);
 void summary_add(struct summary *s, const struct report_rec *r);

@@ -60,7 +60,7 @@ struct rpipe {
 	bool stop;
 	pthread_t *tid;
 	int nworkers;
-	struct rparser *rp;		/* the caller's, without workers */
+	struct report_parser *rp;	/* the caller's, without workers */
 };
 
 static void lock(struct rpipe *p)
@@ -113,7 +113,7 @@ static const char *keep(char *arena, size_t *used, const char *s)
  * source text, and the three strings kept come from distinct parts of
  * the line, so text_len plus three terminators per line always fits.
  */
-static void parse_batch(struct rparser *rp, struct batch *b)
+static void parse_batch(struct report_parser *rp, struct batch *b)
 {
 	size_t need = b->text_len + 3 * b->n + 1, used = 0;
 
@@ -128,8 +128,8 @@ static void parse_batch(struct rparser *rp, struct batch *b)
 			o->kind = RP_MALFORMED;
 			continue;
 		}
-		o->kind = rparser_line(rp, b->text + b->lines[i].off,
-				       b->lines[i].len, &o->rec);
+		o->kind = report_parser_line(rp, b->text + b->lines[i].off,
+					     b->lines[i].len, &o->rec);
 		if (o->kind != RP_RECORD)
 			continue;
 		o->rec.addr = keep(b->arena, &used, o->rec.addr);
@@ -152,7 +152,7 @@ static struct batch *oldest_filled(struct rpipe *p)
 static void *worker(void *arg)
 {
 	struct rpipe *p = arg;
-	struct rparser *rp = rparser_new();
+	struct report_parser *rp = report_parser_new();
 	struct batch *b;
 
 	lock(p);
@@ -171,7 +171,7 @@ static void *worker(void *arg)
 		pthread_cond_broadcast(&p->done);
 	}
 	unlock(p);
-	rparser_free(rp);
+	report_parser_free(rp);
 	return NULL;
 }
 
@@ -258,7 +258,7 @@ void rpipe_line(struct rpipe *p, const char *line, size_t len)
 	struct report_rec r;
 
 	if (p->nworkers == 0) {
-		sum(p, rparser_line(p->rp, line, len, &r), &r);
+		sum(p, report_parser_line(p->rp, line, len, &r), &r);
 		return;
 	}
 	add(p, line, len);
@@ -280,7 +280,7 @@ struct rpipe *rpipe_new(struct summary *s, const struct report_window *w,
 	p->s = s;
 	p->w = *w;
 	if (workers <= 0) {
-		p->rp = rparser_new();
+		p->rp = report_parser_new();
 		return p;
 	}
 	/* jansson's hash seed is set on first use; set it before threads. */
@@ -302,7 +302,7 @@ struct rpipe *rpipe_new(struct summary *s, const struct report_window *w,
 		p->nworkers++;
 	}
 	if (p->nworkers == 0)		/* no threads: parse here after all */
-		p->rp = rparser_new();
+		p->rp = report_parser_new();
 	return p;
 }
 
@@ -333,6 +333,6 @@ void rpipe_finish(struct rpipe *p)
 	}
 	free(p->b);
 	free(p->tid);
-	rparser_free(p->rp);
+	report_parser_free(p->rp);
 	free(p);
 }

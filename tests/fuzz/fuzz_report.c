@@ -1,9 +1,9 @@
 /*
  * fuzz_report.c: fuzz target for dotgate-report's reader.  The input is
  * a log file: each line (copied into an exactly-sized buffer, so a read
- * past the line is caught) goes through rparser_line(), records into a
- * summary with a small table cap (so the approximate top-k path runs
- * too), other lines are noted.  Then the summary is rendered as JSON,
+ * past the line is caught) goes through report_parser_line(), records
+ * into a summary with a small table cap (so the approximate top-k path
+ * runs too), other lines are noted.  Then the summary is rendered as JSON,
  * which must dump and parse back, and as text.  A record's fields must
  * be in range; the time arguments and the key="value" reader get the
  * first line as well.
@@ -60,7 +60,7 @@ static void misc(const uint8_t *d, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *devnull;
-	struct rparser *rp;
+	struct report_parser *rp;
 	struct summary *sum;
 	struct report_rec rec;
 	size_t off = 0;
@@ -71,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (devnull == NULL && (devnull = fopen("/dev/null", "w")) == NULL)
 		abort();
-	rp = rparser_new();
+	rp = report_parser_new();
 	sum = summary_new(4);
 	while (off < size) {
 		const uint8_t *nl = memchr(data + off, '\n', size - off);
@@ -84,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(line, data + off, len);
 		if (off == 0)
 			misc(data, len);
-		k = rparser_line(rp, line, len, &rec);
+		k = report_parser_line(rp, line, len, &rec);
 		if (k == RP_RECORD) {
 			check_rec(&rec);
 			summary_add(sum, &rec);
@@ -108,6 +108,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_decref(j);
 	summary_print(sum, devnull);
 	summary_free(sum);
-	rparser_free(rp);
+	report_parser_free(rp);
 	return 0;
 }

@@ -149,10 +149,10 @@ static void test_kv_next(void **state)
 			    val, &vlen, NULL), -1);
 }
 
-static enum rp_kind line(struct rparser *rp, const char *s,
+static enum rp_kind line(struct report_parser *rp, const char *s,
 			 struct report_rec *r)
 {
-	return rparser_line(rp, s, strlen(s), r);
+	return report_parser_line(rp, s, strlen(s), r);
 }
 
 static const char REC[] =
@@ -207,7 +207,7 @@ static void test_classify(void **state)
 		"Nov 29 01:02:03 mx dotgate[7]: {\"ts\":\"2026-11-29T01:02:03.456Z\"",
 		"Nov 99 junk",
 	};
-	struct rparser *rp = rparser_new();
+	struct report_parser *rp = report_parser_new();
 	struct report_rec r;
 
 	(void)state;
@@ -263,14 +263,14 @@ static void test_classify(void **state)
 	assert_int_equal(r.verdict, -1);
 	assert_int_equal(r.would, DG_VERDICT_REJECT);
 	assert_true(r.monitor);
-	rparser_free(rp);
+	report_parser_free(rp);
 }
 
 /* The same transaction read back from the JSON and the syslog forms. */
 static void test_roundtrip(void **state)
 {
 	static const struct timespec ts = {1795914123, 456000000};
-	struct rparser *rp = rparser_new();
+	struct report_parser *rp = report_parser_new();
 	struct dg_txn *t = txn_new();
 	struct report_rec a, b;
 	char *json, *sys, *line2;
@@ -301,7 +301,8 @@ static void test_roundtrip(void **state)
 	line2 = xmalloc(strlen(sys) + 64);
 	sprintf(line2, "Nov 29 01:02:03 mx dotgate[42]: %s", sys);
 
-	assert_int_equal(rparser_line(rp, json, strlen(json), &a), RP_RECORD);
+	assert_int_equal(report_parser_line(rp, json, strlen(json), &a),
+			 RP_RECORD);
 	char *login_a = xstrdup(a.login), *from_a = xstrdup(a.from);
 	char *addr_a = xstrdup(a.addr);
 	assert_int_equal(line(rp, line2, &b), RP_RECORD);
@@ -327,7 +328,7 @@ static void test_roundtrip(void **state)
 	free(sys);
 	free(line2);
 	txn_free(t);
-	rparser_free(rp);
+	report_parser_free(rp);
 }
 
 static int freed;
@@ -453,7 +454,7 @@ static const char *jstrp(json_t *j, const char *path)
 
 static void test_summary(void **state)
 {
-	struct rparser *rp = rparser_new();
+	struct report_parser *rp = report_parser_new();
 	struct summary *s = summary_new(0);
 	struct report_rec r;
 	json_t *j;
@@ -511,7 +512,7 @@ static void test_summary(void **state)
 			    "192.0.2.50");
 	json_decref(j);
 	summary_free(s);
-	rparser_free(rp);
+	report_parser_free(rp);
 }
 
 /* Beyond the table cap the summary says it is approximate. */
