@@ -192,10 +192,10 @@ static int threads_option(const char *arg, int *out)
 	return 0;
 }
 
-static int output(const struct summary *s, bool json)
+static int output(const struct report_summary *s, bool json)
 {
 	if (json) {
-		json_t *j = summary_json(s);
+		json_t *j = report_summary_json(s);
 
 		if (json_dumpf(j, stdout, JSON_INDENT(2) |
 			       JSON_PRESERVE_ORDER) != 0)
@@ -203,7 +203,7 @@ static int output(const struct summary *s, bool json)
 		fputc('\n', stdout);
 		json_decref(j);
 	} else {
-		summary_print(s, stdout);
+		report_summary_print(s, stdout);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "dotgate-report: writing the report: %s\n",
@@ -227,7 +227,7 @@ int main(int argc, char **argv)
 	struct report_window w = {false, false, 0, 0};
 	bool json = false;
 	int c, status = 0, threads = default_threads();
-	struct summary *s;
+	struct report_summary *s;
 	struct rpipe *pipe;
 	char *buf;
 
@@ -261,7 +261,7 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	s = summary_new(REPORT_CAP);
+	s = report_summary_new(REPORT_CAP);
 	pipe = rpipe_new(s, &w, threads);
 	buf = xmalloc(REPORT_LINE_MAX + READ_CHUNK);
 	if (optind == argc && read_file("-", buf, pipe) != 0)
@@ -273,6 +273,6 @@ int main(int argc, char **argv)
 	if (output(s, json) != 0)
 		status = EXIT_READ;
 	free(buf);
-	summary_free(s);
+	report_summary_free(s);
 	return status;
 }

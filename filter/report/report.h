@@ -18,15 +18,16 @@
  *					struct report_rec *out);
  *	void report_parser_free(struct report_parser *rp);
  *
- *	struct summary *summary_new(size_t cap);
- *	void summary_add(struct summary *s, const struct report_rec *r);
- *	void summary_note(struct summary *s, enum rp_kind k);
- *	json_t *summary_json(const struct summary *s);
- *	void summary_print(const struct summary *s, FILE *fp);
- *	void summary_free(struct summary *s);
+ *	struct report_summary *report_summary_new(size_t cap);
+ *	void report_summary_add(struct report_summary *s,
+ *				const struct report_rec *r);
+ *	void report_summary_note(struct report_summary *s, enum rp_kind k);
+ *	json_t *report_summary_json(const struct report_summary *s);
+ *	void report_summary_print(const struct report_summary *s, FILE *fp);
+ *	void report_summary_free(struct report_summary *s);
  *
- *	struct rpipe *rpipe_new(struct summary *s, const struct report_window *w,
- *				int workers);
+ *	struct rpipe *rpipe_new(struct report_summary *s,
+ *				const struct report_window *w, int workers);
  *	void rpipe_line(struct rpipe *p, const char *line, size_t len);
  *	void rpipe_overlong(struct rpipe *p);
  *	void rpipe_finish(struct rpipe *p);
@@ -68,16 +69,17 @@
  *	and occurrences and their top clients and logins; and for monitor
  *	mode what would have been done, with the same client and login
  *	tables.  Every table keeps at most cap keys (see topk.h): exact
- *	below that, approximate (and flagged) above it.  summary_note()
- *	counts a line that is not a record.  summary_json() returns the
- *	summary as the object of contract section 7 (a new reference);
- *	summary_print() writes it as aligned text tables, with every byte
- *	from the logs outside printable ASCII shown as \xNN.
+ *	below that, approximate (and flagged) above it; a cap of 0 means
+ *	REPORT_CAP.  report_summary_note() counts a line that is not a
+ *	record.  report_summary_json() returns the summary as the object of
+ *	contract section 7 (a new reference); report_summary_print() writes
+ *	it as aligned text tables, with every byte from the logs outside
+ *	printable ASCII shown as \xNN.
  *
  *	An rpipe parses lines on worker threads and adds them to s on the
  *	calling thread, in input order, so the summary is the same as with
- *	report_parser_line() + summary_add() on each line; records outside the
- *	window w are dropped.  rpipe_line() copies the line;
+ *	report_parser_line() + report_summary_add() on each line; records
+ *	outside the window w are dropped.  rpipe_line() copies the line;
  *	rpipe_overlong() counts a line too long to be read as malformed;
  *	rpipe_finish() waits for every line, stops the workers and frees
  *	the pipe.  Memory stays bounded: a few batches of lines are in
@@ -138,7 +140,7 @@ struct report_window {
 };
 
 struct report_parser;
-struct summary;
+struct report_summary;
 
 int report_ts_parse(const char *s, int64_t *ms);
 int report_time_arg(const char *s, int64_t now_ms, int64_t *ms);
@@ -153,17 +155,17 @@ enum rp_kind report_parser_line(struct report_parser *rp, const char *line,
 				size_t len, struct report_rec *out);
 void report_parser_free(struct report_parser *rp);
 
-struct summary *summary_new(size_t cap);
-void summary_add(struct summary *s, const struct report_rec *r);
-void summary_note(struct summary *s, enum rp_kind k);
-json_t *summary_json(const struct summary *s);
-void summary_print(const struct summary *s, FILE *fp);
-void summary_free(struct summary *s);
+struct report_summary *report_summary_new(size_t cap);
+void report_summary_add(struct report_summary *s, const struct report_rec *r);
+void report_summary_note(struct report_summary *s, enum rp_kind k);
+json_t *report_summary_json(const struct report_summary *s);
+void report_summary_print(const struct report_summary *s, FILE *fp);
+void report_summary_free(struct report_summary *s);
 
 struct rpipe;
 
-struct rpipe *rpipe_new(struct summary *s, const struct report_window *w,
-			int workers);
+struct rpipe *rpipe_new(struct report_summary *s,
+			const struct report_window *w, int workers);
 void rpipe_line(struct rpipe *p, const char *line, size_t len);
 void rpipe_overlong(struct rpipe *p);
 void rpipe_finish(struct rpipe *p);

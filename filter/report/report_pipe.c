@@ -47,7 +47,7 @@ struct batch {
 };
 
 struct rpipe {
-	struct summary *s;
+	struct report_summary *s;
 	struct report_window w;
 	pthread_mutex_t lock;
 	pthread_cond_t work;		/* a batch was filled, or stop */
@@ -86,9 +86,9 @@ static bool in_window(const struct report_window *w, int64_t ts)
 static void sum(struct rpipe *p, enum rp_kind kind, const struct report_rec *r)
 {
 	if (kind != RP_RECORD)
-		summary_note(p->s, kind);
+		report_summary_note(p->s, kind);
 	else if (in_window(&p->w, r->ts_ms))
-		summary_add(p->s, r);
+		report_summary_add(p->s, r);
 }
 
 /* ---- workers -------------------------------------------------------- */
@@ -267,13 +267,13 @@ void rpipe_line(struct rpipe *p, const char *line, size_t len)
 void rpipe_overlong(struct rpipe *p)
 {
 	if (p->nworkers == 0)
-		summary_note(p->s, RP_MALFORMED);
+		report_summary_note(p->s, RP_MALFORMED);
 	else
 		add(p, NULL, OVERLONG);
 }
 
-struct rpipe *rpipe_new(struct summary *s, const struct report_window *w,
-			int workers)
+struct rpipe *rpipe_new(struct report_summary *s,
+			const struct report_window *w, int workers)
 {
 	struct rpipe *p = xcalloc(1, sizeof(*p));
 

@@ -30,7 +30,7 @@ struct class_sum {
 	struct topk *logins;
 };
 
-struct summary {
+struct report_summary {
 	size_t cap;
 	bool approx;			/* a nested table overflowed */
 	uint64_t records, malformed, other;
@@ -45,9 +45,9 @@ struct summary {
 	struct refusals monitor;
 };
 
-struct summary *summary_new(size_t cap)
+struct report_summary *report_summary_new(size_t cap)
 {
-	struct summary *s = xcalloc(1, sizeof(*s));
+	struct report_summary *s = xcalloc(1, sizeof(*s));
 
 	s->cap = cap ? cap : REPORT_CAP;
 	return s;
@@ -59,7 +59,7 @@ static void free_topk(void *p)
 }
 
 /* count - add one to key in *t, creating the table on first use. */
-static struct topk_entry *count(struct summary *s, struct topk **t,
+static struct topk_entry *count(struct report_summary *s, struct topk **t,
 				void (*free_data)(void *), const char *key)
 {
 	if (*t == NULL)
@@ -67,7 +67,7 @@ static struct topk_entry *count(struct summary *s, struct topk **t,
 	return topk_add(*t, key, 1);
 }
 
-static void add_refusal(struct summary *s, struct refusals *rf,
+static void add_refusal(struct report_summary *s, struct refusals *rf,
 			const struct report_rec *r)
 {
 	struct topk_entry *e;
@@ -85,7 +85,7 @@ static void add_refusal(struct summary *s, struct refusals *rf,
 	}
 }
 
-static void add_anomalies(struct summary *s, const struct report_rec *r)
+static void add_anomalies(struct report_summary *s, const struct report_rec *r)
 {
 	for (int c = 0; c < DG_CLASS_COUNT; c++) {
 		struct class_sum *cs = &s->cls[c];
@@ -100,7 +100,7 @@ static void add_anomalies(struct summary *s, const struct report_rec *r)
 	}
 }
 
-void summary_add(struct summary *s, const struct report_rec *r)
+void report_summary_add(struct report_summary *s, const struct report_rec *r)
 {
 	if (s->records == 0 || r->ts_ms < s->first_ms)
 		s->first_ms = r->ts_ms;
@@ -127,7 +127,7 @@ void summary_add(struct summary *s, const struct report_rec *r)
 	add_refusal(s, &s->monitor, r);
 }
 
-void summary_note(struct summary *s, enum rp_kind k)
+void report_summary_note(struct report_summary *s, enum rp_kind k)
 {
 	if (k == RP_MALFORMED)
 		s->malformed++;
@@ -220,7 +220,7 @@ static json_t *rule_object(const uint64_t *n, bool all)
 	return o;
 }
 
-static json_t *ts_or_null(const struct summary *s, int64_t ms)
+static json_t *ts_or_null(const struct report_summary *s, int64_t ms)
 {
 	char buf[REPORT_TS_LEN];
 
@@ -235,7 +235,7 @@ static bool table_approx(const struct topk *t)
 	return t != NULL && topk_approximate(t);
 }
 
-static bool any_approx(const struct summary *s)
+static bool any_approx(const struct report_summary *s)
 {
 	bool a = s->approx || table_approx(s->enforce.unauth) ||
 		 table_approx(s->enforce.not_owned) ||
@@ -248,7 +248,7 @@ static bool any_approx(const struct summary *s)
 	return a;
 }
 
-static json_t *anomalies_object(const struct summary *s)
+static json_t *anomalies_object(const struct report_summary *s)
 {
 	json_t *o = must(json_object());
 
@@ -268,7 +268,7 @@ static json_t *anomalies_object(const struct summary *s)
 	return o;
 }
 
-static json_t *monitor_object(const struct summary *s)
+static json_t *monitor_object(const struct report_summary *s)
 {
 	json_t *m = must(json_object()), *w = must(json_object());
 
@@ -282,7 +282,7 @@ static json_t *monitor_object(const struct summary *s)
 	return m;
 }
 
-json_t *summary_json(const struct summary *s)
+json_t *report_summary_json(const struct report_summary *s)
 {
 	json_t *o = must(json_object()), *v = must(json_object());
 
@@ -309,7 +309,7 @@ static void refusals_free(struct refusals *rf)
 	topk_free(rf->not_owned);
 }
 
-void summary_free(struct summary *s)
+void report_summary_free(struct report_summary *s)
 {
 	if (s == NULL)
 		return;

@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *devnull;
 	struct report_parser *rp;
-	struct summary *sum;
+	struct report_summary *sum;
 	struct report_rec rec;
 	size_t off = 0;
 	json_t *j, *back;
@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (devnull == NULL && (devnull = fopen("/dev/null", "w")) == NULL)
 		abort();
 	rp = report_parser_new();
-	sum = summary_new(4);
+	sum = report_summary_new(4);
 	while (off < size) {
 		const uint8_t *nl = memchr(data + off, '\n', size - off);
 		size_t len = nl ? (size_t)(nl - (data + off)) : size - off;
@@ -87,16 +87,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		k = report_parser_line(rp, line, len, &rec);
 		if (k == RP_RECORD) {
 			check_rec(&rec);
-			summary_add(sum, &rec);
+			report_summary_add(sum, &rec);
 		} else {
-			summary_note(sum, k);
+			report_summary_note(sum, k);
 		}
 		free(line);
 		off += len + 1;
 	}
-	j = summary_json(sum);
+	j = report_summary_json(sum);
 	if (j == NULL)
-		fuzz_fail("summary_json returned NULL");
+		fuzz_fail("report_summary_json returned NULL");
 	text = json_dumps(j, JSON_COMPACT);
 	if (text == NULL)
 		fuzz_fail("summary does not dump as JSON");
@@ -106,8 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_decref(back);
 	free(text);
 	json_decref(j);
-	summary_print(sum, devnull);
-	summary_free(sum);
+	report_summary_print(sum, devnull);
+	report_summary_free(sum);
 	report_parser_free(rp);
 	return 0;
 }

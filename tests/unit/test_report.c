@@ -455,20 +455,20 @@ static const char *jstrp(json_t *j, const char *path)
 static void test_summary(void **state)
 {
 	struct report_parser *rp = report_parser_new();
-	struct summary *s = summary_new(0);
+	struct report_summary *s = report_summary_new(0);
 	struct report_rec r;
 	json_t *j;
 
 	(void)state;
 	for (size_t i = 0; i < DG_ARRAY_LEN(SUMMARY_LINES); i++) {
 		assert_int_equal(line(rp, SUMMARY_LINES[i], &r), RP_RECORD);
-		summary_add(s, &r);
+		report_summary_add(s, &r);
 	}
-	summary_note(s, RP_MALFORMED);
-	summary_note(s, RP_OTHER);
-	summary_note(s, RP_OTHER);
-	summary_note(s, RP_BLANK);
-	j = summary_json(s);
+	report_summary_note(s, RP_MALFORMED);
+	report_summary_note(s, RP_OTHER);
+	report_summary_note(s, RP_OTHER);
+	report_summary_note(s, RP_BLANK);
+	j = report_summary_json(s);
 	assert_int_equal(jint(j, "records"), 11);
 	assert_int_equal(jint(j, "malformed"), 1);
 	assert_int_equal(jint(j, "other_lines"), 2);
@@ -511,14 +511,14 @@ static void test_summary(void **state)
 	assert_string_equal(jstrp(j, "monitor/unauthenticated/0/addr"),
 			    "192.0.2.50");
 	json_decref(j);
-	summary_free(s);
+	report_summary_free(s);
 	report_parser_free(rp);
 }
 
 /* Beyond the table cap the summary says it is approximate. */
 static void test_summary_cap(void **state)
 {
-	struct summary *s = summary_new(8);
+	struct report_summary *s = report_summary_new(8);
 	struct report_rec r;
 	char addr[32];
 	json_t *j;
@@ -532,16 +532,16 @@ static void test_summary_cap(void **state)
 	for (int i = 0; i < 100; i++) {
 		snprintf(addr, sizeof(addr), "10.0.0.%d", i);
 		r.addr = addr;
-		summary_add(s, &r);
+		report_summary_add(s, &r);
 		r.addr = "10.9.9.9";
-		summary_add(s, &r);
+		report_summary_add(s, &r);
 	}
-	j = summary_json(s);
+	j = report_summary_json(s);
 	assert_true(json_is_true(json_object_get(j, "approximate")));
 	assert_string_equal(jstrp(j, "unauthenticated/0/addr"), "10.9.9.9");
 	assert_int_equal(jint(j, "unauthenticated/0/count"), 100);
 	json_decref(j);
-	summary_free(s);
+	report_summary_free(s);
 }
 
 /*
@@ -552,7 +552,7 @@ static void test_summary_cap(void **state)
 static char *pipe_summary(int workers, const struct report_window *w,
 			  int copies)
 {
-	struct summary *s = summary_new(0);
+	struct report_summary *s = report_summary_new(0);
 	struct rpipe *p = rpipe_new(s, w, workers);
 	json_t *j;
 	char *text;
@@ -565,10 +565,10 @@ static char *pipe_summary(int workers, const struct report_window *w,
 		rpipe_overlong(p);
 	}
 	rpipe_finish(p);
-	j = summary_json(s);
+	j = report_summary_json(s);
 	text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
-	summary_free(s);
+	report_summary_free(s);
 	return text;
 }
 
