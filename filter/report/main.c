@@ -97,7 +97,7 @@ static int next_line(struct lines *lr, const char **line, size_t *len)
 }
 
 static int read_input(const char *name, gzFile g, char *buf,
-		      struct rpipe *pipe)
+		      struct report_pipe *pipe)
 {
 	struct lines lr = {g, buf, REPORT_LINE_MAX + READ_CHUNK, 0, 0,
 			   false, false};
@@ -108,9 +108,9 @@ static int read_input(const char *name, gzFile g, char *buf,
 	(void)gzbuffer(g, READ_CHUNK);
 	while ((k = next_line(&lr, &line, &len)) > 0) {
 		if (k == 2)
-			rpipe_overlong(pipe);
+			report_pipe_overlong(pipe);
 		else
-			rpipe_line(pipe, line, len);
+			report_pipe_line(pipe, line, len);
 	}
 	/*
 	 * A gzip stream cut short ends like a plain file, with only
@@ -125,7 +125,7 @@ static int read_input(const char *name, gzFile g, char *buf,
 	return 0;
 }
 
-static int read_file(const char *path, char *buf, struct rpipe *pipe)
+static int read_file(const char *path, char *buf, struct report_pipe *pipe)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
 	gzFile g;
@@ -228,7 +228,7 @@ int main(int argc, char **argv)
 	bool json = false;
 	int c, status = 0, threads = default_threads();
 	struct report_summary *s;
-	struct rpipe *pipe;
+	struct report_pipe *pipe;
 	char *buf;
 
 	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
@@ -262,14 +262,14 @@ int main(int argc, char **argv)
 		}
 	}
 	s = report_summary_new(REPORT_CAP);
-	pipe = rpipe_new(s, &w, threads);
+	pipe = report_pipe_new(s, &w, threads);
 	buf = xmalloc(REPORT_LINE_MAX + READ_CHUNK);
 	if (optind == argc && read_file("-", buf, pipe) != 0)
 		status = EXIT_READ;
 	for (int i = optind; i < argc; i++)
 		if (read_file(argv[i], buf, pipe) != 0)
 			status = EXIT_READ;
-	rpipe_finish(pipe);
+	report_pipe_finish(pipe);
 	if (output(s, json) != 0)
 		status = EXIT_READ;
 	free(buf);

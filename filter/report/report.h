@@ -26,11 +26,13 @@
  *	void report_summary_print(const struct report_summary *s, FILE *fp);
  *	void report_summary_free(struct report_summary *s);
  *
- *	struct rpipe *rpipe_new(struct report_summary *s,
- *				const struct report_window *w, int workers);
- *	void rpipe_line(struct rpipe *p, const char *line, size_t len);
- *	void rpipe_overlong(struct rpipe *p);
- *	void rpipe_finish(struct rpipe *p);
+ *	struct report_pipe *report_pipe_new(struct report_summary *s,
+ *					    const struct report_window *w,
+ *					    int workers);
+ *	void report_pipe_line(struct report_pipe *p, const char *line,
+ *			      size_t len);
+ *	void report_pipe_overlong(struct report_pipe *p);
+ *	void report_pipe_finish(struct report_pipe *p);
  * DESCRIPTION
  *	report_ts_parse() reads a record time, "YYYY-MM-DDThh:mm:ss" with
  *	optional fraction and "Z" or "+hh:mm"/"-hh:mm", into milliseconds
@@ -76,14 +78,15 @@
  *	it as aligned text tables, with every byte from the logs outside
  *	printable ASCII shown as \xNN.
  *
- *	An rpipe parses lines on worker threads and adds them to s on the
- *	calling thread, in input order, so the summary is the same as with
- *	report_parser_line() + report_summary_add() on each line; records
- *	outside the window w are dropped.  rpipe_line() copies the line;
- *	rpipe_overlong() counts a line too long to be read as malformed;
- *	rpipe_finish() waits for every line, stops the workers and frees
- *	the pipe.  Memory stays bounded: a few batches of lines are in
- *	flight at a time.
+ *	A report pipe parses lines on worker threads and adds them to s on
+ *	the calling thread, in input order, so the summary is the same as
+ *	with report_parser_line() + report_summary_add() on each line;
+ *	records outside the window w are dropped.  With no workers (0, or
+ *	when no thread can be started) the calling thread parses each line
+ *	itself.  report_pipe_line() copies the line; report_pipe_overlong()
+ *	counts a line too long to be read as malformed; report_pipe_finish()
+ *	waits for every line, stops the workers and frees the pipe.  Memory
+ *	stays bounded: a few batches of lines are in flight at a time.
  * DIAGNOSTICS
  *	Out of memory is fatal (util.h).
  */
@@ -162,12 +165,13 @@ json_t *report_summary_json(const struct report_summary *s);
 void report_summary_print(const struct report_summary *s, FILE *fp);
 void report_summary_free(struct report_summary *s);
 
-struct rpipe;
+struct report_pipe;
 
-struct rpipe *rpipe_new(struct report_summary *s,
-			const struct report_window *w, int workers);
-void rpipe_line(struct rpipe *p, const char *line, size_t len);
-void rpipe_overlong(struct rpipe *p);
-void rpipe_finish(struct rpipe *p);
+struct report_pipe *report_pipe_new(struct report_summary *s,
+				    const struct report_window *w,
+				    int workers);
+void report_pipe_line(struct report_pipe *p, const char *line, size_t len);
+void report_pipe_overlong(struct report_pipe *p);
+void report_pipe_finish(struct report_pipe *p);
 
 #endif

@@ -46,7 +46,7 @@ struct batch {
 	size_t arena_cap;
 };
 
-struct rpipe {
+struct report_pipe {
 	struct report_summary *s;
 	struct report_window w;
 	pthread_mutex_t lock;
@@ -63,13 +63,13 @@ struct rpipe {
 	struct report_parser *rp;	/* the caller's, without workers */
 };
 
-static void lock(struct rpipe *p)
+static void lock(struct report_pipe *p)
 {
 	if (pthread_mutex_lock(&p->lock) != 0)
 		abort();
 }
 
-static void unlock(struct rpipe *p)
+static void unlock(struct report_pipe *p)
 {
 	if (pthread_mutex_unlock(&p->lock) != 0)
 		abort();
@@ -83,7 +83,8 @@ static bool in_window(const struct report_window *w, int64_t ts)
 	       (!w->has_until || ts < w->until);
 }
 
-static void sum(struct rpipe *p, enum rp_kind kind, const struct report_rec *r)
+static void sum(struct report_pipe *p, enum rp_kind kind,
+		const struct report_rec *r)
 {
 	if (kind != RP_RECORD)
 		report_summary_note(p->s, kind);
@@ -138,7 +139,7 @@ static void parse_batch(struct report_parser *rp, struct batch *b)
 	}
 }
 
-static struct batch *oldest_filled(struct rpipe *p)
+static struct batch *oldest_filled(struct report_pipe *p)
 {
 	struct batch *best = NULL;
 
@@ -151,7 +152,7 @@ static struct batch *oldest_filled(struct rpipe *p)
 
 static void *worker(void *arg)
 {
-	struct rpipe *p = arg;
+	struct report_pipe *p = arg;
 	struct report_parser *rp = report_parser_new();
 	struct batch *b;
 
@@ -177,7 +178,7 @@ static void *worker(void *arg)
 
 /* ---- the caller's side ----------------------------------------------- */
 
-static struct batch *by_seq(struct rpipe *p, uint64_t seq)
+static struct batch *by_seq(struct report_pipe *p, uint64_t seq)
 {
 	for (size_t i = 0; i < p->nb; i++)
 		if (p->b[i].state != B_FREE && p->b[i].seq == seq)
@@ -186,7 +187,7 @@ static struct batch *by_seq(struct rpipe *p, uint64_t seq)
 }
 
 /* sum_oldest - wait for the oldest batch in flight, sum it, free it. */
-static void sum_oldest(struct rpipe *p)
+static void sum_oldest(struct report_pipe *p)
 {
 	struct batch *b;
 
@@ -204,7 +205,7 @@ static void sum_oldest(struct rpipe *p)
 	unlock(p);
 }
 
-static struct batch *free_batch(struct rpipe *p)
+static struct batch *free_batch(struct report_pipe *p)
 {
 	for (;;) {
 		lock(p);
@@ -218,7 +219,7 @@ static struct batch *free_batch(struct rpipe *p)
 	}
 }
 
-static void submit(struct rpipe *p)
+static void submit(struct report_pipe *p)
 {
 	struct batch *b = p->cur;
 
@@ -230,7 +231,7 @@ static void submit(struct rpipe *p)
 	unlock(p);
 }
 
-static void add(struct rpipe *p, const char *line, size_t len)
+static void add(struct report_pipe *p, const char *line, size_t len)
 {
 	struct batch *b;
 	size_t n = len == OVERLONG ? 0 : len;
@@ -253,7 +254,7 @@ static void add(struct rpipe *p, const char *line, size_t len)
 		submit(p);
 }
 
-void rpipe_line(struct rpipe *p, const char *line, size_t len)
+void report_pipe_line(struct report_pipe *p, const char *line, size_t len)
 {
 	struct report_rec r;
 
@@ -264,7 +265,7 @@ void rpipe_line(struct rpipe *p, const char *line, size_t len)
 	add(p, line, len);
 }
 
-void rpipe_overlong(struct rpipe *p)
+void report_pipe_overlong(struct report_pipe *p)
 {
 	if (p->nworkers == 0)
 		report_summary_note(p->s, RP_MALFORMED);
@@ -272,10 +273,11 @@ void rpipe_overlong(struct rpipe *p)
 		add(p, NULL, OVERLONG);
 }
 
-struct rpipe *rpipe_new(struct report_summary *s,
-			const struct report_window *w, int workers)
+struct report_pipe *report_pipe_new(struct report_summary *s,
+				    const struct report_window *w,
+				    int workers)
 {
-	struct rpipe *p = xcalloc(1, sizeof(*p));
+	struct report_pipe *p = xcalloc(1, sizeof(*p));
 
 	p->s = s;
 	p->w = *w;
@@ -306,7 +308,7 @@ struct rpipe *rpipe_new(struct report_summary *s,
 	return p;
 }
 
-void rpipe_finish(struct rpipe *p)
+void report_pipe_finish(struct report_pipe *p)
 {
 	if (p->nworkers > 0) {
 		if (p->cur != NULL && p->cur->n > 0)

@@ -553,18 +553,19 @@ static char *pipe_summary(int workers, const struct report_window *w,
 			  int copies)
 {
 	struct report_summary *s = report_summary_new(0);
-	struct rpipe *p = rpipe_new(s, w, workers);
+	struct report_pipe *p = report_pipe_new(s, w, workers);
 	json_t *j;
 	char *text;
 
 	for (int c = 0; c < copies; c++) {
 		for (size_t i = 0; i < DG_ARRAY_LEN(SUMMARY_LINES); i++)
-			rpipe_line(p, SUMMARY_LINES[i], strlen(SUMMARY_LINES[i]));
-		rpipe_line(p, "garbage", 7);
-		rpipe_line(p, "", 0);
-		rpipe_overlong(p);
+			report_pipe_line(p, SUMMARY_LINES[i],
+					 strlen(SUMMARY_LINES[i]));
+		report_pipe_line(p, "garbage", 7);
+		report_pipe_line(p, "", 0);
+		report_pipe_overlong(p);
 	}
-	rpipe_finish(p);
+	report_pipe_finish(p);
 	j = report_summary_json(s);
 	text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
