@@ -63,16 +63,41 @@ struct report_pipe {
 	struct report_parser *rp;	/* the caller's, without workers */
 };
 
+/*
+ * Locking a valid mutex cannot fail, nor can creating one or a condition
+ * variable with default attributes (glibc): a failure means the pipe's
+ * memory was overwritten, so it is a panic that says which call failed,
+ * not an error to recover from.
+ */
 static void lock(struct report_pipe *p)
 {
-	if (pthread_mutex_lock(&p->lock) != 0)
-		abort();
+	int err = pthread_mutex_lock(&p->lock);
+
+	if (err != 0)
+		dg_panic("report pipe: cannot lock the mutex: %s",
+			 strerror(err));
 }
 
 static void unlock(struct report_pipe *p)
 {
-	if (pthread_mutex_unlock(&p->lock) != 0)
-		abort();
+	int err = pthread_mutex_unlock(&p->lock);
+
+	if (err != 0)
+		dg_panic("report pipe: cannot unlock the mutex: %s",
+			 strerror(err));
+}
+
+static void sync_init(struct report_pipe *p)
+{
+	int err;
+
+	if ((err = pthread_mutex_init(&p->lock, NULL)) != 0)
+		dg_panic("report pipe: cannot create the mutex: %s",
+			 strerror(err));
+	if ((err = pthread_cond_init(&p->work, NULL)) != 0 ||
+	    (err = pthread_cond_init(&p->done, NULL)) != 0)
+		dg_panic("report pipe: cannot create a condition variable: %s",
+			 strerror(err));
 }
 
 /* ---- one line ------------------------------------------------------- */
@@ -287,10 +312,7 @@ struct report_pipe *report_pipe_new(struct report_summary *s,
 	}
 	/* jansson's hash seed is set on first use; set it before threads. */
 	json_object_seed(0);
-	if (pthread_mutex_init(&p->lock, NULL) != 0 ||
-	    pthread_cond_init(&p->work, NULL) != 0 ||
-	    pthread_cond_init(&p->done, NULL) != 0)
-		abort();
+	sync_init(p);
 	p->nb = 2 * (size_t)workers + 2;
 	p->b = xcalloc(p->nb, sizeof(*p->b));
 	for (size_t i = 0; i < p->nb; i++) {
@@ -298,6 +320,10 @@ struct report_pipe *report_pipe_new(struct report_summary *s,
 		p->b[i].out = xcalloc(BATCH_LINES, sizeof(*p->b[i].out));
 	}
 	p->tid = xcalloc((size_t)workers, sizeof(*p->tid));
+	/*
+	 * A thread that cannot start (EAGAIN: a process or memory limit)
+	 * is not a bug: the pipe runs with the workers it got, or none.
+	 */
 	for (int i = 0; i < workers; i++) {
 		if (pthread_create(&p->tid[i], NULL, worker, p) != 0)
 			break;
