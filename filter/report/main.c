@@ -1,5 +1,5 @@
 /*
- * report_main.c: the dotgate-report program (contract section 7, man page
+ * main.c: the dotgate-report program (contract section 7, man page
  * dotgate-report.1).  It streams each input through zlib, which reads
  * gzip by its magic bytes and passes plain files through, cuts lines
  * with a bounded buffer (a longer line is skipped as malformed), and

@@ -7,6 +7,7 @@
  *	int report_ts_parse(const char *s, int64_t *ms);
  *	int report_time_arg(const char *s, int64_t now_ms, int64_t *ms);
  *	void report_ts_format(int64_t ms, char out[REPORT_TS_LEN]);
+ *	const char *report_rule_name(enum rr_rule r);
  *
  *	int report_kv_next(const char **p, const char *end, char *key,
  *			   size_t keymax, char *val, size_t valmax,
@@ -41,6 +42,8 @@
  *	zone (UTC), or "-N" followed by s, m, h, d or w (N units before
  *	now_ms).  Both return 0, or -1 for anything else.
  *	report_ts_format() writes ms as "YYYY-MM-DDThh:mm:ss.mmmZ".
+ *	report_rule_name() is a rule's name as records write it
+ *	("auth.unauthenticated"), "?" for a value out of range.
  *
  *	report_kv_next() reads the next ` key="value"` pair of an audit
  *	syslog message at *p (before end), undoing the escapes of
@@ -88,7 +91,8 @@
  *	waits for every line, stops the workers and frees the pipe.  Memory
  *	stays bounded: a few batches of lines are in flight at a time.
  * DIAGNOSTICS
- *	Out of memory is fatal (util.h).
+ *	Out of memory is fatal (util.h), and so is a failed mutex or
+ *	condition variable call in a report pipe (a dg_panic()).
  */
 #ifndef DG_REPORT_H
 #define DG_REPORT_H
@@ -108,6 +112,10 @@
 #define REPORT_CAP 2048			/* keys kept per table */
 #define REPORT_SENDERS 10		/* senders kept per login */
 
+/*
+ * The short prefixes are the module's too: rr_/RR_ for the fields of a
+ * report record, rp_/RP_ for what the report parser made of a line.
+ */
 enum rr_stage { RR_MAIL, RR_EOM, RR_ABORT };
 
 enum rr_rule {
