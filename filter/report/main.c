@@ -1,5 +1,5 @@
 /*
- * report_main.c: the dotgate-report program (contract section 7, man page
+ * main.c: the dotgate-report program (contract section 7, man page
  * dotgate-report.1).  It streams each input through zlib, which reads
  * gzip by its magic bytes and passes plain files through, cuts lines
  * with a bounded buffer (a longer line is skipped as malformed), and
@@ -97,7 +97,7 @@ static int next_line(struct lines *lr, const char **line, size_t *len)
 }
 
 static int read_input(const char *name, gzFile g, char *buf,
-		      struct rpipe *pipe)
+		      struct report_pipe *pipe)
 {
 	struct lines lr = {g, buf, REPORT_LINE_MAX + READ_CHUNK, 0, 0,
 			   false, false};
@@ -108,9 +108,9 @@ static int read_input(const char *name, gzFile g, char *buf,
 	(void)gzbuffer(g, READ_CHUNK);
 	while ((k = next_line(&lr, &line, &len)) > 0) {
 		if (k == 2)
-			rpipe_overlong(pipe);
+			report_pipe_overlong(pipe);
 		else
-			rpipe_line(pipe, line, len);
+			report_pipe_line(pipe, line, len);
 	}
 	/*
 	 * A gzip stream cut short ends like a plain file, with only
@@ -125,7 +125,7 @@ static int read_input(const char *name, gzFile g, char *buf,
 	return 0;
 }
 
-static int read_file(const char *path, char *buf, struct rpipe *pipe)
+static int read_file(const char *path, char *buf, struct report_pipe *pipe)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
 	gzFile g;
@@ -192,10 +192,10 @@ static int threads_option(const char *arg, int *out)
 	return 0;
 }
 
-static int output(const struct summary *s, bool json)
+static int output(const struct report_summary *s, bool json)
 {
 	if (json) {
-		json_t *j = summary_json(s);
+		json_t *j = report_summary_json(s);
 
 		if (json_dumpf(j, stdout, JSON_INDENT(2) |
 			       JSON_PRESERVE_ORDER) != 0)
@@ -203,7 +203,7 @@ static int output(const struct summary *s, bool json)
 		fputc('\n', stdout);
 		json_decref(j);
 	} else {
-		summary_print(s, stdout);
+		report_summary_print(s, stdout);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "dotgate-report: writing the report: %s\n",
@@ -227,8 +227,8 @@ int main(int argc, char **argv)
 	struct report_window w = {false, false, 0, 0};
 	bool json = false;
 	int c, status = 0, threads = default_threads();
-	struct summary *s;
-	struct rpipe *pipe;
+	struct report_summary *s;
+	struct report_pipe *pipe;
 	char *buf;
 
 	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
@@ -261,18 +261,18 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	s = summary_new(REPORT_CAP);
-	pipe = rpipe_new(s, &w, threads);
+	s = report_summary_new(REPORT_CAP);
+	pipe = report_pipe_new(s, &w, threads);
 	buf = xmalloc(REPORT_LINE_MAX + READ_CHUNK);
 	if (optind == argc && read_file("-", buf, pipe) != 0)
 		status = EXIT_READ;
 	for (int i = optind; i < argc; i++)
 		if (read_file(argv[i], buf, pipe) != 0)
 			status = EXIT_READ;
-	rpipe_finish(pipe);
+	report_pipe_finish(pipe);
 	if (output(s, json) != 0)
 		status = EXIT_READ;
 	free(buf);
-	summary_free(s);
+	report_summary_free(s);
 	return status;
 }

@@ -7,27 +7,33 @@
  *	int report_ts_parse(const char *s, int64_t *ms);
  *	int report_time_arg(const char *s, int64_t now_ms, int64_t *ms);
  *	void report_ts_format(int64_t ms, char out[REPORT_TS_LEN]);
+ *	const char *report_rule_name(enum rr_rule r);
  *
- *	int kv_next(const char **p, const char *end, char *key, size_t keymax,
- *		    char *val, size_t valmax, size_t *vallen);
+ *	int report_kv_next(const char **p, const char *end, char *key,
+ *			   size_t keymax, char *val, size_t valmax,
+ *			   size_t *vallen);
  *
- *	struct rparser *rparser_new(void);
- *	enum rp_kind rparser_line(struct rparser *rp, const char *line,
- *				  size_t len, struct report_rec *out);
- *	void rparser_free(struct rparser *rp);
+ *	struct report_parser *report_parser_new(void);
+ *	enum rp_kind report_parser_line(struct report_parser *rp,
+ *					const char *line, size_t len,
+ *					struct report_rec *out);
+ *	void report_parser_free(struct report_parser *rp);
  *
- *	struct summary *summary_new(size_t cap);
- *	void summary_add(struct summary *s, const struct report_rec *r);
- *	void summary_note(struct summary *s, enum rp_kind k);
- *	json_t *summary_json(const struct summary *s);
- *	void summary_print(const struct summary *s, FILE *fp);
- *	void summary_free(struct summary *s);
+ *	struct report_summary *report_summary_new(size_t cap);
+ *	void report_summary_add(struct report_summary *s,
+ *				const struct report_rec *r);
+ *	void report_summary_note(struct report_summary *s, enum rp_kind k);
+ *	json_t *report_summary_json(const struct report_summary *s);
+ *	void report_summary_print(const struct report_summary *s, FILE *fp);
+ *	void report_summary_free(struct report_summary *s);
  *
- *	struct rpipe *rpipe_new(struct summary *s, const struct report_window *w,
- *				int workers);
- *	void rpipe_line(struct rpipe *p, const char *line, size_t len);
- *	void rpipe_overlong(struct rpipe *p);
- *	void rpipe_finish(struct rpipe *p);
+ *	struct report_pipe *report_pipe_new(struct report_summary *s,
+ *					    const struct report_window *w,
+ *					    int workers);
+ *	void report_pipe_line(struct report_pipe *p, const char *line,
+ *			      size_t len);
+ *	void report_pipe_overlong(struct report_pipe *p);
+ *	void report_pipe_finish(struct report_pipe *p);
  * DESCRIPTION
  *	report_ts_parse() reads a record time, "YYYY-MM-DDThh:mm:ss" with
  *	optional fraction and "Z" or "+hh:mm"/"-hh:mm", into milliseconds
@@ -36,16 +42,19 @@
  *	zone (UTC), or "-N" followed by s, m, h, d or w (N units before
  *	now_ms).  Both return 0, or -1 for anything else.
  *	report_ts_format() writes ms as "YYYY-MM-DDThh:mm:ss.mmmZ".
+ *	report_rule_name() is a rule's name as records write it
+ *	("auth.unauthenticated"), "?" for a value out of range.
  *
- *	kv_next() reads the next ` key="value"` pair of an audit syslog
- *	message at *p (before end), undoing the escapes of audit_syslog()
- *	(\\ \" \xNN) into val (NUL-terminated, *vallen bytes, which may
- *	include NUL); it returns 1 and advances *p, 0 at the end (only
- *	blanks left), -1 when the text is not such a pair or does not fit.
+ *	report_kv_next() reads the next ` key="value"` pair of an audit
+ *	syslog message at *p (before end), undoing the escapes of
+ *	audit_syslog() (\\ \" \xNN) into val (NUL-terminated, *vallen
+ *	bytes, which may include NUL); it returns 1 and advances *p, 0 at
+ *	the end (only blanks left), -1 when the text is not such a pair or
+ *	does not fit.
  *
- *	rparser_line() classifies one line (without its newline) and, for
- *	a record, fills out; out's strings point into the parser and stay
- *	valid until the next call.  A line is
+ *	report_parser_line() classifies one line (without its newline)
+ *	and, for a record, fills out; out's strings point into the parser
+ *	and stay valid until the next call.  A line is
  *	  RP_BLANK	empty or blanks only;
  *	  RP_RECORD	an audit record: a JSON object (the JSON Lines file),
  *			a syslog line whose message is such an object, or a
@@ -65,22 +74,25 @@
  *	and occurrences and their top clients and logins; and for monitor
  *	mode what would have been done, with the same client and login
  *	tables.  Every table keeps at most cap keys (see topk.h): exact
- *	below that, approximate (and flagged) above it.  summary_note()
- *	counts a line that is not a record.  summary_json() returns the
- *	summary as the object of contract section 7 (a new reference);
- *	summary_print() writes it as aligned text tables, with every byte
- *	from the logs outside printable ASCII shown as \xNN.
+ *	below that, approximate (and flagged) above it; a cap of 0 means
+ *	REPORT_CAP.  report_summary_note() counts a line that is not a
+ *	record.  report_summary_json() returns the summary as the object of
+ *	contract section 7 (a new reference); report_summary_print() writes
+ *	it as aligned text tables, with every byte from the logs outside
+ *	printable ASCII shown as \xNN.
  *
- *	An rpipe parses lines on worker threads and adds them to s on the
- *	calling thread, in input order, so the summary is the same as with
- *	rparser_line() + summary_add() on each line; records outside the
- *	window w are dropped.  rpipe_line() copies the line;
- *	rpipe_overlong() counts a line too long to be read as malformed;
- *	rpipe_finish() waits for every line, stops the workers and frees
- *	the pipe.  Memory stays bounded: a few batches of lines are in
- *	flight at a time.
+ *	A report pipe parses lines on worker threads and adds them to s on
+ *	the calling thread, in input order, so the summary is the same as
+ *	with report_parser_line() + report_summary_add() on each line;
+ *	records outside the window w are dropped.  With no workers (0, or
+ *	when no thread can be started) the calling thread parses each line
+ *	itself.  report_pipe_line() copies the line; report_pipe_overlong()
+ *	counts a line too long to be read as malformed; report_pipe_finish()
+ *	waits for every line, stops the workers and frees the pipe.  Memory
+ *	stays bounded: a few batches of lines are in flight at a time.
  * DIAGNOSTICS
- *	Out of memory is fatal (util.h).
+ *	Out of memory is fatal (util.h), and so is a failed mutex or
+ *	condition variable call in a report pipe (a dg_panic()).
  */
 #ifndef DG_REPORT_H
 #define DG_REPORT_H
@@ -100,6 +112,10 @@
 #define REPORT_CAP 2048			/* keys kept per table */
 #define REPORT_SENDERS 10		/* senders kept per login */
 
+/*
+ * The short prefixes are the module's too: rr_/RR_ for the fields of a
+ * report record, rp_/RP_ for what the report parser made of a line.
+ */
 enum rr_stage { RR_MAIL, RR_EOM, RR_ABORT };
 
 enum rr_rule {
@@ -134,35 +150,36 @@ struct report_window {
 	int64_t since, until;		/* since <= ts < until */
 };
 
-struct rparser;
-struct summary;
+struct report_parser;
+struct report_summary;
 
 int report_ts_parse(const char *s, int64_t *ms);
 int report_time_arg(const char *s, int64_t now_ms, int64_t *ms);
 void report_ts_format(int64_t ms, char out[REPORT_TS_LEN]);
 const char *report_rule_name(enum rr_rule r);
 
-int kv_next(const char **p, const char *end, char *key, size_t keymax,
-	    char *val, size_t valmax, size_t *vallen);
+int report_kv_next(const char **p, const char *end, char *key, size_t keymax,
+		   char *val, size_t valmax, size_t *vallen);
 
-struct rparser *rparser_new(void);
-enum rp_kind rparser_line(struct rparser *rp, const char *line, size_t len,
-			  struct report_rec *out);
-void rparser_free(struct rparser *rp);
+struct report_parser *report_parser_new(void);
+enum rp_kind report_parser_line(struct report_parser *rp, const char *line,
+				size_t len, struct report_rec *out);
+void report_parser_free(struct report_parser *rp);
 
-struct summary *summary_new(size_t cap);
-void summary_add(struct summary *s, const struct report_rec *r);
-void summary_note(struct summary *s, enum rp_kind k);
-json_t *summary_json(const struct summary *s);
-void summary_print(const struct summary *s, FILE *fp);
-void summary_free(struct summary *s);
+struct report_summary *report_summary_new(size_t cap);
+void report_summary_add(struct report_summary *s, const struct report_rec *r);
+void report_summary_note(struct report_summary *s, enum rp_kind k);
+json_t *report_summary_json(const struct report_summary *s);
+void report_summary_print(const struct report_summary *s, FILE *fp);
+void report_summary_free(struct report_summary *s);
 
-struct rpipe;
+struct report_pipe;
 
-struct rpipe *rpipe_new(struct summary *s, const struct report_window *w,
-			int workers);
-void rpipe_line(struct rpipe *p, const char *line, size_t len);
-void rpipe_overlong(struct rpipe *p);
-void rpipe_finish(struct rpipe *p);
+struct report_pipe *report_pipe_new(struct report_summary *s,
+				    const struct report_window *w,
+				    int workers);
+void report_pipe_line(struct report_pipe *p, const char *line, size_t len);
+void report_pipe_overlong(struct report_pipe *p);
+void report_pipe_finish(struct report_pipe *p);
 
 #endif

@@ -225,8 +225,8 @@ static int hexval(unsigned char c)
 	return -1;
 }
 
-int kv_next(const char **pp, const char *end, char *key, size_t keymax,
-	    char *val, size_t valmax, size_t *vallen)
+int report_kv_next(const char **pp, const char *end, char *key, size_t keymax,
+		   char *val, size_t valmax, size_t *vallen)
 {
 	const char *p = *pp;
 	size_t k = 0, v = 0;
@@ -281,7 +281,7 @@ int kv_next(const char **pp, const char *end, char *key, size_t keymax,
 
 /* ---- records ---------------------------------------------------------- */
 
-struct rparser {
+struct report_parser {
 	json_t *doc;			/* the last JSON record */
 	char *scratch;			/* the last syslog record's values */
 	size_t scratch_len;
@@ -293,16 +293,16 @@ struct fields {
 	const char *verdict, *would, *rule, *mode;
 };
 
-struct rparser *rparser_new(void)
+struct report_parser *report_parser_new(void)
 {
-	struct rparser *rp = xcalloc(1, sizeof(*rp));
+	struct report_parser *rp = xcalloc(1, sizeof(*rp));
 
 	rp->scratch_len = REPORT_LINE_MAX + 1;
 	rp->scratch = xmalloc(rp->scratch_len);
 	return rp;
 }
 
-void rparser_free(struct rparser *rp)
+void report_parser_free(struct report_parser *rp)
 {
 	if (rp == NULL)
 		return;
@@ -413,8 +413,8 @@ static int json_anomalies(json_t *a, struct report_rec *r)
 	return 0;
 }
 
-static enum rp_kind parse_json(struct rparser *rp, const char *s, size_t len,
-			       struct report_rec *r)
+static enum rp_kind parse_json(struct report_parser *rp, const char *s,
+			       size_t len, struct report_rec *r)
 {
 	struct fields f;
 	json_t *client, *auth, *anom;
@@ -474,7 +474,7 @@ static const char *const kv_keys[] = {
 	"rule", "mode", "anomalies",
 };
 
-static enum rp_kind parse_kv(struct rparser *rp, const char *s,
+static enum rp_kind parse_kv(struct report_parser *rp, const char *s,
 			     const char *end, struct report_rec *r)
 {
 	const char *vals[DG_ARRAY_LEN(kv_keys)] = {NULL};
@@ -483,8 +483,9 @@ static enum rp_kind parse_kv(struct rparser *rp, const char *s,
 	int k;
 	struct fields f;
 
-	while ((k = kv_next(&s, end, key, sizeof(key), rp->scratch + used,
-			    rp->scratch_len - used, &vlen)) == 1) {
+	while ((k = report_kv_next(&s, end, key, sizeof(key),
+				   rp->scratch + used, rp->scratch_len - used,
+				   &vlen)) == 1) {
 		int i = name_index(kv_keys, DG_ARRAY_LEN(kv_keys), key);
 
 		if (i >= 0) {
@@ -536,8 +537,8 @@ static bool syslog_line(const char *p, size_t len)
 	return len >= 3 && p[0] == '<' && is_digit(p[1]);
 }
 
-enum rp_kind rparser_line(struct rparser *rp, const char *line, size_t len,
-			  struct report_rec *r)
+enum rp_kind report_parser_line(struct report_parser *rp, const char *line,
+				size_t len, struct report_rec *r)
 {
 	const char *q;
 

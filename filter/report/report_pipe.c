@@ -46,8 +46,8 @@ struct batch {
 	size_t arena_cap;
 };
 
-struct rpipe {
-	struct summary *s;
+struct report_pipe {
+	struct report_summary *s;
 	struct report_window w;
 	pthread_mutex_t lock;
 	pthread_cond_t work;		/* a batch was filled, or stop */
@@ -60,19 +60,44 @@ struct rpipe {
 	bool stop;
 	pthread_t *tid;
 	int nworkers;
-	struct rparser *rp;		/* the caller's, without workers */
+	struct report_parser *rp;	/* the caller's, without workers */
 };
 
-static void lock(struct rpipe *p)
+/*
+ * Locking a valid mutex cannot fail, nor can creating one or a condition
+ * variable with default attributes (glibc): a failure means the pipe's
+ * memory was overwritten, so it is a panic that says which call failed,
+ * not an error to recover from.
+ */
+static void lock(struct report_pipe *p)
 {
-	if (pthread_mutex_lock(&p->lock) != 0)
-		abort();
+	int err = pthread_mutex_lock(&p->lock);
+
+	if (err != 0)
+		dg_panic("report pipe: cannot lock the mutex: %s",
+			 strerror(err));
 }
 
-static void unlock(struct rpipe *p)
+static void unlock(struct report_pipe *p)
 {
-	if (pthread_mutex_unlock(&p->lock) != 0)
-		abort();
+	int err = pthread_mutex_unlock(&p->lock);
+
+	if (err != 0)
+		dg_panic("report pipe: cannot unlock the mutex: %s",
+			 strerror(err));
+}
+
+static void sync_init(struct report_pipe *p)
+{
+	int err;
+
+	if ((err = pthread_mutex_init(&p->lock, NULL)) != 0)
+		dg_panic("report pipe: cannot create the mutex: %s",
+			 strerror(err));
+	if ((err = pthread_cond_init(&p->work, NULL)) != 0 ||
+	    (err = pthread_cond_init(&p->done, NULL)) != 0)
+		dg_panic("report pipe: cannot create a condition variable: %s",
+			 strerror(err));
 }
 
 /* ---- one line ------------------------------------------------------- */
@@ -83,12 +108,13 @@ static bool in_window(const struct report_window *w, int64_t ts)
 	       (!w->has_until || ts < w->until);
 }
 
-static void sum(struct rpipe *p, enum rp_kind kind, const struct report_rec *r)
+static void sum(struct report_pipe *p, enum rp_kind kind,
+		const struct report_rec *r)
 {
 	if (kind != RP_RECORD)
-		summary_note(p->s, kind);
+		report_summary_note(p->s, kind);
 	else if (in_window(&p->w, r->ts_ms))
-		summary_add(p->s, r);
+		report_summary_add(p->s, r);
 }
 
 /* ---- workers -------------------------------------------------------- */
@@ -113,7 +139,7 @@ static const char *keep(char *arena, size_t *used, const char *s)
  * source text, and the three strings kept come from distinct parts of
  * the line, so text_len plus three terminators per line always fits.
  */
-static void parse_batch(struct rparser *rp, struct batch *b)
+static void parse_batch(struct report_parser *rp, struct batch *b)
 {
 	size_t need = b->text_len + 3 * b->n + 1, used = 0;
 
@@ -128,8 +154,8 @@ static void parse_batch(struct rparser *rp, struct batch *b)
 			o->kind = RP_MALFORMED;
 			continue;
 		}
-		o->kind = rparser_line(rp, b->text + b->lines[i].off,
-				       b->lines[i].len, &o->rec);
+		o->kind = report_parser_line(rp, b->text + b->lines[i].off,
+					     b->lines[i].len, &o->rec);
 		if (o->kind != RP_RECORD)
 			continue;
 		o->rec.addr = keep(b->arena, &used, o->rec.addr);
@@ -138,7 +164,7 @@ static void parse_batch(struct rparser *rp, struct batch *b)
 	}
 }
 
-static struct batch *oldest_filled(struct rpipe *p)
+static struct batch *oldest_filled(struct report_pipe *p)
 {
 	struct batch *best = NULL;
 
@@ -151,8 +177,8 @@ static struct batch *oldest_filled(struct rpipe *p)
 
 static void *worker(void *arg)
 {
-	struct rpipe *p = arg;
-	struct rparser *rp = rparser_new();
+	struct report_pipe *p = arg;
+	struct report_parser *rp = report_parser_new();
 	struct batch *b;
 
 	lock(p);
@@ -171,13 +197,13 @@ static void *worker(void *arg)
 		pthread_cond_broadcast(&p->done);
 	}
 	unlock(p);
-	rparser_free(rp);
+	report_parser_free(rp);
 	return NULL;
 }
 
 /* ---- the caller's side ----------------------------------------------- */
 
-static struct batch *by_seq(struct rpipe *p, uint64_t seq)
+static struct batch *by_seq(struct report_pipe *p, uint64_t seq)
 {
 	for (size_t i = 0; i < p->nb; i++)
 		if (p->b[i].state != B_FREE && p->b[i].seq == seq)
@@ -186,7 +212,7 @@ static struct batch *by_seq(struct rpipe *p, uint64_t seq)
 }
 
 /* sum_oldest - wait for the oldest batch in flight, sum it, free it. */
-static void sum_oldest(struct rpipe *p)
+static void sum_oldest(struct report_pipe *p)
 {
 	struct batch *b;
 
@@ -204,7 +230,7 @@ static void sum_oldest(struct rpipe *p)
 	unlock(p);
 }
 
-static struct batch *free_batch(struct rpipe *p)
+static struct batch *free_batch(struct report_pipe *p)
 {
 	for (;;) {
 		lock(p);
@@ -218,7 +244,7 @@ static struct batch *free_batch(struct rpipe *p)
 	}
 }
 
-static void submit(struct rpipe *p)
+static void submit(struct report_pipe *p)
 {
 	struct batch *b = p->cur;
 
@@ -230,7 +256,7 @@ static void submit(struct rpipe *p)
 	unlock(p);
 }
 
-static void add(struct rpipe *p, const char *line, size_t len)
+static void add(struct report_pipe *p, const char *line, size_t len)
 {
 	struct batch *b;
 	size_t n = len == OVERLONG ? 0 : len;
@@ -253,42 +279,40 @@ static void add(struct rpipe *p, const char *line, size_t len)
 		submit(p);
 }
 
-void rpipe_line(struct rpipe *p, const char *line, size_t len)
+void report_pipe_line(struct report_pipe *p, const char *line, size_t len)
 {
 	struct report_rec r;
 
 	if (p->nworkers == 0) {
-		sum(p, rparser_line(p->rp, line, len, &r), &r);
+		sum(p, report_parser_line(p->rp, line, len, &r), &r);
 		return;
 	}
 	add(p, line, len);
 }
 
-void rpipe_overlong(struct rpipe *p)
+void report_pipe_overlong(struct report_pipe *p)
 {
 	if (p->nworkers == 0)
-		summary_note(p->s, RP_MALFORMED);
+		report_summary_note(p->s, RP_MALFORMED);
 	else
 		add(p, NULL, OVERLONG);
 }
 
-struct rpipe *rpipe_new(struct summary *s, const struct report_window *w,
-			int workers)
+struct report_pipe *report_pipe_new(struct report_summary *s,
+				    const struct report_window *w,
+				    int workers)
 {
-	struct rpipe *p = xcalloc(1, sizeof(*p));
+	struct report_pipe *p = xcalloc(1, sizeof(*p));
 
 	p->s = s;
 	p->w = *w;
 	if (workers <= 0) {
-		p->rp = rparser_new();
+		p->rp = report_parser_new();
 		return p;
 	}
 	/* jansson's hash seed is set on first use; set it before threads. */
 	json_object_seed(0);
-	if (pthread_mutex_init(&p->lock, NULL) != 0 ||
-	    pthread_cond_init(&p->work, NULL) != 0 ||
-	    pthread_cond_init(&p->done, NULL) != 0)
-		abort();
+	sync_init(p);
 	p->nb = 2 * (size_t)workers + 2;
 	p->b = xcalloc(p->nb, sizeof(*p->b));
 	for (size_t i = 0; i < p->nb; i++) {
@@ -296,17 +320,21 @@ struct rpipe *rpipe_new(struct summary *s, const struct report_window *w,
 		p->b[i].out = xcalloc(BATCH_LINES, sizeof(*p->b[i].out));
 	}
 	p->tid = xcalloc((size_t)workers, sizeof(*p->tid));
+	/*
+	 * A thread that cannot start (EAGAIN: a process or memory limit)
+	 * is not a bug: the pipe runs with the workers it got, or none.
+	 */
 	for (int i = 0; i < workers; i++) {
 		if (pthread_create(&p->tid[i], NULL, worker, p) != 0)
 			break;
 		p->nworkers++;
 	}
 	if (p->nworkers == 0)		/* no threads: parse here after all */
-		p->rp = rparser_new();
+		p->rp = report_parser_new();
 	return p;
 }
 
-void rpipe_finish(struct rpipe *p)
+void report_pipe_finish(struct report_pipe *p)
 {
 	if (p->nworkers > 0) {
 		if (p->cur != NULL && p->cur->n > 0)
@@ -333,6 +361,6 @@ void rpipe_finish(struct rpipe *p)
 	}
 	free(p->b);
 	free(p->tid);
-	rparser_free(p->rp);
+	report_parser_free(p->rp);
 	free(p);
 }

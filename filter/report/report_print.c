@@ -259,9 +259,9 @@ static void header(FILE *fp, json_t *j)
 			"top counts are upper bounds\n");
 }
 
-void summary_print(const struct summary *s, FILE *fp)
+void report_summary_print(const struct report_summary *s, FILE *fp)
 {
-	json_t *j = summary_json(s);
+	json_t *j = report_summary_json(s);
 
 	header(fp, j);
 	counts_table(fp, "Totals by verdict", "verdict",

@@ -6,9 +6,8 @@
  * outputs cannot disagree.  No record is ever kept.
  */
 #include <stdlib.h>
-#include <string.h>
 
-#include "audit.h"
+#include "dgjson.h"
 #include "report.h"
 #include "topk.h"
 #include "util.h"
@@ -30,7 +29,7 @@ struct class_sum {
 	struct topk *logins;
 };
 
-struct summary {
+struct report_summary {
 	size_t cap;
 	bool approx;			/* a nested table overflowed */
 	uint64_t records, malformed, other;
@@ -45,9 +44,9 @@ struct summary {
 	struct refusals monitor;
 };
 
-struct summary *summary_new(size_t cap)
+struct report_summary *report_summary_new(size_t cap)
 {
-	struct summary *s = xcalloc(1, sizeof(*s));
+	struct report_summary *s = xcalloc(1, sizeof(*s));
 
 	s->cap = cap ? cap : REPORT_CAP;
 	return s;
@@ -59,7 +58,7 @@ static void free_topk(void *p)
 }
 
 /* count - add one to key in *t, creating the table on first use. */
-static struct topk_entry *count(struct summary *s, struct topk **t,
+static struct topk_entry *count(struct report_summary *s, struct topk **t,
 				void (*free_data)(void *), const char *key)
 {
 	if (*t == NULL)
@@ -67,7 +66,7 @@ static struct topk_entry *count(struct summary *s, struct topk **t,
 	return topk_add(*t, key, 1);
 }
 
-static void add_refusal(struct summary *s, struct refusals *rf,
+static void add_refusal(struct report_summary *s, struct refusals *rf,
 			const struct report_rec *r)
 {
 	struct topk_entry *e;
@@ -85,7 +84,7 @@ static void add_refusal(struct summary *s, struct refusals *rf,
 	}
 }
 
-static void add_anomalies(struct summary *s, const struct report_rec *r)
+static void add_anomalies(struct report_summary *s, const struct report_rec *r)
 {
 	for (int c = 0; c < DG_CLASS_COUNT; c++) {
 		struct class_sum *cs = &s->cls[c];
@@ -100,7 +99,7 @@ static void add_anomalies(struct summary *s, const struct report_rec *r)
 	}
 }
 
-void summary_add(struct summary *s, const struct report_rec *r)
+void report_summary_add(struct report_summary *s, const struct report_rec *r)
 {
 	if (s->records == 0 || r->ts_ms < s->first_ms)
 		s->first_ms = r->ts_ms;
@@ -127,7 +126,7 @@ void summary_add(struct summary *s, const struct report_rec *r)
 	add_refusal(s, &s->monitor, r);
 }
 
-void summary_note(struct summary *s, enum rp_kind k)
+void report_summary_note(struct report_summary *s, enum rp_kind k)
 {
 	if (k == RP_MALFORMED)
 		s->malformed++;
@@ -137,49 +136,28 @@ void summary_note(struct summary *s, enum rp_kind k)
 
 /* ---- JSON -------------------------------------------------------------- */
 
-static json_t *must(json_t *v)
+/* Counts are uint64_t, JSON integers json_int_t: none comes near 2^63. */
+static void set_count(json_t *o, const char *key, uint64_t n)
 {
-	if (v == NULL) {
-		fprintf(stderr, "dotgate-report: out of memory\n");
-		abort();
-	}
-	return v;
+	dgjson_set(o, key, json_integer((json_int_t)n));
 }
 
-static void set(json_t *o, const char *key, json_t *v)
-{
-	if (json_object_set_new(o, key, must(v)) != 0)
-		must(NULL);
-}
-
-static void push(json_t *a, json_t *v)
-{
-	if (json_array_append_new(a, must(v)) != 0)
-		must(NULL);
-}
-
-/* Keys come from logs (and may have been cut): repair their UTF-8. */
-static json_t *str(const char *s)
-{
-	char *clean = audit_utf8(s);
-	json_t *v = json_string(clean);
-
-	free(clean);
-	return v;
-}
-
+/*
+ * Keys come from logs and topk may have cut them inside a character:
+ * dgjson_str() repairs their UTF-8, which jansson would refuse.
+ */
 static json_t *count_list(const struct topk *t, const char *name)
 {
 	const struct topk_entry *top[REPORT_TOP];
-	json_t *a = must(json_array());
+	json_t *a = dgjson_must(json_array());
 	size_t n = t ? topk_top(t, REPORT_TOP, top) : 0;
 
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = must(json_object());
+		json_t *o = dgjson_must(json_object());
 
-		set(o, name, str(top[i]->key));
-		set(o, "count", json_integer((json_int_t)top[i]->count));
-		push(a, o);
+		dgjson_set(o, name, dgjson_str(top[i]->key));
+		set_count(o, "count", top[i]->count);
+		dgjson_push(a, o);
 	}
 	return a;
 }
@@ -187,19 +165,20 @@ static json_t *count_list(const struct topk *t, const char *name)
 static json_t *not_owned_list(const struct topk *t)
 {
 	const struct topk_entry *top[REPORT_TOP], *snd[REPORT_SENDERS];
-	json_t *a = must(json_array());
+	json_t *a = dgjson_must(json_array());
 	size_t n = t ? topk_top(t, REPORT_TOP, top) : 0;
 
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = must(json_object()), *senders = must(json_array());
+		json_t *o = dgjson_must(json_object());
+		json_t *senders = dgjson_must(json_array());
 		size_t m = topk_top(top[i]->data, REPORT_SENDERS, snd);
 
 		for (size_t j = 0; j < m; j++)
-			push(senders, str(snd[j]->key));
-		set(o, "login", str(top[i]->key));
-		set(o, "count", json_integer((json_int_t)top[i]->count));
-		set(o, "senders", senders);
-		push(a, o);
+			dgjson_push(senders, dgjson_str(snd[j]->key));
+		dgjson_set(o, "login", dgjson_str(top[i]->key));
+		set_count(o, "count", top[i]->count);
+		dgjson_set(o, "senders", senders);
+		dgjson_push(a, o);
 	}
 	return a;
 }
@@ -211,16 +190,15 @@ static const char *verdict_key(int v)
 
 static json_t *rule_object(const uint64_t *n, bool all)
 {
-	json_t *o = must(json_object());
+	json_t *o = dgjson_must(json_object());
 
 	for (int r = 0; r < RR_RULE_COUNT; r++)
 		if (all || n[r] > 0)
-			set(o, report_rule_name((enum rr_rule)r),
-			    json_integer((json_int_t)n[r]));
+			set_count(o, report_rule_name((enum rr_rule)r), n[r]);
 	return o;
 }
 
-static json_t *ts_or_null(const struct summary *s, int64_t ms)
+static json_t *ts_or_null(const struct report_summary *s, int64_t ms)
 {
 	char buf[REPORT_TS_LEN];
 
@@ -235,7 +213,7 @@ static bool table_approx(const struct topk *t)
 	return t != NULL && topk_approximate(t);
 }
 
-static bool any_approx(const struct summary *s)
+static bool any_approx(const struct report_summary *s)
 {
 	bool a = s->approx || table_approx(s->enforce.unauth) ||
 		 table_approx(s->enforce.not_owned) ||
@@ -248,9 +226,9 @@ static bool any_approx(const struct summary *s)
 	return a;
 }
 
-static json_t *anomalies_object(const struct summary *s)
+static json_t *anomalies_object(const struct report_summary *s)
 {
-	json_t *o = must(json_object());
+	json_t *o = dgjson_must(json_object());
 
 	for (int c = 0; c < DG_CLASS_COUNT; c++) {
 		const struct class_sum *cs = &s->cls[c];
@@ -258,48 +236,50 @@ static json_t *anomalies_object(const struct summary *s)
 
 		if (cs->records == 0)
 			continue;
-		k = must(json_object());
-		set(k, "count", json_integer((json_int_t)cs->records));
-		set(k, "occurrences", json_integer((json_int_t)cs->occurrences));
-		set(k, "clients", count_list(cs->clients, "addr"));
-		set(k, "logins", count_list(cs->logins, "login"));
-		set(o, dg_class_name((enum dg_class)c), k);
+		k = dgjson_must(json_object());
+		set_count(k, "count", cs->records);
+		set_count(k, "occurrences", cs->occurrences);
+		dgjson_set(k, "clients", count_list(cs->clients, "addr"));
+		dgjson_set(k, "logins", count_list(cs->logins, "login"));
+		dgjson_set(o, dg_class_name((enum dg_class)c), k);
 	}
 	return o;
 }
 
-static json_t *monitor_object(const struct summary *s)
+static json_t *monitor_object(const struct report_summary *s)
 {
-	json_t *m = must(json_object()), *w = must(json_object());
+	json_t *m = dgjson_must(json_object());
+	json_t *w = dgjson_must(json_object());
 
 	for (int v = DG_VERDICT_LOG; v < VERDICTS; v++)
-		set(w, verdict_key(v), json_integer((json_int_t)s->mon_would[v]));
-	set(m, "records", json_integer((json_int_t)s->mon_records));
-	set(m, "would", w);
-	set(m, "by_rule", rule_object(s->mon_rule, true));
-	set(m, "unauthenticated", count_list(s->monitor.unauth, "addr"));
-	set(m, "not_owned", not_owned_list(s->monitor.not_owned));
+		set_count(w, verdict_key(v), s->mon_would[v]);
+	set_count(m, "records", s->mon_records);
+	dgjson_set(m, "would", w);
+	dgjson_set(m, "by_rule", rule_object(s->mon_rule, true));
+	dgjson_set(m, "unauthenticated", count_list(s->monitor.unauth, "addr"));
+	dgjson_set(m, "not_owned", not_owned_list(s->monitor.not_owned));
 	return m;
 }
 
-json_t *summary_json(const struct summary *s)
+json_t *report_summary_json(const struct report_summary *s)
 {
-	json_t *o = must(json_object()), *v = must(json_object());
+	json_t *o = dgjson_must(json_object());
+	json_t *v = dgjson_must(json_object());
 
-	set(o, "records", json_integer((json_int_t)s->records));
-	set(o, "malformed", json_integer((json_int_t)s->malformed));
-	set(o, "other_lines", json_integer((json_int_t)s->other));
-	set(o, "from", ts_or_null(s, s->first_ms));
-	set(o, "to", ts_or_null(s, s->last_ms));
-	set(o, "approximate", json_boolean(any_approx(s)));
+	set_count(o, "records", s->records);
+	set_count(o, "malformed", s->malformed);
+	set_count(o, "other_lines", s->other);
+	dgjson_set(o, "from", ts_or_null(s, s->first_ms));
+	dgjson_set(o, "to", ts_or_null(s, s->last_ms));
+	dgjson_set(o, "approximate", json_boolean(any_approx(s)));
 	for (int i = 0; i <= ABORT_SLOT; i++)
-		set(v, verdict_key(i), json_integer((json_int_t)s->by_verdict[i]));
-	set(o, "by_verdict", v);
-	set(o, "by_rule", rule_object(s->by_rule, true));
-	set(o, "unauthenticated", count_list(s->enforce.unauth, "addr"));
-	set(o, "not_owned", not_owned_list(s->enforce.not_owned));
-	set(o, "anomalies", anomalies_object(s));
-	set(o, "monitor", monitor_object(s));
+		set_count(v, verdict_key(i), s->by_verdict[i]);
+	dgjson_set(o, "by_verdict", v);
+	dgjson_set(o, "by_rule", rule_object(s->by_rule, true));
+	dgjson_set(o, "unauthenticated", count_list(s->enforce.unauth, "addr"));
+	dgjson_set(o, "not_owned", not_owned_list(s->enforce.not_owned));
+	dgjson_set(o, "anomalies", anomalies_object(s));
+	dgjson_set(o, "monitor", monitor_object(s));
 	return o;
 }
 
@@ -309,7 +289,7 @@ static void refusals_free(struct refusals *rf)
 	topk_free(rf->not_owned);
 }
 
-void summary_free(struct summary *s)
+void report_summary_free(struct report_summary *s)
 {
 	if (s == NULL)
 		return;

@@ -98,7 +98,7 @@ static void fill(struct dg_txn *t, const uint8_t *d, size_t size)
 }
 
 static void check_json(const struct dg_txn *t, const char *line,
-		       struct rparser *rp)
+		       struct report_parser *rp)
 {
 	size_t len = strlen(line);
 	json_error_t jerr;
@@ -120,14 +120,14 @@ static void check_json(const struct dg_txn *t, const char *line,
 		free(want);
 	}
 	json_decref(o);
-	if (rparser_line(rp, line, len, &rec) != RP_RECORD)
+	if (report_parser_line(rp, line, len, &rec) != RP_RECORD)
 		fuzz_fail("dotgate-report rejects the JSON record: %s", line);
 	if (strcmp(stages[rec.stage], t->stage) != 0)
 		fuzz_fail("report read stage %d for %s", (int)rec.stage, t->stage);
 }
 
 static void check_syslog(const struct dg_txn *t, const char *msg,
-			 struct rparser *rp)
+			 struct report_parser *rp)
 {
 	static const char prefix[] =
 	    "Nov 29 01:02:03 mx dotgate[4242]: ";
@@ -146,7 +146,8 @@ static void check_syslog(const struct dg_txn *t, const char *msg,
 		abort();
 	memcpy(line, prefix, sizeof(prefix) - 1);
 	memcpy(line + sizeof(prefix) - 1, msg, len);
-	if (rparser_line(rp, line, sizeof(prefix) - 1 + len, &rec) != RP_RECORD)
+	if (report_parser_line(rp, line, sizeof(prefix) - 1 + len,
+			       &rec) != RP_RECORD)
 		fuzz_fail("dotgate-report rejects the syslog record: %s", msg);
 	if (strcmp(stages[rec.stage], t->stage) != 0)
 		fuzz_fail("report read stage %d from syslog", (int)rec.stage);
@@ -159,7 +160,7 @@ static void check_syslog(const struct dg_txn *t, const char *msg,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct rparser *rp;
+	static struct report_parser *rp;
 	struct timespec ts = { 1795914123, 456000000 };
 	struct dg_txn *t;
 	char *line;
@@ -167,7 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < HDR || size > 200000)
 		return 0;
 	if (rp == NULL)
-		rp = rparser_new();
+		rp = report_parser_new();
 	t = txn_new();
 	fill(t, data, size);
 	line = audit_json(t, &ts);

@@ -1,9 +1,9 @@
 /*
  * fuzz_report.c: fuzz target for dotgate-report's reader.  The input is
  * a log file: each line (copied into an exactly-sized buffer, so a read
- * past the line is caught) goes through rparser_line(), records into a
- * summary with a small table cap (so the approximate top-k path runs
- * too), other lines are noted.  Then the summary is rendered as JSON,
+ * past the line is caught) goes through report_parser_line(), records
+ * into a summary with a small table cap (so the approximate top-k path
+ * runs too), other lines are noted.  Then the summary is rendered as JSON,
  * which must dump and parse back, and as text.  A record's fields must
  * be in range; the time arguments and the key="value" reader get the
  * first line as well.
@@ -50,17 +50,18 @@ static void misc(const uint8_t *d, size_t n)
 	(void)report_time_arg(s, 1795914123000LL, &ms);
 	p = s;
 	end = s + n;
-	while (kv_next(&p, end, key, sizeof(key), val, sizeof(val), &vl) == 1)
+	while (report_kv_next(&p, end, key, sizeof(key), val, sizeof(val),
+			      &vl) == 1)
 		if (vl >= sizeof(val) || ++guard > 100000)
-			fuzz_fail("kv_next value length %zu", vl);
+			fuzz_fail("report_kv_next value length %zu", vl);
 	free(s);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *devnull;
-	struct rparser *rp;
-	struct summary *sum;
+	struct report_parser *rp;
+	struct report_summary *sum;
 	struct report_rec rec;
 	size_t off = 0;
 	json_t *j, *back;
@@ -70,8 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (devnull == NULL && (devnull = fopen("/dev/null", "w")) == NULL)
 		abort();
-	rp = rparser_new();
-	sum = summary_new(4);
+	rp = report_parser_new();
+	sum = report_summary_new(4);
 	while (off < size) {
 		const uint8_t *nl = memchr(data + off, '\n', size - off);
 		size_t len = nl ? (size_t)(nl - (data + off)) : size - off;
@@ -83,19 +84,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(line, data + off, len);
 		if (off == 0)
 			misc(data, len);
-		k = rparser_line(rp, line, len, &rec);
+		k = report_parser_line(rp, line, len, &rec);
 		if (k == RP_RECORD) {
 			check_rec(&rec);
-			summary_add(sum, &rec);
+			report_summary_add(sum, &rec);
 		} else {
-			summary_note(sum, k);
+			report_summary_note(sum, k);
 		}
 		free(line);
 		off += len + 1;
 	}
-	j = summary_json(sum);
+	j = report_summary_json(sum);
 	if (j == NULL)
-		fuzz_fail("summary_json returned NULL");
+		fuzz_fail("report_summary_json returned NULL");
 	text = json_dumps(j, JSON_COMPACT);
 	if (text == NULL)
 		fuzz_fail("summary does not dump as JSON");
@@ -105,8 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_decref(back);
 	free(text);
 	json_decref(j);
-	summary_print(sum, devnull);
-	summary_free(sum);
-	rparser_free(rp);
+	report_summary_print(sum, devnull);
+	report_summary_free(sum);
+	report_parser_free(rp);
 	return 0;
 }

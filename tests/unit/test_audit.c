@@ -5,7 +5,7 @@
  * UTF-8, 10 KB values, 1000 recipients) that must come out as valid JSON
  * that round-trips through jansson's parser, and as a syslog message
  * that stays one line of printable ASCII with exactly the keys dotgate
- * wrote (parsed back with dotgate-report's own reader, kv_next()).
+ * wrote (parsed back with dotgate-report's own reader, report_kv_next()).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -390,8 +390,8 @@ static char *parse_syslog(const char *msg, const char *want_key, char **want)
 	assert_non_null(p);
 	assert_null(memchr(msg, ' ', (size_t)(p - msg)));
 	p++;
-	while ((k = kv_next(&p, end, key, sizeof(key), val, strlen(msg) + 1,
-			    &vlen)) == 1) {
+	while ((k = report_kv_next(&p, end, key, sizeof(key), val,
+				   strlen(msg) + 1, &vlen)) == 1) {
 		size_t n = strlen(keys);
 		char probe[80];
 

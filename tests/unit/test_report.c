@@ -106,7 +106,7 @@ static int kv(const char *s, char *key, char *val, size_t *vlen,
 	      const char **rest)
 {
 	const char *p = s;
-	int r = kv_next(&p, s + strlen(s), key, 32, val, 64, vlen);
+	int r = report_kv_next(&p, s + strlen(s), key, 32, val, 64, vlen);
 
 	if (rest)
 		*rest = p;
@@ -149,10 +149,10 @@ static void test_kv_next(void **state)
 			    val, &vlen, NULL), -1);
 }
 
-static enum rp_kind line(struct rparser *rp, const char *s,
+static enum rp_kind line(struct report_parser *rp, const char *s,
 			 struct report_rec *r)
 {
-	return rparser_line(rp, s, strlen(s), r);
+	return report_parser_line(rp, s, strlen(s), r);
 }
 
 static const char REC[] =
@@ -207,7 +207,7 @@ static void test_classify(void **state)
 		"Nov 29 01:02:03 mx dotgate[7]: {\"ts\":\"2026-11-29T01:02:03.456Z\"",
 		"Nov 99 junk",
 	};
-	struct rparser *rp = rparser_new();
+	struct report_parser *rp = report_parser_new();
 	struct report_rec r;
 
 	(void)state;
@@ -263,14 +263,14 @@ static void test_classify(void **state)
 	assert_int_equal(r.verdict, -1);
 	assert_int_equal(r.would, DG_VERDICT_REJECT);
 	assert_true(r.monitor);
-	rparser_free(rp);
+	report_parser_free(rp);
 }
 
 /* The same transaction read back from the JSON and the syslog forms. */
 static void test_roundtrip(void **state)
 {
 	static const struct timespec ts = {1795914123, 456000000};
-	struct rparser *rp = rparser_new();
+	struct report_parser *rp = report_parser_new();
 	struct dg_txn *t = txn_new();
 	struct report_rec a, b;
 	char *json, *sys, *line2;
@@ -301,7 +301,8 @@ static void test_roundtrip(void **state)
 	line2 = xmalloc(strlen(sys) + 64);
 	sprintf(line2, "Nov 29 01:02:03 mx dotgate[42]: %s", sys);
 
-	assert_int_equal(rparser_line(rp, json, strlen(json), &a), RP_RECORD);
+	assert_int_equal(report_parser_line(rp, json, strlen(json), &a),
+			 RP_RECORD);
 	char *login_a = xstrdup(a.login), *from_a = xstrdup(a.from);
 	char *addr_a = xstrdup(a.addr);
 	assert_int_equal(line(rp, line2, &b), RP_RECORD);
@@ -327,7 +328,7 @@ static void test_roundtrip(void **state)
 	free(sys);
 	free(line2);
 	txn_free(t);
-	rparser_free(rp);
+	report_parser_free(rp);
 }
 
 static int freed;
@@ -453,21 +454,21 @@ static const char *jstrp(json_t *j, const char *path)
 
 static void test_summary(void **state)
 {
-	struct rparser *rp = rparser_new();
-	struct summary *s = summary_new(0);
+	struct report_parser *rp = report_parser_new();
+	struct report_summary *s = report_summary_new(0);
 	struct report_rec r;
 	json_t *j;
 
 	(void)state;
 	for (size_t i = 0; i < DG_ARRAY_LEN(SUMMARY_LINES); i++) {
 		assert_int_equal(line(rp, SUMMARY_LINES[i], &r), RP_RECORD);
-		summary_add(s, &r);
+		report_summary_add(s, &r);
 	}
-	summary_note(s, RP_MALFORMED);
-	summary_note(s, RP_OTHER);
-	summary_note(s, RP_OTHER);
-	summary_note(s, RP_BLANK);
-	j = summary_json(s);
+	report_summary_note(s, RP_MALFORMED);
+	report_summary_note(s, RP_OTHER);
+	report_summary_note(s, RP_OTHER);
+	report_summary_note(s, RP_BLANK);
+	j = report_summary_json(s);
 	assert_int_equal(jint(j, "records"), 11);
 	assert_int_equal(jint(j, "malformed"), 1);
 	assert_int_equal(jint(j, "other_lines"), 2);
@@ -510,14 +511,14 @@ static void test_summary(void **state)
 	assert_string_equal(jstrp(j, "monitor/unauthenticated/0/addr"),
 			    "192.0.2.50");
 	json_decref(j);
-	summary_free(s);
-	rparser_free(rp);
+	report_summary_free(s);
+	report_parser_free(rp);
 }
 
 /* Beyond the table cap the summary says it is approximate. */
 static void test_summary_cap(void **state)
 {
-	struct summary *s = summary_new(8);
+	struct report_summary *s = report_summary_new(8);
 	struct report_rec r;
 	char addr[32];
 	json_t *j;
@@ -531,16 +532,16 @@ static void test_summary_cap(void **state)
 	for (int i = 0; i < 100; i++) {
 		snprintf(addr, sizeof(addr), "10.0.0.%d", i);
 		r.addr = addr;
-		summary_add(s, &r);
+		report_summary_add(s, &r);
 		r.addr = "10.9.9.9";
-		summary_add(s, &r);
+		report_summary_add(s, &r);
 	}
-	j = summary_json(s);
+	j = report_summary_json(s);
 	assert_true(json_is_true(json_object_get(j, "approximate")));
 	assert_string_equal(jstrp(j, "unauthenticated/0/addr"), "10.9.9.9");
 	assert_int_equal(jint(j, "unauthenticated/0/count"), 100);
 	json_decref(j);
-	summary_free(s);
+	report_summary_free(s);
 }
 
 /*
@@ -551,23 +552,24 @@ static void test_summary_cap(void **state)
 static char *pipe_summary(int workers, const struct report_window *w,
 			  int copies)
 {
-	struct summary *s = summary_new(0);
-	struct rpipe *p = rpipe_new(s, w, workers);
+	struct report_summary *s = report_summary_new(0);
+	struct report_pipe *p = report_pipe_new(s, w, workers);
 	json_t *j;
 	char *text;
 
 	for (int c = 0; c < copies; c++) {
 		for (size_t i = 0; i < DG_ARRAY_LEN(SUMMARY_LINES); i++)
-			rpipe_line(p, SUMMARY_LINES[i], strlen(SUMMARY_LINES[i]));
-		rpipe_line(p, "garbage", 7);
-		rpipe_line(p, "", 0);
-		rpipe_overlong(p);
+			report_pipe_line(p, SUMMARY_LINES[i],
+					 strlen(SUMMARY_LINES[i]));
+		report_pipe_line(p, "garbage", 7);
+		report_pipe_line(p, "", 0);
+		report_pipe_overlong(p);
 	}
-	rpipe_finish(p);
-	j = summary_json(s);
+	report_pipe_finish(p);
+	j = report_summary_json(s);
 	text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
-	summary_free(s);
+	report_summary_free(s);
 	return text;
 }
 
