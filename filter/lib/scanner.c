@@ -127,6 +127,79 @@ static unsigned lead_class(const struct scanner *s)
 	return s->lead_sp;
 }
 
+/* MS_WS: leading blanks (for the one-space rule), then a command's first letter. */
+static bool lead_step(struct scanner *s, unsigned char c, uint64_t at)
+{
+	if (c == ' ') {
+		if (s->lead_sp < 2)
+			s->lead_sp++;
+		return true;
+	}
+	if (c == '\t') {
+		s->lead_tab = true;
+		return true;
+	}
+	return start_word(s, c, at, false);
+}
+
+/* MS_WORD1: the rest of "mail", "rcpt" or "data". */
+static bool word1_step(struct scanner *s, unsigned char c)
+{
+	if (!pat_eq(c, word1[s->kw][s->idx]))
+		return false;
+	if (word1[s->kw][++s->idx] == '\0') {
+		s->ms = s->kw == KW_DATA ? MS_DATA_TAIL : MS_GAP;
+		s->gap = 0;
+	}
+	return true;
+}
+
+/* MS_GAP: at least one blank, then the first letter of "from:" / "to:". */
+static bool gap_step(struct scanner *s, unsigned char c)
+{
+	if (is_blank(c)) {
+		s->gap = 1;
+		return true;
+	}
+	if (s->gap == 0 || !pat_eq(c, word2[s->kw][0]))
+		return false;
+	s->ms = MS_WORD2;
+	s->idx = 1;
+	return true;
+}
+
+/* MS_WORD2: the rest of "from:" / "to:"; the line is then a command. */
+static bool word2_step(struct scanner *s, unsigned char c)
+{
+	if (!pat_eq(c, word2[s->kw][s->idx]))
+		return false;
+	if (word2[s->kw][++s->idx] == '\0') {
+		s->m_off = s->word_at;
+		s->kind = s->mid ? K_MAIL_MID :
+		    s->kw == KW_MAIL ? K_MAIL : K_RCPT;
+		s->lead = s->mid ? 2 : lead_class(s);
+		s->ms = MS_OTHER;
+	}
+	return true;
+}
+
+/* MS_DOT: at most one dot among NULs. */
+static bool dot_step(struct scanner *s, unsigned char c, uint64_t at)
+{
+	if (c == '.') {
+		if (s->ndot++ > 0)
+			return false;
+		s->dot_off = at;
+		return true;
+	}
+	if (c == '\0') {
+		if (s->nnul < 2)
+			s->nnul++;
+		return true;
+	}
+	return false;
+}
+
 static bool match_step(struct scanner *s, unsigned char c, uint64_t at,
 		       unsigned char prev)
 {
@@ -134,54 +207,22 @@ static bool match_step(struct scanner *s, unsigned char c, uint64_t at,
 	case MS_START:
 		if (c == '.' || c == '\0') {
 			s->ms = MS_DOT;
-			break;
+			return dot_step(s, c, at);
 		}
 		s->ms = MS_WS;
 		/* FALLTHROUGH */
 	case MS_WS:
-		if (c == ' ') {
-			if (s->lead_sp < 2)
-				s->lead_sp++;
-			return true;
-		}
-		if (c == '\t') {
-			s->lead_tab = true;
-			return true;
-		}
-		return start_word(s, c, at, false);
+		return lead_step(s, c, at);
 	case MS_WORD1:
-		if (!pat_eq(c, word1[s->kw][s->idx]))
-			return false;
-		if (word1[s->kw][++s->idx] == '\0') {
-			s->ms = s->kw == KW_DATA ? MS_DATA_TAIL : MS_GAP;
-			s->gap = 0;
-		}
-		return true;
+		return word1_step(s, c);
 	case MS_GAP:
-		if (is_blank(c)) {
-			s->gap = 1;
-			return true;
-		}
-		if (s->gap == 0 || !pat_eq(c, word2[s->kw][0]))
-			return false;
-		s->ms = MS_WORD2;
-		s->idx = 1;
-		return true;
+		return gap_step(s, c);
 	case MS_WORD2:
-		if (!pat_eq(c, word2[s->kw][s->idx]))
-			return false;
-		if (word2[s->kw][++s->idx] == '\0') {
-			s->m_off = s->word_at;
-			s->kind = s->mid ? K_MAIL_MID :
-			    s->kw == KW_MAIL ? K_MAIL : K_RCPT;
-			s->lead = s->mid ? 2 : lead_class(s);
-			s->ms = MS_OTHER;
-		}
-		return true;
+		return word2_step(s, c);
 	case MS_DATA_TAIL:
 		return is_blank(c);
 	case MS_DOT:
-		break;
+		return dot_step(s, c, at);
 	case MS_OTHER:
 		if (c == '.' && prev == ' ')
 			s->ms = MS_SPDOT;
@@ -195,18 +236,6 @@ static bool match_step(struct scanner *s, unsigned char c, uint64_t at,
 		if (is_blank(c))
 			return true;
 		return start_word(s, c, at, true);
-	}
-	/* MS_DOT */
-	if (c == '.') {
-		if (s->ndot++ > 0)
-			return false;
-		s->dot_off = at;
-		return true;
-	}
-	if (c == '\0') {
-		if (s->nnul < 2)
-			s->nnul++;
-		return true;
 	}
 	return false;
 }
