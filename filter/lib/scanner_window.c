@@ -1,6 +1,6 @@
 /*
  * scanner_window.c: the body scanner's fast path (see scanner.c for the
- * module and scanner_impl.h for the contract between the two files):
+ * module and scanner_impl.h for its contract with the slow path):
  * 64 bytes at a time, judged from bitmasks (bit k = byte k).  The masks
  * and their builders for each instruction set are in scanner_wmask.h;
  * this file judges what they say about the lines of a window.
@@ -27,7 +27,7 @@
  *	registers and moves out three masks instead of six).
  *	Anything else (a command, residue, a bare CR or LF among text, a
  *	NUL, max_line_length below 64) is handed back to the exact matcher
- *	in scanner.c at the first byte that needs it.  Windows never end
+ *	in scanner_line.c at the first byte that needs it.  Windows never end
  *	between CR and LF or inside a dot line, so the state at their edges
  *	is the one the byte path would have.
  *
