@@ -1,15 +1,17 @@
 /*
- * scanner_impl.h: private to the body scanner, shared by its two halves:
- * scanner.c (public API and the exact per-byte line matcher) and
- * scanner_window.c (the 64-byte bitmask fast path and its CPU dispatch).
- * Nothing outside those two files includes it.
+ * scanner_impl.h: private to the body scanner, shared by its files:
+ * scanner.c (public API), scanner_line.c (the exact per-byte line
+ * matcher, the slow path) and scanner_window.c (the 64-byte bitmask
+ * fast path and its CPU dispatch, with its masks in scanner_wmask.h).
+ * Nothing outside those files includes it.
  *
  * The contract between them:
- *	scanner.c owns struct scanner: it creates it, resets it and is the
- *	only one to run the line matcher (match_byte(), content_end(),
- *	finalize()).  At scanner_new() it asks scanner_windows_pick() for
- *	the window loop for this CPU and keeps it in s->windows; each push
- *	alternates s->windows() and its own slow path.
+ *	scanner.c owns struct scanner: it creates and resets it.  At
+ *	scanner_new() it asks scanner_windows_pick() for the window loop
+ *	for this CPU and keeps it in s->windows; each push alternates
+ *	s->windows() and the slow path, scanner_slow_until().  Only
+ *	scanner_line.c runs the line matcher (match_byte(), content_end(),
+ *	finalize()).
  *
  *	A windows_fn settles whole windows of ck->b from index i and returns
  *	where the slow path must resume (i itself when it cannot start; it
@@ -20,7 +22,7 @@
  *	settled counted through found() / found_n() and every line it ended
  *	restarted by new_line().
  *
- * The vector-unit macros below are shared so both halves agree on which
+ * The vector-unit macros below are shared so all files agree on which
  * code is compiled (DG_SCANNER_SCALAR: none; DG_SCANNER_NO_DISPATCH: SSE2
  * only, no AVX2/AVX-512 copies; DG_SCANNER_NO_AVX512: no AVX-512 copy).
  * The unit tests build the scanner each way, so that every copy is
@@ -169,5 +171,15 @@ static inline void new_line(struct scanner *s, uint64_t start, enum term t)
 
 /* scanner_window.c: the window loop for this CPU's vector unit. */
 windows_fn *scanner_windows_pick(void);
+
+/*
+ * scanner_line.c: the exact logic from b[i] until at least lim; the
+ * tail of an unfinished line carried into the next chunk; the end of
+ * the body (a pending CR, the last line).
+ */
+size_t scanner_slow_until(struct scanner *s, const struct chunk *ck, size_t i,
+			  size_t lim);
+void scanner_carry_tail(struct scanner *s, const struct chunk *ck);
+void scanner_end_body(struct scanner *s);
 
 #endif

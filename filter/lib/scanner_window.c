@@ -1,7 +1,9 @@
 /*
  * scanner_window.c: the body scanner's fast path (see scanner.c for the
- * module and scanner_impl.h for the contract between the two files):
- * 64 bytes at a time, judged from bitmasks (bit k = byte k).
+ * module and scanner_impl.h for its contract with the slow path):
+ * 64 bytes at a time, judged from bitmasks (bit k = byte k).  The masks
+ * and their builders for each instruction set are in scanner_wmask.h;
+ * this file judges what they say about the lines of a window.
  *
  * SYNOPSIS
  *	#include "scanner_impl.h"
@@ -25,257 +27,24 @@
  *	registers and moves out three masks instead of six).
  *	Anything else (a command, residue, a bare CR or LF among text, a
  *	NUL, max_line_length below 64) is handed back to the exact matcher
- *	in scanner.c at the first byte that needs it.  Windows never end
+ *	in scanner_line.c at the first byte that needs it.  Windows never end
  *	between CR and LF or inside a dot line, so the state at their edges
  *	is the one the byte path would have.
+ *
+ *	The window loops and the quick loops stay in this one file: each
+ *	copy of the window loop must see the quick loop it calls.  With the
+ *	quick loops in a file of their own (tried), runs of CR and LF, which
+ *	never enter them, went 20-25% slower (AVX-512 and plain copies):
+ *	the window loop's code around the call got worse.
  */
 #include <stdbool.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "scanner_impl.h"
-
-/*
- * The helpers of the window path are inlined into one copy of the loops
- * per instruction set (windows_base() and quick_base(), ..._avx2(),
- * ..._avx512()), so that each copy is compiled for the vector unit it
- * runs on.
- */
-#define INLINE static inline __attribute__((always_inline))
+#include "scanner_wmask.h"
 
 /* How far ahead of the window loop to prefetch, in bytes. */
 #define PREFETCH 1024
-
-/* Where in a window the bytes that shape lines are. */
-struct wmask {
-	uint64_t cr, lf, nul, dot, sp;
-	uint64_t lead;		/* where a command may begin: see lead_mask() */
-};
-
-/*
- * The bytes a line starting there could begin a command with: a tab,
- * or "ma", "rc", "da" in any case (the first two letters of MAIL, RCPT,
- * DATA), or M, R, D as the window's last byte, whose next byte is not
- * in these masks.  Anywhere else a line start is plain text for sure,
- * so the rare lines that may be commands are the only ones looked at
- * byte by byte: text is full of lines starting "message" or "report".
- */
-INLINE uint64_t lead_mask(uint64_t tab, uint64_t m, uint64_t r, uint64_t d,
-			  uint64_t a, uint64_t c)
-{
-	uint64_t last = (m | r | d) & (uint64_t)1 << 63;
-
-	return tab | (m & a >> 1) | (r & c >> 1) | (d & a >> 1) | last;
-}
-
-/*
- * How a builder finds where commands may begin (m->lead): LEAD_WINDOW
- * from the window alone, as lead_mask() says; LEAD_PAIRS may also read
- * p[64], the byte after the window, to see the second letter of a pair
- * at bit 63 too (the AVX-512 builder does so, with masked compares);
- * LEAD_NONE may leave it out (empty_run() does not look at it).  Masks
- * built with LEAD_PAIRS serve plain_window() as well: a line start they
- * leave out is plain text for sure.
- */
-enum lead_mode { LEAD_NONE, LEAD_WINDOW, LEAD_PAIRS };
-
-/* A builder of the masks of the 64 bytes at p. */
-typedef void wmask_fn(const unsigned char *p, struct wmask *m,
-		      enum lead_mode mode);
-
-#ifndef DG_SCANNER_SSE2	/* the SSE2 builder replaces it */
-INLINE void wmask_scalar(const unsigned char *p, struct wmask *m,
-			  enum lead_mode mode)
-{
-	uint64_t tab = 0, lm = 0, lr = 0, ld = 0, la = 0, lc = 0;
-
-	memset(m, 0, sizeof(*m));
-	for (unsigned k = 0; k < WIN; k++) {
-		uint64_t bit = (uint64_t)1 << k;
-		unsigned char l = p[k] | 0x20;
-
-		m->cr |= p[k] == '\r' ? bit : 0;
-		m->lf |= p[k] == '\n' ? bit : 0;
-		m->nul |= p[k] == '\0' ? bit : 0;
-		m->dot |= p[k] == '.' ? bit : 0;
-		m->sp |= p[k] == ' ' ? bit : 0;
-		tab |= p[k] == '\t' ? bit : 0;
-		lm |= l == 'm' ? bit : 0;
-		lr |= l == 'r' ? bit : 0;
-		ld |= l == 'd' ? bit : 0;
-		la |= l == 'a' ? bit : 0;
-		lc |= l == 'c' ? bit : 0;
-	}
-	m->lead = mode == LEAD_NONE ? 0 : lead_mask(tab, lm, lr, ld, la, lc);
-}
-#endif
-
-#ifdef DG_SCANNER_SSE2
-/* 16 bytes of mask from a comparison, placed at bit 16 * k. */
-INLINE uint64_t mask16(__m128i eq, unsigned k)
-{
-	return (uint64_t)(unsigned)_mm_movemask_epi8(eq) << (16 * k);
-}
-
-INLINE void wmask_sse2(const unsigned char *p, struct wmask *m,
-			enum lead_mode mode)
-{
-	const __m128i low = _mm_set1_epi8(0x20);
-	uint64_t tab = 0, lm = 0, lr = 0, ld = 0, la = 0, lc = 0;
-
-	memset(m, 0, sizeof(*m));
-	for (unsigned k = 0; k < WIN / 16; k++) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
-		__m128i l = _mm_or_si128(v, low);
-
-		m->cr |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), k);
-		m->lf |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), k);
-		m->nul |= mask16(_mm_cmpeq_epi8(v, _mm_setzero_si128()), k);
-		m->dot |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')), k);
-		m->sp |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), k);
-		if (mode == LEAD_NONE)
-			continue;
-		tab |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), k);
-		lm |= mask16(_mm_cmpeq_epi8(l, _mm_set1_epi8('m')), k);
-		lr |= mask16(_mm_cmpeq_epi8(l, _mm_set1_epi8('r')), k);
-		ld |= mask16(_mm_cmpeq_epi8(l, _mm_set1_epi8('d')), k);
-		la |= mask16(_mm_cmpeq_epi8(l, _mm_set1_epi8('a')), k);
-		lc |= mask16(_mm_cmpeq_epi8(l, _mm_set1_epi8('c')), k);
-	}
-	m->lead = mode == LEAD_NONE ? 0 : lead_mask(tab, lm, lr, ld, la, lc);
-}
-#endif
-
-#ifdef DG_SCANNER_X86_DISPATCH
-#include <immintrin.h>
-
-#define AVX2 __attribute__((target("avx2,popcnt,bmi,lzcnt")))
-#define AVX512 __attribute__((target("avx512f,avx512bw,popcnt,bmi,lzcnt")))
-
-/*
- * LEAD_PAIRS in vector registers: a byte shuffle maps each lowered byte
- * (by its low 4 bits) to the letter that must follow it for MAIL, RCPT
- * or DATA to begin there (m -> a, r -> c, d -> a), and one compare with
- * the next bytes (p + 1) replaces six.  Other bytes with the same low
- * bits ("ta", "-a") only cost a closer look; bytes >= 0x80 map to 0,
- * which a lowered byte never is.
- */
-static inline __m128i second_letter(void)
-{
-	return _mm_setr_epi8(0, 0, 'c', 0, 'a', 0, 0, 0,
-			     0, 0, 0, 0, 0, 'a', 0, 0);
-}
-
-AVX2 INLINE uint64_t mask32(__m256i eq, unsigned k)
-{
-	return (uint64_t)(unsigned)_mm256_movemask_epi8(eq) << (32 * k);
-}
-
-/* Bytes equal to c, as a vector of 0xff / 0 */
-AVX2 INLINE __m256i eq32(__m256i v, char c)
-{
-	return _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c));
-}
-
-/* LEAD_PAIRS, see second_letter(). */
-AVX2 INLINE __m256i pairs32(const unsigned char *p, __m256i v, __m256i l)
-{
-	const __m256i low = _mm256_set1_epi8(0x20);
-	__m256i n = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(p + 1)),
-				    low);
-	__m256i want = _mm256_shuffle_epi8(
-	    _mm256_broadcastsi128_si256(second_letter()), l);
-
-	return _mm256_or_si256(eq32(v, '\t'), _mm256_cmpeq_epi8(want, n));
-}
-
-AVX2 INLINE void wmask_avx2(const unsigned char *p, struct wmask *m,
-			    enum lead_mode mode)
-{
-	const __m256i low = _mm256_set1_epi8(0x20);
-	uint64_t tab = 0, lm = 0, lr = 0, ld = 0, la = 0, lc = 0;
-
-	memset(m, 0, sizeof(*m));
-	for (unsigned k = 0; k < WIN / 32; k++) {
-		const unsigned char *q = p + 32 * k;
-		__m256i v = _mm256_loadu_si256((const __m256i *)q);
-		__m256i l = _mm256_or_si256(v, low);
-
-		m->cr |= mask32(eq32(v, '\r'), k);
-		m->lf |= mask32(eq32(v, '\n'), k);
-		m->nul |= mask32(eq32(v, '\0'), k);
-		m->dot |= mask32(eq32(v, '.'), k);
-		m->sp |= mask32(eq32(v, ' '), k);
-		if (mode == LEAD_PAIRS)
-			m->lead |= mask32(pairs32(q, v, l), k);
-		if (mode != LEAD_WINDOW)
-			continue;
-		tab |= mask32(eq32(v, '\t'), k);
-		lm |= mask32(eq32(l, 'm'), k);
-		lr |= mask32(eq32(l, 'r'), k);
-		ld |= mask32(eq32(l, 'd'), k);
-		la |= mask32(eq32(l, 'a'), k);
-		lc |= mask32(eq32(l, 'c'), k);
-	}
-	if (mode == LEAD_WINDOW)
-		m->lead = lead_mask(tab, lm, lr, ld, la, lc);
-}
-
-#ifdef DG_SCANNER_AVX512
-AVX512 INLINE uint64_t eq64(__m512i v, char c)
-{
-	return _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(c));
-}
-
-
-AVX512 INLINE void wmask_avx512(const unsigned char *p, struct wmask *m,
-				enum lead_mode mode)
-{
-	const __m512i low = _mm512_set1_epi8(0x20);
-	__m512i v = _mm512_loadu_si512((const void *)p);
-	__m512i l = _mm512_or_si512(v, low), n;
-
-	m->cr = eq64(v, '\r');
-	m->lf = eq64(v, '\n');
-	m->nul = eq64(v, '\0');
-	m->dot = eq64(v, '.');
-	m->sp = eq64(v, ' ');
-	if (mode == LEAD_NONE) {
-		m->lead = 0;
-		return;
-	}
-	if (mode == LEAD_WINDOW) {
-		m->lead = lead_mask(eq64(v, '\t'), eq64(l, 'm'), eq64(l, 'r'),
-				    eq64(l, 'd'), eq64(l, 'a'), eq64(l, 'c'));
-		return;
-	}
-	n = _mm512_or_si512(_mm512_loadu_si512((const void *)(p + 1)), low);
-	m->lead = eq64(v, '\t') |
-	    _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(
-		_mm512_broadcast_i32x4(second_letter()), l), n);
-}
-#endif /* DG_SCANNER_AVX512 */
-#endif
-
-INLINE unsigned ctz64(uint64_t x)
-{
-	return x == 0 ? WIN : (unsigned)__builtin_ctzll(x);
-}
-
-INLINE unsigned top64(uint64_t x)	/* index of the highest set bit */
-{
-	return 63u - (unsigned)__builtin_clzll(x);
-}
-
-INLINE unsigned pop64(uint64_t x)
-{
-	return (unsigned)__builtin_popcountll(x);
-}
-
-INLINE uint64_t below(unsigned n)	/* bits 0 .. n-1 */
-{
-	return n >= WIN ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
-}
 
 /* The 4 bytes at p as a number, the same on any byte order. */
 INLINE uint32_t word4(const unsigned char *p)
@@ -623,12 +392,6 @@ INLINE size_t windows(struct scanner *s, const struct chunk *ck, size_t i,
  * speed moved with unrelated edits there.
  */
 #define NOINLINE static __attribute__((noinline))
-
-#ifdef DG_SCANNER_SSE2
-#define BASE_BUILD wmask_sse2
-#else
-#define BASE_BUILD wmask_scalar
-#endif
 
 NOINLINE size_t quick_base(struct scanner *s, const struct chunk *ck,
 			   size_t i, struct wmask *mp, bool *built)
