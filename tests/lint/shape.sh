@@ -1,0 +1,38 @@
+#!/bin/sh
+# tests/lint/shape.sh: the code-shape rules of the project, checked on
+# every source file under filter/ so that they cannot erode unseen: each
+# .c and .h file opens with a comment saying what it is for, no .c file
+# is over 600 lines, no function is over 60 lines.  Prints TAP, one test
+# per file.  Functions are found as the code is written (style(9)): the
+# body opens with "{" in column 1 and closes with "}" in column 1.
+set -u
+top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+cd "$top" || exit 2
+files=$(find filter -name '*.[ch]' | LC_ALL=C sort)
+n=0
+failed=0
+for f in $files; do
+	n=$((n + 1))
+	why=$(awk -v MAXF=600 -v MAXL=60 '
+		FNR == 1 && $0 != "/*" { print "does not open with a comment" }
+		/^\{/ { start = FNR; name = prev; next }
+		/^\}/ {
+			if (start && FNR - start - 1 > MAXL)
+				printf "%s: %d lines (line %d)\n", name, FNR - start - 1, start
+			start = 0; next
+		}
+		!start { prev = $0 }
+		END {
+			if (FILENAME ~ /\.c$/ && FNR > MAXF)
+				printf "%d lines, over %d\n", FNR, MAXF
+		}' "$f")
+	if [ -z "$why" ]; then
+		echo "ok $n - $f"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $f"
+		echo "$why" | sed 's/^/# /'
+	fi
+done
+echo "1..$n"
+[ "$failed" -eq 0 ]
