@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -140,6 +141,25 @@ static void compile_auth(struct policy_errs *E, cfg_t *sec, struct dg_policy_aut
 	reply(E, sec, "reply_mechanism", &a->mechanism, 0);
 }
 
+/* A map that cannot be read is the config line's error, not the map's:
+ * the postmaster must learn which key named it. */
+static bool readable_map(struct policy_errs *E, const struct cval *v, cfg_t *sec)
+{
+	struct stat st;
+
+	if (stat(v->s, &st) != 0 || access(v->s, R_OK) != 0) {
+		policy_errf(E, line_of(v, sec), "login_map: cannot read %s: %s",
+			    v->s, strerror(errno));
+		return false;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		policy_errf(E, line_of(v, sec), "login_map: %s is %s, not a map file",
+			    v->s, S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+		return false;
+	}
+	return true;
+}
+
 static void compile_senders(struct policy_errs *E, cfg_t *sec, struct dg_policy_senders *s)
 {
 	static const char *const unlisted[] = { "reject", "allow" };
@@ -148,9 +168,7 @@ static void compile_senders(struct policy_errs *E, cfg_t *sec, struct dg_policy_
 
 	s->login_map_path = xstrdup(v->s);
 	s->map = loginmap_new();
-	if (*v->s != '\0' && access(v->s, R_OK) != 0)
-		policy_errf(E, line_of(v, sec), "login_map: cannot read %s: %s", v->s, strerror(errno));
-	else if (*v->s != '\0')
+	if (*v->s != '\0' && readable_map(E, v, sec))
 		(void)loginmap_load(s->map, v->s, policy_err_other, E);
 	s->unlisted = (enum dg_unlisted)choose(E, sec, "unlisted", unlisted, 2);
 	s->null_sender = (enum dg_null_sender)choose(E, sec, "null_sender", nullsender, 2);

@@ -38,7 +38,7 @@ mail_reply() {	# mail_reply SOCKET: prints the MAIL FROM reply of 192.0.2.10
 		sed -n 's/^reply=//p'
 }
 
-echo "1..26"
+echo "1..27"
 
 # --- -n -------------------------------------------------------------
 "$DOTGATE" -n -c "$top_srcdir/conf/dotgate.conf" >"$tmp/out" 2>&1
@@ -63,6 +63,15 @@ check "-n names the mismatched reply class" 'grep -q "^$tmp/bad.conf:4: .*class"
 check "-n names the bad network" 'grep -q "^$tmp/bad.conf:5: .*10.0.0.0/33" "$tmp/out"'
 check "-n names the unreadable map and its path" 'grep -q "^$tmp/bad.conf:8: .*/nonexistent/map" "$tmp/out"'
 check "-n names the duplicate user block" 'grep -q "^$tmp/bad.conf:11: .*duplicate" "$tmp/out"'
+
+mkdir "$tmp/mapdir"
+conf mapdir "senders {
+  login_map = \"$tmp/mapdir\"
+}"
+"$DOTGATE" -n -c "$tmp/mapdir.conf" >"$tmp/out" 2>&1
+rc=$?
+check "-n on a login_map that is a directory exits 78 with FILE:LINE and the path" \
+	'[ $rc = 78 ] && grep -q "^$tmp/mapdir.conf:2: login_map: $tmp/mapdir is a directory" "$tmp/out"'
 
 "$DOTGATE" -n -c "$tmp/missing.conf" >/dev/null 2>&1
 check "a missing -c file exits 78" '[ $? = 78 ]'

@@ -287,6 +287,17 @@ static void test_unreadable_map(void **state)
 	assert_true(has_error(&e, 3, "/nonexistent/map"));
 }
 
+/* A directory passes access(R_OK) but is no map: the config line says so. */
+static void test_map_is_directory(void **state)
+{
+	struct errs e;
+
+	(void)state;
+	assert_null(load_text("senders {\n  login_map = \"/tmp\"\n}\n", &e));
+	assert_int_equal(e.n, 1);
+	assert_true(has_error(&e, 2, "/tmp is a directory"));
+}
+
 static void test_malformed_map_line(void **state)
 {
 	char text[1024], mappath[512];
@@ -453,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_comments_keep_lines),
 		cmocka_unit_test(test_duplicate_user),
 		cmocka_unit_test(test_unreadable_map),
+		cmocka_unit_test(test_map_is_directory),
 		cmocka_unit_test(test_malformed_map_line),
 		cmocka_unit_test(test_all_errors_listed),
 		cmocka_unit_test(test_syntax_error),
