@@ -40,6 +40,7 @@ struct result {
 	struct probe_reply reply;
 	char qid[64];
 	char err[256];
+	char *payload;			/* escaped DATA content; NULL: not sent */
 };
 
 struct auth_state {
@@ -210,6 +211,7 @@ static int send_message(const struct probe_opts *o,
 	 * Bare linefeed (LF) not allowed") and hang up while we still send:
 	 * then its reply is already waiting to be read.
 	 */
+	res->payload = probe_escape(msg, len);
 	send_failed = probe_smtp_send(c, msg, len) < 0;
 	free(msg);
 	if (send_failed)
@@ -361,6 +363,8 @@ static int print_json(const struct probe_opts *o,
 			probe_outcome_name(res[i].outcome)));
 		(void)json_object_set_new(v, "reply", str_or_null(reply));
 		(void)json_object_set_new(v, "qid", str_or_null(res[i].qid));
+		(void)json_object_set_new(v, "payload", str_or_null(res[i].payload));
+		(void)json_object_set_new(v, "hidden_from", json_string(o->hidden_from));
 		(void)json_array_append_new(vecs, v);
 		free(e);
 	}
@@ -410,6 +414,8 @@ int main(int argc, char **argv)
 		error = 1;
 	if (fflush(stdout) != 0)
 		error = 1;
+	for (size_t i = 0; i < n; i++)
+		free(res[i].payload);
 	free(res);
 	free(o.only);
 	free(o.password);

@@ -78,6 +78,14 @@ echo "$EXPECT" | while read -r name want_outcome want_verdict want_classes; do
 			"553 5.7.1 <smuggled@example.test>: Sender address rejected: not owned by user alice@example.test"
 		;;
 	esac
+	t_is "$name: --json shows the whole payload: vector, hidden transaction, hidden_from" \
+		"$(printf '%s\n' "$out" | jq -r '.vectors[0] as $v | $v.payload as $p |
+			$v.hidden_from + " " +
+			([($p | startswith("From: <alice@example.test>\\r\\n")),
+			  ($p | contains("\\r\\nhello" + $v.bytes + "MAIL FROM:<" + $v.hidden_from +
+				">\\r\\nRCPT TO:<bob@example.test>\\r\\nDATA\\r\\n")),
+			  ($p | endswith("\\r\\nhidden\\r\\n.\\r\\n"))] | all | tostring)')" \
+		"smuggled@example.test true"
 	t_is "$name: one record per transaction, none for the abort" \
 		"$(printf '%s\n' "$recs" | jq -r '.stage' | grep -c abort)" 0
 	# Pipe subshell: carry the counters out through a file.
