@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	anomaly - the body anomaly classes and the actions a policy gives them

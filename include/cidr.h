@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	cidr - lists of IPv4/IPv6 networks and matching client addresses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	log - the daemon's own diagnostics: syslog, and stderr in the foreground

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	loginmap - sender-to-logins table (Postfix smtpd_sender_login_maps text form)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	mechclass - is a SASL mechanism plaintext-class? (libsasl2 plugin flags)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	owner - does a SASL login own an envelope sender? (contract section 3)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	policy - the compiled, immutable, reference-counted dotgate policy

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	scanner - streaming detector of line-ending and end-of-data anomalies

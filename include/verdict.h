@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	verdict - from the MAIL decision, a body scan and the policy to what

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # build-deb.sh: builds the dotgate Debian package from this source tree.
 #
 #	packaging/build-deb.sh [dpkg-buildpackage options]

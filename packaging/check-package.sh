@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # check-package.sh: builds the dotgate Debian package from a clean copy of
 # the source, lints it, installs it, checks that it works as installed,
 # and purges it again.  Prints TAP; exits 0 only if every test passed.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/deps.sh: installs the Debian 12 packages dotgate needs to build and
 # to run its whole test suite (Postfix and Cyrus SASL for the end-to-end
 # suite, packaging tools for the package check).  Idempotent; run as root.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/run-all.sh: the whole test suite, as README's test command and CI
 # run it on a fresh Debian 12 machine (as root): install dependencies,
 # build with -Werror, run "make check" (units, miltertest, Postfix), then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * daemon.c: detaching, the pid file, the privilege drop and the unix
  * socket checks of the dotgate daemon (see daemon.h).  A stale socket

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * daemon.h: process plumbing for dotgate (daemon.c): what OpenDKIM does
  * between parsing its configuration and calling smfi_main().

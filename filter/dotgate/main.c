@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dotgate.c: the dotgate milter daemon: command line, startup order and
  * reload (contract section 2).  The startup order follows OpenDKIM:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milter.c: the libmilter callbacks of dotgate.  They are kept thin: they
  * copy what the MTA sends into a dg_txn (bounded), ask the pure modules

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * anomaly.c: the one table of anomaly classes (their names, which are
  * also their keys in the configuration's body block, and the action a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * audit_json.c: the JSON Lines audit record of contract section 6, built
  * with jansson from a struct dg_txn (see audit.h), and the two helpers

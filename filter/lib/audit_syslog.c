@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * audit_syslog.c: the audit record as one Postfix-like syslog message,
  * "QID: key=\"value\" ..." (see audit.h).  Syslog lines are read by

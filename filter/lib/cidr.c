@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cidr.c: IPv4/IPv6 network lists for exempt_networks (see cidr.h).
  * Networks are stored as 16-byte IPv6 values (IPv4 as ::ffff:a.b.c.d

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dgjson.c: the jansson helpers shared by the audit record and the
  * report (see dgjson.h).  One place decides that jansson's out of

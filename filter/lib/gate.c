@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * gate.c: the MAIL FROM decision of contract section 4 (see gate.h).
  * One function walks the five checks in their fixed order and stops at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * log.c: dotgate's own diagnostics (startup, reloads, errors) to syslog
  * and, in the foreground, to stderr (see log.h).  Audit records have

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * loginmap.c: sender-to-logins hash table and its text-map loader (see
  * loginmap.h).  Open addressing with FNV-1a over the lower-cased key:

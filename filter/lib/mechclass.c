@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mechclass.c: classifies SASL mechanisms as plaintext-class or not, for
  * the "plaintext_needs_tls" rule (see mechclass.h).  The answer comes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * owner.c: sender ownership, the smtpd_sender_login_maps semantics of
  * contract section 3 (see owner.h).  The sender is reduced to Postfix's

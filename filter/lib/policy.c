@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy.c: reference counting of compiled policies and the atomic swap
  * of the current one (see policy.h).  A connection takes a reference at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy_compile.c: validates parsed configuration values and builds the
  * immutable struct dg_policy.  Every invalid value is reported with the

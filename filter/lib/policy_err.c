@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy_err.c: the error sink of one policy load (see policy_load.h).
  * The parser and the compiler both report here, with the configuration

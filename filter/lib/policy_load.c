@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy_load.c: reads dotgate.conf with libconfuse and compiles it into
  * an immutable struct dg_policy (see policy.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy_load.h: the private interface between the configuration parser
  * (policy_load.c, libconfuse), the policy compiler (policy_compile.c)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * reply.c: validation and expansion of configured SMTP replies (see reply.h).
  * Postfix treats a milter reply whose enhanced code class differs from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * scanner.c: the streaming body scanner (see scanner.h): finds the byte
  * sequences behind SMTP smuggling in a message body handed over in

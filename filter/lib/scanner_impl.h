@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * scanner_impl.h: private to the body scanner, shared by its files:
  * scanner.c (public API), scanner_line.c (the exact per-byte line

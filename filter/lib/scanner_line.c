@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * scanner_line.c: the body scanner's exact path (see scanner.c for the
  * module and the rules it applies, scanner_impl.h for what its files

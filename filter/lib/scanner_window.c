@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * scanner_window.c: the body scanner's fast path (see scanner.c for the
  * module and scanner_impl.h for its contract with the slow path):

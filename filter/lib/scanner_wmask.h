@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * scanner_wmask.h: private to the body scanner's window path
  * (scanner_window.c): what the 64 bytes of a window are, as bitmasks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * snapshot.c: the lock-free "current object" of the policy and of the
  * audit sinks (see snapshot.h).  Readers are every libmilter worker, on

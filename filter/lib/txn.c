@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * txn.c: per-connection and per-transaction facts gathered by the milter
  * glue for the decisions and the audit record (see txn.h).  Every value

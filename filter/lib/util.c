@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * util.c: fatal-on-OOM allocators, locale-free ASCII helpers and the
  * panic of impossible states (see util.h).  Out of memory in a mail

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * verdict.c: turns the MAIL decision and a body scan into what the
  * policy says to do with the message and what its record says (see

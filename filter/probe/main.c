@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * main.c: dotgate-probe, an SMTP client that tells a postmaster what
  * his server does with the SMTP-smuggling vectors (contract section 8).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	probe - dotgate-probe's modules: vectors, options, SMTP, SASL, outcome

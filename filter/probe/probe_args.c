@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * probe_args.c: dotgate-probe's command line.  The addresses and the
  * EHLO name the probe puts into SMTP commands are checked here, so a bad

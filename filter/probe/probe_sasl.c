@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * probe_sasl.c: the SMTP AUTH exchange of dotgate-probe (RFC 4954)
  * driven by libsasl2's client API, so that every mechanism the local

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * probe_smtp.c: dotgate-probe's SMTP transport: one TCP connection,
  * a deadline on every read and write, bounded reply parsing.  The

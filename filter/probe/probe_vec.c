@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * probe_vec.c: the anomaly vectors dotgate-probe sends, their printable
  * form, and how the replies to one message are judged (contract

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * main.c: the dotgate-report program (contract section 7, man page
  * dotgate-report.1).  It streams each input through zlib, which reads

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	report - the pure parts of dotgate-report: read a record, sum it up

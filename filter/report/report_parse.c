@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_parse.c: dotgate-report's reader of audit records (see report.h).
  * It accepts the three ways a record reaches a postmaster: a line of the

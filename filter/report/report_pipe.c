@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_pipe.c: parse records on worker threads, sum them on one (see
  * report.h).  Decoding JSON is nearly all of dotgate-report's work, and

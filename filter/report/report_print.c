@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_print.c: dotgate-report's text output (see report.h).  The
  * tables are printed from the JSON summary, so that the text and --json

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_sum.c: dotgate-report's summary (see report.h).  It is a set of
  * counters and bounded top-K tables that a record updates and that is

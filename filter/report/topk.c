@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * topk.c: space-saving top-K counter with a fixed number of entries (see
  * topk.h).  A chained hash table finds a key's entry; a binary min-heap

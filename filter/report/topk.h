@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	topk - bounded "most frequent keys" counter (space-saving algorithm)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sink_file.c: the JSON Lines audit file, and the file as an audit sink
  * (see sink.h).  The sink owns its reopen: the same path on a reload or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sink_syslog.c: audit records as syslog lines (audit.syslog = true), at
  * LOG_INFO on the facility the daemon's openlog() chose (see sink.h).

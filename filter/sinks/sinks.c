@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sinks.c: the seam between a transaction's record and where records go
  * (see sink.h): the table of sink kinds, the immutable set a policy

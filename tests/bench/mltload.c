@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mltload.c: a milter load generator that plays the MTA.  N threads each
  * open connections to a filter and run M transactions through it the way

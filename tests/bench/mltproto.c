@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mltproto.c: the MTA side of the milter protocol (see mltproto.h), shared
  * by the load generator and the hostile-input tester.  It follows what

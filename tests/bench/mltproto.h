@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
  *	mltproto - the MTA side of the milter protocol, version 6, for test tools

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * nullmilter.c: the do-nothing baseline filter for the benchmarks.  It is
  * what a typical libmilter filter costs before it does any work: linked

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # report_bench.sh: dotgate-report on a large generated audit log.
 #
 #	tests/bench/report_bench.sh [RECORDS]	(default 1000000)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/bench/run.sh: the benchmarks of issue 5, run by "make bench" (never
 # by "make check").  Every figure is measured against its baseline in the
 # same run, so the ratios hold on whatever machine runs them:

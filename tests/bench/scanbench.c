@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * scanbench.c: how fast the body scanner runs compared with the memory
  * read limit.  It times the scanner over a buffer of realistic mail text

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/bench/smoke.sh: "make bench" at its smallest (one message per
 # configuration, one round, 1 MB of scanner input), so that CI notices
 # when the benchmark harness itself breaks: a tool that no longer builds

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # daemon.sh: the dotgate command line and process behaviour of contract
 # section 2, driven through the real binary: -n and its exit codes and
 # FILE:LINE messages, a live socket refused with 69, a stale one

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- mail.lua: one unauthenticated MAIL FROM from `client` (a -D global);
 -- prints "reply=CONTINUE" or "reply=REJECT" for the calling shell test.
 local conn = mt.connect(socket, 40, 0.05)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/demo/demo.sh: "make demo".  Starts a throwaway Postfix on
 # loopback with dotgate as its milter (the sample conf/dotgate.conf,
 # with loopback no longer exempt so that the demo's own client is

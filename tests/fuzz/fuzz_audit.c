@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_audit.c: fuzz target for the audit encoders.  The input becomes a
  * transaction record the way the milter glue fills one (txn_set and

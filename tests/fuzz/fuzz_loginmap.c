@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_loginmap.c: fuzz target for the login-map parser (Postfix
  * smtpd_sender_login_maps text form).  The input is written to a private

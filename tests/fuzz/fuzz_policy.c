@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_policy.c: fuzz target for the configuration loader.  The input is
  * written to a private file and loaded with policy_load(), which must

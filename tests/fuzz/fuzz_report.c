@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_report.c: fuzz target for dotgate-report's reader.  The input is
  * a log file: each line (copied into an exactly-sized buffer, so a read

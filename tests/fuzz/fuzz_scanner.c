@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_scanner.c: differential fuzz target for the body scanner.  The
  * input's first two bytes choose max_line_length and the split seed; the

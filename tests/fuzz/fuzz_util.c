@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_util.c: helpers of the fuzz targets (see fuzz.h): one private
  * temporary file per process for parsers that take a path, and the abort

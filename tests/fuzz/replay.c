@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * replay.c: runs a fuzz target's entry point over files, without
  * libFuzzer, so that seed corpora and crash regression inputs run in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/fuzz/replay.sh: "make check" runs every fuzz target's entry point
 # over its seed corpus (tests/fuzz/corpus/TARGET) and its crash regression
 # inputs (tests/fuzz/regress/TARGET) with the replay driver, so inputs that

@@ -1,8 +1,10 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/lint/shape.sh: the code-shape rules of the project, checked on
 # every source file under filter/ so that they cannot erode unseen: each
-# .c and .h file opens with a comment saying what it is for, no .c file
-# is over 600 lines, no function is over 60 lines.  Prints TAP, one test
+# .c and .h file starts with its SPDX license line and then a comment
+# saying what it is for, no .c file is over 600 lines, no function is
+# over 60 lines.  Prints TAP, one test
 # per file.  Functions are found as the code is written (style(9)): the
 # body opens with "{" in column 1 and closes with "}" in column 1.
 set -u
@@ -14,7 +16,10 @@ failed=0
 for f in $files; do
 	n=$((n + 1))
 	why=$(awk -v MAXF=600 -v MAXL=60 '
-		FNR == 1 && $0 != "/*" { print "does not open with a comment" }
+		FNR == 1 && $0 != "/* SPDX-License-Identifier: BSD-2-Clause */" {
+			print "line 1 is not the SPDX license line"
+		}
+		FNR == 2 && $0 != "/*" { print "line 2 does not open a comment" }
 		/^\{/ { start = FNR; name = prev; next }
 		/^\}/ {
 			if (start && FNR - start - 1 > MAXL)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/load/fault.sh: the load-and-fault test of issue 6, item 4.  The
 # protocol load client drives dotgate with concurrent connections from
 # four kinds of clients (exempt with clean text, exempt with anomalous

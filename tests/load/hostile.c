@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hostile.c: hostile input for a milter, from the MTA side (issue 6,
  * item 5).  Each case talks to the filter over its socket with what a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/load/hostile.sh: hostile input from the MTA side (issue 6, item 5).
 # tests/load/hostile sends oversized macros, a 10 KB {auth_authen}, header
 # values with control bytes, senders with CR/LF and %n, 2000 recipients

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * jsonl.c: checks an audit file for the load and hostile-input tests
  * without jq.  Every line must be exactly one JSON object (jansson,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/load/lib.sh: what the load, hostile-input and privilege tests share.
 # Sourced (POSIX sh), never run.
 #

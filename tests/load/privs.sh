@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/load/privs.sh: privilege and socket checks (issue 6, item 6).
 # As root, dotgate -u nobody must end up with no root uid or gid in any
 # of its threads (/proc/PID/task/*/status: real, effective, saved and

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- body_100mb.lua: a 100 MB body streamed through the socket in
 -- 65535-byte chunks (what Postfix sends) does not raise the daemon's
 -- resident memory by more than 1 MB, and is still scanned to the end:

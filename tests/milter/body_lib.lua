@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- body_lib.lua: helpers for the body scanner's miltertest scripts
 -- (body_*.lua).  They play Postfix in front of the running dotgate (its
 -- macro sets, from gate_lib.lua), send a body in the chunks a script

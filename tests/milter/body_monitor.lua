@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- body_monitor.lua: in monitor mode a body the default policy rejects is
 -- accepted unchanged (no reply, no header, no quarantine); the record
 -- says verdict "log", would "reject", and the reply enforce mode would

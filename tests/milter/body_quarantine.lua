@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- body_quarantine.lua: a class whose action is quarantine holds the
 -- message (smfi_quarantine, reason "dotgate: " + the classes) and tags
 -- it; classes that only log are listed too.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- body_reject.lua: the default policy rejects smuggling at end of message
 -- with the configured 550 5.6.0 reply naming the classes, whatever the
 -- chunking: the Postfix 3.7.11 residue of "hello\r.\r" + a hidden

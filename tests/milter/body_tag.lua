@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- body_tag.lua: classes whose action is tag let the message through with
 -- the tag header "class=count, ..." added at end of message: two bare CRs
 -- (a CRLF split across chunks does not count) and a quoted SMTP

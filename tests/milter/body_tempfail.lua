@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- body_tempfail.lua: classes whose action is tempfail defer the message
 -- with the configured 451 4.6.0 reply listing them in contract order; a
 -- reject class among them wins.  "\n.\n" + hidden transaction arrives in

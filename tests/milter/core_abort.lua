@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- core_abort.lua: a transaction aborted after part of its body (an RSET,
 -- or the MTA giving up) gets exactly one record, stage abort, with the
 -- body bytes received, the anomalies seen so far, rule "body" and no

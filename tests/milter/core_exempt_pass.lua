@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- core_exempt_pass.lua: a client from an exempt network sends a clean
 -- message: every stage continues, nothing is added, and exactly one audit
 -- record (stage eom, rule auth.exempt, verdict accept) is written.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- core_pipeline.lua: dotgate asks for no reply to CONNECT, HELO and body
 -- chunks (never to MAIL or RCPT), so the MTA writes the chunks back to
 -- back.  Many connections at once each send MAIL, RCPT, three body chunks

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- gate_exempt.lua: rule auth.exempt.  With daemons = {"submission"}, a
 -- connection to another service, a client without an IP address, and
 -- loopback clients (IPv6 and IPv4-mapped too) skip checks 2-5, even when

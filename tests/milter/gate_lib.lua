@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- gate_lib.lua: helpers for the gate's miltertest scripts (gate_*.lua).
 -- They play an MTA in front of the running dotgate with the macro sets a
 -- real MTA sends, so each script reads as a list of SMTP sessions.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- gate_mechanism.lua: rule auth.mechanism.  With mechanisms =
 -- {"scram-sha-256", "Cram-MD5"}, PLAIN (even over TLS) and LOGIN get the
 -- 534; the listed ones pass, whatever the case of {auth_type}.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- gate_monitor.lua: monitor mode.  Every MAIL FROM rule is decided and
 -- recorded (verdict log, would reject, with the reply that enforce mode
 -- would have sent), but MAIL FROM gets CONTINUE and the transaction runs

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- gate_not_owned.lua: rule sender.not_owned.  alice owns
 -- alice@example.test and @example.org (inline) and, with bob,
 -- @shared.example (login map); she gets the 553 with her login in the

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- gate_null_sender.lua: null_sender = reject and unlisted = allow.
 -- MAIL FROM:<> from a login is sender.not_owned with an empty %s; a
 -- sender no source mentions passes; one listed for someone else does not;

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- gate_pass.lua: rule pass.  An authenticated login sending as itself from
 -- outside the exempt networks passes MAIL FROM and the whole transaction;
 -- the record names the login, the mechanism and TLS.

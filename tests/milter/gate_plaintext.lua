@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- gate_plaintext.lua: rule auth.plaintext.  PLAIN or LOGIN without
 -- {tls_version} gets the 538; with TLS they pass; CRAM-MD5 and
 -- SCRAM-SHA-256 pass without TLS (classes from libsasl2's plugin flags).

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- gate_unauthenticated.lua: rule auth.unauthenticated.  A client outside
 -- the exempt networks without {auth_authen} gets the 530 at MAIL FROM,
 -- whether the MTA leaves the macro out (Postfix) or sends it empty; the

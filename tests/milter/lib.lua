@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- lib.lua: helpers shared by dotgate's miltertest scripts.
 -- Load with: dofile(srcdir .. "/tests/milter/lib.lua")
 dg = {}

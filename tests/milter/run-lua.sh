@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run-lua.sh: runs one miltertest script against a freshly started dotgate.
 # Used as LUA_LOG_COMPILER by "make check"; prints TAP (one test per script).
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/postfix/lib.sh: a throwaway Postfix instance on loopback for the
 # end-to-end suite and "make demo".  Sourced (POSIX sh), never run.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/postfix/monitor.sh: dotgate in monitor mode behind Postfix:
 # every reject of enforce mode becomes an accepted, untagged, unheld
 # message whose audit record says what would have happened.  TAP.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/postfix/session.sh: dotgate behind a real Postfix: the MAIL FROM
 # gate as a client sees it (530, 538, 534, 553 verbatim), delivery,
 # the tag header, quarantine (hold queue), the audit record of every

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/postfix/tls.sh: dotgate behind a real Postfix whose submission
 # service offers STARTTLS: a plaintext-class mechanism (PLAIN, LOGIN)
 # passes the gate after STARTTLS and gets the 538 without it, and the

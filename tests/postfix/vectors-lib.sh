@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/postfix/vectors-lib.sh: runs every dotgate-probe vector through
 # a real Postfix with dotgate as its milter and compares each outcome,
 # the reply and the audit records with an expected table.  Sourced by

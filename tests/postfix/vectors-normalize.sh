@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/postfix/vectors-normalize.sh: the vectors of vectors.sh through
 # Postfix with smtpd_forbid_bare_newline = normalize (the Postfix 3.9
 # default) and smtpd_forbid_bare_newline_exclusions emptied so that it

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/postfix/vectors.sh: every anomaly vector through Postfix 3.7 at
 # its Debian default (smtpd_forbid_bare_newline = no) with dotgate's
 # shipped body policy, alice authenticated.  TAP.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # daemon_records.sh: the audit records the real daemon writes, and
 # dotgate-report on them.  daemon_sessions.lua drives dotgate through
 # miltertest, first in enforce mode (refused unauthenticated, refused

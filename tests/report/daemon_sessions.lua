@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- daemon_sessions.lua: the SMTP sessions behind daemon_records.sh, played
 -- as Postfix in front of a running dotgate (helpers of tests/milter).
 -- The global `phase` chooses the set: "enforce" or "monitor".  Each

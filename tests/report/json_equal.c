@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * json_equal.c: test helper that compares two JSON documents by value, so
  * that the report tests need neither jq nor python.

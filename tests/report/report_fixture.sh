@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # report_fixture.sh: dotgate-report on fixed logs, every number asserted.
 # fixture.jsonl holds one record of every kind (each rule, verdict, stage,
 # anomaly class, monitor mode, hostile strings); fixture.expected.json is

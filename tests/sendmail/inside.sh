@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/sendmail/inside.sh: the part of tests/sendmail/sendmail.sh that
 # runs inside the private network/UTS/mount namespace.  Sourced there
 # with SM (test directory with the unpacked packages in root/), DOTGATE

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/sendmail/sendmail.sh: dotgate behind a real Sendmail (Debian 12's
 # sendmail-bin), unpacked, never installed (it conflicts with postfix),
 # and run only inside a private network, UTS and mount namespace so that

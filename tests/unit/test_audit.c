@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_audit.c: unit tests of the audit record encoders (audit_json.c,
  * audit_syslog.c): exact records for ordinary transactions, and hostile

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_auditlog.c: unit tests of the audit sinks (sink.h): records of
  * many threads never interleave in the file, even records far above

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_cidr.c: unit tests of the network lists behind exempt_networks
  * (cidr.c): what parses and what is a load error, prefix boundaries for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_gate.c: unit tests of the MAIL FROM decision (gate.c, owner.c):
  * every rule of contract section 4 in its order, the exemption edges,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_loginmap.c: unit tests of the login map (loginmap.c): the Postfix
  * text format (comments, blank lines, continuation lines, several logins

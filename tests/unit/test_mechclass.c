@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_mechclass.c: unit tests of the SASL mechanism classes (mechclass.c):
  * the built-in table before libsasl2 is initialised, the snapshot of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_policy.c: unit tests of the configuration loader and the policy
  * swap: every key's value reaches the policy, every validation error is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_probe.c: unit tests of dotgate-probe's pure module (probe_vec.c):
  * the vector table covers contract section 5, bytes are escaped

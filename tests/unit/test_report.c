@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_report.c: unit tests of dotgate-report's pure parts: time
  * parsing (records and --since/--until), the key="value" reader, line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_scanner.c: unit tests of the streaming body scanner (scanner.h).
  * Every vector of contract section 5 and every row of mta-facts.md's

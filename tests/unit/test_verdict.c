@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_verdict.c: unit tests of verdict.h.  verdict_body(): the verdict
  * is the strongest action among the classes seen, ignore classes are not
