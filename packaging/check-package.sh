@@ -13,7 +13,7 @@
 # work tree is never touched.
 #
 # Needs root (it installs and purges the package), no running dotgate on
-# /run/dotgate, dpkg-dev, debhelper, fakeroot, lintian, systemd (for
+# its packaged socket, dpkg-dev, debhelper, fakeroot, lintian, systemd (for
 # systemd-analyze), man-db, groff-base, logrotate, miltertest and the
 # Build-Depends of packaging/debian/control; with Postfix and sendmail-cf
 # installed it also checks the MTA samples with postconf and m4.  It takes about two minutes
@@ -24,59 +24,13 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 tarball=${1:-}
-n=0
-failed=0
 work=
 daemon_pid=
 made_rundir=
 rundir_was=
 installed=
 
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-}
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
-
-# check NAME COMMAND...: one test, passing when COMMAND succeeds.
-check() {
-	name=$1
-	shift
-	if "$@" >"$work/out" 2>&1; then
-		ok "$name"
-	else
-		not_ok "$name"
-		sed 's/^/# /' "$work/out" | tail -n 40
-	fi
-}
-
-# silent NAME COMMAND...: passes when COMMAND succeeds and prints nothing.
-silent() {
-	name=$1
-	shift
-	if "$@" >"$work/out" 2>&1 && [ ! -s "$work/out" ]; then
-		ok "$name"
-	else
-		not_ok "$name"
-		sed 's/^/# /' "$work/out" | tail -n 40
-	fi
-}
-
-finish() {
-	echo "1..$n"
-	[ "$failed" -eq 0 ]
-	exit
-}
+. "$here/lib.sh"
 
 cleanup() {
 	if [ -n "$daemon_pid" ]; then
@@ -104,8 +58,8 @@ if dpkg -s dotgate 2>/dev/null | grep -q '^Status: install ok'; then
 	echo "1..0 # SKIP a dotgate package is already installed; not touching it"
 	exit 0
 fi
-if [ -S /run/dotgate/dotgate.sock ]; then
-	echo "1..0 # SKIP a dotgate already listens on /run/dotgate/dotgate.sock"
+if [ -S /var/spool/postfix/dotgate/dotgate.sock ]; then
+	echo "1..0 # SKIP a dotgate already listens on /var/spool/postfix/dotgate/dotgate.sock"
 	exit 0
 fi
 
@@ -113,51 +67,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/dotgate-pkg.XXXXXX")
 chmod 755 "$work"
 echo "# work directory $work"
 
-# ---- 1. a clean source tree -------------------------------------------
-src=$work/src
-mkdir "$src"
-if [ -n "$tarball" ]; then
-	check "source: unpack $(basename "$tarball")" \
-		tar -xf "$tarball" -C "$src" --strip-components=1
-elif [ "${DOTGATE_PKG_SRC:-}" = worktree ]; then
-	check "source: work tree files of $top" sh -c '
-		cd "$1" && git ls-files -z --cached --others --exclude-standard |
-		tar --null --ignore-failed-read -T - -cf - | tar -xf - -C "$2"' \
-		sh "$top" "$src"
-else
-	check "source: git archive HEAD of $top" sh -c \
-		'git -C "$1" archive --format=tar HEAD | tar -xf - -C "$2"' \
-		sh "$top" "$src"
-fi
-if [ ! -f "$src/packaging/debian/control" ]; then
-	echo "Bail out! no packaging/debian/control in the source"
-	finish
-fi
-
-# ---- 2. build and lint ----------------------------------------------------
-check "build dependencies installed (dpkg-checkbuilddeps)" \
-	dpkg-checkbuilddeps "$src/packaging/debian/control"
-
-start=$(date +%s)
-if (cd "$src" && sh packaging/build-deb.sh -us -uc -b) >"$work/build.log" 2>&1; then
-	ok "dpkg-buildpackage -us -uc -b ($(($(date +%s) - start)) s)"
-else
-	not_ok "dpkg-buildpackage -us -uc -b"
-	tail -n 60 "$work/build.log" | sed 's/^/# /'
-	echo "Bail out! the package did not build"
-	finish
-fi
-grep -E '^# (TOTAL|PASS|FAIL|SKIP|XFAIL|XPASS|ERROR):' "$work/build.log" |
-	sed 's/^/# unit tests in the build: /'
-
-deb=$(ls "$work"/dotgate_*.deb 2>/dev/null | head -n 1)
-changes=$(ls "$work"/dotgate_*.changes 2>/dev/null | head -n 1)
-if [ -z "$deb" ] || [ -z "$changes" ]; then
-	not_ok "the build produced dotgate_*.deb and .changes"
-	echo "Bail out! no package"
-	finish
-fi
-ok "the build produced $(basename "$deb")"
+# ---- 1. a clean source tree, 2. build and lint ------------------------------
+pkg_source "$top" "$tarball"
+pkg_build
 
 lintian --fail-on error --display-info "$changes" >"$work/lintian.out" 2>&1
 rc=$?
@@ -192,12 +104,28 @@ check "dotgate is a system user with no login shell" sh -c '
 	shell=$(echo "$ent" | cut -d: -f7)
 	echo "$ent"
 	[ "$uid" -lt 1000 ] && [ "$shell" = /usr/sbin/nologin ] && getent group dotgate'
-if getent passwd postfix >/dev/null; then
-	check "postfix is in the dotgate group (it connects to the socket)" sh -c \
-		'id -nG postfix | tr " " "\n" | grep -qx dotgate'
+sockdir=/var/spool/postfix/dotgate
+if getent group postfix >/dev/null; then
+	check "$sockdir is dotgate:postfix 2750 (the socket inherits group postfix)" sh -c \
+		'stat -c %U:%G:%a "$1"; [ "$(stat -c %U:%G:%a "$1")" = dotgate:postfix:2750 ]' sh "$sockdir"
 else
-	skip "postfix is in the dotgate group" "no postfix user"
+	check "$sockdir is dotgate:dotgate 2750 (no Postfix yet)" sh -c \
+		'[ "$(stat -c %U:%G:%a "$1")" = dotgate:dotgate:2750 ]' sh "$sockdir"
 fi
+# Postfix installed after dotgate: the file trigger on /usr/sbin/postfix
+# gives the socket directory to group postfix (activated by hand here,
+# as unpacking Postfix would).
+if getent group postfix >/dev/null; then
+	check "the trigger on /usr/sbin/postfix gives $sockdir back to group postfix" sh -c '
+		chgrp dotgate "$1" && dpkg-trigger --no-await /usr/sbin/postfix &&
+		dpkg --triggers-only dotgate && stat -c %G "$1" &&
+		[ "$(stat -c %U:%G:%a "$1")" = dotgate:postfix:2750 ]' sh "$sockdir"
+else
+	skip "the trigger on /usr/sbin/postfix" "no postfix group"
+fi
+check "the installed dotgate.conf has the packaged socket and audit file" sh -c '
+	grep -qx "socket      = \"unix:/var/spool/postfix/dotgate/dotgate.sock\"" /etc/dotgate/dotgate.conf &&
+	grep -qx "  file     = \"/var/log/dotgate/audit.jsonl\"" /etc/dotgate/dotgate.conf'
 check "/var/log/dotgate is dotgate:adm 2750" sh -c \
 	'[ "$(stat -c %U:%G:%a /var/log/dotgate)" = dotgate:adm:2750 ]'
 check "the unit is enabled (multi-user.target.wants)" \
@@ -288,16 +216,12 @@ check "logrotate accepts /etc/logrotate.d/dotgate" sh -c '
 
 # ---- 6. the daemon as the service runs it --------------------------------------
 # As dotgate.service does, minus systemd: /run/dotgate made for it, the
-# daemon started as user dotgate with -f, then an MTA (miltertest, as
-# the postfix user when there is one) talks to it, the audit file is
-# rotated through logrotate and SIGUSR1, and SIGTERM stops it.
+# unit's own ExecStart line run as user dotgate with its umask, then an
+# MTA (miltertest, as the postfix user when there is one) talks to it
+# through the packaged socket, the audit file is rotated through
+# logrotate and SIGUSR1, and SIGTERM stops it.
 audit=/var/log/dotgate/audit.jsonl
-cat >"$work/run/dotgate.conf" <<EOF
-audit {
-  file = "$audit"
-}
-EOF
-chmod 644 "$work/run/dotgate.conf"
+sock=$sockdir/dotgate.sock
 # systemd's RuntimeDirectory= makes the directory the service's own even
 # when it exists; do the same, and give an existing one back afterwards.
 if [ -d /run/dotgate ]; then
@@ -307,18 +231,21 @@ else
 	install -d -o dotgate -g dotgate -m 0750 /run/dotgate
 	made_rundir=yes
 fi
+execstart=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/dotgate.service)
+echo "# ExecStart: $execstart"
+# shellcheck disable=SC2086
 setpriv --reuid=dotgate --regid=dotgate --init-groups -- \
-	/usr/sbin/dotgate -f -c "$work/run/dotgate.conf" -P /run/dotgate/dotgate.pid \
-	>"$work/daemon.log" 2>&1 &
+	sh -c 'umask 0007 && exec "$@"' sh $execstart >"$work/daemon.log" 2>&1 &
 daemon_pid=$!
 i=0
-while [ ! -S /run/dotgate/dotgate.sock ] && [ $i -lt 100 ]; do
+while [ ! -S "$sock" ] && [ $i -lt 100 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
-check "the daemon creates /run/dotgate/dotgate.sock as dotgate:dotgate 0660" sh -c '
-	stat -c "%U:%G:%a" /run/dotgate/dotgate.sock
-	[ "$(stat -c %U:%G:%a /run/dotgate/dotgate.sock)" = dotgate:dotgate:660 ]'
+check "the daemon creates $sock as dotgate:postfix 0660" sh -c '
+	stat -c "%U:%G:%a" "$1"
+	[ "$(stat -c %U:%G:%a "$1")" = dotgate:$2:660 ]' sh "$sock" \
+	"$(getent group postfix >/dev/null && echo postfix || echo dotgate)"
 check "the pid file names the daemon" sh -c \
 	'[ "$(cat /run/dotgate/dotgate.pid)" = "$1" ]' sh "$daemon_pid"
 
@@ -362,7 +289,7 @@ EOF
 chmod 644 "$work/run/smoke.lua"
 mt_run() {
 	setpriv --reuid="$mtuser" --regid="$mtuser" --init-groups -- \
-		miltertest -D socket=unix:/run/dotgate/dotgate.sock -s "$work/run/smoke.lua"
+		miltertest -D socket=unix:$sock -s "$work/run/smoke.lua"
 }
 wait_lines() {	# wait_lines FILE N: until FILE has N lines (5 s at most)
 	i=0
@@ -437,9 +364,11 @@ check "apt-get purge dotgate" \
 	env DEBIAN_FRONTEND=noninteractive apt-get purge -y dotgate
 installed=
 for f in /usr/sbin/dotgate /etc/dotgate /var/log/dotgate /etc/logrotate.d/dotgate \
-	 /lib/systemd/system/dotgate.service \
+	 /var/spool/postfix/dotgate /lib/systemd/system/dotgate.service \
 	 /etc/systemd/system/multi-user.target.wants/dotgate.service; do
 	check "purge removed $f" test ! -e "$f"
 done
+check "purge removed the dotgate user and group" sh -c \
+	'! getent passwd dotgate && ! getent group dotgate'
 
 finish

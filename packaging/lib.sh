@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# packaging/lib.sh: what the package checks share (check-package.sh,
+# check-system-postfix.sh): TAP output, a clean source tree, the .deb
+# built from it.  Sourced (POSIX sh), never run.  The caller sets $work
+# (a scratch directory) before it calls anything here.
+#
+#	ok NAME / not_ok NAME / skip NAME WHY	one TAP line each
+#	check NAME COMMAND...	passes when COMMAND succeeds (its output
+#				is shown as comments when it fails)
+#	silent NAME COMMAND...	passes when COMMAND succeeds and prints nothing
+#	finish			prints the plan; exits 0 only if all passed
+#	pkg_source TOP [TARBALL]	a clean source tree in $work/src: the
+#				tarball, the work tree's files (with
+#				DOTGATE_PKG_SRC=worktree) or git archive HEAD
+#	pkg_build		builds it; sets $deb and $changes, or bails out
+
+n=0
+failed=0
+
+ok() {
+	n=$((n + 1))
+	printf 'ok %s - %s\n' "$n" "$1"
+}
+
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	printf 'not ok %s - %s\n' "$n" "$1"
+}
+
+skip() {
+	n=$((n + 1))
+	printf 'ok %s - %s # SKIP %s\n' "$n" "$1" "$2"
+}
+
+check() {
+	name=$1
+	shift
+	if "$@" >"$work/out" 2>&1; then
+		ok "$name"
+	else
+		not_ok "$name"
+		sed 's/^/# /' "$work/out" | tail -n 40
+	fi
+}
+
+silent() {
+	name=$1
+	shift
+	if "$@" >"$work/out" 2>&1 && [ ! -s "$work/out" ]; then
+		ok "$name"
+	else
+		not_ok "$name"
+		sed 's/^/# /' "$work/out" | tail -n 40
+	fi
+}
+
+finish() {
+	echo "1..$n"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+pkg_source() {
+	src=$work/src
+	mkdir "$src"
+	if [ -n "${2:-}" ]; then
+		check "source: unpack $(basename "$2")" \
+			tar -xf "$2" -C "$src" --strip-components=1
+	elif [ "${DOTGATE_PKG_SRC:-}" = worktree ]; then
+		check "source: work tree files of $1" sh -c '
+			cd "$1" && git ls-files -z --cached --others --exclude-standard |
+			tar --null --ignore-failed-read -T - -cf - | tar -xf - -C "$2"' \
+			sh "$1" "$src"
+	else
+		check "source: git archive HEAD of $1" sh -c \
+			'git -C "$1" archive --format=tar HEAD | tar -xf - -C "$2"' \
+			sh "$1" "$src"
+	fi
+	if [ ! -f "$src/packaging/debian/control" ]; then
+		echo "Bail out! no packaging/debian/control in the source"
+		finish
+	fi
+}
+
+pkg_build() {
+	check "build dependencies installed (dpkg-checkbuilddeps)" \
+		dpkg-checkbuilddeps "$src/packaging/debian/control"
+	start=$(date +%s)
+	if (cd "$src" && sh packaging/build-deb.sh -us -uc -b) >"$work/build.log" 2>&1; then
+		ok "dpkg-buildpackage -us -uc -b ($(($(date +%s) - start)) s)"
+	else
+		not_ok "dpkg-buildpackage -us -uc -b"
+		tail -n 60 "$work/build.log" | sed 's/^/# /'
+		echo "Bail out! the package did not build"
+		finish
+	fi
+	grep -E '^# (TOTAL|PASS|FAIL|SKIP|XFAIL|XPASS|ERROR):' "$work/build.log" |
+		sed 's/^/# unit tests in the build: /'
+	deb=$(ls "$work"/dotgate_*.deb 2>/dev/null | head -n 1)
+	changes=$(ls "$work"/dotgate_*.changes 2>/dev/null | head -n 1)
+	if [ -z "$deb" ] || [ -z "$changes" ]; then
+		not_ok "the build produced dotgate_*.deb and .changes"
+		echo "Bail out! no package"
+		finish
+	fi
+	ok "the build produced $(basename "$deb")"
+}
