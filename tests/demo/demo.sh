@@ -33,6 +33,7 @@ sed -e 's|^\( *socket_mode *= *\).*|\1"0666"|' \
     -e 's|^\( *syslog *= *\).*|\1false|' \
     -e "s|^\\( *file *= *\\)\"\"|\\1\"$PF_AUDIT\"|" \
     "$top_srcdir/conf/dotgate.conf" > "$conf"
+printf 'user "alice@example.test" {\n  senders = {"alice@example.test", "@example.org"}\n}\n' >> "$conf"
 say "dotgate configuration: conf/dotgate.conf with these changes"
 diff "$top_srcdir/conf/dotgate.conf" "$conf" | sed -n 's/^[<>]/  &/p'
 "$DOTGATE" -n -c "$conf" || { echo "the demo configuration does not load"; exit 1; }
