@@ -8,7 +8,7 @@ set -eu
 PACKAGES="build-essential autoconf automake libtool pkgconf
  libmilter-dev libsasl2-dev libconfuse-dev libjansson-dev zlib1g-dev
  libcmocka-dev miltertest
- postfix sasl2-bin libsasl2-modules openssl
+ postfix sasl2-bin libsasl2-modules openssl ssl-cert
  clang libclang-rt-14-dev valgrind
  debhelper dpkg-dev fakeroot lintian groff man-db systemd
  iproute2 util-linux procps psmisc jq logrotate swaks libnet-ssleay-perl"

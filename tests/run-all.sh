@@ -89,6 +89,11 @@ if step make -j2 distcheck; then passed=$((passed + 1)); fi
 # The Debian package: build, lintian, install, run as installed, purge.
 count_tap package sh packaging/check-package.sh
 
+# The installed path on this machine's own Debian Postfix (chrooted
+# smtpd, saslauthd): the README's install lines, SMTP on loopback, purge,
+# and the machine put back as it was.
+count_tap system-postfix sh packaging/check-system-postfix.sh
+
 # Every libFuzzer target for 60 seconds (clang), from the distribution
 # file list; a crash fails the run and its input is kept under
 # _fuzz/tests/fuzz/crashes.
