@@ -170,7 +170,7 @@ if command -v postconf >/dev/null; then
 	check "postconf reads postfix-master.cf.example (submission with smtpd_milters)" sh -c '
 		postconf -c "$1" -P 2>&1 | tee "$1/P.out"
 		! grep -qi "warning\|fatal" "$1/P.out" &&
-		grep -q "^submission/inet/smtpd_milters = unix:/dotgate/dotgate.sock$" "$1/P.out"' \
+		grep -q "^submission/inet/smtpd_milters = unix:dotgate/dotgate.sock$" "$1/P.out"' \
 		sh "$work/pf"
 else
 	skip "postconf reads postfix-master.cf.example" "Postfix not installed"
