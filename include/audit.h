@@ -6,7 +6,11 @@
  *	#include "audit.h"
  *
  *	char *audit_json(const struct dg_txn *t, const struct timespec *ts);
+ *	char *audit_json_into(const struct dg_txn *t, const struct timespec *ts,
+ *			      char *buf, size_t size, size_t *len);
  *	char *audit_syslog(const struct dg_txn *t, const struct timespec *ts);
+ *	size_t audit_syslog_fmt(const struct dg_txn *t, const struct timespec *ts,
+ *				char out[AUDIT_SYSLOG_MAX + 1]);
  *	char *audit_utf8(const char *s);
  *	void  audit_ts(const struct timespec *ts, char out[AUDIT_TS_LEN]);
  *	const char *audit_rule_name(const struct dg_txn *t);
@@ -27,6 +31,13 @@
  *	without TLS, verdict on abort records, would unless monitor mode
  *	would have done something other than accept, reply when none.
  *
+ *	audit_json_into() writes the same line into buf (size bytes) and
+ *	returns buf, with its length (newline included) in *len; a record
+ *	that does not fit is returned in a new buffer instead, which the
+ *	caller frees (line != buf).  The sinks write records from a buffer
+ *	on their stack this way, so that a record costs no allocation of
+ *	the line (jansson still allocates its tree).
+ *
  *	audit_syslog() makes the same record as one syslog message,
  *	"QID: ts=\"...\" stage=\"eom\" client=\"192.0.2.1\" port=\"25\" ..."
  *	(or "NOQUEUE: ..." without a queue id), without trailing newline.
@@ -41,6 +52,8 @@
  *	escape boundary and ends in "..." (outside any escape); the whole
  *	message stays under AUDIT_SYSLOG_MAX bytes, below the 8 KB that
  *	common syslog daemons keep.  The JSON record is the complete one.
+ *	audit_syslog_fmt() writes it into out and returns its length;
+ *	audit_syslog() returns it in a new buffer.
  *
  *	audit_utf8() returns a malloc'd copy of s in which each byte that
  *	does not belong to a well-formed UTF-8 sequence (RFC 3629: no
@@ -55,6 +68,7 @@
 #ifndef DG_AUDIT_H
 #define DG_AUDIT_H
 
+#include <stddef.h>
 #include <time.h>
 
 #include "txn.h"
@@ -63,6 +77,10 @@
 #define AUDIT_TS_LEN 32
 
 char *audit_json(const struct dg_txn *t, const struct timespec *ts);
+char *audit_json_into(const struct dg_txn *t, const struct timespec *ts,
+		      char *buf, size_t size, size_t *len);
+size_t audit_syslog_fmt(const struct dg_txn *t, const struct timespec *ts,
+			char out[AUDIT_SYSLOG_MAX + 1]);
 char *audit_syslog(const struct dg_txn *t, const struct timespec *ts);
 char *audit_utf8(const char *s);
 void audit_ts(const struct timespec *ts, char out[AUDIT_TS_LEN]);

@@ -81,6 +81,7 @@ struct dg_policy_body {
 struct dg_policy_audit {
 	bool syslog;
 	int facility;			/* LOG_MAIL etc. */
+	char *syslog_socket;		/* the syslog daemon's socket */
 	char *file;			/* "" when none */
 };
 

@@ -10,6 +10,9 @@
  *	struct audit_sink *sink_ref(struct audit_sink *s);
  *	void sink_unref(struct audit_sink *s);
  *	unsigned long long sink_errors(const struct audit_sink *s);
+ *	void sink_report(struct audit_sink *s, const char *fmt, ...);
+void sink_report(struct audit_sink *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
  *
  *	struct audit_sinks *sinks_configure(const struct dg_policy *p,
  *					    const struct audit_sinks *old,
@@ -26,7 +29,7 @@
  *	int  audit_emit(const struct dg_txn *t);
  *
  *	struct auditlog *auditlog_open(const char *path);
- *	int  auditlog_write(struct auditlog *a, const char *line);
+ *	int  auditlog_write(struct auditlog *a, const char *line, size_t len);
  *	int  auditlog_reopen(struct auditlog *a);
  *	const char *auditlog_path(const struct auditlog *a);
  *	void auditlog_close(struct auditlog *a);
@@ -47,7 +50,9 @@
  *	  reopen(s)	after logrotate; -1 keeps the old destination.
  *	  close(s)	frees the sink (the last reference was dropped).
  *	Every sink counts the records it lost (sink_errors()), for the
- *	operator and the metrics endpoint.
+ *	operator and the metrics endpoint, and says why with sink_report():
+ *	a LOG_ERR line, at most one a minute per sink (a full disk must
+ *	not flood the log), with how many records were lost meanwhile.
  *
  *	A set is an immutable list of sinks in table order, reference
  *	counted; sinks_configure() builds the set a policy wants from the
@@ -70,11 +75,11 @@
  *	opens path for appending (O_APPEND|O_CREAT|O_CLOEXEC, mode 0640).
  *	auditlog_write() appends one line with a single write(2), so the
  *	records of concurrent connections never interleave; it never
- *	blocks on a lock held across I/O.  A failed or short write is
- *	reported with syslog(LOG_ERR) at most once a minute and returns -1.
- *	auditlog_reopen() opens the path again and swaps the descriptor
- *	under a mutex held only for the swap; writes in flight finish on
- *	the old file, which is closed after the last of them.  On failure
+ *	takes a lock.  A failed or short write is reported (sink_report())
+ *	and returns -1.
+ *	auditlog_reopen() opens the path again and swaps the descriptor;
+ *	writes in flight finish on the old file, which is closed after the
+ *	last of them.  On failure
  *	it keeps the old descriptor and returns -1.  auditlog_path() is the
  *	path given to auditlog_open().
  * DIAGNOSTICS
@@ -92,6 +97,7 @@
 #include "txn.h"
 
 #define SINKS_MAX 8
+#define AUDIT_LINE_BUF 16384	/* a record line on a sink's stack */
 
 struct audit_sink;
 
@@ -110,6 +116,7 @@ struct audit_sink {
 	const struct audit_sink_ops *ops;
 	atomic_int refs;
 	atomic_ullong errors;
+	atomic_llong last_report;	/* monotonic s, for sink_report() */
 };
 
 struct audit_sinks;
@@ -119,6 +126,8 @@ void sink_init(struct audit_sink *s, const struct audit_sink_ops *ops);
 struct audit_sink *sink_ref(struct audit_sink *s);
 void sink_unref(struct audit_sink *s);
 unsigned long long sink_errors(const struct audit_sink *s);
+void sink_report(struct audit_sink *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 extern const struct audit_sink_ops sink_file_ops;
 extern const struct audit_sink_ops sink_syslog_ops;
@@ -136,7 +145,7 @@ struct audit_sinks *sinks_current(void);
 int audit_emit(const struct dg_txn *t);
 
 struct auditlog *auditlog_open(const char *path);
-int auditlog_write(struct auditlog *a, const char *line);
+int auditlog_write(struct auditlog *a, const char *line, size_t len);
 int auditlog_reopen(struct auditlog *a);
 const char *auditlog_path(const struct auditlog *a);
 void auditlog_close(struct auditlog *a);

@@ -159,12 +159,10 @@ const char *audit_rule_name(const struct dg_txn *t)
 	return t->body_rule ? "body" : gate_rule_name(t->mail_rule);
 }
 
-char *audit_json(const struct dg_txn *t, const struct timespec *ts)
+static json_t *record_object(const struct dg_txn *t, const struct timespec *ts)
 {
 	char when[AUDIT_TS_LEN];
 	json_t *rec = dgjson_must(json_object());
-	char *text, *line;
-	size_t len;
 
 	audit_ts(ts, when);
 	dgjson_set(rec, "ts", json_string(when));
@@ -188,9 +186,17 @@ char *audit_json(const struct dg_txn *t, const struct timespec *ts)
 	dgjson_set(rec, "reply", t->reply[0] ? dgjson_str(t->reply) : json_null());
 	dgjson_set(rec, "mode", json_string(t->mode == DG_MODE_MONITOR ?
 				     "monitor" : "enforce"));
+	return rec;
+}
 
-	text = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(rec);
+#define JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
+
+/* The line in a new buffer, for records too large for the caller's. */
+static char *dump_alloc(json_t *rec, size_t *lenp)
+{
+	char *text = json_dumps(rec, JSON_FLAGS), *line;
+	size_t len;
+
 	if (text == NULL)
 		dg_panic("out of memory encoding an audit record");
 	len = strlen(text);
@@ -199,5 +205,31 @@ char *audit_json(const struct dg_txn *t, const struct timespec *ts)
 	line[len] = '\n';
 	line[len + 1] = '\0';
 	free(text);
+	*lenp = len + 1;
 	return line;
+}
+
+char *audit_json_into(const struct dg_txn *t, const struct timespec *ts,
+		      char *buf, size_t size, size_t *lenp)
+{
+	json_t *rec = record_object(t, ts);
+	size_t n = size > 2 ? json_dumpb(rec, buf, size - 2, JSON_FLAGS) : 0;
+	char *line = buf;
+
+	if (n == 0 || n > size - 2) {
+		line = dump_alloc(rec, lenp);
+	} else {
+		buf[n] = '\n';
+		buf[n + 1] = '\0';
+		*lenp = n + 1;
+	}
+	json_decref(rec);
+	return line;
+}
+
+char *audit_json(const struct dg_txn *t, const struct timespec *ts)
+{
+	size_t len;
+
+	return audit_json_into(t, ts, NULL, 0, &len);
 }

@@ -32,7 +32,7 @@
 #define ELLIPSIS	"..."
 
 struct line {
-	char buf[AUDIT_SYSLOG_MAX + 1];
+	char *buf;			/* AUDIT_SYSLOG_MAX + 1 bytes */
 	size_t len;
 };
 
@@ -195,13 +195,12 @@ static void put_qid(struct line *l, const char *qid)
 	put(l, ":", 1);
 }
 
-char *audit_syslog(const struct dg_txn *t, const struct timespec *ts)
+size_t audit_syslog_fmt(const struct dg_txn *t, const struct timespec *ts,
+			char out[AUDIT_SYSLOG_MAX + 1])
 {
-	struct line *l = xmalloc(sizeof(*l));
+	struct line line = { out, 0 }, *l = &line;
 	char when[AUDIT_TS_LEN];
-	char *out;
 
-	l->len = 0;
 	l->buf[0] = '\0';
 	audit_ts(ts, when);
 	put_qid(l, t->qid);
@@ -231,8 +230,13 @@ char *audit_syslog(const struct dg_txn *t, const struct timespec *ts)
 	field(l, "reply", t->reply[0] ? t->reply : NULL, CAP_REPLY);
 	field(l, "mode", t->mode == DG_MODE_MONITOR ? "monitor" : "enforce",
 	      CAP_SHORT);
+	return l->len;
+}
 
-	out = xstrndup(l->buf, l->len);
-	free(l);
+char *audit_syslog(const struct dg_txn *t, const struct timespec *ts)
+{
+	char *out = xmalloc(AUDIT_SYSLOG_MAX + 1);
+
+	(void)audit_syslog_fmt(t, ts, out);
 	return out;
 }

@@ -41,6 +41,7 @@ static void policy_free(struct dg_policy *p)
 	free(p->body.tag_header);
 	reply_free(&p->body.reject);
 	reply_free(&p->body.tempfail);
+	free(p->audit.syslog_socket);
 	free(p->audit.file);
 	free(p);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -274,6 +275,11 @@ static void compile_audit(struct policy_errs *E, cfg_t *sec, struct dg_policy_au
 	if (i == DG_ARRAY_LEN(facilities))
 		policy_errf(E, line_of(v, sec), "facility: \"%.32s\" is not mail, daemon, user or local0..local7", v->s);
 	a->facility = i < DG_ARRAY_LEN(facilities) ? facilities[i].value : LOG_MAIL;
+	v = get(sec, "syslog_socket");
+	if (*v->s != '/' || strlen(v->s) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		policy_errf(E, line_of(v, sec), "syslog_socket: \"%.64s\" must be an absolute path under %zu bytes",
+			    v->s, sizeof(((struct sockaddr_un *)0)->sun_path));
+	a->syslog_socket = xstrdup(v->s);
 	v = get(sec, "file");
 	if (*v->s != '\0' && *v->s != '/')
 		policy_errf(E, line_of(v, sec), "file: \"%.64s\" must be an absolute path", v->s);

@@ -96,6 +96,7 @@ static cfg_opt_t body_opts[DG_CLASS_COUNT + DG_ARRAY_LEN(body_more)];
 static cfg_opt_t audit_opts[] = {
 	VAL("syslog", "true"),
 	VAL("facility", "mail"),
+	VAL("syslog_socket", "/dev/log"),
 	VAL("file", ""),
 	CFG_END()
 };

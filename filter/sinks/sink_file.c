@@ -7,126 +7,59 @@
  * Many libmilter worker threads append records while the signal thread
  * may reopen the file for logrotate.  Each record is one write(2) on an
  * O_APPEND descriptor, which the kernel appends atomically with respect
- * to other writers of the file.  The descriptor lives in a small
- * reference-counted holder: a writer takes a reference under the mutex
- * (a pointer copy and an increment), writes without any lock, and drops
- * it; reopen swaps the holder under the same mutex.  The old descriptor
- * is closed by whoever drops its last reference, so a reopen can never
- * close a descriptor that a writer is still using (and whose number the
- * kernel could hand to an unrelated file).
+ * to other writers of the file.  The descriptor is a reference-counted
+ * fdref in a snapshot: a writer takes it without a lock, writes, and
+ * drops it; a reopen swaps in a new one, and the old descriptor is
+ * closed by whoever drops its last reference (fdref.h says why).
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
+#include "fdref.h"
 #include "log.h"
 #include "sink.h"
+#include "snapshot.h"
 #include "util.h"
 
 #define AUDITLOG_MODE 0640
-#define ERROR_INTERVAL 60	/* seconds between two logged write errors */
-
-struct afile {
-	int fd;
-	atomic_int refs;
-};
 
 struct auditlog {
 	struct audit_sink base;		/* first: the file is a sink */
 	char *path;
-	pthread_mutex_t lock;		/* guards cur only */
-	struct afile *cur;
-	atomic_llong last_error;	/* monotonic seconds of the last report */
+	struct snapshot cur;		/* struct fdref */
 };
 
-static struct afile *afile_open(const char *path)
+static struct fdref *open_path(const char *path)
 {
-	struct afile *f;
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 		      AUDITLOG_MODE);
 
-	if (fd < 0)
-		return NULL;
-	f = xmalloc(sizeof(*f));
-	f->fd = fd;
-	atomic_init(&f->refs, 1);
-	return f;
-}
-
-static void afile_release(struct afile *f)
-{
-	if (atomic_fetch_sub(&f->refs, 1) == 1) {
-		(void)close(f->fd);
-		free(f);
-	}
-}
-
-static struct afile *afile_take(struct auditlog *a)
-{
-	struct afile *f;
-
-	pthread_mutex_lock(&a->lock);
-	f = a->cur;
-	atomic_fetch_add(&f->refs, 1);
-	pthread_mutex_unlock(&a->lock);
-	return f;
-}
-
-static long long now_seconds(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return (long long)time(NULL);
-	return (long long)ts.tv_sec;
-}
-
-/*
- * report - log a write problem unless one was logged in the last
- * minute.  The compare-and-swap lets exactly one thread log it.
- */
-static void report(struct auditlog *a, const char *what, int err)
-{
-	long long now = now_seconds();
-	long long last = atomic_load(&a->last_error);
-
-	if (now - last < ERROR_INTERVAL)
-		return;
-	if (!atomic_compare_exchange_strong(&a->last_error, &last, now))
-		return;
-	syslog(LOG_ERR, "audit file %s: %s: %s (further errors are "
-	       "reported at most once a minute)", a->path, what,
-	       strerror(err));
+	return fd < 0 ? NULL : fdref_new(fd);
 }
 
 struct auditlog *auditlog_open(const char *path)
 {
+	struct fdref *f = open_path(path);
 	struct auditlog *a;
-	struct afile *f = afile_open(path);
+	struct snapshot empty = SNAPSHOT_INIT;
 
 	if (f == NULL)
 		return NULL;
 	a = xcalloc(1, sizeof(*a));
 	sink_init(&a->base, &sink_file_ops);
 	a->path = xstrdup(path);
-	a->cur = f;
-	atomic_init(&a->last_error, -ERROR_INTERVAL * 2LL);
-	if (pthread_mutex_init(&a->lock, NULL) != 0)
-		dg_panic("audit file %s: cannot create a mutex", path);
+	a->cur = empty;
+	(void)snapshot_swap(&a->cur, f);
 	return a;
 }
 
-int auditlog_write(struct auditlog *a, const char *line)
+int auditlog_write(struct auditlog *a, const char *line, size_t len)
 {
-	size_t len = strlen(line);
-	struct afile *f = afile_take(a);
+	struct fdref *f = snapshot_take(&a->cur, fdref_ref);
 	ssize_t n;
 	int ret = 0;
 
@@ -135,7 +68,8 @@ int auditlog_write(struct auditlog *a, const char *line)
 		n = write(f->fd, line, len);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
-		report(a, "write failed", errno);
+		sink_report(&a->base, "audit file %s: write failed: %s", a->path,
+			    strerror(errno));
 		ret = -1;
 	} else if ((size_t)n < len) {
 		/*
@@ -144,28 +78,24 @@ int auditlog_write(struct auditlog *a, const char *line)
 		 * to one malformed line that readers skip.
 		 */
 		(void)!write(f->fd, "\n", 1);
-		report(a, "short write", ENOSPC);
+		sink_report(&a->base, "audit file %s: short write: %s", a->path,
+			    strerror(ENOSPC));
 		ret = -1;
 	}
-	afile_release(f);
+	fdref_unref(f);
 	return ret;
 }
 
 int auditlog_reopen(struct auditlog *a)
 {
-	struct afile *f = afile_open(a->path);
-	struct afile *old;
+	struct fdref *f = open_path(a->path);
 
 	if (f == NULL) {
-		syslog(LOG_ERR, "audit file %s: cannot reopen: %m; "
-		       "still writing to the previous file", a->path);
+		log_msg(LOG_ERR, "audit file %s: cannot reopen: %s; "
+			"still writing to the previous file", a->path, strerror(errno));
 		return -1;
 	}
-	pthread_mutex_lock(&a->lock);
-	old = a->cur;
-	a->cur = f;
-	pthread_mutex_unlock(&a->lock);
-	afile_release(old);
+	fdref_unref(snapshot_swap(&a->cur, f));
 	return 0;
 }
 
@@ -178,21 +108,24 @@ void auditlog_close(struct auditlog *a)
 {
 	if (a == NULL)
 		return;
-	afile_release(a->cur);
-	pthread_mutex_destroy(&a->lock);
+	fdref_unref(snapshot_swap(&a->cur, NULL));
 	free(a->path);
 	free(a);
 }
 
 /* ---- the file as an audit sink ------------------------------------------ */
 
+/* Most records fit the stack buffer: no allocation for the line. */
 static int file_write(struct audit_sink *s, const struct dg_txn *t,
 		      const struct timespec *ts)
 {
-	char *line = audit_json(t, ts);
-	int ret = auditlog_write((struct auditlog *)s, line);
+	char buf[AUDIT_LINE_BUF];
+	size_t len;
+	char *line = audit_json_into(t, ts, buf, sizeof(buf), &len);
+	int ret = auditlog_write((struct auditlog *)s, line, len);
 
-	free(line);
+	if (line != buf)
+		free(line);
 	return ret;
 }
 

@@ -5,10 +5,13 @@
  * wants, and the process's current set.  Adding a kind of sink is
  * writing its file and adding it to the table below.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "log.h"
 #include "sink.h"
 #include "snapshot.h"
 #include "util.h"
@@ -27,11 +30,42 @@ struct audit_sinks {
 
 static struct snapshot current = SNAPSHOT_INIT;
 
+#define REPORT_INTERVAL 60	/* seconds between two reports of a sink */
+
 void sink_init(struct audit_sink *s, const struct audit_sink_ops *ops)
 {
 	s->ops = ops;
 	atomic_init(&s->refs, 1);
 	atomic_init(&s->errors, 0);
+	atomic_init(&s->last_report, -2LL * REPORT_INTERVAL);
+}
+
+static long long now_seconds(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return (long long)time(NULL);
+	return (long long)ts.tv_sec;
+}
+
+/* The compare-and-swap lets exactly one thread report per interval. */
+void sink_report(struct audit_sink *s, const char *fmt, ...)
+{
+	long long now = now_seconds();
+	long long last = atomic_load(&s->last_report);
+	char msg[512];
+	va_list ap;
+
+	if (now - last < REPORT_INTERVAL
+	    || !atomic_compare_exchange_strong(&s->last_report, &last, now))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_msg(LOG_ERR, "%s (%llu records lost so far; further errors of "
+		"this sink are reported at most once a minute)", msg,
+		sink_errors(s) + 1);
 }
 
 struct audit_sink *sink_ref(struct audit_sink *s)
