@@ -43,6 +43,12 @@ run_bench() {
 	return 1
 }
 
+# The table's CPU block: a heading, a header and one row per configuration.
+cpu_table() {
+	sed -n '/^== Postfix CPU per message/,/^$/p' "$out/bench.out" |
+		grep -c '^ *[0-9]' | grep -qx 4
+}
+
 # scanbench -p: a body of "a\r" over and over is one bare CR every 2 bytes.
 pattern_counts() {
 	"$top_builddir/tests/bench/scanbench" -m 1 -r 1 -p 'a\r' \
@@ -50,7 +56,7 @@ pattern_counts() {
 	grep -q '^pattern .* bare_cr=524288$' "$out/pattern.out"
 }
 
-echo "1..8"
+echo "1..13"
 ok "make bench runs every section without an error" run_bench
 ok "the table ends with the targets and the results file" \
 	grep -q "^results: $out/results.json" "$out/bench.out"
@@ -68,9 +74,53 @@ if [ "$(id -u)" = 0 ]; then
 			   .null.msgs_per_s > 0 and .dotgate.msgs_per_s > 0 and
 			   (.ratio_null | type) == "number" and
 			   (.ratio_nomilter | type) == "number")'
+	ok "Postfix CPU: the table has its block, one row per configuration" \
+		cpu_table
+	ok "Postfix CPU: per-message medians of every variant, added and milter-side" \
+		holds '.postfix | length == 4 and
+		       all(.[]; ([.cpu_ms_per_msg | .nomilter, .null, .lean_null,
+				  .dotgate] +
+				 [.added_ms_per_msg | .null, .lean_null, .dotgate] +
+				 [.milter_cpu_ms_per_msg | .null, .lean_null,
+				  .dotgate]) |
+			   length == 10 and all(type == "number"))'
+	# One message cannot show what a milter adds: a round's added CPU is
+	# often zero or below, and has no ratio.  So the ratios must be
+	# numbers exactly when some round's denominator was above zero.
+	ok "Postfix CPU: both added-CPU ratios, computed whenever they can be" \
+		holds 'def pos(a): [a[] | select(. > 0)] | length;
+		       def judged(r; a; n): n == pos(a) and
+			   (if n > 0 then (r | type) == "number" else r == null end);
+		       .postfix | length == 4 and
+		       all(.[]; judged(.ratio_added_null; .added_runs.null;
+				       .ratio_added_rounds.null) and
+				judged(.ratio_added_lean; .added_runs.lean_null;
+				       .ratio_added_rounds.lean_null))'
+	ok "Postfix: every run kept whole, with its CPU figures" \
+		holds '.rounds as $r | .postfix | length == 4 and
+		       all(.[]; (.runs | [.nomilter, .null, .lean_null,
+					  .dotgate][] | length == $r) and
+			   all(.runs[][]; [.seconds, .msgs_per_s, .busy_ms,
+					   .cpu_ms_per_msg] |
+			       all(type == "number")) and
+			   all(.runs.nomilter[]; .milter_cpu_ms_per_msg == null) and
+			   all(.runs | .null[], .lean_null[], .dotgate[];
+			       .milter_cpu_ms_per_msg | type == "number") and
+			   all(.added_runs | .null, .lean_null, .dotgate;
+			       length == $r and all(type == "number")))'
+	ok "Postfix targets: added CPU against null and lean, msgs/s against null" \
+		holds '.targets | all(.postfix_added_vs_null,
+				      .postfix_added_vs_lean,
+				      .postfix_msgs_vs_null; length == 4) and
+		       all(.postfix_msgs_vs_null[]; (.ok | type) == "boolean")'
 else
 	ok "Postfix: skipped without root, and says so" \
 		holds '.postfix.skipped == "not root"'
+	for _s in "CPU table" "CPU medians" "added-CPU ratios" "runs kept" \
+		  "targets"; do
+		n=$((n + 1))
+		echo "ok $n - Postfix $_s # SKIP not root"
+	done
 fi
 ok "peak RSS: 4 KB, 1 MB and 16 MB bodies measured" \
 	holds '[.rss[] | .body_size] == [4096, 1048576, 16777216] and
