@@ -85,6 +85,11 @@ struct dg_policy_audit {
 	char *file;			/* "" when none */
 };
 
+struct dg_policy_metrics {
+	char *listen;			/* "" when off */
+	bool allow_remote;
+};
+
 struct dg_policy {
 	atomic_int refs;		/* see policy.c */
 	char *path;
@@ -96,6 +101,7 @@ struct dg_policy {
 	struct dg_policy_senders senders;
 	struct dg_policy_body body;
 	struct dg_policy_audit audit;
+	struct dg_policy_metrics metrics;
 };
 
 typedef void policy_err_fn(void *arg, const char *file, unsigned line,

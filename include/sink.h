@@ -27,6 +27,9 @@ void sink_report(struct audit_sink *s, const char *fmt, ...)
  *	void sinks_install(struct audit_sinks *set);
  *	struct audit_sinks *sinks_current(void);
  *	int  audit_emit(const struct dg_txn *t);
+ *	size_t sinks_kind_errors(const char *names[], unsigned long long errors[],
+ *				 size_t max);
+ *	unsigned long long sinks_dropped(void);
  *
  *	struct auditlog *auditlog_open(const char *path);
  *	int  auditlog_write(struct auditlog *a, const char *line, size_t len);
@@ -35,7 +38,8 @@ void sink_report(struct audit_sink *s, const char *fmt, ...)
  *	void auditlog_close(struct auditlog *a);
  * DESCRIPTION
  *	A sink is one destination of audit records: the JSON Lines file
- *	(sink_file.c), syslog (sink_syslog.c).  Each kind is one file that
+ *	(sink_file.c), syslog (sink_syslog.c), the metrics counters
+ *	(sink_metrics.c).  Each kind is one file that
  *	fills a struct audit_sink_ops and is listed in sinks.c's table:
  *	  configure(p, old, &out)  the sink the policy p wants (*out, a new
  *			reference; NULL when p wants none), given the sink
@@ -70,6 +74,10 @@ void sink_report(struct audit_sink *s, const char *fmt, ...)
  *	take are lock-free (snapshot.h), so a reload never blocks a record.
  *	audit_emit() writes t to the current set; a lost record is logged
  *	and counted and never changes what happens to the mail.
+ *	sinks_kind_errors() fills the records lost by each kind of sink
+ *	that keeps records (file, syslog) since start, across reloads, and
+ *	returns how many kinds it filled; sinks_dropped() counts the records
+ *	that none of the record-keeping sinks of the set kept.
  *
  *	auditlog_* is the file underneath the file sink: auditlog_open()
  *	opens path for appending (O_APPEND|O_CREAT|O_CLOEXEC, mode 0640).
@@ -103,6 +111,7 @@ struct audit_sink;
 
 struct audit_sink_ops {
 	const char *name;
+	bool keeps_records;		/* false: counts them only (metrics) */
 	int (*configure)(const struct dg_policy *p, struct audit_sink *old,
 			 struct audit_sink **out);
 	int (*write)(struct audit_sink *s, const struct dg_txn *t,
@@ -131,6 +140,7 @@ void sink_report(struct audit_sink *s, const char *fmt, ...)
 
 extern const struct audit_sink_ops sink_file_ops;
 extern const struct audit_sink_ops sink_syslog_ops;
+extern const struct audit_sink_ops sink_metrics_ops;
 
 struct audit_sinks *sinks_configure(const struct dg_policy *p,
 				    const struct audit_sinks *old, bool *complete);
@@ -143,6 +153,9 @@ void sinks_unref(struct audit_sinks *set);
 void sinks_install(struct audit_sinks *set);
 struct audit_sinks *sinks_current(void);
 int audit_emit(const struct dg_txn *t);
+size_t sinks_kind_errors(const char *names[], unsigned long long errors[],
+			 size_t max);
+unsigned long long sinks_dropped(void);
 
 struct auditlog *auditlog_open(const char *path);
 int auditlog_write(struct auditlog *a, const char *line, size_t len);

@@ -26,6 +26,8 @@
 #include "daemon.h"
 #include "log.h"
 #include "mechclass.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "milter.h"
 #include "policy.h"
 #include "sink.h"
@@ -40,6 +42,7 @@ struct options {
 
 static struct options opt;
 static char conf_path[PATH_MAX];
+static unsigned long long generation;	/* of the running policy; 1 at start */
 
 static void usage(FILE *fp)
 {
@@ -118,15 +121,22 @@ static void reload(void)
 	struct dg_policy *p = policy_load(conf_path, log_conf_error, &opt.foreground);
 	struct dg_policy *old = policy_current();
 
+	metrics_reload(p != NULL);
 	if (p == NULL) {
-		log_msg(LOG_ERR, "reload of %s failed: keeping the running policy", conf_path);
+		log_msg(LOG_ERR, "reload of %s failed: keeping the running policy "
+			"(generation %llu)", conf_path, generation);
 		reopen_sinks();		/* logrotate still works */
 	} else {
 		if (old && opt.socket == NULL && strcmp(old->socket, p->socket) != 0)
 			log_msg(LOG_WARNING, "socket changed in %s: takes effect at restart", conf_path);
+		if (old && strcmp(old->metrics.listen, p->metrics.listen) != 0)
+			log_msg(LOG_WARNING, "metrics.listen changed in %s: takes effect at restart",
+				conf_path);
 		reconfigure_sinks(p);
 		policy_install(p);
-		log_msg(LOG_NOTICE, "reloaded %s", conf_path);
+		metrics_policy_loaded(++generation);
+		log_msg(LOG_NOTICE, "reloaded %s (policy generation %llu)", conf_path,
+			generation);
 	}
 	policy_unref(old);
 }
@@ -243,13 +253,19 @@ static int run(struct dg_policy *p)
 	free(user);
 	umask(007);
 	policy_install(policy_ref(p));
+	metrics_policy_loaded(generation = 1);
 	if ((rc = open_socket(spec, p->socket_mode)) != 0)
+		return rc;
+	if (p->metrics.listen[0] != '\0' && (rc = metrics_http_start(p->metrics.listen)) != 0)
 		return rc;
 	log_msg(LOG_NOTICE, "dotgate %s starting: config %s, socket %s, mode %s",
 		PACKAGE_VERSION, conf_path, spec,
 		p->mode == DG_MODE_MONITOR ? "monitor" : "enforce");
+	metrics_http_ready(true);
 	rc = smfi_main() == MI_SUCCESS ? 0 : EX_SOFTWARE;
+	metrics_http_ready(false);
 	log_msg(LOG_NOTICE, "dotgate stopping");
+	metrics_http_stop();
 	return rc;
 }
 

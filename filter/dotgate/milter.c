@@ -24,6 +24,7 @@
 
 #include "gate.h"
 #include "log.h"
+#include "metrics.h"
 #include "milter.h"
 #include "policy.h"
 #include "scanner.h"
@@ -41,6 +42,8 @@ struct conn {
 	bool in_txn;		/* MAIL seen, no record written yet */
 	struct gate_result mail;	/* the gate's decision at MAIL FROM */
 	unsigned long noreply;	/* SMFIP_NR_* steps negotiated: return NOREPLY */
+	uint64_t cb_t0;		/* metrics: the running callback's start, or 0 */
+	uint64_t cb_ns;		/* metrics: callback time of this transaction */
 };
 
 /* Writes the transaction's one record, with what the decision says. */
@@ -57,6 +60,13 @@ static void record(struct conn *c, enum dg_stage stage, const struct final_decis
 	t->has_would = d->has_would;
 	t->would = d->would;
 	(void)snprintf(t->reply, sizeof(t->reply), "%s", d->reply);
+	if (c->cb_t0 != 0) {	/* the endpoint is on: time up to now */
+		uint64_t now = metrics_clock();
+
+		metrics_observe_callbacks(c->cb_ns + (now - c->cb_t0));
+		c->cb_t0 = now;
+	}
+	c->cb_ns = 0;
 	/* A lost record is logged and counted by its sink; it never
 	 * changes what happens to the mail (dotgate.conf(5), on_error). */
 	(void)audit_emit(t);
@@ -72,6 +82,7 @@ static struct conn *conn_get(SMFICTX *ctx)
 	if (c != NULL)
 		return c;
 	c = xcalloc(1, sizeof(*c));
+	metrics_conn_open();
 	c->policy = policy_current();
 	c->scanner = scanner_new(c->policy->body.max_line_length);
 	c->txn = txn_new();
@@ -438,26 +449,67 @@ static sfsistat cb_close(SMFICTX *ctx)
 
 	if (c == NULL)
 		return SMFIS_CONTINUE;
+	c->cb_t0 = metrics_clock();
 	abort_transaction(ctx, c);
 	(void)smfi_setpriv(ctx, NULL);
 	scanner_free(c->scanner);
 	txn_free(c->txn);
 	policy_unref(c->policy);
 	free(c);
+	metrics_conn_close();
 	return SMFIS_CONTINUE;
 }
+
+/*
+ * The callbacks libmilter calls: each timed, when the metrics endpoint
+ * is on, for dotgate_callback_duration_seconds (record() observes the
+ * time of a transaction's callbacks; metrics_clock() is 0 when off).
+ */
+static void timed_enter(SMFICTX *ctx, uint64_t t0)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL)
+		c->cb_t0 = t0;
+}
+
+static sfsistat timed_leave(SMFICTX *ctx, sfsistat st)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL && c->cb_t0 != 0) {
+		c->cb_ns += metrics_clock() - c->cb_t0;
+		c->cb_t0 = 0;
+	}
+	return st;
+}
+
+#define TIMED(name, params, args) \
+	static sfsistat t_##name params \
+	{ \
+		timed_enter(ctx, metrics_clock()); \
+		return timed_leave(ctx, cb_##name args); \
+	}
+
+TIMED(connect, (SMFICTX *ctx, char *host, _SOCK_ADDR *addr), (ctx, host, addr))
+TIMED(helo, (SMFICTX *ctx, char *helo), (ctx, helo))
+TIMED(envfrom, (SMFICTX *ctx, char **argv), (ctx, argv))
+TIMED(envrcpt, (SMFICTX *ctx, char **argv), (ctx, argv))
+TIMED(body, (SMFICTX *ctx, unsigned char *chunk, size_t len), (ctx, chunk, len))
+TIMED(eom, (SMFICTX *ctx), (ctx))
+TIMED(abort, (SMFICTX *ctx), (ctx))
 
 static struct smfiDesc desc = {
 	.xxfi_name = "dotgate",
 	.xxfi_version = SMFI_VERSION,
 	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST,
-	.xxfi_connect = cb_connect,
-	.xxfi_helo = cb_helo,
-	.xxfi_envfrom = cb_envfrom,
-	.xxfi_envrcpt = cb_envrcpt,
-	.xxfi_body = cb_body,
-	.xxfi_eom = cb_eom,
-	.xxfi_abort = cb_abort,
+	.xxfi_connect = t_connect,
+	.xxfi_helo = t_helo,
+	.xxfi_envfrom = t_envfrom,
+	.xxfi_envrcpt = t_envrcpt,
+	.xxfi_body = t_body,
+	.xxfi_eom = t_eom,
+	.xxfi_abort = t_abort,
 	.xxfi_close = cb_close,
 	.xxfi_negotiate = cb_negotiate,
 };

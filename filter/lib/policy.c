@@ -43,6 +43,7 @@ static void policy_free(struct dg_policy *p)
 	reply_free(&p->body.tempfail);
 	free(p->audit.syslog_socket);
 	free(p->audit.file);
+	free(p->metrics.listen);
 	free(p);
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cidr.h"
+#include "listen.h"
 #include "loginmap.h"
 #include "policy.h"
 #include "policy_load.h"
@@ -286,6 +287,24 @@ static void compile_audit(struct policy_errs *E, cfg_t *sec, struct dg_policy_au
 	a->file = xstrdup(v->s);
 }
 
+/* Off unless listen is set; a remote address must be asked for. */
+static void compile_metrics(struct policy_errs *E, cfg_t *sec, struct dg_policy_metrics *m)
+{
+	const struct cval *v = get(sec, "listen");
+	struct listen_addr la;
+	char err[256];
+
+	m->allow_remote = boolean(E, sec, "allow_remote");
+	m->listen = xstrdup(v->s);
+	if (*v->s == '\0')
+		return;
+	if (listen_parse(v->s, &la, err, sizeof(err)) < 0)
+		policy_errf(E, line_of(v, sec), "listen: \"%.64s\": %s", v->s, err);
+	else if (!la.loopback && !m->allow_remote)
+		policy_errf(E, line_of(v, sec), "listen: \"%.64s\" is not a loopback address "
+			    "(set allow_remote = true to serve metrics to other hosts)", v->s);
+}
+
 struct dg_policy *policy_compile(struct policy_errs *E, cfg_t *cfg)
 {
 	struct dg_policy *p = xcalloc(1, sizeof(*p));
@@ -298,5 +317,6 @@ struct dg_policy *policy_compile(struct policy_errs *E, cfg_t *cfg)
 	compile_users(E, cfg, &p->senders);
 	compile_body(E, cfg_getsec(cfg, "body"), &p->body);
 	compile_audit(E, cfg_getsec(cfg, "audit"), &p->audit);
+	compile_metrics(E, cfg_getsec(cfg, "metrics"), &p->metrics);
 	return p;
 }

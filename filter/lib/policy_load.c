@@ -101,6 +101,12 @@ static cfg_opt_t audit_opts[] = {
 	CFG_END()
 };
 
+static cfg_opt_t metrics_opts[] = {
+	VAL("listen", ""),
+	VAL("allow_remote", "false"),
+	CFG_END()
+};
+
 static cfg_opt_t root_opts[] = {
 	VAL("socket", "unix:/run/dotgate/dotgate.sock"),
 	VAL("socket_mode", "0660"),
@@ -111,6 +117,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_SEC("user", user_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("body", body_opts, CFGF_NONE),
 	CFG_SEC("audit", audit_opts, CFGF_NONE),
+	CFG_SEC("metrics", metrics_opts, CFGF_NONE),
 	CFG_END()
 };
 

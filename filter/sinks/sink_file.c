@@ -166,6 +166,7 @@ static int file_configure(const struct dg_policy *p, struct audit_sink *old,
 
 const struct audit_sink_ops sink_file_ops = {
 	.name = "file",
+	.keeps_records = true,
 	.configure = file_configure,
 	.write = file_write,
 	.reopen = file_reopen,

@@ -184,6 +184,7 @@ static int syslog_configure(const struct dg_policy *p, struct audit_sink *old,
 
 const struct audit_sink_ops sink_syslog_ops = {
 	.name = "syslog",
+	.keeps_records = true,
 	.configure = syslog_configure,
 	.write = syslog_write,
 	.reopen = syslog_reopen,

@@ -20,7 +20,13 @@
 static const struct audit_sink_ops *const kinds[] = {
 	&sink_file_ops,
 	&sink_syslog_ops,
+	&sink_metrics_ops,
 };
+
+/* Lost records per kind since start (sinks come and go with reloads),
+ * and records no record-keeping sink kept. */
+static atomic_ullong kind_errors[DG_ARRAY_LEN(kinds)];
+static atomic_ullong dropped;
 
 struct audit_sinks {
 	atomic_int refs;
@@ -111,10 +117,18 @@ struct audit_sinks *sinks_configure(const struct dg_policy *p,
 	return set;
 }
 
+static void count_lost(struct audit_sink *s)
+{
+	atomic_fetch_add_explicit(&s->errors, 1, memory_order_relaxed);
+	for (size_t k = 0; k < DG_ARRAY_LEN(kinds); k++)
+		if (kinds[k] == s->ops)
+			atomic_fetch_add_explicit(&kind_errors[k], 1, memory_order_relaxed);
+}
+
 int sinks_write(struct audit_sinks *set, const struct dg_txn *t)
 {
 	struct timespec now;
-	int lost = 0;
+	int lost = 0, keepers = 0, kept = 0;
 
 	if (clock_gettime(CLOCK_REALTIME, &now) != 0) {
 		now.tv_sec = time(NULL);
@@ -122,13 +136,37 @@ int sinks_write(struct audit_sinks *set, const struct dg_txn *t)
 	}
 	for (size_t i = 0; i < set->n; i++) {
 		struct audit_sink *s = set->sink[i];
+		bool ok = s->ops->write(s, t, &now) == 0;
 
-		if (s->ops->write(s, t, &now) < 0) {
-			atomic_fetch_add_explicit(&s->errors, 1, memory_order_relaxed);
+		keepers += s->ops->keeps_records;
+		kept += s->ops->keeps_records && ok;
+		if (!ok) {
+			count_lost(s);
 			lost++;
 		}
 	}
+	if (keepers > 0 && kept == 0)
+		atomic_fetch_add_explicit(&dropped, 1, memory_order_relaxed);
 	return lost;
+}
+
+size_t sinks_kind_errors(const char *names[], unsigned long long errors[],
+			 size_t max)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < DG_ARRAY_LEN(kinds) && n < max; k++) {
+		if (!kinds[k]->keeps_records)
+			continue;
+		names[n] = kinds[k]->name;
+		errors[n++] = atomic_load_explicit(&kind_errors[k], memory_order_relaxed);
+	}
+	return n;
+}
+
+unsigned long long sinks_dropped(void)
+{
+	return atomic_load_explicit(&dropped, memory_order_relaxed);
 }
 
 void sinks_reopen(struct audit_sinks *set)
