@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # tests/deps.sh: installs the Debian 12 packages dotgate needs to build and
 # to run its whole test suite (Postfix and Cyrus SASL for the end-to-end
-# suite, packaging tools for the package check).  Idempotent; run as root.
+# suite, packaging tools for the package check, Prometheus and curl for
+# the metrics tests).  Idempotent; run as root.
 set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkgconf
@@ -12,7 +13,8 @@ PACKAGES="build-essential autoconf automake libtool pkgconf
  postfix sasl2-bin libsasl2-modules openssl ssl-cert
  clang libclang-rt-14-dev valgrind
  debhelper dpkg-dev fakeroot lintian groff man-db systemd
- iproute2 util-linux procps psmisc jq logrotate swaks libnet-ssleay-perl"
+ iproute2 util-linux procps psmisc jq logrotate swaks libnet-ssleay-perl
+ prometheus curl"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "deps.sh: not root; assuming these packages are installed:" $PACKAGES >&2

@@ -18,6 +18,7 @@
 #					memory is theirs, not dotgate's
 #	ld_settle_fds N			waits up to 5 s for the fd count to drop to N
 #	ld_output_clean			daemon output is printable ASCII from dotgate
+#	ld_free_port			a loopback TCP port nothing listens on
 # DESCRIPTION
 #	Tests get top_srcdir, top_builddir and DOTGATE from "make check"
 #	(defaults: the source tree).  Everything lives in $LD_DIR, removed
@@ -142,4 +143,19 @@ ld_output_clean() {
 	! LC_ALL=C grep -q '[^ -~]' "$LD_DIR/daemon.out" &&
 		! grep -v -q -e '^dotgate' -e "^$LD_DIR/[^:]*:[0-9]*: " \
 			"$LD_DIR/daemon.out"
+}
+
+# A TCP port in 20000-59999 with no listener on any address; the caller
+# binds it soon after (a race only with another test picking the same).
+ld_free_port() {
+	_n=0
+	while [ $_n -lt 100 ]; do
+		_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+		if [ -z "$(ss -Hltn "sport = :$_p" 2>/dev/null)" ]; then
+			echo "$_p"
+			return 0
+		fi
+		_n=$((_n + 1))
+	done
+	return 1
 }
