@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# tests/bench/run.sh: the benchmarks of issue 5, run by "make bench" (never
+# tests/bench/run.sh: the benchmarks, run by "make bench" (never
 # by "make check").  Every figure is measured against its baseline in the
 # same run, so the ratios hold on whatever machine runs them:
 #   1. milter protocol: mltload against the null milter and dotgate, back
@@ -22,7 +22,11 @@
 #      smtpd and cleanup do their half of the protocol, and CPU rather
 #      than time, since msgs/s here moves by more than that cost;
 #   4. peak RSS of dotgate with 64 connections busy, 4 KB, 1 MB and 16 MB
-#      bodies (the last two must be within 4 MB of each other).
+#      bodies (the last two must be within 4 MB of each other);
+#   5. metrics: mltload against dotgate with the metrics endpoint on
+#      (scraped every second) and off, 1 and 32 connections, 4 KB, in
+#      2 x BENCH_ROUNDS + 1 rounds (the two differ by less than the
+#      noise, so more rounds), with the daemon's CPU per message.
 # Prints a table and writes results.json (BENCH_RESULTS, default
 # $top_builddir/tests/bench/results.json).  Each protocol and Postfix
 # figure is the median of BENCH_ROUNDS (5) interleaved runs, and each
@@ -32,7 +36,7 @@
 # round, measured on a 2-core VM); every Postfix run is also kept whole
 # in results.json, to judge the noise by.  BENCH_SCALE
 # (default 1) multiplies every message count.  BENCH_ONLY=proto,scan,
-# postfix,rss selects sections.  Exit 0 when every run was error-free;
+# postfix,rss,metrics selects sections.  Exit 0 when every run was error-free;
 # with BENCH_STRICT=1 a missed target also fails.
 set -u
 
@@ -42,7 +46,7 @@ set -u
 BIN=$top_builddir/tests/bench
 SCALE=${BENCH_SCALE:-1}
 ROUNDS=${BENCH_ROUNDS:-5}
-ONLY=${BENCH_ONLY:-proto,scan,postfix,rss}
+ONLY=${BENCH_ONLY:-proto,scan,postfix,rss,metrics}
 OUT=${BENCH_RESULTS:-$top_builddir/tests/bench/results.json}
 SCAN_MB=${BENCH_SCAN_MB:-256}
 TCK=$(getconf CLK_TCK)
@@ -58,9 +62,11 @@ chmod 755 "$tmp"
 NULL_PID=
 LEAN_PID=
 DG_PID=
+OFF_PID=
+SCRAPER_PID=
 failed=0
 cleanup() {
-	for _p in $NULL_PID $LEAN_PID $DG_PID; do
+	for _p in $NULL_PID $LEAN_PID $DG_PID $OFF_PID $SCRAPER_PID; do
 		kill "$_p" 2>/dev/null && wait "$_p" 2>/dev/null
 	done
 	rm -rf "$tmp"
@@ -438,13 +444,84 @@ rss_section() {
 		jq -s -c '.' > "$tmp/rss.json"
 }
 
+# --- 5. metrics on vs off ------------------------------------------------
+# Two dotgates alike but for a metrics block; curl scrapes the one with
+# metrics every second through both runs, so both see the same load.
+# mproto PID NAME SOCK CONNS MSGS SIZE: proto_one plus the daemon's own
+# CPU per message (utime+stime), steadier than msgs/s at 32 connections.
+mproto() {
+	_c0=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
+	proto_one "$2" "$3" "$4" "$5" "$6" > "$tmp/m.one"
+	_c1=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
+	jq -c --argjson t "$((_c1 - _c0))" --argjson tck "$TCK" \
+		'. + {cpu_ms_per_msg: (if .completed > 0 then $t * 1000 / $tck / .completed else null end)}' \
+		"$tmp/m.one"
+}
+
+metrics_section() {
+	_port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+	start_dg "$tmp/moff.sock" "$tmp/moff.jsonl"
+	OFF_PID=$DG_PID
+	dg_conf "$tmp/mon.conf" "$tmp/mon.jsonl"
+	printf 'metrics {\n  listen = "127.0.0.1:%s"\n}\n' "$_port" >> "$tmp/mon.conf"
+	rm -f "$tmp/mon.sock"
+	"$DOTGATE" -f -c "$tmp/mon.conf" -p "unix:$tmp/mon.sock" \
+		>>"$tmp/dotgate.out" 2>&1 &
+	DG_PID=$!
+	wait_sock "$tmp/mon.sock" "$DG_PID" ||
+		{ echo "run.sh: dotgate with metrics did not start" >&2; exit 2; }
+	( while :; do curl -s -o /dev/null "http://127.0.0.1:$_port/metrics"
+		sleep 1; done ) &
+	SCRAPER_PID=$!
+	: > "$tmp/metrics.json"
+	for cfg in "1 $(n 6000) 4096" "32 $(n 300) 4096"; do
+		set -- $cfg
+		: > "$tmp/r.off"; : > "$tmp/r.on"
+		r=0
+		while [ $r -lt $((ROUNDS * 2 + 1)) ]; do
+			# alternate which goes first: the second run of a
+			# pair finds the caches and the CPU clock warm
+			if [ $((r % 2)) = 1 ]; then
+				mproto "$DG_PID" on "$tmp/mon.sock" "$1" "$2" "$3" >> "$tmp/r.on"
+			fi
+			mproto "$OFF_PID" off "$tmp/moff.sock" "$1" "$2" "$3" >> "$tmp/r.off"
+			if [ $((r % 2)) = 0 ]; then
+				mproto "$DG_PID" on "$tmp/mon.sock" "$1" "$2" "$3" >> "$tmp/r.on"
+			fi
+			r=$((r + 1))
+		done
+		jq -n -c --argjson off "$(median "$tmp/r.off")" \
+			--argjson on "$(median "$tmp/r.on")" \
+			--argjson r "$(pratio "$tmp/r.on" "$tmp/r.off")" \
+			--slurpfile offs "$tmp/r.off" --slurpfile ons "$tmp/r.on" \
+			'{conns: $on.conns, body_size: $on.body_size,
+			  off: $off, on: $on, ratio: $r,
+			  cpu_ratio: ([$offs, $ons] | transpose |
+			      map(select(.[0].cpu_ms_per_msg > 0) |
+				  .[1].cpu_ms_per_msg / .[0].cpu_ms_per_msg) | sort |
+			      if length > 0 then .[length / 2 | floor] else null end),
+			  runs: {off: $offs, on: $ons}}' >> "$tmp/metrics.json"
+	done
+	# The scraped counters must add up to the records of that daemon.
+	_sum=$(curl -s "http://127.0.0.1:$_port/metrics" |
+		awk '/^dotgate_transactions_total/ { s += $2 } END { print s + 0 }')
+	stop_pid "$SCRAPER_PID"; SCRAPER_PID=
+	stop_pid "$OFF_PID"; OFF_PID=
+	stop_pid "$DG_PID"; DG_PID=
+	[ "$_sum" = "$(wc -l < "$tmp/mon.jsonl")" ] || {
+		echo "run.sh: metrics count $_sum transactions, the audit file $(wc -l < "$tmp/mon.jsonl")" >&2
+		failed=1; }
+	jq -s -c '.' "$tmp/metrics.json" > "$tmp/metrics.all"
+}
+
 # --- run -----------------------------------------------------------------
-echo '[]' > "$tmp/proto.all"; echo '{}' > "$tmp/scan.json"
+echo '[]' > "$tmp/proto.all"; echo '[]' > "$tmp/metrics.all"; echo '{}' > "$tmp/scan.json"
 echo '{"skipped":"not selected"}' > "$tmp/postfix.json"; echo '[]' > "$tmp/rss.json"
 want proto && { note "milter protocol: null milter vs dotgate"; proto_section; }
 want scan && { note "scanner vs memchr ($SCAN_MB MB)"; scan_section; }
 want postfix && { note "Postfix end to end"; postfix_section; }
 want rss && { note "peak RSS, 64 busy connections"; rss_section; }
+want metrics && { note "metrics endpoint on vs off"; metrics_section; }
 
 mkdir -p "$(dirname "$OUT")"
 jq -n \
@@ -452,6 +529,7 @@ jq -n \
 	--argjson scan "$(cat "$tmp/scan.json")" \
 	--argjson postfix "$(cat "$tmp/postfix.json")" \
 	--argjson rss "$(cat "$tmp/rss.json")" \
+	--argjson metrics "$(cat "$tmp/metrics.all")" \
 	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--arg cpu "$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
 	--argjson cores "$(nproc)" \
@@ -466,6 +544,7 @@ jq -n \
 	  date: $date, commit: $commit, cpu: $cpu, cores: $cores,
 	  rounds: $rounds, scale: $scale,
 	  protocol: $proto, scanner: $scan, postfix: $postfix, rss: $rss,
+	  metrics: $metrics,
 	  targets: {
 	    protocol_vs_null: [ $proto[] | {conns, body_size} +
 		chk(.ratio; ">="; 1.0) ],
@@ -482,6 +561,9 @@ jq -n \
 	    scanner_adversarial: [ $scan | to_entries[] |
 		select(.value | type == "object") | select(.key != "text") |
 		{input: .key} + chk(.value.ratio; ">="; 0.1) ],
+	    # counting every record must be nearly free
+	    metrics_on_vs_off: [ $metrics[] | {conns, body_size} +
+		chk(.ratio; ">="; 0.97) ],
 	    peak_rss_kb: [ $rss[] | {body_size} + chk(.peak_kb; "<="; 32768) ],
 	    # independent of message size: once bodies fill a 64 KB chunk,
 	    # 16 MB bodies may not take 4 MB more than 1 MB bodies (malloc
@@ -542,6 +624,10 @@ jq -r '
 		 (.ratio_added_null | fx(2) | rj(11)) +
 		 (.ratio_added_lean | fx(2) | rj(11)))
 	 else "skipped: \(.postfix)" end),
+	"",
+	"== metrics endpoint (mltload; dotgate with metrics on, scraped every second, vs off; median of \(.rounds * 2 + 1) runs) ==",
+	"conns  body      off msgs/s  on msgs/s  on/off  daemon CPU ms/msg off  on  on/off",
+	(.metrics[] | "\(.conns)\t\(.body_size)\t\(f(.off.msgs_per_s))\t\(f(.on.msgs_per_s))\t\(f(.ratio))\t\(.off.cpu_ms_per_msg | fx(4))\t\(.on.cpu_ms_per_msg | fx(4))\t\(.cpu_ratio | fx(2))"),
 	"",
 	"== dotgate peak RSS, 64 busy connections ==",
 	(.rss[] | "\(.body_size)-byte bodies: peak \(.peak_kb) kB, after \(.after_kb) kB, \(.threads_after) threads"),

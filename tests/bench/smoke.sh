@@ -56,7 +56,7 @@ pattern_counts() {
 	grep -q '^pattern .* bare_cr=524288$' "$out/pattern.out"
 }
 
-echo "1..13"
+echo "1..14"
 ok "make bench runs every section without an error" run_bench
 ok "the table ends with the targets and the results file" \
 	grep -q "^results: $out/results.json" "$out/bench.out"
@@ -125,6 +125,17 @@ fi
 ok "peak RSS: 4 KB, 1 MB and 16 MB bodies measured" \
 	holds '[.rss[] | .body_size] == [4096, 1048576, 16777216] and
 	       all(.rss[]; .peak_kb > 0)'
+metrics_measured() {
+	holds '.metrics | length == 2 and
+	       all(.[]; .on.completed > 0 and .off.completed > 0 and
+		   (.ratio | type) == "number" and
+		   (.on.cpu_ms_per_msg | type) == "number") and
+	       ([.[] | .conns] == [1, 32])' &&
+	holds '.targets.metrics_on_vs_off | length == 2 and
+	       all(.[]; (.ok | type) == "boolean")'
+}
+ok "metrics: on and off measured, msgs/s and CPU ratios, the target judged" \
+	metrics_measured
 ok "every target of the issue is judged" \
 	holds '.targets | (.protocol_vs_null | length == 4) and
 	       (.scanner_text.ok | type) == "boolean" and
