@@ -90,10 +90,13 @@ struct dg_policy_metrics {
 	bool allow_remote;
 };
 
+#define DG_HOST_MAX 255		/* bytes of the host key */
+
 struct dg_policy {
 	atomic_int refs;		/* see policy.c */
 	char *path;
 	char *socket;
+	char *host;			/* audit field "host"; never empty */
 	mode_t socket_mode;
 	enum dg_mode mode;
 	enum dg_on_error on_error;

@@ -37,6 +37,8 @@ struct dg_txn {
 	char *helo;
 	char *daemon;
 
+	const char *host;		/* the policy's; set with mode */
+
 	/* transaction */
 	char *qid;
 	char *auth_user;

@@ -53,6 +53,7 @@ static void record(struct conn *c, enum dg_stage stage, const struct final_decis
 
 	t->stage = verdict_stage_name(stage);
 	t->mode = c->policy->mode;
+	t->host = c->policy->host;
 	t->mail_rule = c->mail.rule;
 	t->body_rule = d->body_rule;
 	t->has_verdict = d->has_verdict;

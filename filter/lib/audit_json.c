@@ -166,6 +166,7 @@ static json_t *record_object(const struct dg_txn *t, const struct timespec *ts)
 
 	audit_ts(ts, when);
 	dgjson_set(rec, "ts", json_string(when));
+	dgjson_set(rec, "host", dgjson_str(t->host));
 	dgjson_set(rec, "stage", t->stage ? json_string(t->stage) : json_null());
 	dgjson_set(rec, "qid", dgjson_str(t->qid));
 	dgjson_set(rec, "client", client_object(t));

@@ -20,6 +20,7 @@
 #define CAP_SHORT	32
 #define CAP_ADDR	256
 #define CAP_NAME	384
+#define CAP_HOST	256		/* DG_HOST_MAX, printable ASCII */
 #define CAP_DAEMON	128
 #define CAP_USER	512
 #define CAP_MECH	64
@@ -205,6 +206,7 @@ size_t audit_syslog_fmt(const struct dg_txn *t, const struct timespec *ts,
 	audit_ts(ts, when);
 	put_qid(l, t->qid);
 	field(l, "ts", when, CAP_SHORT);
+	field(l, "host", t->host, CAP_HOST);
 	field(l, "stage", t->stage, CAP_SHORT);
 	field(l, "client", t->client_addr[0] ? t->client_addr : NULL,
 	      CAP_ADDR);

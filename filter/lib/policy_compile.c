@@ -104,6 +104,35 @@ bool policy_valid_socket(const char *s)
 	return *rest == '\0' || (*rest == '@' && rest[1] != '\0');
 }
 
+/*
+ * The name records carry, so that logs of many MTAs can be told apart
+ * once a syslog server has merged them; the machine's name by default.
+ * It is written into every record, so it must be a plain token.
+ */
+static void compile_host(struct policy_errs *E, cfg_t *cfg, struct dg_policy *p)
+{
+	const struct cval *v = get(cfg, "host");
+	char name[DG_HOST_MAX + 1] = "";
+	size_t n;
+
+	if (v->s[0] == '\0' && gethostname(name, sizeof(name) - 1) != 0)
+		snprintf(name, sizeof(name), "localhost");
+	p->host = xstrdup(v->s[0] ? v->s : name);
+	n = strlen(p->host);
+	if (n == 0 || n > DG_HOST_MAX) {
+		policy_errf(E, line_of(v, cfg), "host: must be 1 to %d characters", DG_HOST_MAX);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p->host[i];
+
+		if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+			policy_errf(E, line_of(v, cfg), "host: \"%.64s\" has a blank, a quote, a backslash or a byte outside printable ASCII", p->host);
+			return;
+		}
+	}
+}
+
 static void compile_root(struct policy_errs *E, cfg_t *cfg, struct dg_policy *p)
 {
 	static const char *const modes[] = { "enforce", "monitor" };
@@ -124,6 +153,7 @@ static void compile_root(struct policy_errs *E, cfg_t *cfg, struct dg_policy *p)
 	p->socket_mode = (mode_t)mode;
 	p->mode = (enum dg_mode)choose(E, cfg, "mode", modes, 2);
 	p->on_error = (enum dg_on_error)choose(E, cfg, "on_error", onerr, 2);
+	compile_host(E, cfg, p);
 }
 
 static void compile_auth(struct policy_errs *E, cfg_t *sec, struct dg_policy_auth *a)

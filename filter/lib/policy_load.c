@@ -111,6 +111,7 @@ static cfg_opt_t root_opts[] = {
 	VAL("socket", "unix:/run/dotgate/dotgate.sock"),
 	VAL("socket_mode", "0660"),
 	VAL("mode", "enforce"),
+	VAL("host", ""),
 	VAL("on_error", "tempfail"),
 	CFG_SEC("auth", auth_opts, CFGF_NONE),
 	CFG_SEC("senders", senders_opts, CFGF_NONE),

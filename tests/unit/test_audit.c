@@ -51,6 +51,7 @@ static struct dg_txn *full_txn(void)
 {
 	struct dg_txn *t = txn_new();
 
+	t->host = "mx1.example.net";
 	strcpy(t->client_addr, "192.0.2.7");
 	t->client_port = 43210;
 	txn_set(&t->client_name, "mail.example.net");
@@ -86,7 +87,8 @@ static void test_json_full(void **state)
 
 	(void)state;
 	assert_string_equal(line,
-		"{\"ts\":\"2026-11-29T01:02:03.456Z\",\"stage\":\"eom\","
+		"{\"ts\":\"2026-11-29T01:02:03.456Z\","
+		"\"host\":\"mx1.example.net\",\"stage\":\"eom\","
 		"\"qid\":\"4XyZ1abc\",\"client\":{\"addr\":\"192.0.2.7\","
 		"\"port\":43210,\"name\":\"mail.example.net\"},"
 		"\"helo\":\"client.example\",\"daemon\":\"submission\","
@@ -118,8 +120,8 @@ static void test_json_nulls(void **state)
 	strcpy(t->reply, "530 5.7.0 Authentication required");
 	line = audit_json(t, &TS);
 	assert_string_equal(line,
-		"{\"ts\":\"2026-11-29T01:02:03.456Z\",\"stage\":\"mail\","
-		"\"qid\":null,\"client\":{\"addr\":null,\"port\":null,"
+		"{\"ts\":\"2026-11-29T01:02:03.456Z\",\"host\":null,"
+		"\"stage\":\"mail\",\"qid\":null,\"client\":{\"addr\":null,\"port\":null,"
 		"\"name\":null},\"helo\":null,\"daemon\":null,\"auth\":null,"
 		"\"tls\":null,\"from\":\"\",\"rcpts\":[],\"size\":0,"
 		"\"anomalies\":{},\"verdict\":\"reject\",\"would\":null,"
@@ -266,7 +268,7 @@ static void test_json_hostile(void **state)
 	/* The fake key inside a value is not a key. */
 	assert_string_equal(json_string_value(json_object_get(j, "verdict")),
 			    "reject");
-	assert_int_equal(json_object_size(j), 17);
+	assert_int_equal(json_object_size(j), 18);
 	json_decref(j);
 	free(line);
 	txn_free(t);
@@ -335,7 +337,8 @@ static void test_syslog_full(void **state)
 
 	(void)state;
 	assert_string_equal(msg,
-		"4XyZ1abc: ts=\"2026-11-29T01:02:03.456Z\" stage=\"eom\" "
+		"4XyZ1abc: ts=\"2026-11-29T01:02:03.456Z\" "
+		"host=\"mx1.example.net\" stage=\"eom\" "
 		"client=\"192.0.2.7\" port=\"43210\" "
 		"client_name=\"mail.example.net\" helo=\"client.example\" "
 		"daemon=\"submission\" auth_user=\"alice@example.test\" "
@@ -426,7 +429,7 @@ static void test_syslog_hostile(void **state)
 	txn_set(&t->qid, "A B:\" verdict=\"accept\n");
 	msg = audit_syslog(t, &TS);
 	keys = parse_syslog(msg, "from", &from);
-	assert_string_equal(keys, " ts stage client port client_name helo "
+	assert_string_equal(keys, " ts host stage client port client_name helo "
 			    "daemon auth_user auth_mech tls from rcpts size "
 			    "anomalies verdict rule reply mode ");
 	/* The syslog form keeps the raw bytes (escaped), not U+FFFD. */
@@ -469,7 +472,7 @@ static void test_syslog_bounded(void **state)
 	assert_true(strlen(msg) <= AUDIT_SYSLOG_MAX);
 	keys = parse_syslog(msg, "from", &from);
 	/* Every field is there, only cut. */
-	assert_string_equal(keys, " ts stage client port client_name helo "
+	assert_string_equal(keys, " ts host stage client port client_name helo "
 			    "daemon auth_user auth_mech tls from rcpts size "
 			    "anomalies verdict rule reply mode ");
 	assert_true(strlen(from) > 100);

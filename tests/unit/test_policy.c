@@ -209,6 +209,33 @@ static void test_every_key(void **state)
 	policy_unref(p);
 }
 
+/* The host key: the machine's name by default, a plain token when set. */
+static void test_host(void **state)
+{
+	struct errs e;
+	struct dg_policy *p;
+	char name[DG_HOST_MAX + 2] = "";
+	char text[400];
+
+	(void)state;
+	assert_int_equal(gethostname(name, sizeof(name) - 1), 0);
+	p = load_text("", &e);
+	assert_non_null(p);
+	assert_string_equal(p->host, name);
+	policy_unref(p);
+	p = load_text("host = \"mx1.example.net\"\n", &e);
+	assert_non_null(p);
+	assert_string_equal(p->host, "mx1.example.net");
+	policy_unref(p);
+	assert_null(load_text("mode = enforce\nhost = \"mx 1\"\n", &e));
+	assert_true(has_error(&e, 2, "host: \"mx 1\" has a blank"));
+	assert_null(load_text("host = \"mx\\\"1\"\n", &e));
+	assert_true(has_error(&e, 1, "host:"));
+	snprintf(text, sizeof(text), "host = \"%0256d\"\n", 0);
+	assert_null(load_text(text, &e));
+	assert_true(has_error(&e, 1, "host: must be 1 to 255 characters"));
+}
+
 static void test_unknown_key(void **state)
 {
 	struct errs e;
@@ -475,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_reload_keeps_old_policy),
 		cmocka_unit_test(test_concurrent_swap),
 		cmocka_unit_test(test_socket_forms),
+		cmocka_unit_test(test_host),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
