@@ -5,7 +5,8 @@
  * gzip by its magic bytes and passes plain files through, cuts lines
  * with a bounded buffer (a longer line is skipped as malformed), and
  * hands each line to the parsing pipe (report_pipe.c) that feeds the
- * summary: memory stays the same for a 1 KB and a 1 GB log.
+ * summary: memory stays the same for a 1 KB and a 1 GB log.  The summary
+ * is then written as text, JSON or an HTML page (report_html.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -38,7 +39,9 @@ struct lines {
 static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: dotgate-report [--since TIME] [--until TIME] "
-		"[--json] [--threads N] [FILE...]\n"
+		"[--host NAME]\n"
+		"                      [--json | --format text|json|html] "
+		"[--html FILE] [--threads N] [FILE...]\n"
 		"  TIME: 2026-11-29T01:02:03Z, 2026-11-29, or -30m, -24h, -7d\n"
 		"  FILE: audit JSON Lines (plain or gzip) or syslog files; "
 		"standard input when none or \"-\"\n");
@@ -193,19 +196,76 @@ static int threads_option(const char *arg, int *out)
 	return 0;
 }
 
-static int output(const struct report_summary *s, bool json)
-{
-	if (json) {
-		json_t *j = report_summary_json(s);
+enum format { FMT_TEXT, FMT_JSON, FMT_HTML };
 
-		if (json_dumpf(j, stdout, JSON_INDENT(2) |
-			       JSON_PRESERVE_ORDER) != 0)
+struct args {
+	struct report_window w;
+	int threads;
+	bool format_given;		/* --json or --format */
+	enum format format;
+	const char *html;		/* --html FILE, or NULL */
+};
+
+static void write_report(const struct report_summary *s, enum format f,
+			 FILE *fp)
+{
+	json_t *j;
+
+	switch (f) {
+	case FMT_JSON:
+		j = report_summary_json(s);
+		if (json_dumpf(j, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
 			errno = EIO;
-		fputc('\n', stdout);
+		fputc('\n', fp);
 		json_decref(j);
-	} else {
-		report_summary_print(s, stdout);
+		break;
+	case FMT_HTML:
+		report_summary_html(s, fp);
+		break;
+	default:
+		report_summary_print(s, fp);
 	}
+}
+
+/*
+ * The page is written beside its final name and renamed into place, so
+ * that a browser or a web server never sees half a report.
+ */
+static int write_html_file(const struct report_summary *s, const char *path)
+{
+	size_t n = strlen(path) + 16;
+	char *tmp = xmalloc(n);
+	FILE *fp;
+	int ret = -1;
+
+	snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
+	if ((fp = fopen(tmp, "w")) == NULL) {
+		fprintf(stderr, "dotgate-report: %s: %s\n", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	write_report(s, FMT_HTML, fp);
+	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0)
+		fprintf(stderr, "dotgate-report: writing %s: %s\n", tmp,
+			strerror(errno));
+	else if (rename(tmp, path) != 0)
+		fprintf(stderr, "dotgate-report: %s: %s\n", path, strerror(errno));
+	else
+		ret = 0;
+	(void)fclose(fp);
+	if (ret != 0)
+		(void)unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+static int output(const struct report_summary *s, const struct args *a)
+{
+	if (a->html != NULL && write_html_file(s, a->html) != 0)
+		return -1;
+	if (a->html != NULL && !a->format_given)
+		return 0;
+	write_report(s, a->format, stdout);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "dotgate-report: writing the report: %s\n",
 			strerror(errno));
@@ -214,56 +274,83 @@ static int output(const struct report_summary *s, bool json)
 	return 0;
 }
 
+static int format_option(const char *arg, struct args *a)
+{
+	static const char *const names[] = {"text", "json", "html"};
+
+	for (size_t i = 0; i < DG_ARRAY_LEN(names); i++)
+		if (strcmp(arg, names[i]) == 0) {
+			a->format = (enum format)i;
+			a->format_given = true;
+			return 0;
+		}
+	fprintf(stderr, "dotgate-report: --format: \"%s\" is not text, json "
+		"or html\n", arg);
+	return -1;
+}
+
+/* option - one option of getopt_long(); 1 to go on, 0 or EXIT_* to stop. */
+static int option(int c, struct args *a)
+{
+	switch (c) {
+	case 's':
+		a->w.has_since = true;
+		return time_option("--since", optarg, &a->w.since) ? EXIT_USAGE : 1;
+	case 'u':
+		a->w.has_until = true;
+		return time_option("--until", optarg, &a->w.until) ? EXIT_USAGE : 1;
+	case 'j':
+		a->format = FMT_JSON;
+		a->format_given = true;
+		return 1;
+	case 'f':
+		return format_option(optarg, a) ? EXIT_USAGE : 1;
+	case 'o':
+		a->html = optarg;
+		return 1;
+	case 'H':
+		a->w.host = optarg;
+		return 1;
+	case 't':
+		return threads_option(optarg, &a->threads) ? EXIT_USAGE : 1;
+	case 'h':
+		usage(stdout);
+		return 0;
+	case 'V':
+		printf("dotgate-report %s\n", PACKAGE_VERSION);
+		return 0;
+	default:
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"since", required_argument, NULL, 's'},
 		{"until", required_argument, NULL, 'u'},
 		{"json", no_argument, NULL, 'j'},
+		{"format", required_argument, NULL, 'f'},
+		{"html", required_argument, NULL, 'o'},
+		{"host", required_argument, NULL, 'H'},
 		{"threads", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	struct report_window w = {false, false, 0, 0};
-	bool json = false;
-	int c, status = 0, threads = default_threads();
+	struct args a = {{false, false, 0, 0, NULL}, default_threads(), false,
+			 FMT_TEXT, NULL};
+	int c, k, status = 0;
 	struct report_summary *s;
 	struct report_pipe *pipe;
 	char *buf;
 
-	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			if (time_option("--since", optarg, &w.since) != 0)
-				return EXIT_USAGE;
-			w.has_since = true;
-			break;
-		case 'u':
-			if (time_option("--until", optarg, &w.until) != 0)
-				return EXIT_USAGE;
-			w.has_until = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 't':
-			if (threads_option(optarg, &threads) != 0)
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("dotgate-report %s\n", PACKAGE_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1)
+		if ((k = option(c, &a)) != 1)
+			return k;
 	s = report_summary_new(REPORT_CAP);
-	pipe = report_pipe_new(s, &w, threads);
+	pipe = report_pipe_new(s, &a.w, a.threads);
 	buf = xmalloc(REPORT_LINE_MAX + READ_CHUNK);
 	if (optind == argc && read_file("-", buf, pipe) != 0)
 		status = EXIT_READ;
@@ -271,7 +358,7 @@ int main(int argc, char **argv)
 		if (read_file(argv[i], buf, pipe) != 0)
 			status = EXIT_READ;
 	report_pipe_finish(pipe);
-	if (output(s, json) != 0)
+	if (output(s, &a) != 0)
 		status = EXIT_READ;
 	free(buf);
 	report_summary_free(s);

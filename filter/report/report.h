@@ -13,6 +13,8 @@
  *	int report_kv_next(const char **p, const char *end, char *key,
  *			   size_t keymax, char *val, size_t valmax,
  *			   size_t *vallen);
+ *	bool report_syslog_header(const char *line, size_t len,
+ *				  const char **host, size_t *hostlen);
  *
  *	struct report_parser *report_parser_new(void);
  *	enum rp_kind report_parser_line(struct report_parser *rp,
@@ -26,6 +28,9 @@
  *	void report_summary_note(struct report_summary *s, enum rp_kind k);
  *	json_t *report_summary_json(const struct report_summary *s);
  *	void report_summary_print(const struct report_summary *s, FILE *fp);
+ *	void report_summary_html(const struct report_summary *s, FILE *fp);
+ *	const struct report_series *report_summary_series(
+ *		const struct report_summary *s);
  *	void report_summary_free(struct report_summary *s);
  *
  *	struct report_pipe *report_pipe_new(struct report_summary *s,
@@ -53,6 +58,13 @@
  *	the end (only blanks left), -1 when the text is not such a pair or
  *	does not fit.
  *
+ *	report_syslog_header() says whether line starts like a line of a
+ *	syslog file: an RFC 3164 stamp ("Nov 29 01:02:03 "), an ISO 8601
+ *	one (rsyslog's high-precision format, journalctl -o short-iso), or
+ *	a PRI ("<22>"), RFC 5424 included; *host and *hostlen are then the
+ *	host name the header carries (NULL and 0 when it has none, "-", or
+ *	one longer than REPORT_HOST_MAX), pointing into line.
+ *
  *	report_parser_line() classifies one line (without its newline)
  *	and, for a record, fills out; out's strings point into the parser
  *	and stay valid until the next call.  A line is
@@ -60,6 +72,8 @@
  *	  RP_RECORD	an audit record: a JSON object (the JSON Lines file),
  *			a syslog line whose message is such an object, or a
  *			syslog line carrying the "QID: ts=\"...\" ..." form;
+ *			the record's host is its "host" field or, when it
+ *			has none, the host of the syslog header before it;
  *	  RP_OTHER	a syslog line (RFC 3164 or ISO 8601 time stamp) that
  *			carries no audit record: other programs, dotgate's
  *			own start-up and error messages;
@@ -80,12 +94,17 @@
  *	record.  report_summary_json() returns the summary as the object of
  *	contract section 7 (a new reference); report_summary_print() writes
  *	it as aligned text tables, with every byte from the logs outside
- *	printable ASCII shown as \xNN.
+ *	printable ASCII shown as \xNN.  report_summary_html() writes it as
+ *	one self-contained HTML5 page with the charts of the summary's
+ *	series (report_series.h), which report_summary_series() returns.
+ *	A summary also counts records per host (the "hosts" list of the
+ *	JSON object, most records first).
  *
  *	A report pipe parses lines on worker threads and adds them to s on
  *	the calling thread, in input order, so the summary is the same as
  *	with report_parser_line() + report_summary_add() on each line;
- *	records outside the window w are dropped.  With no workers (0, or
+ *	records outside the window w are dropped (w->host, when not NULL,
+ *	keeps only the records of that host).  With no workers (0, or
  *	when no thread can be started) the calling thread parses each line
  *	itself.  report_pipe_line() copies the line; report_pipe_overlong()
  *	counts a line too long to be read as malformed; report_pipe_finish()
@@ -112,6 +131,7 @@
 #define REPORT_TOP 10			/* rows of each "top" table */
 #define REPORT_CAP 2048			/* keys kept per table */
 #define REPORT_SENDERS 10		/* senders kept per login */
+#define REPORT_HOST_MAX 255		/* longer syslog host names: none */
 
 /*
  * The short prefixes are the module's too: rr_/RR_ for the fields of a
@@ -133,6 +153,8 @@ enum rr_rule {
 struct report_rec {
 	int64_t ts_ms;
 	char ts[REPORT_TS_LEN];		/* as written in the record */
+	const char *host;		/* NULL when neither record nor syslog
+					   header names one */
 	enum rr_stage stage;
 	const char *addr;		/* "" when the client had no address */
 	const char *login;		/* NULL when not authenticated */
@@ -149,10 +171,12 @@ enum rp_kind { RP_RECORD, RP_BLANK, RP_OTHER, RP_MALFORMED };
 struct report_window {
 	bool has_since, has_until;
 	int64_t since, until;		/* since <= ts < until */
+	const char *host;		/* NULL: every host */
 };
 
 struct report_parser;
 struct report_summary;
+struct report_series;
 
 int report_ts_parse(const char *s, int64_t *ms);
 int report_time_arg(const char *s, int64_t now_ms, int64_t *ms);
@@ -161,6 +185,8 @@ const char *report_rule_name(enum rr_rule r);
 
 int report_kv_next(const char **p, const char *end, char *key, size_t keymax,
 		   char *val, size_t valmax, size_t *vallen);
+bool report_syslog_header(const char *line, size_t len, const char **host,
+			  size_t *hostlen);
 
 struct report_parser *report_parser_new(void);
 enum rp_kind report_parser_line(struct report_parser *rp, const char *line,
@@ -172,6 +198,9 @@ void report_summary_add(struct report_summary *s, const struct report_rec *r);
 void report_summary_note(struct report_summary *s, enum rp_kind k);
 json_t *report_summary_json(const struct report_summary *s);
 void report_summary_print(const struct report_summary *s, FILE *fp);
+void report_summary_html(const struct report_summary *s, FILE *fp);
+const struct report_series *report_summary_series(
+	const struct report_summary *s);
 void report_summary_free(struct report_summary *s);
 
 struct report_pipe;

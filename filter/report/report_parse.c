@@ -286,11 +286,12 @@ struct report_parser {
 	json_t *doc;			/* the last JSON record */
 	char *scratch;			/* the last syslog record's values */
 	size_t scratch_len;
+	char host[REPORT_HOST_MAX + 1];	/* the last syslog header's host */
 };
 
 /* The fields that every form yields, before validation. */
 struct fields {
-	const char *ts, *stage, *addr, *login, *from;
+	const char *ts, *host, *stage, *addr, *login, *from;
 	const char *verdict, *would, *rule, *mode;
 };
 
@@ -360,6 +361,7 @@ static enum rp_kind validate(const struct fields *f, struct report_rec *r)
 	/* Contract: only abort records lack a verdict. */
 	if (r->stage != RR_ABORT && r->verdict < 0)
 		return RP_MALFORMED;
+	r->host = f->host;
 	r->addr = f->addr ? f->addr : "";
 	r->login = f->login;
 	r->from = f->from;
@@ -423,7 +425,8 @@ static enum rp_kind parse_json(struct report_parser *rp, const char *s,
 	rp->doc = json_loadb(s, len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(rp->doc))
 		return RP_MALFORMED;
-	if (opt_str(rp->doc, "ts", &f.ts) || opt_str(rp->doc, "stage", &f.stage) ||
+	if (opt_str(rp->doc, "ts", &f.ts) || opt_str(rp->doc, "host", &f.host) ||
+	    opt_str(rp->doc, "stage", &f.stage) ||
 	    opt_str(rp->doc, "from", &f.from) ||
 	    opt_str(rp->doc, "verdict", &f.verdict) ||
 	    opt_str(rp->doc, "would", &f.would) ||
@@ -472,7 +475,7 @@ static int kv_anomalies(const char *s, struct report_rec *r)
 
 static const char *const kv_keys[] = {
 	"ts", "stage", "client", "auth_user", "from", "verdict", "would",
-	"rule", "mode", "anomalies",
+	"rule", "mode", "anomalies", "host",
 };
 
 static enum rp_kind parse_kv(struct report_parser *rp, const char *s,
@@ -507,41 +510,18 @@ static enum rp_kind parse_kv(struct report_parser *rp, const char *s,
 	f.would = vals[6];
 	f.rule = vals[7];
 	f.mode = vals[8];
+	f.host = vals[10];
 	if (vals[9] && kv_anomalies(vals[9], r) != 0)
 		return RP_MALFORMED;
 	return validate(&f, r);
 }
 
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/*
- * syslog_line - does the line start like a syslog file's line: an
- * RFC 3164 stamp ("Nov 29 01:02:03 "), an ISO 8601 one (rsyslog's
- * high-precision format, journalctl -o short-iso) or an RFC 5424 PRI?
- */
-static bool syslog_line(const char *p, size_t len)
-{
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-
-	if (len >= 16 && p[3] == ' ' && p[6] == ' ' && p[9] == ':' &&
-	    p[12] == ':' && (p[4] == ' ' || is_digit(p[4])) &&
-	    is_digit(p[5]) && is_digit(p[7]) && is_digit(p[8]))
-		for (int m = 0; m < 12; m++)
-			if (memcmp(p, months + 3 * m, 3) == 0)
-				return true;
-	if (len >= 19 && is_digit(p[0]) && is_digit(p[3]) && p[4] == '-' &&
-	    p[7] == '-' && p[10] == 'T' && p[13] == ':')
-		return true;
-	return len >= 3 && p[0] == '<' && is_digit(p[1]);
-}
-
 enum rp_kind report_parser_line(struct report_parser *rp, const char *line,
 				size_t len, struct report_rec *r)
 {
-	const char *q;
+	const char *q, *host;
+	size_t hostlen;
+	enum rp_kind k;
 
 	json_decref(rp->doc);
 	rp->doc = NULL;
@@ -560,9 +540,20 @@ enum rp_kind report_parser_line(struct report_parser *rp, const char *line,
 		return parse_json(rp, line, len, r);
 	/* A syslog message that is a JSON record. */
 	if ((q = memmem(line, len, "{\"ts\":\"", 7)) != NULL)
-		return parse_json(rp, q, len - (size_t)(q - line), r);
+		k = parse_json(rp, q, len - (size_t)(q - line), r);
 	/* dotgate's own "QID: ts=\"...\" ..." message. */
-	if ((q = memmem(line, len, ": ts=\"", 6)) != NULL)
-		return parse_kv(rp, q + 1, line + len, r);
-	return syslog_line(line, len) ? RP_OTHER : RP_MALFORMED;
+	else if ((q = memmem(line, len, ": ts=\"", 6)) != NULL)
+		k = parse_kv(rp, q + 1, line + len, r);
+	else
+		return report_syslog_header(line, len, &host, &hostlen) ?
+		       RP_OTHER : RP_MALFORMED;
+	/* Records older than the host field: the syslog server's name. */
+	if (k == RP_RECORD && r->host == NULL &&
+	    report_syslog_header(line, (size_t)(q - line), &host, &hostlen) &&
+	    host != NULL) {
+		memcpy(rp->host, host, hostlen);
+		rp->host[hostlen] = '\0';
+		r->host = rp->host;
+	}
+	return k;
 }

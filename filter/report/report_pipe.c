@@ -109,12 +109,17 @@ static bool in_window(const struct report_window *w, int64_t ts)
 	       (!w->has_until || ts < w->until);
 }
 
+static bool of_host(const struct report_window *w, const char *host)
+{
+	return w->host == NULL || strcmp(w->host, host ? host : "") == 0;
+}
+
 static void sum(struct report_pipe *p, enum rp_kind kind,
 		const struct report_rec *r)
 {
 	if (kind != RP_RECORD)
 		report_summary_note(p->s, kind);
-	else if (in_window(&p->w, r->ts_ms))
+	else if (in_window(&p->w, r->ts_ms) && of_host(&p->w, r->host))
 		report_summary_add(p->s, r);
 }
 
@@ -137,12 +142,12 @@ static const char *keep(char *arena, size_t *used, const char *s)
 /*
  * parse_batch - parse every line of b, copying the strings a record
  * points to into b's arena.  A decoded string is never longer than its
- * source text, and the three strings kept come from distinct parts of
+ * source text, and the four strings kept come from distinct parts of
  * the line, so text_len plus three terminators per line always fits.
  */
 static void parse_batch(struct report_parser *rp, struct batch *b)
 {
-	size_t need = b->text_len + 3 * b->n + 1, used = 0;
+	size_t need = b->text_len + 4 * b->n + 1, used = 0;
 
 	if (b->arena_cap < need) {
 		b->arena = xrealloc(b->arena, need);
@@ -162,6 +167,7 @@ static void parse_batch(struct report_parser *rp, struct batch *b)
 		o->rec.addr = keep(b->arena, &used, o->rec.addr);
 		o->rec.login = keep(b->arena, &used, o->rec.login);
 		o->rec.from = keep(b->arena, &used, o->rec.from);
+		o->rec.host = keep(b->arena, &used, o->rec.host);
 	}
 }
 

@@ -215,6 +215,26 @@ static void anomaly_tables(FILE *fp, json_t *anomalies)
 	table_print(fp, &lgn);
 }
 
+static void hosts_table(FILE *fp, json_t *hosts)
+{
+	struct table t = {"Records by host", 4,
+			  {"host", "records", "rejected", "anomalous"},
+			  {false, true, true, true}, NULL, 0};
+	size_t i;
+	json_t *h;
+
+	json_array_foreach(hosts, i, h) {
+		const char *name = json_string_value(json_object_get(h, "host"));
+
+		row(&t, disp(name[0] ? name : "(unnamed)"),
+		    num(json_object_get(h, "records")),
+		    num(json_object_get(json_object_get(h, "by_verdict"),
+					"reject")),
+		    num(json_object_get(h, "anomalous")));
+	}
+	table_print(fp, &t);
+}
+
 static void monitor_tables(FILE *fp, json_t *m)
 {
 	long long n = (long long)json_integer_value(
@@ -265,6 +285,7 @@ void report_summary_print(const struct report_summary *s, FILE *fp)
 	json_t *j = report_summary_json(s);
 
 	header(fp, j);
+	hosts_table(fp, json_object_get(j, "hosts"));
 	counts_table(fp, "Totals by verdict", "verdict",
 		     json_object_get(j, "by_verdict"), false);
 	counts_table(fp, "Totals by rule", "rule",

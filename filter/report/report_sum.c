@@ -10,6 +10,7 @@
 
 #include "dgjson.h"
 #include "report.h"
+#include "report_series.h"
 #include "topk.h"
 #include "util.h"
 
@@ -30,6 +31,13 @@ struct class_sum {
 	struct topk *logins;
 };
 
+/* One MTA host's share; the records of a host without a name count as "". */
+struct host_sum {
+	uint64_t by_verdict[VERDICTS + 1];
+	uint64_t anomalous;		/* records with any class */
+	int64_t first_ms, last_ms;
+};
+
 struct report_summary {
 	size_t cap;
 	bool approx;			/* a nested table overflowed */
@@ -43,6 +51,8 @@ struct report_summary {
 	uint64_t mon_would[VERDICTS];
 	uint64_t mon_rule[RR_RULE_COUNT];
 	struct refusals monitor;
+	struct topk *hosts;		/* host -> records, data: host_sum */
+	struct report_series *series;	/* the charts of --html */
 };
 
 struct report_summary *report_summary_new(size_t cap)
@@ -50,6 +60,7 @@ struct report_summary *report_summary_new(size_t cap)
 	struct report_summary *s = xcalloc(1, sizeof(*s));
 
 	s->cap = cap ? cap : REPORT_CAP;
+	s->series = report_series_new();
 	return s;
 }
 
@@ -100,18 +111,54 @@ static void add_anomalies(struct report_summary *s, const struct report_rec *r)
 	}
 }
 
+static int verdict_slot(const struct report_rec *r)
+{
+	if (r->stage == RR_ABORT)
+		return ABORT_SLOT;
+	return r->verdict >= 0 && r->verdict < VERDICTS ? r->verdict : -1;
+}
+
+static bool anomalous(const struct report_rec *r)
+{
+	for (int c = 0; c < DG_CLASS_COUNT; c++)
+		if (r->count[c] > 0)
+			return true;
+	return false;
+}
+
+static void add_host(struct report_summary *s, const struct report_rec *r)
+{
+	struct topk_entry *e = count(s, &s->hosts, free, r->host ? r->host : "");
+	struct host_sum *h = e->data;
+	int v = verdict_slot(r);
+
+	if (h == NULL) {
+		e->data = h = xcalloc(1, sizeof(*h));
+		h->first_ms = h->last_ms = r->ts_ms;
+	}
+	if (r->ts_ms < h->first_ms)
+		h->first_ms = r->ts_ms;
+	if (r->ts_ms > h->last_ms)
+		h->last_ms = r->ts_ms;
+	if (v >= 0)
+		h->by_verdict[v]++;
+	h->anomalous += anomalous(r);
+}
+
 void report_summary_add(struct report_summary *s, const struct report_rec *r)
 {
+	int v = verdict_slot(r);
+
 	if (s->records == 0 || r->ts_ms < s->first_ms)
 		s->first_ms = r->ts_ms;
 	if (s->records == 0 || r->ts_ms > s->last_ms)
 		s->last_ms = r->ts_ms;
 	s->records++;
-	if (r->stage == RR_ABORT)
-		s->by_verdict[ABORT_SLOT]++;
-	else if (r->verdict >= 0 && r->verdict < VERDICTS)
-		s->by_verdict[r->verdict]++;
+	if (v >= 0)
+		s->by_verdict[v]++;
 	s->by_rule[r->rule]++;
+	add_host(s, r);
+	report_series_add(s->series, r);
 	add_anomalies(s, r);
 	if (!r->monitor) {
 		add_refusal(s, &s->enforce, r);
@@ -199,14 +246,50 @@ static json_t *rule_object(const uint64_t *n, bool all)
 	return o;
 }
 
-static json_t *ts_or_null(const struct report_summary *s, int64_t ms)
+static json_t *ts_json(int64_t ms)
 {
 	char buf[REPORT_TS_LEN];
 
-	if (s->records == 0)
-		return json_null();
 	report_ts_format(ms, buf);
 	return json_string(buf);
+}
+
+static json_t *ts_or_null(const struct report_summary *s, int64_t ms)
+{
+	return s->records == 0 ? json_null() : ts_json(ms);
+}
+
+static json_t *verdict_object(const uint64_t *n)
+{
+	json_t *v = dgjson_must(json_object());
+
+	for (int i = 0; i <= ABORT_SLOT; i++)
+		set_count(v, verdict_key(i), n[i]);
+	return v;
+}
+
+/* Every host kept, most records first: a site has tens, not thousands. */
+static json_t *hosts_list(const struct topk *t)
+{
+	size_t n = t ? topk_size(t) : 0;
+	const struct topk_entry **top = xcalloc(n + 1, sizeof(*top));
+	json_t *a = dgjson_must(json_array());
+
+	n = t ? topk_top(t, n, top) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct host_sum *h = top[i]->data;
+		json_t *o = dgjson_must(json_object());
+
+		dgjson_set(o, "host", dgjson_str(top[i]->key));
+		set_count(o, "records", top[i]->count);
+		dgjson_set(o, "by_verdict", verdict_object(h->by_verdict));
+		set_count(o, "anomalous", h->anomalous);
+		dgjson_set(o, "from", ts_json(h->first_ms));
+		dgjson_set(o, "to", ts_json(h->last_ms));
+		dgjson_push(a, o);
+	}
+	free(top);
+	return a;
 }
 
 static bool table_approx(const struct topk *t)
@@ -219,7 +302,7 @@ static bool any_approx(const struct report_summary *s)
 	bool a = s->approx || table_approx(s->enforce.unauth) ||
 		 table_approx(s->enforce.not_owned) ||
 		 table_approx(s->monitor.unauth) ||
-		 table_approx(s->monitor.not_owned);
+		 table_approx(s->monitor.not_owned) || table_approx(s->hosts);
 
 	for (int c = 0; c < DG_CLASS_COUNT; c++)
 		a = a || table_approx(s->cls[c].clients) ||
@@ -262,10 +345,14 @@ static json_t *monitor_object(const struct report_summary *s)
 	return m;
 }
 
+const struct report_series *report_summary_series(const struct report_summary *s)
+{
+	return s->series;
+}
+
 json_t *report_summary_json(const struct report_summary *s)
 {
 	json_t *o = dgjson_must(json_object());
-	json_t *v = dgjson_must(json_object());
 
 	set_count(o, "records", s->records);
 	set_count(o, "malformed", s->malformed);
@@ -273,14 +360,13 @@ json_t *report_summary_json(const struct report_summary *s)
 	dgjson_set(o, "from", ts_or_null(s, s->first_ms));
 	dgjson_set(o, "to", ts_or_null(s, s->last_ms));
 	dgjson_set(o, "approximate", json_boolean(any_approx(s)));
-	for (int i = 0; i <= ABORT_SLOT; i++)
-		set_count(v, verdict_key(i), s->by_verdict[i]);
-	dgjson_set(o, "by_verdict", v);
+	dgjson_set(o, "by_verdict", verdict_object(s->by_verdict));
 	dgjson_set(o, "by_rule", rule_object(s->by_rule, true));
 	dgjson_set(o, "unauthenticated", count_list(s->enforce.unauth, "addr"));
 	dgjson_set(o, "not_owned", not_owned_list(s->enforce.not_owned));
 	dgjson_set(o, "anomalies", anomalies_object(s));
 	dgjson_set(o, "monitor", monitor_object(s));
+	dgjson_set(o, "hosts", hosts_list(s->hosts));
 	return o;
 }
 
@@ -296,6 +382,8 @@ void report_summary_free(struct report_summary *s)
 		return;
 	refusals_free(&s->enforce);
 	refusals_free(&s->monitor);
+	topk_free(s->hosts);
+	report_series_free(s->series);
 	for (int c = 0; c < DG_CLASS_COUNT; c++) {
 		topk_free(s->cls[c].clients);
 		topk_free(s->cls[c].logins);

@@ -576,8 +576,8 @@ static char *pipe_summary(int workers, const struct report_window *w,
 
 static void test_pipe(void **state)
 {
-	struct report_window all = {false, false, 0, 0};
-	struct report_window some = {true, true, 0, 0};
+	struct report_window all = {false, false, 0, 0, NULL};
+	struct report_window some = {true, true, 0, 0, NULL};
 	char *ref = pipe_summary(0, &all, 1), *got;
 	json_t *j = json_loads(ref, 0, NULL);
 
