@@ -21,6 +21,7 @@ typedef uint64_t bucket[SERIES_COLS];
 
 struct report_series {
 	bool any;
+	int64_t first_ms, last_ms;	/* of the records: the span shown */
 	int64_t base, width;		/* slot i starts at base + i * width */
 	size_t lo, hi;			/* slots [lo, hi) may be non-zero */
 	bucket *b;			/* SERIES_MAX slots */
@@ -90,6 +91,10 @@ void report_series_add(struct report_series *s, const struct report_rec *r)
 	uint64_t *b;
 	bool anomalous = false;
 
+	if (!s->any || r->ts_ms < s->first_ms)
+		s->first_ms = r->ts_ms;
+	if (!s->any || r->ts_ms > s->last_ms)
+		s->last_ms = r->ts_ms;
 	if (!s->any) {
 		s->any = true;
 		s->base = (fdiv(r->ts_ms, s->width) - SERIES_MAX / 2) * s->width;
@@ -146,7 +151,7 @@ bool report_series_view(const struct report_series *s, struct series_view *v)
 		return false;
 	first = s->base + (int64_t)s->lo * s->width;
 	last = s->base + (int64_t)s->hi * s->width - 1;
-	view_unit(last - first, s->width, v);
+	view_unit(s->last_ms - s->first_ms, s->width, v);
 	f0 = fdiv(first, v->unit_ms);
 	v->start_ms = f0 * v->unit_ms;
 	v->n = (size_t)(fdiv(last, v->unit_ms) - f0 + 1);

@@ -76,6 +76,8 @@ static void x_axis(FILE *fp, const struct series_view *v, double bw)
 
 	/* Every other label is "odd": a phone-width page hides those. */
 	for (size_t i = 0, k = 0; i < v->n; i += every, k++) {
+		if (LEFT + bw * (double)i > W - RIGHT - 110)
+			break;		/* a label would run off the chart */
 		time_label(v, v->start_ms + (int64_t)i * v->unit_ms, label);
 		fprintf(fp, "<text class=\"xlab%s\" x=\"%.1f\" y=\"%d\">%s"
 			"</text>\n", k % 2 ? " odd" : "", LEFT + bw * (double)i,

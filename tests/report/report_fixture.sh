@@ -49,7 +49,7 @@ expect_json() {
 	fi
 }
 
-echo "1..25"
+echo "1..36"
 
 expect_json "JSON Lines fixture: every table" "$src/fixture.expected.json" \
 	-- "$src/fixture.jsonl"
@@ -201,5 +201,52 @@ check "text: log bytes escaped, nothing outside printable ASCII" sh -c "
 	grep -q 'mallory\\\\x0d\\\\x0a' '$tmp/out.txt' &&
 	grep -q 'x\\\\x07\"y' '$tmp/out.txt' &&
 	! LC_ALL=C grep -q '[^ -~]' '$tmp/out.txt'"
+
+# Hosts: the records' own host field, else the syslog header's.
+check "hosts: counted from the host field and the syslog header" sh -c "
+	'$report' --json '$src/fixture.jsonl' '$src/fixture.syslog' |
+	    jq -e '[.hosts[] | [.host, .records]] ==
+		[[\"mx1.example.net\",14],[\"mx\",10],[\"mx2.example.net\",10],[\"\",3]]'"
+check "--host keeps one host's records" sh -c "
+	'$report' --json --host mx2.example.net '$src/fixture.jsonl' |
+	    jq -e '.records == 10 and (.hosts | length) == 1 and
+		.hosts[0].by_verdict.reject == 2 and .hosts[0].anomalous == 7'"
+check "--host \"\": the records without a host" sh -c "
+	'$report' --json --host '' '$src/fixture.jsonl' | jq -e '.records == 3'"
+check "text: the hosts table" grep -qx \
+	"  mx2.example.net       10         2          7" "$tmp/out.txt"
+
+# HTML: one page, valid, the same from --html and --format html.
+"$report" --html "$tmp/r.html" "$src/fixture.jsonl" "$src/fixture.syslog" \
+	>"$tmp/stdout" 2>"$tmp/err"
+check "--html writes the page and nothing on standard output" sh -c "
+	test -s '$tmp/r.html' && ! test -s '$tmp/stdout' &&
+	! ls '$tmp'/r.html.tmp* 2>/dev/null"
+if command -v tidy >/dev/null; then
+	check "the page is valid HTML5 (tidy -errors)" tidy -errors -q "$tmp/r.html"
+else
+	n=$((n + 1)); echo "ok $n # SKIP tidy is not installed"
+fi
+"$report" --format html "$src/fixture.jsonl" "$src/fixture.syslog" \
+	>"$tmp/r2.html" 2>"$tmp/err"
+check "--format html prints the same page" cmp "$tmp/r.html" "$tmp/r2.html"
+# A sender <script> from the log is text in the page, never markup.
+printf '%s\n' '{"ts":"2026-11-29T01:00:00Z","host":"<b>mx</b>","stage":"mail","client":{"addr":"192.0.2.9"},"auth":{"user":"eve<img src=x onerror=alert(1)>"},"from":"<script>alert(1)</script>","verdict":"reject","rule":"sender.not_owned","mode":"enforce"}' \
+	>"$tmp/hostile.jsonl"
+"$report" --html "$tmp/h.html" "$tmp/hostile.jsonl" 2>"$tmp/err"
+check "log strings are escaped: <script>, <img>, <b> show as text" sh -c "
+	grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' '$tmp/h.html' &&
+	grep -q 'eve&lt;img src=x onerror=alert(1)&gt;' '$tmp/h.html' &&
+	grep -q '<td>&lt;b&gt;mx&lt;/b&gt;</td>' '$tmp/h.html' &&
+	! grep -qi '<script\|<img\|<b>' '$tmp/h.html'"
+"$report" --json --html "$tmp/r3.html" "$src/fixture.jsonl" \
+	>"$tmp/out.json" 2>"$tmp/err"
+check "--json with --html: both from one pass" sh -c "
+	$jeq '$src/fixture.expected.json' '$tmp/out.json' &&
+	grep -q '<h2>Hosts</h2>' '$tmp/r3.html'"
+"$report" --html "$tmp/nodir/r.html" "$src/fixture.jsonl" 2>"$tmp/err"
+check "--html into a missing directory: exit 1" test $? -eq 1
+"$report" --format pdf "$src/fixture.jsonl" >/dev/null 2>"$tmp/err"
+check "--format pdf is a usage error (exit 2)" test $? -eq 2
 
 exit 0
