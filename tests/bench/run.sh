@@ -26,7 +26,9 @@
 #   5. metrics: mltload against dotgate with the metrics endpoint on
 #      (scraped every second) and off, 1 and 32 connections, 4 KB, in
 #      2 x BENCH_ROUNDS + 1 rounds (the two differ by less than the
-#      noise, so more rounds), with the daemon's CPU per message.
+#      noise, so more rounds), with the daemon's CPU per message;
+#   6. report: dotgate-report --html against --json on the same
+#      1,000,000-record log (report_section.sh).
 # Prints a table and writes results.json (BENCH_RESULTS, default
 # $top_builddir/tests/bench/results.json).  Each protocol and Postfix
 # figure is the median of BENCH_ROUNDS (5) interleaved runs, and each
@@ -36,7 +38,7 @@
 # round, measured on a 2-core VM); every Postfix run is also kept whole
 # in results.json, to judge the noise by.  BENCH_SCALE
 # (default 1) multiplies every message count.  BENCH_ONLY=proto,scan,
-# postfix,rss,metrics selects sections.  Exit 0 when every run was error-free;
+# postfix,rss,metrics,report selects sections.  Exit 0 when every run was error-free;
 # with BENCH_STRICT=1 a missed target also fails.
 set -u
 
@@ -46,7 +48,7 @@ set -u
 BIN=$top_builddir/tests/bench
 SCALE=${BENCH_SCALE:-1}
 ROUNDS=${BENCH_ROUNDS:-5}
-ONLY=${BENCH_ONLY:-proto,scan,postfix,rss,metrics}
+ONLY=${BENCH_ONLY:-proto,scan,postfix,rss,metrics,report}
 OUT=${BENCH_RESULTS:-$top_builddir/tests/bench/results.json}
 SCAN_MB=${BENCH_SCAN_MB:-256}
 TCK=$(getconf CLK_TCK)
@@ -514,14 +516,19 @@ metrics_section() {
 	jq -s -c '.' "$tmp/metrics.json" > "$tmp/metrics.all"
 }
 
+# --- 6. dotgate-report --html vs --json ------------------------------------
+. "$top_srcdir/tests/bench/report_section.sh"
+
 # --- run -----------------------------------------------------------------
 echo '[]' > "$tmp/proto.all"; echo '[]' > "$tmp/metrics.all"; echo '{}' > "$tmp/scan.json"
+echo 'null' > "$tmp/report.sec"
 echo '{"skipped":"not selected"}' > "$tmp/postfix.json"; echo '[]' > "$tmp/rss.json"
 want proto && { note "milter protocol: null milter vs dotgate"; proto_section; }
 want scan && { note "scanner vs memchr ($SCAN_MB MB)"; scan_section; }
 want postfix && { note "Postfix end to end"; postfix_section; }
 want rss && { note "peak RSS, 64 busy connections"; rss_section; }
 want metrics && { note "metrics endpoint on vs off"; metrics_section; }
+want report && { note "dotgate-report --html vs --json"; report_section; }
 
 mkdir -p "$(dirname "$OUT")"
 jq -n \
@@ -530,6 +537,7 @@ jq -n \
 	--argjson postfix "$(cat "$tmp/postfix.json")" \
 	--argjson rss "$(cat "$tmp/rss.json")" \
 	--argjson metrics "$(cat "$tmp/metrics.all")" \
+	--argjson report "$(cat "$tmp/report.sec")" \
 	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--arg cpu "$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
 	--argjson cores "$(nproc)" \
@@ -544,7 +552,7 @@ jq -n \
 	  date: $date, commit: $commit, cpu: $cpu, cores: $cores,
 	  rounds: $rounds, scale: $scale,
 	  protocol: $proto, scanner: $scan, postfix: $postfix, rss: $rss,
-	  metrics: $metrics,
+	  metrics: $metrics, report: $report,
 	  targets: {
 	    protocol_vs_null: [ $proto[] | {conns, body_size} +
 		chk(.ratio; ">="; 1.0) ],
@@ -564,6 +572,9 @@ jq -n \
 	    # counting every record must be nearly free
 	    metrics_on_vs_off: [ $metrics[] | {conns, body_size} +
 		chk(.ratio; ">="; 0.97) ],
+	    # the page may cost a fifth more than the JSON of the same log
+	    report_html_vs_json: (if $report == null then null else
+		chk($report.ratio; "<="; 1.2) end),
 	    peak_rss_kb: [ $rss[] | {body_size} + chk(.peak_kb; "<="; 32768) ],
 	    # independent of message size: once bodies fill a 64 KB chunk,
 	    # 16 MB bodies may not take 4 MB more than 1 MB bodies (malloc
@@ -628,6 +639,13 @@ jq -r '
 	"== metrics endpoint (mltload; dotgate with metrics on, scraped every second, vs off; median of \(.rounds * 2 + 1) runs) ==",
 	"conns  body      off msgs/s  on msgs/s  on/off  daemon CPU ms/msg off  on  on/off",
 	(.metrics[] | "\(.conns)\t\(.body_size)\t\(f(.off.msgs_per_s))\t\(f(.on.msgs_per_s))\t\(f(.ratio))\t\(.off.cpu_ms_per_msg | fx(4))\t\(.on.cpu_ms_per_msg | fx(4))\t\(.cpu_ratio | fx(2))"),
+	"",
+	"== dotgate-report on \(.report.records // 0) generated records, --html vs --json (median of \(.rounds) runs) ==",
+	(if .report == null then "skipped: not selected" else
+		"format  secs     CPU s    out bytes",
+		"json\t\(.report.json.secs | fx(2))\t\(.report.json.cpu_s | fx(2))",
+		"html\t\(.report.html.secs | fx(2))\t\(.report.html.cpu_s | fx(2))\t\(.report.html.out_bytes)",
+		"html/json: \(.report.ratio | fx(2)) wall, \(.report.cpu_ratio | fx(2)) CPU (median of per-round ratios)" end),
 	"",
 	"== dotgate peak RSS, 64 busy connections ==",
 	(.rss[] | "\(.body_size)-byte bodies: peak \(.peak_kb) kB, after \(.after_kb) kB, \(.threads_after) threads"),

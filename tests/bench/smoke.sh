@@ -56,7 +56,7 @@ pattern_counts() {
 	grep -q '^pattern .* bare_cr=524288$' "$out/pattern.out"
 }
 
-echo "1..14"
+echo "1..15"
 ok "make bench runs every section without an error" run_bench
 ok "the table ends with the targets and the results file" \
 	grep -q "^results: $out/results.json" "$out/bench.out"
@@ -136,6 +136,10 @@ metrics_measured() {
 }
 ok "metrics: on and off measured, msgs/s and CPU ratios, the target judged" \
 	metrics_measured
+ok "report: --html and --json timed on the same log, the target judged" \
+	holds '.report.records >= 1 and .report.html.out_bytes > 1000 and
+	       (.report.ratio | type) == "number" and
+	       (.targets.report_html_vs_json.ok | type) == "boolean"'
 ok "every target of the issue is judged" \
 	holds '.targets | (.protocol_vs_null | length == 4) and
 	       (.scanner_text.ok | type) == "boolean" and
