@@ -14,7 +14,7 @@ PACKAGES="build-essential autoconf automake libtool pkgconf
  clang libclang-rt-14-dev valgrind
  debhelper dpkg-dev fakeroot lintian groff man-db systemd
  iproute2 util-linux procps psmisc jq logrotate swaks libnet-ssleay-perl
- prometheus curl"
+ prometheus curl rsyslog tidy chromium fonts-dejavu-core"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "deps.sh: not root; assuming these packages are installed:" $PACKAGES >&2
