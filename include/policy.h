@@ -11,6 +11,7 @@
  *	struct dg_policy *policy_current(void);
  *
  *	bool policy_valid_socket(const char *spec);
+ *	int policy_socket_spec(const char *spec, char *out, size_t outlen);
  * DESCRIPTION
  *	policy_load() parses the libconfuse file at path (contract section
  *	3), validates every key and every file it names, and returns a
@@ -25,9 +26,13 @@
  *	returns a new reference to the current policy, which each
  *	connection holds until it closes.  Swap and take are atomic, so a
  *	reload never blocks mail.
- *	policy_valid_socket() accepts the libmilter forms unix:/path,
- *	local:/path (absolute, fits sun_path), inet:PORT[@HOST] and
- *	inet6:PORT[@HOST]; the daemon applies it to -p as well.
+ *	policy_socket_spec() accepts the libmilter forms unix:/path,
+ *	local:/path and a bare /path (absolute, fits sun_path),
+ *	inet:PORT[@HOST] and inet6:PORT[@HOST] with PORT from 1 to 65535,
+ *	and writes the form the daemon uses into out ("unix:/path" for the
+ *	three path forms); it returns 0, or -1 for anything else or when
+ *	out is too small.  The daemon applies it to -p as well.
+ *	policy_valid_socket() is policy_socket_spec() without the result.
  */
 #ifndef DG_POLICY_H
 #define DG_POLICY_H
@@ -90,6 +95,7 @@ struct dg_policy_metrics {
 	bool allow_remote;
 };
 
+#define DG_SOCKET_MAX 512		/* bytes of a socket spec, with NUL */
 #define DG_HOST_MAX 255		/* bytes of the host key */
 
 struct dg_policy {
@@ -98,6 +104,8 @@ struct dg_policy {
 	char *socket;
 	char *host;			/* audit field "host"; never empty */
 	mode_t socket_mode;
+	char *socket_group;		/* "" when the process's own */
+	gid_t socket_gid;		/* (gid_t)-1 when "" */
 	enum dg_mode mode;
 	enum dg_on_error on_error;
 	struct dg_policy_auth auth;
@@ -116,5 +124,6 @@ void policy_unref(struct dg_policy *p);
 void policy_install(struct dg_policy *p);
 struct dg_policy *policy_current(void);
 bool policy_valid_socket(const char *spec);
+int policy_socket_spec(const char *spec, char *out, size_t outlen);
 
 #endif

@@ -146,10 +146,16 @@ int daemon_check_socket(const char *spec)
 	return 0;
 }
 
-int daemon_chmod_socket(const char *spec, mode_t mode)
+int daemon_chmod_socket(const char *spec, mode_t mode, gid_t gid)
 {
 	const char *path = unix_path(spec);
 
+	/* The group first: a socket is never open to the wrong group. */
+	if (path && gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) < 0) {
+		log_msg(LOG_ERR, "chgrp %lu %s: %s (is the user dotgate runs as "
+			"in that group?)", (unsigned long)gid, path, strerror(errno));
+		return EX_NOPERM;
+	}
 	if (path && chmod(path, mode) < 0) {
 		log_msg(LOG_ERR, "chmod %04o %s: %s", (unsigned)mode, path, strerror(errno));
 		return EX_NOPERM;

@@ -8,7 +8,8 @@
  *	int daemon_lookup_user(const char *spec, uid_t *uid, gid_t *gid);
  *	int daemon_drop_privileges(uid_t uid, gid_t gid, const char *user);
  *	int daemon_check_socket(const char *spec);	stale vs live unix socket
- *	int daemon_chmod_socket(const char *spec, mode_t mode);
+ *	int daemon_chmod_socket(const char *spec, mode_t mode, gid_t gid);
+ *					socket_group (unless -1), socket_mode
  *
  * Each returns 0, or a sysexits.h code after logging why.
  */
@@ -22,6 +23,6 @@ int daemon_write_pidfile(const char *path);
 int daemon_lookup_user(const char *spec, uid_t *uid, gid_t *gid, char **user);
 int daemon_drop_privileges(uid_t uid, gid_t gid, const char *user);
 int daemon_check_socket(const char *spec);
-int daemon_chmod_socket(const char *spec, mode_t mode);
+int daemon_chmod_socket(const char *spec, mode_t mode, gid_t gid);
 
 #endif

@@ -29,6 +29,7 @@ static void policy_free(struct dg_policy *p)
 	free(p->path);
 	free(p->socket);
 	free(p->host);
+	free(p->socket_group);
 	cidr_list_free(p->auth.exempt);
 	free_strv(p->auth.daemons, p->auth.ndaemons);
 	free_strv(p->auth.mechanisms, p->auth.nmechanisms);

@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -85,23 +86,46 @@ static char **strings(cfg_t *sec, const char *name, size_t *n, bool upper)
 	return v;
 }
 
+/* A port of 1 to 65535 in decimal, up to '\0' or '@' (then a host). */
+static bool valid_port(const char *s)
+{
+	unsigned long port = 0;
+	const char *p = s;
+
+	for (; isdigit((unsigned char)*p) && p - s < 6; p++)
+		port = port * 10 + (unsigned long)(*p - '0');
+	if (p == s || port < 1 || port > 65535)
+		return false;
+	return *p == '\0' || (*p == '@' && p[1] != '\0');
+}
+
+int policy_socket_spec(const char *s, char *out, size_t outlen)
+{
+	const char *path = NULL;
+	int n;
+
+	if (s[0] == '/')		/* as libmilter and clamav-milter take it */
+		path = s;
+	else if (strncmp(s, "unix:", 5) == 0 || strncmp(s, "local:", 6) == 0)
+		path = s + (s[0] == 'u' ? 5 : 6);
+	if (path != NULL) {
+		if (path[0] != '/' || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+			return -1;
+		n = snprintf(out, outlen, "unix:%s", path);
+	} else if ((strncmp(s, "inet:", 5) == 0 && valid_port(s + 5)) ||
+		   (strncmp(s, "inet6:", 6) == 0 && valid_port(s + 6))) {
+		n = snprintf(out, outlen, "%s", s);
+	} else {
+		return -1;
+	}
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
 bool policy_valid_socket(const char *s)
 {
-	const char *rest;
+	char buf[DG_SOCKET_MAX];
 
-	if (strncmp(s, "unix:", 5) == 0 || strncmp(s, "local:", 6) == 0)
-		return s[s[0] == 'u' ? 5 : 6] == '/' && strlen(s) < 100;
-	if (strncmp(s, "inet:", 5) == 0)
-		rest = s + 5;
-	else if (strncmp(s, "inet6:", 6) == 0)
-		rest = s + 6;
-	else
-		return false;
-	if (!isdigit((unsigned char)*rest))
-		return false;
-	while (isdigit((unsigned char)*rest))
-		rest++;
-	return *rest == '\0' || (*rest == '@' && rest[1] != '\0');
+	return policy_socket_spec(s, buf, sizeof(buf)) == 0;
 }
 
 /*
@@ -133,18 +157,38 @@ static void compile_host(struct policy_errs *E, cfg_t *cfg, struct dg_policy *p)
 	}
 }
 
+/* Resolved at load, so that -n and a reload catch a group that is gone. */
+static void compile_socket_group(struct policy_errs *E, cfg_t *cfg, struct dg_policy *p)
+{
+	const struct cval *v = get(cfg, "socket_group");
+	struct group *g;
+
+	p->socket_group = xstrdup(v->s);
+	p->socket_gid = (gid_t)-1;
+	if (v->s[0] == '\0')
+		return;
+	errno = 0;
+	if ((g = getgrnam(v->s)) == NULL)
+		policy_errf(E, line_of(v, cfg), "socket_group: no group \"%.64s\"%s%s", v->s,
+			    errno ? ": " : "", errno ? strerror(errno) : "");
+	else
+		p->socket_gid = g->gr_gid;
+}
+
 static void compile_root(struct policy_errs *E, cfg_t *cfg, struct dg_policy *p)
 {
 	static const char *const modes[] = { "enforce", "monitor" };
 	static const char *const onerr[] = { "tempfail", "accept" };
 	const struct cval *v;
-	char *end;
+	char *end, spec[DG_SOCKET_MAX];
 	long mode;
 
 	v = get(cfg, "socket");
-	if (!policy_valid_socket(v->s))
-		policy_errf(E, line_of(v, cfg), "socket: \"%.64s\" is not unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST", v->s);
-	p->socket = xstrdup(v->s);
+	if (policy_socket_spec(v->s, spec, sizeof(spec)) != 0) {
+		policy_errf(E, line_of(v, cfg), "socket: \"%.64s\" is not /path, unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST (PORT 1 to 65535)", v->s);
+		snprintf(spec, sizeof(spec), "%s", v->s);
+	}
+	p->socket = xstrdup(spec);
 	v = get(cfg, "socket_mode");
 	errno = 0;
 	mode = strtol(v->s, &end, 8);
@@ -154,6 +198,7 @@ static void compile_root(struct policy_errs *E, cfg_t *cfg, struct dg_policy *p)
 	p->mode = (enum dg_mode)choose(E, cfg, "mode", modes, 2);
 	p->on_error = (enum dg_on_error)choose(E, cfg, "on_error", onerr, 2);
 	compile_host(E, cfg, p);
+	compile_socket_group(E, cfg, p);
 }
 
 static void compile_auth(struct policy_errs *E, cfg_t *sec, struct dg_policy_auth *a)

@@ -110,6 +110,7 @@ static cfg_opt_t metrics_opts[] = {
 static cfg_opt_t root_opts[] = {
 	VAL("socket", "unix:/run/dotgate/dotgate.sock"),
 	VAL("socket_mode", "0660"),
+	VAL("socket_group", ""),
 	VAL("mode", "enforce"),
 	VAL("host", ""),
 	VAL("on_error", "tempfail"),

@@ -480,6 +480,36 @@ static void test_socket_forms(void **state)
 	assert_false(policy_valid_socket("tcp:25"));
 }
 
+/* Ports in range in every form, a bare path as a unix socket. */
+static void test_socket_ports_and_paths(void **state)
+{
+	char out[DG_SOCKET_MAX];
+	struct errs e;
+	struct dg_policy *p;
+
+	(void)state;
+	assert_int_equal(policy_socket_spec("/run/x.sock", out, sizeof(out)), 0);
+	assert_string_equal(out, "unix:/run/x.sock");
+	assert_int_equal(policy_socket_spec("local:/run/x.sock", out, sizeof(out)), 0);
+	assert_string_equal(out, "unix:/run/x.sock");
+	assert_true(policy_valid_socket("inet:1@127.0.0.1"));
+	assert_true(policy_valid_socket("inet:65535@127.0.0.1"));
+	assert_true(policy_valid_socket("inet6:65535"));
+	assert_false(policy_valid_socket("inet:0@127.0.0.1"));
+	assert_false(policy_valid_socket("inet:65536@127.0.0.1"));
+	assert_false(policy_valid_socket("inet:99999@127.0.0.1"));
+	assert_false(policy_valid_socket("inet6:70000@[::1]"));
+	assert_false(policy_valid_socket("inet:0000008891@127.0.0.1"));
+	assert_false(policy_valid_socket("relative.sock"));
+	assert_int_equal(policy_socket_spec("inet:8891@127.0.0.1", out, 8), -1);
+	assert_null(load_text("mode = enforce\nsocket = \"inet:99999@127.0.0.1\"\n", &e));
+	assert_true(has_error(&e, 2, "PORT 1 to 65535"));
+	p = load_text("socket = \"/run/dotgate/x.sock\"\n", &e);
+	assert_non_null(p);
+	assert_string_equal(p->socket, "unix:/run/dotgate/x.sock");
+	policy_unref(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_reload_keeps_old_policy),
 		cmocka_unit_test(test_concurrent_swap),
 		cmocka_unit_test(test_socket_forms),
+		cmocka_unit_test(test_socket_ports_and_paths),
 		cmocka_unit_test(test_host),
 	};
 
