@@ -219,7 +219,7 @@ check "logrotate accepts /etc/logrotate.d/dotgate" sh -c '
 # unit's own ExecStart line run as user dotgate with its umask, then an
 # MTA (miltertest, as the postfix user when there is one) talks to it
 # through the packaged socket, the audit file is rotated through
-# logrotate and SIGUSR1, and SIGTERM stops it.
+# logrotate and SIGUSR2, and SIGTERM stops it.
 audit=/var/log/dotgate/audit.jsonl
 sock=$sockdir/dotgate.sock
 # systemd's RuntimeDirectory= makes the directory the service's own even
@@ -311,7 +311,7 @@ else
 	skip "audit records" "miltertest not installed"
 fi
 
-# Rotation: logrotate moves the file, creates a new one and sends SIGUSR1
+# Rotation: logrotate moves the file, creates a new one and sends SIGUSR2
 # through the pid file (no systemd here); the daemon reopens the path.
 check "logrotate -f rotates the audit file and signals the daemon" sh -c '
 	logrotate -f -s "$1/lr.state" /etc/logrotate.d/dotgate || exit 1
@@ -319,11 +319,12 @@ check "logrotate -f rotates the audit file and signals the daemon" sh -c '
 	[ -f /var/log/dotgate/audit.jsonl.1 ] &&
 	[ "$(stat -c %U:%G:%a /var/log/dotgate/audit.jsonl)" = dotgate:adm:640 ]' sh "$work"
 i=0
-while ! grep -q "reloaded" "$work/daemon.log" && [ $i -lt 100 ]; do
+while ! grep -q "reopened the audit sinks" "$work/daemon.log" && [ $i -lt 100 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
-check "the daemon reloaded on SIGUSR1" grep "reloaded" "$work/daemon.log"
+check "the daemon reopened its audit file on SIGUSR2 (no reload)" sh -c \
+	'grep "reopened the audit sinks" "$1" && ! grep "reloaded" "$1"' sh "$work/daemon.log"
 if command -v miltertest >/dev/null; then
 	mt_run >/dev/null 2>&1
 	wait_lines "$audit" 2

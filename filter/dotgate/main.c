@@ -9,9 +9,7 @@
 #include <confuse.h>
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <sasl/sasl.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +28,7 @@
 #include "metrics_http.h"
 #include "milter.h"
 #include "policy.h"
+#include "signals.h"
 #include "sink.h"
 #include "util.h"
 
@@ -42,6 +41,7 @@ struct options {
 
 static struct options opt;
 static char conf_path[PATH_MAX];
+static char socket_spec[DG_SOCKET_MAX];	/* -p, normalised */
 static unsigned long long generation;	/* of the running policy; 1 at start */
 
 static void usage(FILE *fp)
@@ -141,41 +141,17 @@ static void reload(void)
 	policy_unref(old);
 }
 
-static void *reload_thread(void *arg)
+/* SIGUSR2 (logrotate): the audit file again, the policy untouched. */
+static void reopen(void)
 {
-	sigset_t set;
-	int sig;
-
-	(void)arg;
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	for (;;) {
-		if (sigwait(&set, &sig) == 0 && sig == SIGUSR1)
-			reload();
-	}
-	return NULL;
+	reopen_sinks();
+	log_msg(LOG_NOTICE, "reopened the audit sinks (policy generation %llu)",
+		generation);
 }
 
-/* SIGUSR1 is ours; SIGHUP/TERM/INT belong to libmilter's signal thread,
- * so every other thread, ours included, must keep them blocked. */
-static int start_signals(void)
+static int serve_milter(void)
 {
-	sigset_t set;
-	pthread_t tid;
-
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0
-	    || pthread_create(&tid, NULL, reload_thread, NULL) != 0) {
-		log_msg(LOG_ERR, "cannot start the reload thread");
-		return EX_OSERR;
-	}
-	pthread_detach(tid);
-	return 0;
+	return smfi_main() == MI_SUCCESS ? 0 : EX_SOFTWARE;
 }
 
 /* ---- startup --------------------------------------------------------- */
@@ -190,10 +166,12 @@ static struct dg_policy *load_or_exit(void)
 	p = policy_load(conf_path, log_conf_error, &to_stderr);
 	if (p == NULL)
 		exit(EX_CONFIG);
-	if (opt.socket && !policy_valid_socket(opt.socket)) {
-		fprintf(stderr, "dotgate: -p %s: not unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST\n", opt.socket);
+	if (opt.socket && policy_socket_spec(opt.socket, socket_spec, sizeof(socket_spec)) != 0) {
+		fprintf(stderr, "dotgate: -p %s: not /path, unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST (PORT 1 to 65535)\n", opt.socket);
 		exit(EX_USAGE);
 	}
+	if (opt.socket)
+		opt.socket = socket_spec;
 	return p;
 }
 
@@ -211,7 +189,7 @@ static int open_sinks(const struct dg_policy *p)
 	return 0;
 }
 
-static int open_socket(const char *spec, mode_t mode)
+static int open_socket(const char *spec, mode_t mode, gid_t gid)
 {
 	int rc;
 
@@ -225,7 +203,7 @@ static int open_socket(const char *spec, mode_t mode)
 		log_msg(LOG_ERR, "cannot open socket %s: %s", spec, strerror(errno));
 		return EX_UNAVAILABLE;
 	}
-	return daemon_chmod_socket(spec, mode);
+	return daemon_chmod_socket(spec, mode, gid);
 }
 
 static int run(struct dg_policy *p)
@@ -244,7 +222,7 @@ static int run(struct dg_policy *p)
 		return rc;
 	if (opt.pidfile && (rc = daemon_write_pidfile(opt.pidfile)) != 0)
 		return rc;
-	if ((rc = start_signals()) != 0)
+	if ((rc = signals_block()) != 0)
 		return rc;
 	if ((rc = open_sinks(p)) != 0)
 		return rc;
@@ -254,7 +232,7 @@ static int run(struct dg_policy *p)
 	umask(007);
 	policy_install(policy_ref(p));
 	metrics_policy_loaded(generation = 1);
-	if ((rc = open_socket(spec, p->socket_mode)) != 0)
+	if ((rc = open_socket(spec, p->socket_mode, p->socket_gid)) != 0)
 		return rc;
 	if (p->metrics.listen[0] != '\0' && (rc = metrics_http_start(p->metrics.listen)) != 0)
 		return rc;
@@ -262,7 +240,7 @@ static int run(struct dg_policy *p)
 		PACKAGE_VERSION, conf_path, spec,
 		p->mode == DG_MODE_MONITOR ? "monitor" : "enforce");
 	metrics_http_ready(true);
-	rc = smfi_main() == MI_SUCCESS ? 0 : EX_SOFTWARE;
+	rc = signals_serve(serve_milter, reload, reopen);
 	metrics_http_ready(false);
 	log_msg(LOG_NOTICE, "dotgate stopping");
 	metrics_http_stop();

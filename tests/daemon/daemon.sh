@@ -3,8 +3,11 @@
 # daemon.sh: the dotgate command line and process behaviour of contract
 # section 2, driven through the real binary: -n and its exit codes and
 # FILE:LINE messages, a live socket refused with 69, a stale one
-# replaced, -u/-P/socket_mode, daemonizing, and SIGUSR1 reloads that keep
-# the old policy when the new file is broken.  Prints TAP.
+# replaced, -u/-P/socket_mode/socket_group, daemonizing, port ranges and
+# bare-path sockets, SIGHUP and SIGUSR1 reloads that keep the old policy
+# when the new file is broken (a burst of SIGHUPs does not stop the
+# milter, as libmilter alone would), and SIGUSR2, which reopens the
+# audit file without reading the configuration.  Prints TAP.
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${DOTGATE:=$top_srcdir/filter/dotgate/dotgate}"
@@ -39,7 +42,7 @@ mail_reply() {	# mail_reply SOCKET: prints the MAIL FROM reply of 192.0.2.10
 		sed -n 's/^reply=//p'
 }
 
-echo "1..27"
+echo "1..37"
 
 # --- -n -------------------------------------------------------------
 "$DOTGATE" -n -c "$top_srcdir/conf/dotgate.conf" >"$tmp/out" 2>&1
@@ -74,6 +77,19 @@ rc=$?
 check "-n on a login_map that is a directory exits 78 with FILE:LINE and the path" \
 	'[ $rc = 78 ] && grep -q "^$tmp/mapdir.conf:2: login_map: $tmp/mapdir is a directory" "$tmp/out"'
 
+conf port 'mode = enforce
+socket = "inet:99999@127.0.0.1"'
+"$DOTGATE" -n -c "$tmp/port.conf" >"$tmp/out" 2>&1
+rc=$?
+check "-n refuses port 99999 with FILE:LINE (ports are 1 to 65535)" \
+	'[ $rc = 78 ] && grep -q "^$tmp/port.conf:2: socket: .*99999.*PORT 1 to 65535" "$tmp/out"'
+"$DOTGATE" -n -c "$top_srcdir/conf/dotgate.conf" -p "inet6:0@[::1]" >"$tmp/out" 2>&1
+check "-p with port 0 is a usage error (64)" '[ $? = 64 ] && grep -q "PORT 1 to 65535" "$tmp/out"'
+conf nogroup 'socket_group = "no-such-group-dg"'
+"$DOTGATE" -n -c "$tmp/nogroup.conf" >"$tmp/out" 2>&1
+check "-n names a socket_group that does not exist" \
+	'[ $? = 78 ] && grep -q "^$tmp/nogroup.conf:1: socket_group: no group" "$tmp/out"'
+
 "$DOTGATE" -n -c "$tmp/missing.conf" >/dev/null 2>&1
 check "a missing -c file exits 78" '[ $? = 78 ]'
 "$DOTGATE" -Z >/dev/null 2>&1
@@ -99,6 +115,13 @@ rc=$?
 check "a second daemon on a live socket exits 69" '[ $rc = 69 ] && grep -q "in use" "$tmp/b.err"'
 check "the first daemon keeps serving" '[ "$(mail_reply "$sock")" = REJECT ]'
 
+# A bare absolute path is a unix socket, as libmilter and clamav-milter take it.
+"$DOTGATE" -f -c "$tmp/strict.conf" -p "$tmp/bare.sock" 2>"$tmp/bare.err" &
+pids="$pids $!"
+wait_sock "$tmp/bare.sock"
+check "-p /path (no unix: prefix) serves on that unix socket" \
+	'[ "$(mail_reply "$tmp/bare.sock")" = REJECT ]'
+
 # --- reload -----------------------------------------------------------
 cp "$tmp/strict.conf" "$tmp/live.conf"
 "$DOTGATE" -f -c "$tmp/live.conf" -p "unix:$tmp/r.sock" 2>"$tmp/r.err" &
@@ -116,6 +139,21 @@ sleep 0.5
 check "a good reload logs reloaded" 'grep -q "reloaded" "$tmp/r.err"'
 check "a good reload applies the new policy (monitor: CONTINUE)" '[ "$(mail_reply "$tmp/r.sock")" = CONTINUE ]'
 
+# SIGHUP reloads too, and a burst of them is no stop: libmilter's own
+# signal thread would stop the milter on the first (after its 5 s poll).
+printf 'auth { exempt_networks = {} }\naudit { syslog = false }\n' > "$tmp/live.conf"
+kill -HUP "$rpid"
+sleep 0.5
+check "SIGHUP reloads (enforce again: REJECT)" \
+	'[ "$(grep -c "reloaded" "$tmp/r.err")" = 2 ] && [ "$(mail_reply "$tmp/r.sock")" = REJECT ]'
+i=0
+while [ $i -lt 100 ]; do kill -HUP "$rpid"; i=$((i + 1)); done
+sleep 6
+check "after 100 SIGHUPs and 6 s the daemon still serves" \
+	'kill -0 "$rpid" && [ "$(mail_reply "$tmp/r.sock")" = REJECT ] && ! grep -q "stopping" "$tmp/r.err"'
+check "a burst of SIGHUPs makes a few reloads, not one each" \
+	'[ "$(grep -c "reloaded" "$tmp/r.err")" -lt 60 ]'
+
 # --- audit file reopened on SIGUSR1 (logrotate) ----------------------------
 printf 'auth { exempt_networks = {} }\naudit { syslog = false\n file = "%s" }\n' "$tmp/audit.jsonl" > "$tmp/live.conf"
 kill -USR1 "$rpid"
@@ -129,6 +167,21 @@ sleep 0.5
 mail_reply "$tmp/r.sock" >/dev/null
 check "after rename and SIGUSR1 records go to a new file" \
 	'[ "$(wc -l < "$tmp/audit.jsonl" 2>/dev/null)" = 1 ] && [ "$(wc -l < "$tmp/audit.jsonl.1")" = 1 ]'
+
+# SIGUSR2 (logrotate) reopens the file and leaves the policy alone: the
+# file on disk now says monitor, with an error, and neither is read.
+reloads=$(grep -c "reloaded" "$tmp/r.err")
+mv "$tmp/live.conf" "$tmp/live.conf.good"
+printf 'mode = monitor\nbogus = 1\n' > "$tmp/live.conf"
+mv "$tmp/audit.jsonl" "$tmp/audit.jsonl.2"
+kill -USR2 "$rpid"
+sleep 0.5
+mail_reply "$tmp/r.sock" > "$tmp/usr2.reply"
+check "SIGUSR2 reopens the audit file: the next record is in a new file" \
+	'grep -q "reopened the audit sinks" "$tmp/r.err" && [ "$(wc -l < "$tmp/audit.jsonl" 2>/dev/null)" = 1 ] && [ "$(wc -l < "$tmp/audit.jsonl.2")" = 1 ]'
+check "SIGUSR2 does not read the configuration (no reload, no error, still enforce)" \
+	'[ "$(grep -c "reloaded" "$tmp/r.err")" = "$reloads" ] && ! grep -q "bogus" "$tmp/r.err" && [ "$(cat "$tmp/usr2.reply")" = REJECT ]'
+mv "$tmp/live.conf.good" "$tmp/live.conf"
 
 # --- stale socket -----------------------------------------------------
 kill -9 "$first"
@@ -161,7 +214,26 @@ audit { syslog = false }'
 		'[ "$(stat -c %U:%a "$tmp/u/u.sock")" = nobody:620 ]'
 	check "-u nobody: no root uid or gid is left" \
 		'awk "/^(Uid|Gid):/ { for (i = 2; i <= 5; i++) if (\$i == 0) bad = 1 } END { exit bad }" /proc/$upid/status'
+	# socket_group: nobody's own group is nogroup; give the socket another
+	# that nobody is a member of, made for the test.
+	grp=dgtest$$
+	if groupadd "$grp" 2>/dev/null && usermod -a -G "$grp" nobody; then
+		conf group "socket_mode = \"0660\"
+socket_group = \"$grp\"
+audit { syslog = false }"
+		"$DOTGATE" -f -c "$tmp/group.conf" -p "unix:$tmp/u/g.sock" -u nobody 2>"$tmp/g.err" &
+		gpid=$!
+		pids="$pids $gpid"
+		wait_sock "$tmp/u/g.sock"
+		check "socket_group: the socket's group is $grp, mode 660" \
+			'[ "$(stat -c %U:%G:%a "$tmp/u/g.sock")" = "nobody:$grp:660" ]'
+		kill "$gpid"; wait "$gpid" 2>/dev/null
+		gpasswd -d nobody "$grp" >/dev/null 2>&1; groupdel "$grp"
+	else
+		notok "socket_group: cannot make the test group $grp"
+	fi
 else
+	skip "socket_group: the socket's group" "needs root"
 	skip "-u nobody: the socket is owned by nobody with socket_mode" "needs root"
 	skip "-u nobody: no root uid or gid is left" "needs root"
 fi
