@@ -13,7 +13,7 @@
  *	port, --vector names resolved into o->only, the password read from
  *	--password-file (its first line, without CR/LF), and the hidden
  *	sender defaulted to smuggled@ the domain of --from.  --list and
- *	--help print and exit 0.
+ *	--help print and exit 0, and so does -V/--version (the version).
  * DIAGNOSTICS
  *	A bad command line or an unreadable password file is reported on
  *	stderr (with the usage, when the mistake is in the options' use)
@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "autoconfig.h"
 #include "probe.h"
 #include "util.h"
 
@@ -36,7 +37,8 @@ static void usage(FILE *fp)
 		"                     --from A --to B [--hidden-from H] "
 		"[--json] [--vector NAME]...\n"
 		"                     [--helo NAME] [--timeout SECS]\n"
-		"       dotgate-probe --list\n");
+		"       dotgate-probe --list\n"
+		"       dotgate-probe -V | --version\n");
 }
 
 static void die_usage(const char *msg)
@@ -162,11 +164,12 @@ static void parse_options(int argc, char **argv, struct probe_opts *o,
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's': o->server = optarg; break;
 		case 'u': o->user = optarg; break;
@@ -181,6 +184,7 @@ static void parse_options(int argc, char **argv, struct probe_opts *o,
 		case 'v': add_vector(o, optarg); break;
 		case 'l': list_vectors(); exit(0);
 		case 'h': usage(stdout); exit(0);
+		case 'V': printf("dotgate-probe %s\n", PACKAGE_VERSION); exit(0);
 		default: usage(stderr); exit(2);
 		}
 	}

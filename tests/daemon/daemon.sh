@@ -42,7 +42,7 @@ mail_reply() {	# mail_reply SOCKET: prints the MAIL FROM reply of 192.0.2.10
 		sed -n 's/^reply=//p'
 }
 
-echo "1..37"
+echo "1..38"
 
 # --- -n -------------------------------------------------------------
 "$DOTGATE" -n -c "$top_srcdir/conf/dotgate.conf" >"$tmp/out" 2>&1
@@ -99,6 +99,12 @@ check "-h prints usage on stdout and exits 0" '[ $? = 0 ] && grep -q "^usage: do
 "$DOTGATE" -V >"$tmp/out" 2>&1
 check "-V names dotgate, libmilter, libsasl2 and libconfuse" \
 	'grep -q "^dotgate [0-9]" "$tmp/out" && grep -q libmilter "$tmp/out" && grep -q libsasl2 "$tmp/out" && grep -q libconfuse "$tmp/out"'
+# dotgate-probe says its version too, the same as the daemon's and its page's.
+ver=$(sed -n 's/^dotgate \([0-9][^ ]*\).*/\1/p' "$tmp/out" | head -1)
+probe=${top_builddir:-$top_srcdir}/filter/probe/dotgate-probe
+check "dotgate-probe -V and --version print dotgate-probe $ver; its man page names it" \
+	'[ "$("$probe" -V)" = "dotgate-probe $ver" ] && [ "$("$probe" --version)" = "dotgate-probe $ver" ] &&
+	 grep -q "^\.TH DOTGATE\\\\-PROBE 1 \"[0-9-]*\" \"dotgate $ver\"" "$top_srcdir/filter/man/dotgate-probe.1"'
 
 # --- sockets ----------------------------------------------------------
 conf strict 'auth { exempt_networks = {} }
