@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
+#include <systemd/sd-daemon.h>
 
 #include "autoconfig.h"
 #include "daemon.h"
@@ -116,10 +117,22 @@ static void reopen_sinks(void)
 	sinks_unref(cur);
 }
 
+/* sd_notify(3) is a no-op without NOTIFY_SOCKET (not under systemd). */
+static void notify(const char *state)
+{
+	int rc = sd_notify(0, state);
+
+	if (rc < 0)
+		log_msg(LOG_WARNING, "sd_notify: %s", strerror(-rc));
+}
+
 static void reload(void)
 {
-	struct dg_policy *p = policy_load(conf_path, log_conf_error, &opt.foreground);
-	struct dg_policy *old = policy_current();
+	struct dg_policy *p, *old;
+
+	notify("RELOADING=1");
+	p = policy_load(conf_path, log_conf_error, &opt.foreground);
+	old = policy_current();
 
 	metrics_reload(p != NULL);
 	if (p == NULL) {
@@ -139,6 +152,7 @@ static void reload(void)
 			generation);
 	}
 	policy_unref(old);
+	notify("READY=1");
 }
 
 /* SIGUSR2 (logrotate): the audit file again, the policy untouched. */
@@ -240,7 +254,10 @@ static int run(struct dg_policy *p)
 		PACKAGE_VERSION, conf_path, spec,
 		p->mode == DG_MODE_MONITOR ? "monitor" : "enforce");
 	metrics_http_ready(true);
+	/* The socket listens (smfi_opensocket): the MTA may connect now. */
+	notify("READY=1\nSTATUS=serving");
 	rc = signals_serve(serve_milter, reload, reopen);
+	notify("STOPPING=1");
 	metrics_http_ready(false);
 	log_msg(LOG_NOTICE, "dotgate stopping");
 	metrics_http_stop();
