@@ -4,6 +4,8 @@
  *	policy - the compiled, immutable, reference-counted dotgate policy
  * SYNOPSIS
  *	struct dg_policy *policy_load(const char *path, policy_err_fn *err, void *arg);
+ *	struct dg_policy *policy_load_dump(const char *path, policy_err_fn *err,
+ *					   void *arg, FILE *dump);
  *	struct dg_policy *policy_ref(struct dg_policy *p);
  *	void policy_unref(struct dg_policy *p);
  *
@@ -18,6 +20,10 @@
  *	policy with one reference; on any error it reports each one through
  *	err as (file, line, message) and returns NULL.  It never stops at
  *	the first error, so "dotgate -n" can list them all.
+ *	policy_load_dump() is policy_load() that also writes, when the file
+ *	has no error, the effective configuration to dump: every key of
+ *	every section with its value, defaults included, in dotgate.conf
+ *	syntax ("dotgate -d").
  *	policy_ref()/policy_unref() count references atomically; the last
  *	unref frees the policy.  A policy is never modified after load, so
  *	any thread may read it without a lock.
@@ -40,6 +46,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "anomaly.h"
@@ -119,6 +126,8 @@ typedef void policy_err_fn(void *arg, const char *file, unsigned line,
 			   const char *msg);
 
 struct dg_policy *policy_load(const char *path, policy_err_fn *err, void *arg);
+struct dg_policy *policy_load_dump(const char *path, policy_err_fn *err,
+				   void *arg, FILE *dump);
 struct dg_policy *policy_ref(struct dg_policy *p);
 void policy_unref(struct dg_policy *p);
 void policy_install(struct dg_policy *p);

@@ -36,7 +36,7 @@
 #define DEFAULT_CONF SYSCONFDIR "/dotgate/dotgate.conf"
 
 struct options {
-	bool foreground, check_only;
+	bool foreground, check_only, dump;
 	const char *conf, *socket, *user, *pidfile;
 };
 
@@ -47,11 +47,12 @@ static unsigned long long generation;	/* of the running policy; 1 at start */
 
 static void usage(FILE *fp)
 {
-	fprintf(fp, "usage: dotgate [-f] [-n] [-c FILE] [-p SOCKET] [-u USER[:GROUP]] [-P PIDFILE] [-V] [-h]\n"
+	fprintf(fp, "usage: dotgate [-f] [-n | -d] [-c FILE] [-p SOCKET] [-u USER[:GROUP]] [-P PIDFILE] [-V] [-h]\n"
 		"  -c FILE    configuration file (default %s)\n"
-		"  -p SOCKET  unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST\n"
+		"  -p SOCKET  /path, unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST\n"
 		"  -f         stay in the foreground, log to stderr too\n"
 		"  -n         check the configuration and every file it names, then exit\n"
+		"  -d         as -n, and print the effective configuration, defaults included\n"
 		"  -u USER    drop privileges to USER[:GROUP] after opening what needs root\n"
 		"  -P FILE    write the process id to FILE\n"
 		"  -V         print the version and the library versions\n"
@@ -76,10 +77,11 @@ static int parse_args(int argc, char **argv)
 	int ch;
 
 	opt.conf = DEFAULT_CONF;
-	while ((ch = getopt(argc, argv, "fnc:p:u:P:Vh")) != -1) {
+	while ((ch = getopt(argc, argv, "fndc:p:u:P:Vh")) != -1) {
 		switch (ch) {
 		case 'f': opt.foreground = true; break;
 		case 'n': opt.check_only = true; break;
+		case 'd': opt.check_only = opt.dump = true; break;
 		case 'c': opt.conf = optarg; break;
 		case 'p': opt.socket = optarg; break;
 		case 'u': opt.user = optarg; break;
@@ -177,7 +179,8 @@ static struct dg_policy *load_or_exit(void)
 
 	if (realpath(opt.conf, conf_path) == NULL)
 		snprintf(conf_path, sizeof(conf_path), "%s", opt.conf);
-	p = policy_load(conf_path, log_conf_error, &to_stderr);
+	p = policy_load_dump(conf_path, log_conf_error, &to_stderr,
+			     opt.dump ? stdout : NULL);
 	if (p == NULL)
 		exit(EX_CONFIG);
 	if (opt.socket && policy_socket_spec(opt.socket, socket_spec, sizeof(socket_spec)) != 0) {

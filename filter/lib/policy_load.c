@@ -336,7 +336,9 @@ static char *read_conf(struct policy_errs *E)
 	return buf;
 }
 
-struct dg_policy *policy_load(const char *path, policy_err_fn *err, void *arg)
+/* The dump is written only for a file that loads without an error. */
+static struct dg_policy *load(const char *path, policy_err_fn *err, void *arg,
+			      FILE *dump)
 {
 	struct policy_errs E = { path, err, arg, 0 };
 	struct dg_policy *p;
@@ -350,10 +352,23 @@ struct dg_policy *policy_load(const char *path, policy_err_fn *err, void *arg)
 	if (cfg == NULL)
 		return NULL;
 	p = policy_compile(&E, cfg);
+	if (E.n == 0 && dump != NULL)
+		policy_dump_cfg(cfg, dump);
 	cfg_free(cfg);
 	if (E.n > 0) {
 		policy_unref(p);
 		return NULL;
 	}
 	return p;
+}
+
+struct dg_policy *policy_load(const char *path, policy_err_fn *err, void *arg)
+{
+	return load(path, err, arg, NULL);
+}
+
+struct dg_policy *policy_load_dump(const char *path, policy_err_fn *err,
+				   void *arg, FILE *dump)
+{
+	return load(path, err, arg, dump);
 }

@@ -10,6 +10,8 @@
 #ifndef DG_POLICY_LOAD_H
 #define DG_POLICY_LOAD_H
 
+#include <stdio.h>
+
 #include <confuse.h>
 
 #include "policy.h"
@@ -31,5 +33,6 @@ void policy_errf(struct policy_errs *E, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 policy_err_fn policy_err_other;
 struct dg_policy *policy_compile(struct policy_errs *E, cfg_t *cfg);
+void policy_dump_cfg(cfg_t *cfg, FILE *fp);
 
 #endif

@@ -42,7 +42,7 @@ mail_reply() {	# mail_reply SOCKET: prints the MAIL FROM reply of 192.0.2.10
 		sed -n 's/^reply=//p'
 }
 
-echo "1..38"
+echo "1..41"
 
 # --- -n -------------------------------------------------------------
 "$DOTGATE" -n -c "$top_srcdir/conf/dotgate.conf" >"$tmp/out" 2>&1
@@ -89,6 +89,23 @@ conf nogroup 'socket_group = "no-such-group-dg"'
 "$DOTGATE" -n -c "$tmp/nogroup.conf" >"$tmp/out" 2>&1
 check "-n names a socket_group that does not exist" \
 	'[ $? = 78 ] && grep -q "^$tmp/nogroup.conf:1: socket_group: no group" "$tmp/out"'
+
+# -d: the effective configuration, defaults included, loadable again.
+conf dumped 'mode = monitor
+user "a\"b@x" { senders = {"a@x", "*@y"} }'
+"$DOTGATE" -d -c "$tmp/dumped.conf" >"$tmp/dump1.conf" 2>"$tmp/out"
+rc=$?
+check "-d prints every key with its value, defaults included" \
+	'[ $rc = 0 ] && ! [ -s "$tmp/out" ] && grep -qx "mode = \"monitor\"" "$tmp/dump1.conf" &&
+	 grep -qx "  max_line_length = \"998\"" "$tmp/dump1.conf" && grep -qx "host = \"\"" "$tmp/dump1.conf" &&
+	 grep -qx "user \"a\\\\\"b@x\" {" "$tmp/dump1.conf" && grep -qx "  senders = {\"a@x\", \"\*@y\"}" "$tmp/dump1.conf"'
+chmod 644 "$tmp/dump1.conf"
+"$DOTGATE" -d -c "$tmp/dump1.conf" >"$tmp/dump2.conf" 2>"$tmp/out"
+check "the dump is a valid configuration that dumps to itself" \
+	'[ $? = 0 ] && cmp -s "$tmp/dump1.conf" "$tmp/dump2.conf"'
+"$DOTGATE" -d -c "$tmp/bad.conf" >"$tmp/dump3.conf" 2>"$tmp/out"
+check "-d on a bad file: 78, the errors, no dump" \
+	'[ $? = 78 ] && grep -q "bad.conf:2: .*bogus" "$tmp/out" && ! [ -s "$tmp/dump3.conf" ]'
 
 "$DOTGATE" -n -c "$tmp/missing.conf" >/dev/null 2>&1
 check "a missing -c file exits 78" '[ $? = 78 ]'
