@@ -32,6 +32,11 @@
  *	  {auth_type} counts as plaintext-class (mechclass.h: fail safe).
  *	- Sender ownership is owner_lookup() (owner.h); a sender it calls
  *	  invalid (over-long) is refused whatever unlisted says.
+ *	- auth.exempt_logins (compared case-insensitively) skips the
+ *	  sender check only, after checks 3 and 4: rule auth.exempt.
+ *	- body.exempt_logins sets body_exempt (the milter does not scan
+ *	  that login's bodies) and makes the rule auth.exempt unless the
+ *	  sender is refused, which clears body_exempt.
  *	- Replies: %s is the sender as sent (spaces and one pair of <>
  *	  removed; empty for the null sender), %u the {auth_authen} login;
  *	  reply_expand() makes both printable and bounds the reply.  The
@@ -69,6 +74,7 @@ struct gate_result {
 	enum gate_rule rule;
 	bool refuse;			/* rule is a refusal */
 	char reply[DG_REPLY_MAX + 1];	/* "530 5.7.0 ..." when refuse */
+	bool body_exempt;		/* login in body.exempt_logins */
 };
 
 void gate_decide(const struct dg_policy *p, const struct gate_input *in,

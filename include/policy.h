@@ -67,6 +67,8 @@ struct dg_policy_auth {
 	size_t ndaemons;
 	char **mechanisms;		/* upper-cased; empty: any */
 	size_t nmechanisms;
+	char **exempt_logins;		/* no sender check for these */
+	size_t nexempt_logins;
 	bool plaintext_needs_tls;
 	struct dg_reply unauthenticated;
 	struct dg_reply plaintext;
@@ -88,6 +90,8 @@ struct dg_policy_body {
 	char *tag_header;
 	struct dg_reply reject;
 	struct dg_reply tempfail;
+	char **exempt_logins;		/* no body scan for these */
+	size_t nexempt_logins;
 };
 
 struct dg_policy_audit {

@@ -372,7 +372,9 @@ static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
-	scanner_push(c->scanner, chunk, len);
+	/* An exempt login's body is counted, not scanned: no anomaly. */
+	if (!c->mail.body_exempt)
+		scanner_push(c->scanner, chunk, len);
 	c->txn->size += len;
 	return go_on(c, SMFIP_NR_BODY);
 }

@@ -87,6 +87,7 @@ void gate_decide(const struct dg_policy *p, const struct gate_input *in,
 
 	out->rule = GATE_PASS;
 	out->refuse = false;
+	out->body_exempt = false;
 	out->reply[0] = '\0';
 	(void)owner_strip(in->sender, shown, sizeof(shown));
 
@@ -108,10 +109,19 @@ void gate_decide(const struct dg_policy *p, const struct gate_input *in,
 		refuse(out, GATE_PLAINTEXT, &a->plaintext, shown, in->auth_authen);
 		return;
 	}
+	out->body_exempt = in_list(p->body.exempt_logins, p->body.nexempt_logins,
+				   in->auth_authen);
+	if (out->body_exempt)
+		out->rule = GATE_EXEMPT;
+	if (in_list(a->exempt_logins, a->nexempt_logins, in->auth_authen)) {
+		out->rule = GATE_EXEMPT;
+		return;
+	}
 	owned = owner_lookup(&p->senders, in->sender, in->auth_authen);
 	if (!sender_allowed(&p->senders, owned)) {
 		if (owned == OWNER_NULL)
 			shown[0] = '\0';	/* "<>" or <""> is shown as <> */
+		out->body_exempt = false;
 		refuse(out, GATE_NOT_OWNED, &p->senders.reply, shown, in->auth_authen);
 	}
 }

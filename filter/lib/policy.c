@@ -33,6 +33,8 @@ static void policy_free(struct dg_policy *p)
 	cidr_list_free(p->auth.exempt);
 	free_strv(p->auth.daemons, p->auth.ndaemons);
 	free_strv(p->auth.mechanisms, p->auth.nmechanisms);
+	free_strv(p->auth.exempt_logins, p->auth.nexempt_logins);
+	free_strv(p->body.exempt_logins, p->body.nexempt_logins);
 	reply_free(&p->auth.unauthenticated);
 	reply_free(&p->auth.plaintext);
 	reply_free(&p->auth.mechanism);

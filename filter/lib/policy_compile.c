@@ -213,6 +213,7 @@ static void compile_auth(struct policy_errs *E, cfg_t *sec, struct dg_policy_aut
 	}
 	a->daemons = strings(sec, "daemons", &a->ndaemons, false);
 	a->mechanisms = strings(sec, "mechanisms", &a->nmechanisms, true);
+	a->exempt_logins = strings(sec, "exempt_logins", &a->nexempt_logins, false);
 	a->plaintext_needs_tls = boolean(E, sec, "plaintext_needs_tls");
 	reply(E, sec, "reply_unauthenticated", &a->unauthenticated, 0);
 	reply(E, sec, "reply_plaintext", &a->plaintext, 0);
@@ -328,6 +329,7 @@ static void compile_body(struct policy_errs *E, cfg_t *sec, struct dg_policy_bod
 	if (!valid_header_name(v->s))
 		policy_errf(E, line_of(v, sec), "tag_header: \"%.64s\" is not a header field name", v->s);
 	b->tag_header = xstrdup(v->s);
+	b->exempt_logins = strings(sec, "exempt_logins", &b->nexempt_logins, false);
 	reply(E, sec, "reply_reject", &b->reject, '5');
 	reply(E, sec, "reply_tempfail", &b->tempfail, '4');
 }

@@ -61,6 +61,7 @@ static cfg_opt_t auth_opts[] = {
 	LIST("exempt_networks", "{\"127.0.0.0/8\", \"::1/128\"}"),
 	LIST("daemons", "{}"),
 	LIST("mechanisms", "{}"),
+	LIST("exempt_logins", "{}"),
 	VAL("plaintext_needs_tls", "true"),
 	VAL("reply_unauthenticated", "530 5.7.0 Authentication required"),
 	VAL("reply_plaintext", "538 5.7.11 Encryption required for requested authentication mechanism"),
@@ -88,6 +89,7 @@ static const cfg_opt_t body_more[] = {
 	VAL("tag_header", "X-Dotgate-Anomalies"),
 	VAL("reply_reject", "550 5.6.0 Message rejected: malformed line endings or end-of-data sequence (%a)"),
 	VAL("reply_tempfail", "451 4.6.0 Message deferred: malformed content (%a)"),
+	LIST("exempt_logins", "{}"),
 	CFG_END()
 };
 

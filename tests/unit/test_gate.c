@@ -85,6 +85,8 @@ static int setup(void **state)
 	add_net(p, "::1/128");
 	p->auth.daemons = strv(0, NULL);
 	p->auth.mechanisms = strv(0, NULL);
+	p->auth.exempt_logins = strv(0, NULL);
+	p->body.exempt_logins = strv(0, NULL);
 	p->auth.plaintext_needs_tls = true;
 	parse_reply(&p->auth.unauthenticated, "530 5.7.0 Authentication required");
 	parse_reply(&p->auth.plaintext,
@@ -588,6 +590,40 @@ static void test_unlisted(void **state)
 	assert_int_equal(send_as(f, "mallory", "x@example.org"), GATE_NOT_OWNED);
 }
 
+/* Allowlists by login: the sender check, the body scan; rule auth.exempt. */
+static void test_exempt_logins(void **state)
+{
+	struct fixture *f = *state;
+	const char *const relay[] = {"relay@example.test"};
+	const char *const scanner[] = {"Scanner@example.test"};
+
+	set_list(&f->p->auth.exempt_logins, &f->p->auth.nexempt_logins, 1, relay);
+	assert_int_equal(send_as(f, "relay@example.test", "anyone@elsewhere.test"), GATE_EXEMPT);
+	assert_false(f->out.body_exempt);
+	assert_int_equal(send_as(f, "RELAY@example.test", "anyone@elsewhere.test"), GATE_EXEMPT);
+	assert_int_equal(send_as(f, "alice@example.test", "anyone@elsewhere.test"), GATE_NOT_OWNED);
+	/* Checks 3 and 4 still hold: plaintext without TLS is refused. */
+	f->in.tls_version = NULL;
+	client(f, "192.0.2.10");
+	f->in.auth_authen = "relay@example.test";
+	f->in.auth_type = "PLAIN";
+	f->in.sender = "x@y.test";
+	f->in.tls_version = NULL;
+	assert_int_equal(decide(f), GATE_PLAINTEXT);
+
+	set_list(&f->p->body.exempt_logins, &f->p->body.nexempt_logins, 1, scanner);
+	add_map(f->p->senders.inline_users, "scanner@example.test", "scanner@example.test");
+	assert_int_equal(send_as(f, "scanner@example.test", "scanner@example.test"), GATE_EXEMPT);
+	assert_true(f->out.body_exempt);
+	/* A refused sender is refused, and its body is not exempt either. */
+	assert_int_equal(send_as(f, "scanner@example.test", "ceo@example.test"), GATE_NOT_OWNED);
+	assert_false(f->out.body_exempt);
+	assert_int_equal(send_as(f, "alice@example.test", "alice@example.test"), GATE_PASS);
+	assert_false(f->out.body_exempt);
+	set_list(&f->p->auth.exempt_logins, &f->p->auth.nexempt_logins, 0, NULL);
+	set_list(&f->p->body.exempt_logins, &f->p->body.nexempt_logins, 0, NULL);
+}
+
 static void test_inline_merged(void **state)
 {
 	struct fixture *f = *state;
@@ -728,6 +764,7 @@ int main(void)
 		T(test_owner_forms),
 		T(test_null_sender),
 		T(test_unlisted),
+		T(test_exempt_logins),
 		T(test_inline_merged),
 		T(test_hostile_reply),
 		T(test_owner_results),
