@@ -22,13 +22,7 @@ auth {
 body {
   exempt_logins = {"carol@example.test"}
 }'
-n=0
-check() {
-	n=$((n + 1))
-	_what=$1
-	shift
-	if "$@"; then echo "ok $n - $_what"; else echo "not ok $n - $_what"; fi
-}
+check() { ld_check "$@"; }
 # count TAG JQ-FILTER: records of the senders with that tag matching the filter
 count() {
 	jq -c "select(.from | startswith(\"u$1\")) | select($2)" "$LD_AUDIT" | wc -l

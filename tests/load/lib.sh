@@ -19,6 +19,7 @@
 #	ld_settle_fds N			waits up to 5 s for the fd count to drop to N
 #	ld_output_clean			daemon output is printable ASCII from dotgate
 #	ld_free_port			a loopback TCP port nothing listens on
+#	ld_check WHAT CMD...		the next TAP line: ok when CMD succeeds
 # DESCRIPTION
 #	Tests get top_srcdir, top_builddir and DOTGATE from "make check"
 #	(defaults: the source tree).  Everything lives in $LD_DIR, removed
@@ -147,6 +148,15 @@ ld_output_clean() {
 
 # A TCP port in 20000-59999 with no listener on any address; the caller
 # binds it soon after (a race only with another test picking the same).
+# ld_check WHAT COMMAND...: the next TAP line, ok when COMMAND succeeds.
+LD_N=0
+ld_check() {
+	LD_N=$((LD_N + 1))
+	_what=$1
+	shift
+	if "$@"; then echo "ok $LD_N - $_what"; else echo "not ok $LD_N - $_what"; fi
+}
+
 ld_free_port() {
 	_n=0
 	while [ $_n -lt 100 ]; do

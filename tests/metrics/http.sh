@@ -23,13 +23,7 @@ ld_init
 MPORT=$(ld_free_port) || { echo "Bail out! no free port"; exit 1; }
 URL=http://127.0.0.1:$MPORT
 
-n=0
-check() {
-	n=$((n + 1))
-	_what=$1
-	shift
-	if "$@"; then echo "ok $n - $_what"; else echo "not ok $n - $_what"; fi
-}
+check() { ld_check "$@"; }
 
 # conf_error LISTEN [EXTRA]: dotgate -n refuses it with 78 at FILE:2.
 conf_error() {

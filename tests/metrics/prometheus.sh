@@ -33,13 +33,7 @@ metrics {
 { cat "$LD_DIR/good.conf"; echo 'mode = sometimes'; } > "$LD_DIR/bad.conf"
 cp "$LD_DIR/good.conf" "$LD_DIR/dotgate.conf"
 
-n=0
-check() {
-	n=$((n + 1))
-	_what=$1
-	shift
-	if "$@"; then echo "ok $n - $_what"; else echo "not ok $n - $_what"; fi
-}
+check() { ld_check "$@"; }
 
 # query EXPR: the value of the first series of an instant query, or "none".
 query() {
