@@ -9,6 +9,8 @@
  *	int report_time_arg(const char *s, int64_t now_ms, int64_t *ms);
  *	void report_ts_format(int64_t ms, char out[REPORT_TS_LEN]);
  *	const char *report_rule_name(enum rr_rule r);
+ *	int report_rec_slot(const struct report_rec *r);
+ *	bool report_rec_anomalous(const struct report_rec *r);
  *
  *	int report_kv_next(const char **p, const char *end, char *key,
  *			   size_t keymax, char *val, size_t valmax,
@@ -166,6 +168,10 @@ struct report_rec {
 	uint64_t count[DG_CLASS_COUNT];	/* 0: class not found */
 };
 
+/* A record's verdict column: enum dg_verdict, or RR_SLOT_ABORT. */
+#define RR_VERDICTS 6
+#define RR_SLOT_ABORT RR_VERDICTS
+
 enum rp_kind { RP_RECORD, RP_BLANK, RP_OTHER, RP_MALFORMED };
 
 struct report_window {
@@ -182,6 +188,8 @@ int report_ts_parse(const char *s, int64_t *ms);
 int report_time_arg(const char *s, int64_t now_ms, int64_t *ms);
 void report_ts_format(int64_t ms, char out[REPORT_TS_LEN]);
 const char *report_rule_name(enum rr_rule r);
+int report_rec_slot(const struct report_rec *r);
+bool report_rec_anomalous(const struct report_rec *r);
 
 int report_kv_next(const char **p, const char *end, char *key, size_t keymax,
 		   char *val, size_t valmax, size_t *vallen);

@@ -25,6 +25,22 @@ const char *report_rule_name(enum rr_rule r)
 	return (unsigned)r < RR_RULE_COUNT ? rule_names[r] : "?";
 }
 
+/* The column a record counts in; -1 for a record with no verdict. */
+int report_rec_slot(const struct report_rec *r)
+{
+	if (r->stage == RR_ABORT)
+		return RR_SLOT_ABORT;
+	return r->verdict >= 0 && r->verdict < RR_VERDICTS ? r->verdict : -1;
+}
+
+bool report_rec_anomalous(const struct report_rec *r)
+{
+	for (int c = 0; c < DG_CLASS_COUNT; c++)
+		if (r->count[c] > 0)
+			return true;
+	return false;
+}
+
 /* ---- time ------------------------------------------------------------ */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */

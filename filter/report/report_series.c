@@ -89,7 +89,7 @@ void report_series_add(struct report_series *s, const struct report_rec *r)
 {
 	int64_t i;
 	uint64_t *b;
-	bool anomalous = false;
+	int slot = report_rec_slot(r);
 
 	if (!s->any || r->ts_ms < s->first_ms)
 		s->first_ms = r->ts_ms;
@@ -105,16 +105,11 @@ void report_series_add(struct report_series *s, const struct report_rec *r)
 		i = fdiv(r->ts_ms - s->base, s->width);
 	}
 	b = s->b[i];
-	if (r->stage == RR_ABORT)
-		b[SERIES_ABORT]++;
-	else if (r->verdict >= 0 && r->verdict < SERIES_ABORT)
-		b[r->verdict]++;
+	if (slot >= 0)
+		b[slot]++;
 	for (int c = 0; c < DG_CLASS_COUNT; c++)
-		if (r->count[c] > 0) {
-			b[SERIES_CLASS(c)]++;
-			anomalous = true;
-		}
-	b[SERIES_ANOMALOUS] += anomalous;
+		b[SERIES_CLASS(c)] += r->count[c] > 0;
+	b[SERIES_ANOMALOUS] += report_rec_anomalous(r);
 	if (s->lo >= s->hi) {
 		s->lo = (size_t)i;
 		s->hi = (size_t)i + 1;

@@ -38,7 +38,7 @@
 #include "report.h"
 
 #define SERIES_MAX 2048
-#define SERIES_ABORT 6
+#define SERIES_ABORT RR_SLOT_ABORT
 #define SERIES_ANOMALOUS 7
 #define SERIES_CLASS(c) (8 + (c))
 #define SERIES_COLS SERIES_CLASS(DG_CLASS_COUNT)

@@ -14,8 +14,6 @@
 #include "topk.h"
 #include "util.h"
 
-#define VERDICTS 6			/* enum dg_verdict */
-#define ABORT_SLOT VERDICTS		/* by_verdict["abort"] */
 #define SENDER_CAP 16			/* senders counted per login */
 
 /* Who was refused at MAIL: by client address, and by login + senders. */
@@ -33,7 +31,7 @@ struct class_sum {
 
 /* One MTA host's share; the records of a host without a name count as "". */
 struct host_sum {
-	uint64_t by_verdict[VERDICTS + 1];
+	uint64_t by_verdict[RR_VERDICTS + 1];
 	uint64_t anomalous;		/* records with any class */
 	int64_t first_ms, last_ms;
 };
@@ -43,12 +41,12 @@ struct report_summary {
 	bool approx;			/* a nested table overflowed */
 	uint64_t records, malformed, other;
 	int64_t first_ms, last_ms;
-	uint64_t by_verdict[VERDICTS + 1];
+	uint64_t by_verdict[RR_VERDICTS + 1];
 	uint64_t by_rule[RR_RULE_COUNT];
 	struct refusals enforce;
 	struct class_sum cls[DG_CLASS_COUNT];
 	uint64_t mon_records;
-	uint64_t mon_would[VERDICTS];
+	uint64_t mon_would[RR_VERDICTS];
 	uint64_t mon_rule[RR_RULE_COUNT];
 	struct refusals monitor;
 	struct topk *hosts;		/* host -> records, data: host_sum */
@@ -111,26 +109,11 @@ static void add_anomalies(struct report_summary *s, const struct report_rec *r)
 	}
 }
 
-static int verdict_slot(const struct report_rec *r)
-{
-	if (r->stage == RR_ABORT)
-		return ABORT_SLOT;
-	return r->verdict >= 0 && r->verdict < VERDICTS ? r->verdict : -1;
-}
-
-static bool anomalous(const struct report_rec *r)
-{
-	for (int c = 0; c < DG_CLASS_COUNT; c++)
-		if (r->count[c] > 0)
-			return true;
-	return false;
-}
-
 static void add_host(struct report_summary *s, const struct report_rec *r)
 {
 	struct topk_entry *e = count(s, &s->hosts, free, r->host ? r->host : "");
 	struct host_sum *h = e->data;
-	int v = verdict_slot(r);
+	int v = report_rec_slot(r);
 
 	if (h == NULL) {
 		e->data = h = xcalloc(1, sizeof(*h));
@@ -142,12 +125,12 @@ static void add_host(struct report_summary *s, const struct report_rec *r)
 		h->last_ms = r->ts_ms;
 	if (v >= 0)
 		h->by_verdict[v]++;
-	h->anomalous += anomalous(r);
+	h->anomalous += report_rec_anomalous(r);
 }
 
 void report_summary_add(struct report_summary *s, const struct report_rec *r)
 {
-	int v = verdict_slot(r);
+	int v = report_rec_slot(r);
 
 	if (s->records == 0 || r->ts_ms < s->first_ms)
 		s->first_ms = r->ts_ms;
@@ -168,7 +151,7 @@ void report_summary_add(struct report_summary *s, const struct report_rec *r)
 	s->mon_records++;
 	if (r->would < 0 || r->would == DG_VERDICT_ACCEPT)
 		return;
-	if (r->would < VERDICTS)
+	if (r->would < RR_VERDICTS)
 		s->mon_would[r->would]++;
 	s->mon_rule[r->rule]++;
 	add_refusal(s, &s->monitor, r);
@@ -233,7 +216,7 @@ static json_t *not_owned_list(const struct topk *t)
 
 static const char *verdict_key(int v)
 {
-	return v == ABORT_SLOT ? "abort" : dg_verdict_name((enum dg_verdict)v);
+	return v == RR_SLOT_ABORT ? "abort" : dg_verdict_name((enum dg_verdict)v);
 }
 
 static json_t *rule_object(const uint64_t *n, bool all)
@@ -263,7 +246,7 @@ static json_t *verdict_object(const uint64_t *n)
 {
 	json_t *v = dgjson_must(json_object());
 
-	for (int i = 0; i <= ABORT_SLOT; i++)
+	for (int i = 0; i <= RR_SLOT_ABORT; i++)
 		set_count(v, verdict_key(i), n[i]);
 	return v;
 }
@@ -335,7 +318,7 @@ static json_t *monitor_object(const struct report_summary *s)
 	json_t *m = dgjson_must(json_object());
 	json_t *w = dgjson_must(json_object());
 
-	for (int v = DG_VERDICT_LOG; v < VERDICTS; v++)
+	for (int v = DG_VERDICT_LOG; v < RR_VERDICTS; v++)
 		set_count(w, verdict_key(v), s->mon_would[v]);
 	set_count(m, "records", s->mon_records);
 	dgjson_set(m, "would", w);
