@@ -16,6 +16,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <libmilter/mfapi.h>
+
 #include "log.h"
 #include "signals.h"
 
@@ -99,8 +101,11 @@ static int setup(void)
 	return 0;
 }
 
-/* The main thread's loop: a batch of bytes makes at most one reload. */
-static void dispatch(void (*reload)(void), void (*reopen)(void))
+/*
+ * The main thread's loop: a batch of bytes makes at most one reload.
+ * False when the pipe fails: signals can no longer reach us.
+ */
+static bool dispatch(void (*reload)(void), void (*reopen)(void))
 {
 	char buf[64];
 	ssize_t n;
@@ -113,7 +118,7 @@ static void dispatch(void (*reload)(void), void (*reopen)(void))
 			if (n < 0 && errno == EINTR)
 				continue;
 			log_msg(LOG_ERR, "signal pipe: %s", n ? strerror(errno) : "closed");
-			return;
+			return false;
 		}
 		for (ssize_t i = 0; i < n; i++) {
 			want_reload |= buf[i] == CMD_RELOAD;
@@ -125,6 +130,7 @@ static void dispatch(void (*reload)(void), void (*reopen)(void))
 		else if (want_reopen && !stopped)
 			reopen();
 	}
+	return true;
 }
 
 int signals_serve(int (*serve)(void), void (*reload)(void),
@@ -133,6 +139,7 @@ int signals_serve(int (*serve)(void), void (*reload)(void),
 	struct serve_arg a = {serve, EX_SOFTWARE};
 	pthread_t tid;
 	sigset_t set;
+	bool ok;
 	int rc;
 
 	if ((rc = setup()) != 0)
@@ -145,8 +152,17 @@ int signals_serve(int (*serve)(void), void (*reload)(void),
 	if (pthread_sigmask(SIG_UNBLOCK, &set, NULL) != 0)
 		log_msg(LOG_WARNING, "cannot unblock SIGHUP/SIGUSR1/SIGUSR2 "
 			"in the main thread: they may stop the milter");
-	dispatch(reload, reopen);
+	ok = dispatch(reload, reopen);
+	if (!ok) {
+		/*
+		 * A daemon deaf to reload and logrotate would keep running on
+		 * a stale policy and a rotated-away file; stopping lets
+		 * systemd (Restart=on-failure) bring up a whole one.
+		 */
+		log_msg(LOG_ERR, "stopping: signals can no longer be handled");
+		smfi_stop();
+	}
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	pthread_join(tid, NULL);
-	return a.rc;
+	return ok ? a.rc : EX_OSERR;
 }
