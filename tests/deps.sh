@@ -8,7 +8,7 @@ set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkgconf
  libmilter-dev libsasl2-dev libconfuse-dev libjansson-dev zlib1g-dev
- libmicrohttpd-dev libsystemd-dev
+ libmicrohttpd-dev libsystemd-dev libssl-dev
  libcmocka-dev miltertest
  postfix sasl2-bin libsasl2-modules openssl ssl-cert
  clang libclang-rt-14-dev valgrind

@@ -10,9 +10,12 @@
  *	dotgate-probe --server HOST:PORT [--user U --password-file F]
  *		[--mech M] --from A --to B [--hidden-from H] [--json]
  *		[--vector NAME]... [--helo NAME] [--timeout SECS] [--list]
+ *		[--starttls | --tls] [--cafile FILE | --insecure]
  * DESCRIPTION
  *	For each vector (all, or those named with --vector) the probe opens
- *	a new connection, says EHLO, authenticates if --user is given, and
+ *	a new connection (in TLS from the start with --tls), says EHLO
+ *	(STARTTLS and EHLO again with --starttls), authenticates if --user
+ *	is given, and
  *	sends MAIL FROM:<A>, RCPT TO:<B>, DATA and a message whose body is
  *	"hello", the vector's bytes, then a hidden transaction (MAIL
  *	FROM:<H>, RCPT TO:<B>, DATA, a short message) and the final CRLF.CRLF.
@@ -48,24 +51,35 @@ struct auth_state {
 	int tried;
 	int ok;
 	char mech[64];
+	char tls_version[32];		/* "" without TLS */
+	char tls_cipher[64];
 };
 
-/* The AUTH mechanisms from an EHLO reply ("250-AUTH PLAIN LOGIN"). */
-static int ehlo_auth(const char *text, char *mechs, size_t size)
+/*
+ * Whether an EHLO reply lists keyword kw ("250-AUTH PLAIN LOGIN");
+ * its parameters into args (may be NULL).  0 found, -1 not.
+ */
+static int ehlo_keyword(const char *text, const char *kw, char *args,
+			size_t size)
 {
 	const char *line = text;
+	size_t kwlen = strlen(kw);
 
 	while (line != NULL && *line != '\0') {
-		const char *kw = line + 4;
+		const char *k = line + 4;
 
-		if (strlen(line) > 4 && strncasecmp(kw, "AUTH", 4) == 0 &&
-		    (kw[4] == ' ' || kw[4] == '=')) {
-			size_t n = strcspn(kw + 5, "\n");
+		if (strlen(line) >= 4 + kwlen && strncasecmp(k, kw, kwlen) == 0 &&
+		    strchr(" =\n", k[kwlen]) != NULL) {
+			const char *a = k[kwlen] == '\0' || k[kwlen] == '\n' ?
+					k + kwlen : k + kwlen + 1;
+			size_t n = strcspn(a, "\n");
 
+			if (args == NULL)
+				return 0;
 			if (n >= size)
 				n = size - 1;
-			memcpy(mechs, kw + 5, n);
-			mechs[n] = '\0';
+			memcpy(args, a, n);
+			args[n] = '\0';
 			return 0;
 		}
 		line = strchr(line, '\n');
@@ -118,37 +132,96 @@ static char *build_message(const struct probe_opts *o,
 	return msg;
 }
 
-/* Connect, greet, authenticate: 0 ok, -1 error (res->err). */
+/* EHLO, its reply into r: 0 ok, -1 error (res->err). */
+static int ehlo(const struct probe_opts *o, struct probe_smtp *c,
+		struct probe_reply *r, struct result *res)
+{
+	char cmd[300];
+
+	(void)snprintf(cmd, sizeof(cmd), "EHLO %s", o->helo);
+	if (command(c, cmd, r, res->err, sizeof(res->err)) < 0)
+		return -1;
+	if (r->code != 250) {
+		probe_errf(res->err, sizeof(res->err), "EHLO: %s", r->text);
+		return -1;
+	}
+	return 0;
+}
+
+/* STARTTLS after the first EHLO, then EHLO again inside TLS into r. */
+static int starttls(const struct probe_opts *o, struct probe_smtp *c,
+		    struct probe_reply *r, struct result *res)
+{
+	if (ehlo_keyword(r->text, "STARTTLS", NULL, 0) < 0) {
+		probe_errf(res->err, sizeof(res->err),
+			   "server offers no STARTTLS");
+		return -1;
+	}
+	if (command(c, "STARTTLS", r, res->err, sizeof(res->err)) < 0)
+		return -1;
+	if (r->code != 220) {
+		probe_errf(res->err, sizeof(res->err), "STARTTLS: %s", r->text);
+		return -1;
+	}
+	/* Bytes after the 220 came in clear; read inside TLS they would
+	 * pass for the server's replies (the STARTTLS injection flaw). */
+	if (c->start < c->end) {
+		probe_errf(res->err, sizeof(res->err),
+			   "STARTTLS: server sent data after its 220");
+		return -1;
+	}
+	if (probe_tls_start(c, o->host) < 0) {
+		probe_errf(res->err, sizeof(res->err), "STARTTLS: %s", c->err);
+		return -1;
+	}
+	return ehlo(o, c, r, res);
+}
+
+/* TCP, and TLS at once for --tls: 0 ok, -1 error (res->err). */
+static int transport_open(const struct probe_opts *o, struct probe_smtp *c,
+			  struct result *res)
+{
+	if (probe_smtp_connect(c, o->host, o->port, o->timeout_ms) < 0) {
+		probe_errf(res->err, sizeof(res->err), "connect %s: %s",
+			   o->server, c->err);
+		return -1;
+	}
+	if (o->tls == PROBE_TLS_IMPLICIT && probe_tls_start(c, o->host) < 0) {
+		probe_errf(res->err, sizeof(res->err), "TLS %s: %s", o->server,
+			   c->err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Connect, greet, TLS, authenticate: 0 ok, -1 error (res->err). */
 static int session_open(const struct probe_opts *o, struct probe_smtp *c,
 			struct auth_state *auth, struct result *res)
 {
 	struct probe_reply r;
-	char cmd[300], mechs[512];
+	char mechs[512];
 	const char *list;
 
-	if (probe_smtp_connect(c, o->host, o->port, o->timeout_ms) < 0) {
-		probe_errf(res->err, sizeof(res->err), "connect %s: %s",
-			       o->server, c->err);
+	if (transport_open(o, c, res) < 0)
 		return -1;
-	}
 	if (probe_smtp_reply(c, &r) < 0 || r.code != 220) {
 		probe_errf(res->err, sizeof(res->err), "greeting: %s",
 			       r.code ? r.text : c->err);
 		return -1;
 	}
-	(void)snprintf(cmd, sizeof(cmd), "EHLO %s", o->helo);
-	if (command(c, cmd, &r, res->err, sizeof(res->err)) < 0)
+	if (ehlo(o, c, &r, res) < 0 ||
+	    (o->tls == PROBE_TLS_STARTTLS && starttls(o, c, &r, res) < 0))
 		return -1;
-	if (r.code != 250) {
-		probe_errf(res->err, sizeof(res->err), "EHLO: %s", r.text);
-		return -1;
-	}
+	(void)snprintf(auth->tls_version, sizeof(auth->tls_version), "%s",
+		       probe_tls_version(c));
+	(void)snprintf(auth->tls_cipher, sizeof(auth->tls_cipher), "%s",
+		       probe_tls_cipher(c));
 	if (o->user == NULL)
 		return 0;
 	auth->tried = 1;
 	if (o->mech != NULL) {
 		list = o->mech;
-	} else if (ehlo_auth(r.text, mechs, sizeof(mechs)) == 0) {
+	} else if (ehlo_keyword(r.text, "AUTH", mechs, sizeof(mechs)) == 0) {
 		list = mechs;
 	} else {
 		probe_errf(res->err, sizeof(res->err),
@@ -319,6 +392,8 @@ static void print_table(const struct probe_opts *o,
 		       auth->ok ? "ok" : "failed");
 	else
 		printf(", no AUTH");
+	if (auth->tls_version[0] != '\0')
+		printf(", %s %s", auth->tls_version, auth->tls_cipher);
 	printf("\n%-18s %-22s %-14s %s\n", "VECTOR", "BYTES", "OUTCOME",
 	       "REPLY");
 	for (size_t i = 0; i < n; i++) {
@@ -351,6 +426,14 @@ static int print_json(const struct probe_opts *o,
 	(void)json_object_set_new(a, "mech", str_or_null(auth->mech));
 	(void)json_object_set_new(a, "ok", json_boolean(auth->ok));
 	(void)json_object_set_new(root, "auth", a);
+	if (o->tls != PROBE_TLS_NONE) {
+		a = json_object();
+		(void)json_object_set_new(a, "version",
+					  str_or_null(auth->tls_version));
+		(void)json_object_set_new(a, "cipher",
+					  str_or_null(auth->tls_cipher));
+		(void)json_object_set_new(root, "tls", a);
+	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *v = json_object();
 		char *e = probe_escape(res[i].v->bytes, res[i].v->len);
@@ -379,7 +462,8 @@ static int print_json(const struct probe_opts *o,
 int main(int argc, char **argv)
 {
 	struct probe_opts o;
-	struct auth_state auth = { 0, 0, "" };
+	struct auth_state auth = { 0, 0, "", "", "" };
+	char err[256];
 	struct result *res;
 	size_t n;
 	int smuggled = 0, error = 0;
@@ -388,6 +472,11 @@ int main(int argc, char **argv)
 	probe_parse_args(argc, argv, &o);
 	if (o.user != NULL && probe_sasl_init() < 0) {
 		fprintf(stderr, "dotgate-probe: sasl_client_init failed\n");
+		return 2;
+	}
+	if (o.tls != PROBE_TLS_NONE &&
+	    probe_tls_init(o.cafile, o.insecure, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dotgate-probe: %s\n", err);
 		return 2;
 	}
 	n = o.nonly > 0 ? o.nonly : probe_nvectors;
@@ -420,5 +509,6 @@ int main(int argc, char **argv)
 	free(res);
 	free(o.only);
 	free(o.password);
+	probe_tls_done();
 	return error ? 2 : smuggled ? 1 : 0;
 }

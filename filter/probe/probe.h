@@ -22,6 +22,18 @@
  *	int probe_smtp_send(struct probe_smtp *c, const void *buf, size_t len);
  *	int probe_smtp_cmd(struct probe_smtp *c, const char *cmd);
  *	int probe_smtp_reply(struct probe_smtp *c, struct probe_reply *r);
+ *	int probe_smtp_wait(struct probe_smtp *c, short events);
+ *
+ *	int probe_tls_init(const char *cafile, int insecure, char *err,
+ *			   size_t errsize);
+ *	void probe_tls_done(void);
+ *	int probe_tls_start(struct probe_smtp *c, const char *host);
+ *	ssize_t probe_tls_read(struct probe_smtp *c, void *buf, size_t len);
+ *	ssize_t probe_tls_write(struct probe_smtp *c, const void *buf,
+ *				size_t len);
+ *	void probe_tls_close(struct probe_smtp *c);
+ *	const char *probe_tls_version(const struct probe_smtp *c);
+ *	const char *probe_tls_cipher(const struct probe_smtp *c);
  *
  *	int probe_sasl_init(void);
  *	int probe_sasl_auth(struct probe_smtp *c, const char *host,
@@ -55,6 +67,11 @@
  *	joined with "\n", CR/LF removed.  probe_smtp_reply() stores the EHLO
  *	keywords of a reply in r->text too, so the caller can look for AUTH.
  *
+ *	With --starttls or --tls the same calls run inside TLS once
+ *	probe_tls_start() has succeeded (probe_tls.c: OpenSSL, the peer
+ *	certificate checked against --cafile or the system's store and the
+ *	host of --server, unless --insecure).
+ *
  *	probe_sasl_auth() runs the AUTH exchange with libsasl2's client API.
  *	mechlist is the server's AUTH list or the one mechanism the user
  *	asked for; no security layer is negotiated (max_ssf 0), so the
@@ -70,6 +87,7 @@
 #define DG_PROBE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #define PROBE_LINE_MAX 16384		/* one reply line (AUTH challenges) */
 #define PROBE_REPLY_LINES 100
@@ -91,6 +109,8 @@ char *probe_escape(const char *bytes, size_t len);
 
 #define PROBE_ADDR_MAX 512		/* a MAIL or RCPT address, without <> */
 
+enum probe_tls_mode { PROBE_TLS_NONE, PROBE_TLS_STARTTLS, PROBE_TLS_IMPLICIT };
+
 struct probe_opts {
 	char host[256];
 	char port[16];
@@ -104,6 +124,9 @@ struct probe_opts {
 	const char *helo;
 	int json;
 	int timeout_ms;
+	enum probe_tls_mode tls;
+	int insecure;			/* --insecure: no certificate check */
+	const char *cafile;		/* --cafile; NULL: system trust store */
 	const struct probe_vector **only;	/* --vector, in order given */
 	size_t nonly;
 };
@@ -130,8 +153,11 @@ int probe_qid(const char *reply_text, char *qid, size_t qidsize);
 void probe_errf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+struct ssl_st;				/* OpenSSL's SSL */
+
 struct probe_smtp {
 	int fd;
+	struct ssl_st *ssl;		/* NULL: plain TCP */
 	int timeout_ms;
 	size_t start, end;
 	char buf[8192];
@@ -144,6 +170,17 @@ void probe_smtp_close(struct probe_smtp *c);
 int probe_smtp_send(struct probe_smtp *c, const void *buf, size_t len);
 int probe_smtp_cmd(struct probe_smtp *c, const char *cmd);
 int probe_smtp_reply(struct probe_smtp *c, struct probe_reply *r);
+int probe_smtp_wait(struct probe_smtp *c, short events);
+
+int probe_tls_init(const char *cafile, int insecure, char *err,
+		   size_t errsize);
+void probe_tls_done(void);
+int probe_tls_start(struct probe_smtp *c, const char *host);
+ssize_t probe_tls_read(struct probe_smtp *c, void *buf, size_t len);
+ssize_t probe_tls_write(struct probe_smtp *c, const void *buf, size_t len);
+void probe_tls_close(struct probe_smtp *c);
+const char *probe_tls_version(const struct probe_smtp *c);
+const char *probe_tls_cipher(const struct probe_smtp *c);
 
 int probe_sasl_init(void);
 int probe_sasl_auth(struct probe_smtp *c, const char *host,

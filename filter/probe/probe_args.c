@@ -12,7 +12,9 @@
  *	probe_parse_args() fills o from argv: --server split into host and
  *	port, --vector names resolved into o->only, the password read from
  *	--password-file (its first line, without CR/LF), and the hidden
- *	sender defaulted to smuggled@ the domain of --from.  --list and
+ *	sender defaulted to smuggled@ the domain of --from.  --starttls and
+ *	--tls choose TLS (one of them), --cafile and --insecure how its
+ *	certificate is checked (one of them, and only with TLS).  --list and
  *	--help print and exit 0, and so does -V/--version (the version).
  * DIAGNOSTICS
  *	A bad command line or an unreadable password file is reported on
@@ -37,6 +39,8 @@ static void usage(FILE *fp)
 		"                     --from A --to B [--hidden-from H] "
 		"[--json] [--vector NAME]...\n"
 		"                     [--helo NAME] [--timeout SECS]\n"
+		"                     [--starttls | --tls] [--cafile FILE | "
+		"--insecure]\n"
 		"       dotgate-probe --list\n"
 		"       dotgate-probe -V | --version\n");
 }
@@ -146,6 +150,13 @@ static void list_vectors(void)
 	}
 }
 
+static void set_tls(struct probe_opts *o, enum probe_tls_mode mode)
+{
+	if (o->tls != PROBE_TLS_NONE && o->tls != mode)
+		die_usage("--starttls and --tls exclude each other");
+	o->tls = mode;
+}
+
 /* The getopt loop: fills o and the two options probe_parse_args() resolves. */
 static void parse_options(int argc, char **argv, struct probe_opts *o,
 			  const char **pwfile, const char **hidden)
@@ -165,6 +176,10 @@ static void parse_options(int argc, char **argv, struct probe_opts *o,
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "starttls", no_argument, NULL, 'S' },
+		{ "tls", no_argument, NULL, 'L' },
+		{ "cafile", required_argument, NULL, 'C' },
+		{ "insecure", no_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -185,6 +200,10 @@ static void parse_options(int argc, char **argv, struct probe_opts *o,
 		case 'l': list_vectors(); exit(0);
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("dotgate-probe %s\n", PACKAGE_VERSION); exit(0);
+		case 'S': set_tls(o, PROBE_TLS_STARTTLS); break;
+		case 'L': set_tls(o, PROBE_TLS_IMPLICIT); break;
+		case 'C': o->cafile = optarg; break;
+		case 'k': o->insecure = 1; break;
 		default: usage(stderr); exit(2);
 		}
 	}
@@ -201,6 +220,10 @@ static void check_options(const struct probe_opts *o, const char *pwfile)
 		die_usage("--user and --password-file go together");
 	if (o->mech != NULL && o->user == NULL)
 		die_usage("--mech needs --user");
+	if ((o->cafile != NULL || o->insecure) && o->tls == PROBE_TLS_NONE)
+		die_usage("--cafile and --insecure need --starttls or --tls");
+	if (o->cafile != NULL && o->insecure)
+		die_usage("--cafile and --insecure exclude each other");
 	if (strlen(o->helo) > 255 || strpbrk(o->helo, " \r\n") != NULL)
 		die_usage("--helo: bad name");
 }

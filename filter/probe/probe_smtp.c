@@ -17,7 +17,8 @@
  *	(possibly multi-line) reply: each line must start with three digits
  *	and a space or a dash, all lines of a reply with the same code.
  *	End of file before any line yields code 0 and success, so callers
- *	can tell "server hung up" from an I/O error.
+ *	can tell "server hung up" from an I/O error.  Once probe_tls_start()
+ *	has run, the same calls go through TLS (probe_tls.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +31,7 @@
 
 #include "probe.h"
 
-static int wait_fd(struct probe_smtp *c, short events)
+int probe_smtp_wait(struct probe_smtp *c, short events)
 {
 	struct pollfd p = { .fd = c->fd, .events = events };
 	int rc;
@@ -70,7 +71,7 @@ static int connect_one(struct probe_smtp *c, const struct addrinfo *ai)
 				       strerror(errno));
 			goto fail;
 		}
-		if (wait_fd(c, POLLOUT) < 0)
+		if (probe_smtp_wait(c, POLLOUT) < 0)
 			goto fail;
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0 ||
 		    soerr != 0) {
@@ -114,6 +115,7 @@ int probe_smtp_connect(struct probe_smtp *c, const char *host,
 
 void probe_smtp_close(struct probe_smtp *c)
 {
+	probe_tls_close(c);
 	if (c->fd >= 0)
 		(void)close(c->fd);
 	c->fd = -1;
@@ -126,7 +128,14 @@ int probe_smtp_send(struct probe_smtp *c, const void *buf, size_t len)
 	while (len > 0) {
 		ssize_t n;
 
-		if (wait_fd(c, POLLOUT) < 0)
+		if (c->ssl != NULL) {
+			if ((n = probe_tls_write(c, p, len)) < 0)
+				return -1;
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (probe_smtp_wait(c, POLLOUT) < 0)
 			return -1;
 		n = send(c->fd, p, len, MSG_NOSIGNAL);
 		if (n < 0) {
@@ -161,8 +170,14 @@ static ssize_t fill(struct probe_smtp *c)
 	}
 	if (c->end == sizeof(c->buf))
 		return -2;
+	if (c->ssl != NULL) {
+		n = probe_tls_read(c, c->buf + c->end, sizeof(c->buf) - c->end);
+		if (n > 0)
+			c->end += (size_t)n;
+		return n;
+	}
 	for (;;) {
-		if (wait_fd(c, POLLIN) < 0)
+		if (probe_smtp_wait(c, POLLIN) < 0)
 			return -1;
 		n = recv(c->fd, c->buf + c->end, sizeof(c->buf) - c->end, 0);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))

@@ -118,7 +118,9 @@ pf_init() {
 }
 
 # A self-signed P-256 key and certificate for the submission service,
-# valid two days; smtpd reads them as root before dropping privileges.
+# valid two days, for mx.example.test and 127.0.0.1 (so that a client
+# given it as trust anchor can check the name it connected to); smtpd
+# reads them as root before dropping privileges.
 pf_tls_setup() {
 	command -v openssl >/dev/null 2>&1 || {
 		echo "# openssl missing: the submission service offers no STARTTLS"
@@ -128,7 +130,9 @@ pf_tls_setup() {
 	chmod 700 "$PF_DIR/etc/tls" || return 1
 	if ! openssl req -x509 -newkey ec \
 		-pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-		-subj "/CN=mx.example.test" -keyout "$PF_DIR/etc/tls/key.pem" \
+		-subj "/CN=mx.example.test" \
+		-addext "subjectAltName=DNS:mx.example.test,IP:127.0.0.1" \
+		-keyout "$PF_DIR/etc/tls/key.pem" \
 		-out "$PF_DIR/etc/tls/cert.pem" >"$PF_DIR/etc/tls/openssl.out" 2>&1
 	then
 		sed 's/^/# openssl: /' "$PF_DIR/etc/tls/openssl.out"
@@ -343,7 +347,7 @@ pf_dotgate_stop() {
 }
 
 pf_listening() {
-	for _p in $PF_SMTP_PORT $PF_SUB_PORT; do
+	for _p in $PF_SMTP_PORT $PF_SUB_PORT ${PF_EXTRA_PORTS:-}; do
 		ss -Hltn "sport = :$_p" 2>/dev/null | grep -q . && echo "$_p"
 	done
 	[ -n "$PF_SOCK" ] && ss -Hlx 2>/dev/null | grep -qF "$PF_SOCK" &&
