@@ -31,7 +31,11 @@
  *	- An absent or empty {tls_version} means no TLS; an absent
  *	  {auth_type} counts as plaintext-class (mechclass.h: fail safe).
  *	- Sender ownership is owner_lookup() (owner.h); a sender it calls
- *	  invalid (over-long) is refused whatever unlisted says.
+ *	  invalid (over-long) is refused whatever unlisted says.  With a
+ *	  remote login map the caller passes in->remote; when a lookup
+ *	  fails, lookup_failed is set and on_error decides: tempfail
+ *	  refuses with senders.reply_lookup_error (rule sender.not_owned,
+ *	  a 4xx, so the verdict is tempfail), accept passes.
  *	- auth.exempt_logins (compared case-insensitively) skips the
  *	  sender check only, after checks 3 and 4: rule auth.exempt.
  *	- body.exempt_logins sets body_exempt (the milter does not scan
@@ -49,6 +53,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
+#include "owner.h"
 #include "policy.h"
 #include "reply.h"
 
@@ -68,6 +73,7 @@ struct gate_input {
 	const char *auth_type;		/* {auth_type} */
 	const char *tls_version;	/* {tls_version} */
 	const char *sender;		/* envelope sender, no <> */
+	const struct owner_remote *remote; /* socketmap:/tcp: map, or NULL */
 };
 
 struct gate_result {
@@ -75,6 +81,7 @@ struct gate_result {
 	bool refuse;			/* rule is a refusal */
 	char reply[DG_REPLY_MAX + 1];	/* "530 5.7.0 ..." when refuse */
 	bool body_exempt;		/* login in body.exempt_logins */
+	bool lookup_failed;		/* the remote login map failed */
 };
 
 void gate_decide(const struct dg_policy *p, const struct gate_input *in,

@@ -4,14 +4,18 @@
  *	owner - does a SASL login own an envelope sender? (contract section 3)
  * SYNOPSIS
  *	enum owner_result owner_lookup(const struct dg_policy_senders *s,
- *				       const char *sender, const char *login);
+ *				       const char *sender, const char *login,
+ *				       const struct owner_remote *remote);
  *	const char *owner_result_name(enum owner_result r);
  *	size_t owner_strip(const char *sender, char *out, size_t outlen);
  * DESCRIPTION
  *	owner_lookup() reports what the login map (s->map) and the inline
  *	user blocks (s->inline_users) say about sender and login; the
  *	caller applies unlisted and null_sender.  It neither allocates nor
- *	modifies anything, so any thread may call it.
+ *	modifies anything, so any thread may call it.  With remote (a
+ *	socketmap: or tcp: login_map, looked up by the caller) remote->get
+ *	answers for the keys in place of s->map: its value is the logins
+ *	separated by commas and/or white space, as in the map file.
  *
  *	The sender is first put in Postfix's internal form: surrounding
  *	spaces and one pair of <> removed, a source route (@a,@b:) removed,
@@ -42,6 +46,8 @@
  *			and brackets are gone).
  *	OWNER_INVALID	the sender is longer than OWNER_ADDR_MAX octets
  *			or no login was given: nothing can vouch for it.
+ *	OWNER_FAILED	remote->get failed for a key before one decided
+ *			(an inline block that lists the login still owns).
  *
  *	owner_strip() copies the sender without surrounding spaces and one
  *	pair of <> into out (cut to outlen - 1 bytes); it is the form
@@ -61,11 +67,22 @@ enum owner_result {
 	OWNER_UNLISTED,
 	OWNER_OTHERS,
 	OWNER_NULL,
-	OWNER_INVALID
+	OWNER_INVALID,
+	OWNER_FAILED
+};
+
+/* 1 found (the logins into value), 0 not found, -1 lookup failed. */
+typedef int owner_get_fn(void *arg, const char *key, char *value,
+			 size_t size);
+
+struct owner_remote {
+	owner_get_fn *get;
+	void *arg;
 };
 
 enum owner_result owner_lookup(const struct dg_policy_senders *s,
-			       const char *sender, const char *login);
+			       const char *sender, const char *login,
+			       const struct owner_remote *remote);
 const char *owner_result_name(enum owner_result r);
 size_t owner_strip(const char *sender, char *out, size_t outlen);
 

@@ -75,13 +75,17 @@ struct dg_policy_auth {
 	struct dg_reply mechanism;
 };
 
+struct remotemap;
+
 struct dg_policy_senders {
 	char *login_map_path;		/* "" when none */
 	struct loginmap *map;		/* never NULL (empty if no file) */
+	struct remotemap *remote;	/* socketmap:/tcp: login_map; NULL: file */
 	struct loginmap *inline_users;	/* key: address or @domain -> logins */
 	enum dg_unlisted unlisted;
 	enum dg_null_sender null_sender;
 	struct dg_reply reply;
+	struct dg_reply lookup_error;	/* a remote map failed, on_error tempfail */
 };
 
 struct dg_policy_body {

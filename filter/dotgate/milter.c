@@ -24,6 +24,7 @@
 
 #include "gate.h"
 #include "log.h"
+#include "lookup.h"
 #include "metrics.h"
 #include "milter.h"
 #include "policy.h"
@@ -44,6 +45,7 @@ struct conn {
 	unsigned long noreply;	/* SMFIP_NR_* steps negotiated: return NOREPLY */
 	uint64_t cb_t0;		/* metrics: the running callback's start, or 0 */
 	uint64_t cb_ns;		/* metrics: callback time of this transaction */
+	struct lookup *lookup;	/* remote login map: session and cache */
 };
 
 /* Writes the transaction's one record, with what the decision says. */
@@ -347,7 +349,9 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	in.auth_type = c->txn->auth_mech;
 	in.tls_version = c->txn->tls;
 	in.sender = sender;
+	in.remote = lookup_begin(&c->lookup, c->policy);
 	gate_decide(c->policy, &in, &c->mail);
+	lookup_end(c->lookup);
 	verdict_final(c->policy, DG_STAGE_MAIL, &c->mail, NULL, &d);
 	if (d.record)
 		record(c, DG_STAGE_MAIL, &d);
@@ -457,6 +461,7 @@ static sfsistat cb_close(SMFICTX *ctx)
 	(void)smfi_setpriv(ctx, NULL);
 	scanner_free(c->scanner);
 	txn_free(c->txn);
+	lookup_free(c->lookup);
 	policy_unref(c->policy);
 	free(c);
 	metrics_conn_close();

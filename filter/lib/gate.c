@@ -61,6 +61,20 @@ static void refuse(struct gate_result *out, enum gate_rule rule,
 	reply_expand(r, &v, out->reply, sizeof(out->reply));
 }
 
+/*
+ * A remote login map that cannot answer is an internal error: on_error
+ * tempfail gives the 4xx reply_lookup_error (the client retries, no
+ * mail is lost), accept lets the sender through.
+ */
+static void lookup_failed(const struct dg_policy *p, struct gate_result *out,
+			  const char *shown, const char *login)
+{
+	out->lookup_failed = true;
+	out->body_exempt = false;
+	if (p->on_error == DG_ONERR_TEMPFAIL)
+		refuse(out, GATE_NOT_OWNED, &p->senders.lookup_error, shown, login);
+}
+
 /* Check 5: the ownership facts with unlisted and null_sender applied. */
 static bool sender_allowed(const struct dg_policy_senders *s, enum owner_result r)
 {
@@ -73,6 +87,7 @@ static bool sender_allowed(const struct dg_policy_senders *s, enum owner_result 
 		return s->null_sender == DG_NULL_ALLOW;
 	case OWNER_OTHERS:
 	case OWNER_INVALID:
+	case OWNER_FAILED:
 		break;
 	}
 	return false;
@@ -88,6 +103,7 @@ void gate_decide(const struct dg_policy *p, const struct gate_input *in,
 	out->rule = GATE_PASS;
 	out->refuse = false;
 	out->body_exempt = false;
+	out->lookup_failed = false;
 	out->reply[0] = '\0';
 	(void)owner_strip(in->sender, shown, sizeof(shown));
 
@@ -117,7 +133,11 @@ void gate_decide(const struct dg_policy *p, const struct gate_input *in,
 		out->rule = GATE_EXEMPT;
 		return;
 	}
-	owned = owner_lookup(&p->senders, in->sender, in->auth_authen);
+	owned = owner_lookup(&p->senders, in->sender, in->auth_authen, in->remote);
+	if (owned == OWNER_FAILED) {
+		lookup_failed(p, out, shown, in->auth_authen);
+		return;
+	}
 	if (!sender_allowed(&p->senders, owned)) {
 		if (owned == OWNER_NULL)
 			shown[0] = '\0';	/* "<>" or <""> is shown as <> */

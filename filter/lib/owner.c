@@ -182,12 +182,61 @@ static bool lists(const struct loginmap_entry *e, const char *login)
 	return false;
 }
 
+static bool ascii_caseeq(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+
+		if ((x >= 'A' && x <= 'Z' ? x + 32 : x) != (y >= 'A' && y <= 'Z' ? y + 32 : y))
+			return false;
+	}
+	return true;
+}
+
+/* Is login among the logins of a remote map's value ("a, b c")? */
+static bool value_lists(const char *v, const char *login)
+{
+	size_t llen = strlen(login);
+
+	while (*v != '\0') {
+		size_t n;
+
+		v += strspn(v, ", \t");
+		n = strcspn(v, ", \t");
+		if (n == llen && n > 0 && ascii_caseeq(v, login, n))
+			return true;
+		v += n;
+	}
+	return false;
+}
+
+/* The map's answer for key: 1 decided (*owned set), 0 no key, -1 failed. */
+static int map_answer(const struct dg_policy_senders *s,
+		      const struct owner_remote *remote, const char *key,
+		      const char *login, bool *owned)
+{
+	const struct loginmap_entry *e;
+	char value[4096];
+	int rc;
+
+	if (remote == NULL) {
+		if ((e = loginmap_get(s->map, key)) == NULL)
+			return 0;
+		*owned = lists(e, login);
+		return 1;
+	}
+	if ((rc = remote->get(remote->arg, key, value, sizeof(value))) == 1)
+		*owned = value_lists(value, login);
+	return rc;
+}
+
 enum owner_result owner_lookup(const struct dg_policy_senders *s,
-			       const char *sender, const char *login)
+			       const char *sender, const char *login,
+			       const struct owner_remote *remote)
 {
 	struct addr a;
 	char key[OWNER_ADDR_MAX + 2];
-	const struct loginmap_entry *map_entry = NULL;
+	int map_state = 0;		/* 1: a key decided, -1: lookup failed */
 	bool inline_key = false, owned = false;
 	const char *text;
 	size_t n = 0;
@@ -207,10 +256,8 @@ enum owner_result owner_lookup(const struct dg_policy_senders *s,
 
 		if (!make_key(&a, i, key))
 			continue;
-		if (map_entry == NULL && (e = loginmap_get(s->map, key)) != NULL) {
-			map_entry = e;		/* first existing key decides */
-			owned = lists(e, login);
-		}
+		if (map_state == 0)	/* the first existing key decides */
+			map_state = map_answer(s, remote, key, login, &owned);
 		if ((e = loginmap_get(s->inline_users, key)) != NULL) {
 			inline_key = true;
 			owned = owned || lists(e, login);
@@ -218,7 +265,9 @@ enum owner_result owner_lookup(const struct dg_policy_senders *s,
 	}
 	if (owned)
 		return OWNER_OWNED;
-	return map_entry == NULL && !inline_key ? OWNER_UNLISTED : OWNER_OTHERS;
+	if (map_state < 0)
+		return OWNER_FAILED;
+	return map_state == 0 && !inline_key ? OWNER_UNLISTED : OWNER_OTHERS;
 }
 
 const char *owner_result_name(enum owner_result r)
@@ -234,6 +283,8 @@ const char *owner_result_name(enum owner_result r)
 		return "null";
 	case OWNER_INVALID:
 		return "invalid";
+	case OWNER_FAILED:
+		return "failed";
 	}
 	return "invalid";
 }

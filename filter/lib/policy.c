@@ -11,6 +11,7 @@
 #include "cidr.h"
 #include "loginmap.h"
 #include "policy.h"
+#include "remotemap.h"
 #include "snapshot.h"
 #include "util.h"
 
@@ -40,8 +41,10 @@ static void policy_free(struct dg_policy *p)
 	reply_free(&p->auth.mechanism);
 	free(p->senders.login_map_path);
 	loginmap_free(p->senders.map);
+	remotemap_free(p->senders.remote);
 	loginmap_free(p->senders.inline_users);
 	reply_free(&p->senders.reply);
+	reply_free(&p->senders.lookup_error);
 	free(p->body.tag_header);
 	reply_free(&p->body.reject);
 	reply_free(&p->body.tempfail);

@@ -21,6 +21,7 @@
 #include "loginmap.h"
 #include "policy.h"
 #include "policy_load.h"
+#include "remotemap.h"
 #include "util.h"
 
 static const struct cval *get(cfg_t *sec, const char *name)
@@ -239,19 +240,49 @@ static bool readable_map(struct policy_errs *E, const struct cval *v, cfg_t *sec
 	return true;
 }
 
+/* lookup_timeout in milliseconds: whole seconds, 1 to 60. */
+static int lookup_timeout(struct policy_errs *E, cfg_t *sec)
+{
+	const struct cval *v = get(sec, "lookup_timeout");
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v->s, &end, 10);
+	if (errno || *v->s == '\0' || *end != '\0' || n < 1 || n > 60) {
+		policy_errf(E, line_of(v, sec), "lookup_timeout: \"%.16s\" is not "
+			    "a number of seconds from 1 to 60", v->s);
+		return 5000;
+	}
+	return (int)n * 1000;
+}
+
+/* A file, or a socketmap:/tcp: server (remotemap.h). */
+static void login_map(struct policy_errs *E, cfg_t *sec, struct dg_policy_senders *s)
+{
+	const struct cval *v = get(sec, "login_map");
+	char err[512];
+	int rc;
+
+	s->login_map_path = xstrdup(v->s);
+	s->map = loginmap_new();
+	rc = remotemap_parse(v->s, lookup_timeout(E, sec), &s->remote, err, sizeof(err));
+	if (rc < 0)
+		policy_errf(E, line_of(v, sec), "login_map: %s", err);
+	else if (rc == 0 && *v->s != '\0' && readable_map(E, v, sec))
+		(void)loginmap_load(s->map, v->s, policy_err_other, E);
+}
+
 static void compile_senders(struct policy_errs *E, cfg_t *sec, struct dg_policy_senders *s)
 {
 	static const char *const unlisted[] = { "reject", "allow" };
 	static const char *const nullsender[] = { "allow", "reject" };
-	const struct cval *v = get(sec, "login_map");
 
-	s->login_map_path = xstrdup(v->s);
-	s->map = loginmap_new();
-	if (*v->s != '\0' && readable_map(E, v, sec))
-		(void)loginmap_load(s->map, v->s, policy_err_other, E);
+	login_map(E, sec, s);
 	s->unlisted = (enum dg_unlisted)choose(E, sec, "unlisted", unlisted, 2);
 	s->null_sender = (enum dg_null_sender)choose(E, sec, "null_sender", nullsender, 2);
 	reply(E, sec, "reply", &s->reply, 0);
+	reply(E, sec, "reply_lookup_error", &s->lookup_error, '4');
 }
 
 static bool valid_owned(const char *s)

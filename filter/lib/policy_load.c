@@ -71,9 +71,11 @@ static cfg_opt_t auth_opts[] = {
 
 static cfg_opt_t senders_opts[] = {
 	VAL("login_map", ""),
+	VAL("lookup_timeout", "5"),
 	VAL("unlisted", "reject"),
 	VAL("null_sender", "allow"),
 	VAL("reply", "553 5.7.1 <%s>: Sender address rejected: not owned by user %u"),
+	VAL("reply_lookup_error", "451 4.3.0 <%s>: Sender address rejected: login map lookup failed"),
 	CFG_END()
 };
 

@@ -699,12 +699,12 @@ static void test_owner_results(void **state)
 	const struct dg_policy_senders *s = &f->p->senders;
 	char buf[16];
 
-	assert_int_equal(owner_lookup(s, "alice@example.test", "alice@example.test"), OWNER_OWNED);
-	assert_int_equal(owner_lookup(s, "bob@example.test", "alice@example.test"), OWNER_OTHERS);
-	assert_int_equal(owner_lookup(s, "zed@x.test", "alice@example.test"), OWNER_UNLISTED);
-	assert_int_equal(owner_lookup(s, "<>", "alice@example.test"), OWNER_NULL);
-	assert_int_equal(owner_lookup(s, "bob@example.test", NULL), OWNER_INVALID);
-	assert_int_equal(owner_lookup(s, "bob@example.test", ""), OWNER_INVALID);
+	assert_int_equal(owner_lookup(s, "alice@example.test", "alice@example.test", NULL), OWNER_OWNED);
+	assert_int_equal(owner_lookup(s, "bob@example.test", "alice@example.test", NULL), OWNER_OTHERS);
+	assert_int_equal(owner_lookup(s, "zed@x.test", "alice@example.test", NULL), OWNER_UNLISTED);
+	assert_int_equal(owner_lookup(s, "<>", "alice@example.test", NULL), OWNER_NULL);
+	assert_int_equal(owner_lookup(s, "bob@example.test", NULL, NULL), OWNER_INVALID);
+	assert_int_equal(owner_lookup(s, "bob@example.test", "", NULL), OWNER_INVALID);
 	assert_string_equal(owner_result_name(OWNER_OTHERS), "others");
 	assert_int_equal(owner_strip(" <a@b.test> ", buf, sizeof(buf)), 8);
 	assert_string_equal(buf, "a@b.test");
@@ -740,6 +740,61 @@ static void test_custom_replies(void **state)
 	assert_string_equal(f->out.reply, "454 4.7.0 alice@example.test: try again");
 }
 
+/* A remote login map in a test: a fixed table, or a server that fails. */
+struct fake_remote {
+	const char *key, *value;	/* the one key it knows */
+	bool down;
+	int calls;
+};
+
+static int fake_get(void *arg, const char *key, char *value, size_t size)
+{
+	struct fake_remote *r = arg;
+
+	r->calls++;
+	if (r->down)
+		return -1;
+	if (strcmp(key, r->key) != 0)
+		return 0;
+	(void)snprintf(value, size, "%s", r->value);
+	return 1;
+}
+
+/* socketmap:/tcp: maps answer in place of the file map, inline blocks
+ * still count, and a failed lookup follows on_error. */
+static void test_remote_map(void **state)
+{
+	struct fixture *f = *state;
+	struct fake_remote r = { "@remote.test", "carol@example.test,  Dave@Example.Test", false, 0 };
+	struct owner_remote src = { fake_get, &r };
+
+	parse_reply(&f->p->senders.lookup_error,
+		    "451 4.3.0 <%s>: Sender address rejected: login map lookup failed");
+	f->in.remote = &src;
+	assert_int_equal(send_as(f, "carol@example.test", "x@remote.test"), GATE_PASS);
+	assert_int_equal(r.calls, 3);	/* x@remote.test, x@, then @remote.test */
+	assert_int_equal(send_as(f, "dave@example.test", "y+z@remote.test"), GATE_PASS);
+	assert_int_equal(send_as(f, "alice@example.test", "x@remote.test"), GATE_NOT_OWNED);
+	assert_true(strncmp(f->out.reply, "553 ", 4) == 0);
+	/* bob is only in the file map, which a remote map replaces */
+	assert_int_equal(send_as(f, "bob@example.test", "bob@example.test"), GATE_NOT_OWNED);
+	assert_false(f->out.lookup_failed);
+
+	r.down = true;
+	assert_int_equal(send_as(f, "carol@example.test", "x@remote.test"), GATE_NOT_OWNED);
+	assert_true(f->out.lookup_failed);
+	assert_string_equal(f->out.reply,
+			    "451 4.3.0 <x@remote.test>: Sender address rejected: login map lookup failed");
+	/* an inline block owns whatever the server does */
+	assert_int_equal(send_as(f, "alice@example.test", "alice@example.test"), GATE_PASS);
+	f->p->on_error = DG_ONERR_ACCEPT;
+	assert_int_equal(send_as(f, "carol@example.test", "x@remote.test"), GATE_PASS);
+	assert_true(f->out.lookup_failed);
+	assert_int_equal(owner_lookup(&f->p->senders, "x@remote.test", "carol@example.test", &src),
+			 OWNER_FAILED);
+	assert_string_equal(owner_result_name(OWNER_FAILED), "failed");
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -770,6 +825,7 @@ int main(void)
 		T(test_owner_results),
 		T(test_rule_names),
 		T(test_custom_replies),
+		T(test_remote_map),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
