@@ -10,6 +10,11 @@
 # gets the globals socket, tmpdir, audit (the audit file path, always
 # $TMPDIR/audit.jsonl), srcdir, dotgate_pid and sanitizers ("yes" in an
 # --enable-sanitizers build).
+#
+# With LOGIN_MAP_SERVER=socketmap (or tcp) the configuration's file
+# login_map is served instead by tests/daemon/mapd over that protocol,
+# and login_map names the server: the same script must then give the
+# same replies (tests/daemon/gate_maps.sh).
 script=$1
 name=$(basename "$script" .lua)
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -23,8 +28,10 @@ if ! command -v "$MILTERTEST" >/dev/null 2>&1; then
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dotgate-lua.XXXXXX")
 pid=
+mapd=
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	[ -n "$mapd" ] && kill "$mapd" 2>/dev/null && wait "$mapd" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
@@ -35,6 +42,31 @@ conf=$(sed -n 's/^-- conf: *//p' "$script" | head -n 1)
 sed -e "s|@TMPDIR@|$tmp|g" -e "s|@SRCDIR@|$top_srcdir|g" \
 	"$top_srcdir/$conf" > "$tmp/dotgate.conf"
 chmod 644 "$tmp/dotgate.conf"
+
+mapd=
+case ${LOGIN_MAP_SERVER:-} in
+socketmap|tcp)
+	map=$(sed -n 's/^ *login_map *= *"\(.*\)"$/\1/p' "$tmp/dotgate.conf")
+	if [ -n "$map" ]; then
+		if [ "$LOGIN_MAP_SERVER" = socketmap ]; then
+			listen=unix:$tmp/map.sock spec=socketmap:unix:$tmp/map.sock:senders
+		else
+			listen=inet:127.0.0.1:$MAP_PORT spec=tcp:127.0.0.1:$MAP_PORT
+		fi
+		"${MAPD:-$top_builddir/tests/daemon/mapd}" -p "$LOGIN_MAP_SERVER" \
+			-l "$listen" -f "$map" -n senders -L "$tmp/lookups" 2>"$tmp/mapd.out" &
+		mapd=$!
+		sed -i "s|^\( *login_map *= *\)\".*\"$|\1\"$spec\"|" "$tmp/dotgate.conf"
+		i=0
+		until [ -s "$tmp/mapd.out" ] || { [ "$LOGIN_MAP_SERVER" = socketmap ] &&
+			[ -S "$tmp/map.sock" ]; } || { [ "$LOGIN_MAP_SERVER" = tcp ] &&
+			ss -Hltn "sport = :$MAP_PORT" | grep -q .; } || [ $i -ge 100 ]; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+	fi
+	;;
+esac
 
 # DOTGATE_WRAPPER (make check-valgrind: valgrind and its options) goes in
 # front of the daemon; it then needs longer to open its socket.
@@ -75,4 +107,10 @@ if grep -q "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" "$tmp
 fi
 sed 's/^/# /' "$tmp/mt.out" "$tmp/daemon.out"
 [ -f "$tmp/audit.jsonl" ] && sed 's/^/# audit: /' "$tmp/audit.jsonl"
+if [ -n "$mapd" ]; then
+	grep -q '^ *login_map = "\(socketmap\|tcp\):' "$tmp/dotgate.conf" ||
+		{ ok="not ok"; echo "# login_map not rewritten"; }
+	echo "# login_map served by mapd ($LOGIN_MAP_SERVER): $(wc -l < "$tmp/lookups") lookups"
+	sed 's/^/# mapd: /' "$tmp/mapd.out"
+fi
 echo "$ok 1 - $name"
