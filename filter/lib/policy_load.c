@@ -31,11 +31,45 @@
 #define CONF_MAX_BYTES (1024 * 1024)
 #define CONF_MAX_PASSES 64
 
+/*
+ * libconfuse lets a later "key = value" silently replace an earlier
+ * one; a postmaster who set a key twice meant one of them, so that is
+ * an error at the second line, naming the first.  libconfuse empties
+ * the old value before the parse callback sees it, so the keys set in
+ * this pass are remembered here (loads run on one thread, as the
+ * parse_msg they report through).
+ */
+#define SEEN_MAX 256
+
+static struct seen {
+	const cfg_t *cfg;		/* the section instance */
+	const cfg_opt_t *opt;
+	int line;
+} seen[SEEN_MAX];
+static size_t nseen;
+
+static bool given_twice(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (cfg == NULL || cfg->line <= 0 || opt == NULL || (opt->flags & CFGF_LIST))
+		return false;
+	for (size_t i = 0; i < nseen; i++)
+		if (seen[i].cfg == cfg && seen[i].opt == opt) {
+			cfg_error(cfg, "option '%s' given twice (first at line %d)",
+				  opt->name, seen[i].line);
+			return true;
+		}
+	if (nseen < SEEN_MAX)
+		seen[nseen++] = (struct seen){ cfg, opt, cfg->line };
+	return false;
+}
+
 static int cval_parse(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	struct cval *v = xmalloc(sizeof(*v));
+	struct cval *v;
 
-	(void)opt;
+	if (given_twice(cfg, opt))
+		return -1;
+	v = xmalloc(sizeof(*v));
 	v->s = xstrdup(value);
 	v->line = cfg && cfg->line > 0 ? (unsigned)cfg->line : 0;
 	*(void **)result = v;
@@ -284,6 +318,7 @@ static cfg_t *parse_text(struct policy_errs *E, char *buf)
 		blank_comments(buf);
 
 		cfg_set_error_function(cfg, on_cfg_error);
+		nseen = 0;
 		parse_msg[0] = '\0';
 		parse_line = 0;
 		rc = cfg_parse_buf(cfg, buf);

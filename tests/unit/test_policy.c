@@ -306,6 +306,27 @@ static void test_duplicate_user(void **state)
 	assert_true(has_error(&e, 5, "duplicate"));
 }
 
+/* A key set twice is an error at the second line, naming the first;
+ * every such key is reported, in sections too, lists excepted. */
+static void test_key_given_twice(void **state)
+{
+	struct errs e;
+	struct dg_policy *p;
+
+	(void)state;
+	assert_null(load_text("mode = monitor\non_error = accept\nmode = enforce\n"
+			      "auth {\n require = true\n require = false\n}\n"
+			      "senders {\n lookup_timeout = 2\n}\n", &e));
+	assert_int_equal(e.n, 2);
+	assert_true(has_error(&e, 3, "'mode' given twice (first at line 1)"));
+	assert_true(has_error(&e, 6, "'require' given twice (first at line 5)"));
+	p = load_text("user \"a@x\" {\n senders = {\"a@x\"}\n}\n"
+		      "user \"b@x\" {\n senders = {\"b@x\"}\n}\n", &e);
+	assert_non_null(p);
+	assert_int_equal(e.n, 0);
+	policy_unref(p);
+}
+
 static void test_unreadable_map(void **state)
 {
 	struct errs e;
@@ -522,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_bad_network),
 		cmocka_unit_test(test_comments_keep_lines),
 		cmocka_unit_test(test_duplicate_user),
+		cmocka_unit_test(test_key_given_twice),
 		cmocka_unit_test(test_unreadable_map),
 		cmocka_unit_test(test_map_is_directory),
 		cmocka_unit_test(test_malformed_map_line),
