@@ -321,6 +321,23 @@ send afterrotate
 check "records keep flowing into the new file after rotation" sh -c '
 	[ "$(wc -l <"$1")" = 1 ] && [ "$(jq -r .rule "$1")" = auth.unauthenticated ]' sh "$audit"
 
+# ---- 6b. Postfix installed after dotgate ---------------------------------------
+# Installed before Postfix, the socket directory got group dotgate (no
+# postfix group yet).  Whatever unpacks /usr/sbin/postfix activates
+# dotgate's file trigger (dotgate.triggers); dpkg-trigger activates it
+# the same way without reinstalling Postfix (whose postinst would
+# rewrite this machine's main.cf).
+check "socket directory as left by an install before Postfix: group dotgate" \
+	chgrp dotgate /var/spool/postfix/dotgate
+check "a change of /usr/sbin/postfix runs dotgate's trigger (dpkg --triggers-only)" sh -c '
+	dpkg-trigger --no-await /usr/sbin/postfix &&
+	dpkg --triggers-only --pending 2>&1 | sed "s/^/# dpkg: /"
+	[ "$(stat -c %U:%G:%a /var/spool/postfix/dotgate)" = dotgate:postfix:2750 ] ||
+		{ stat -c "# %U:%G:%a %n" /var/spool/postfix/dotgate; false; }'
+send aftertrigger
+check "after the trigger smtpd still reaches dotgate (530 without AUTH)" \
+	replied aftertrigger '530 5.7.0 Authentication required'
+
 # ---- 7. stop and purge -----------------------------------------------------------
 check "systemctl stop dotgate (SIGTERM) stops it" systemctl stop dotgate
 sed 's/^/# dotgate: /' "$DOTGATE_LOG" | tail -n 20
