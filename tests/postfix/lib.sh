@@ -7,6 +7,8 @@
 # SYNOPSIS
 #	. "$top_srcdir/tests/postfix/lib.sh"
 #	pf_require_root NTESTS		prints "1..0 # SKIP ..." and exits if not root
+#	pf_need WHAT...			"Bail out!" unless each is there: dotgate,
+#					probe (built), or a command (jq, swaks)
 #	pf_init				creates $PF_DIR, installs the cleanup trap,
 #					sets $PF_TLS (1 when STARTTLS is offered)
 #	pf_dotgate_start CONF [ARGS]	starts $DOTGATE -f on unix:$PF_SOCK with CONF
@@ -56,6 +58,16 @@ PF_NOBODY_UID=$(id -u nobody 2>/dev/null || echo 65534)
 PF_NOBODY_GID=$(id -g nobody 2>/dev/null || echo 65534)
 PF_DIR=
 PF_DG_PID=
+
+pf_need() {
+	for _w in "$@"; do
+		case $_w in
+		dotgate) [ -x "${DOTGATE:-}" ] || pf_bail "DOTGATE not built" ;;
+		probe) [ -x "$DOTGATE_PROBE" ] || pf_bail "dotgate-probe not built" ;;
+		*) command -v "$_w" >/dev/null || pf_bail "$_w missing (apt-get install $_w)" ;;
+		esac
+	done
+}
 
 pf_require_root() {
 	if [ "$(id -u)" != 0 ]; then

@@ -19,9 +19,7 @@
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top_srcdir/tests/postfix/lib.sh"
 pf_require_root
-[ -x "${DOTGATE:-}" ] || { echo "Bail out! DOTGATE not built"; exit 1; }
-[ -x "$DOTGATE_PROBE" ] || { echo "Bail out! dotgate-probe not built"; exit 1; }
-command -v jq >/dev/null || { echo "Bail out! jq missing (apt-get install jq)"; exit 1; }
+pf_need dotgate probe jq
 
 pf_init
 # The shipped body defaults; loopback not exempt; alice owns her address.
