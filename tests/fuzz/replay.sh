@@ -7,7 +7,7 @@
 # TAP, one test per target.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
-targets="scanner policy loginmap audit report"
+targets="scanner policy loginmap audit report remotemap"
 
 set -- $targets
 echo "1..$#"
