@@ -30,7 +30,9 @@
  *	lookup (connect, request and reply together).
  *
  *	A session is one MAIL FROM's lookups: remotemap_get() connects on
- *	first use and then reuses the connection for the next keys;
+ *	first use and then reuses the connection for the next keys (if the
+ *	server closed it meanwhile, one new connection is made, within the
+ *	same deadline);
  *	remotemap_session_end() closes it.  Sessions are per caller, the
  *	map itself is immutable and shared by all threads.
  * DIAGNOSTICS
@@ -42,6 +44,7 @@
 #ifndef DG_REMOTEMAP_H
 #define DG_REMOTEMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define REMOTEMAP_VALUE_MAX 4096	/* one reply: the logins of a key */
@@ -52,6 +55,7 @@ struct remotemap_session {
 	const struct remotemap *m;
 	int fd;				/* -1: not connected */
 	size_t start, end;		/* unread reply bytes in buf */
+	bool dropped;			/* the server closed the connection */
 	char buf[REMOTEMAP_VALUE_MAX + 64];
 	char err[256];
 };

@@ -8,6 +8,7 @@
  * remotemap.h.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
@@ -232,7 +233,10 @@ static int send_all(struct remotemap_session *s, const char *p, size_t n,
 			continue;
 		}
 		if (w < 0)
+		{
+			s->dropped = errno == EPIPE || errno == ECONNRESET;
 			return fail(s, "write", strerror(errno));
+		}
 		p += w;
 		n -= (size_t)w;
 	}
@@ -249,11 +253,13 @@ static int next_byte(struct remotemap_session *s, long long deadline)
 			s->start = 0;
 			s->end = (size_t)r;
 		} else if (r == 0) {
+			s->dropped = true;
 			return fail(s, "read", "connection closed");
 		} else if (errno == EAGAIN || errno == EINTR) {
 			if (wait_fd(s, POLLIN, deadline, "read") < 0)
 				return -1;
 		} else {
+			s->dropped = errno == ECONNRESET;
 			return fail(s, "read", strerror(errno));
 		}
 	}
@@ -411,18 +417,32 @@ void remotemap_session_init(struct remotemap_session *s,
 	s->err[0] = '\0';
 }
 
-int remotemap_get(struct remotemap_session *s, const char *key, char *value,
-		  size_t valuesize)
+static int get_once(struct remotemap_session *s, const char *key, char *value,
+		    size_t valuesize, long long deadline)
 {
-	long long deadline = now_ms() + s->m->timeout_ms;
-
-	if (strlen(key) >= KEY_MAX_LEN)
-		return fail(s, "request", "key too long");
+	s->dropped = false;
 	if (s->fd < 0 && open_conn(s, deadline) < 0)
 		return -1;
 	if (s->m->kind == RM_SOCKETMAP)
 		return socketmap_get(s, key, value, valuesize, deadline);
 	return tcp_get(s, key, value, valuesize, deadline);
+}
+
+int remotemap_get(struct remotemap_session *s, const char *key, char *value,
+		  size_t valuesize)
+{
+	long long deadline = now_ms() + s->m->timeout_ms;
+	bool reused = s->fd >= 0;
+	int rc;
+
+	if (strlen(key) >= KEY_MAX_LEN)
+		return fail(s, "request", "key too long");
+	rc = get_once(s, key, value, valuesize, deadline);
+	/* A server may close a connection after any reply (Postfix's own
+	 * clients reconnect then): one new connection, same deadline. */
+	if (rc < 0 && reused && s->dropped)
+		rc = get_once(s, key, value, valuesize, deadline);
+	return rc;
 }
 
 void remotemap_session_end(struct remotemap_session *s)

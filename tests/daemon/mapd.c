@@ -12,6 +12,7 @@
  *	-n	the socketmap name answered (other names get PERM)
  *	-d	wait this long before each reply (a slow database)
  *	-t	answer every lookup with a temporary error
+ *	-1	close the connection after each reply
  * It runs in the foreground until SIGTERM; one thread per client.
  */
 #include <errno.h>
@@ -31,7 +32,7 @@
 
 static struct loginmap *map;
 static const char *name = "senders";
-static int tcp, delay_ms, temp;
+static int tcp, delay_ms, temp, one_reply;
 static FILE *lookup_log;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -109,6 +110,8 @@ static void serve_socketmap(FILE *in, FILE *out)
 			(void)snprintf(rep, sizeof(rep), "NOTFOUND ");
 		fprintf(out, "%zu:%s,", strlen(rep), rep);
 		fflush(out);
+		if (one_reply)
+			return;
 	}
 }
 
@@ -151,6 +154,8 @@ static void serve_tcp(FILE *in, FILE *out)
 				fprintf(out, "500 not found\n");
 		}
 		fflush(out);
+		if (one_reply)
+			return;
 	}
 }
 
@@ -205,7 +210,7 @@ int main(int argc, char **argv)
 	const char *proto = NULL, *where = NULL, *file = NULL, *logpath = NULL;
 	int ch, fd;
 
-	while ((ch = getopt(argc, argv, "p:l:f:n:L:d:t")) != -1) {
+	while ((ch = getopt(argc, argv, "p:l:f:n:L:d:t1")) != -1) {
 		switch (ch) {
 		case 'p': proto = optarg; break;
 		case 'l': where = optarg; break;
@@ -214,6 +219,7 @@ int main(int argc, char **argv)
 		case 'L': logpath = optarg; break;
 		case 'd': delay_ms = atoi(optarg); break;
 		case 't': temp = 1; break;
+		case '1': one_reply = 1; break;
 		default: return 64;
 		}
 	}

@@ -13,7 +13,7 @@
 MAPD=$top_builddir/tests/daemon/mapd
 [ -x "$MAPD" ] || { echo "Bail out! $MAPD not built"; exit 1; }
 
-echo "1..14"
+echo "1..15"
 ld_init
 check() { ld_check "$@"; }
 MAP=$LD_DIR/senders.map
@@ -79,6 +79,13 @@ mapd_stop
 mapd_start tcp "inet:127.0.0.1:$PORT"
 run tcp "tcp:127.0.0.1:$PORT"
 check "tcp: (tcp_table) the same records as the file map" cmp -s "$LD_DIR/file.out" "$LD_DIR/tcp.out"
+mapd_stop
+
+# A server that hangs up after every reply: dotgate connects again.
+mapd_start socketmap "unix:$LD_DIR/map.sock" -1
+run hangup "socketmap:unix:$LD_DIR/map.sock:senders"
+check "a server that closes after each reply: the same records, every lookup answered" \
+	eval 'cmp -s "$LD_DIR/file.out" "$LD_DIR/hangup.out" && [ "$(wc -l < "$LD_DIR/lookups")" = 15 ]'
 mapd_stop
 
 # A wrong socketmap name is the server's PERM: an error, not "not found".
