@@ -101,8 +101,6 @@ static int parse_socketmap(struct remotemap *m, const char *s, char *err,
 			   size_t errsize)
 {
 	const char *name = strrchr(s, ':');
-	size_t elen;
-	int rc;
 
 	if (name == NULL || name[1] == '\0' || strlen(name + 1) >= NAME_MAX_LEN ||
 	    strpbrk(name + 1, " \t\r\n") != NULL)
@@ -112,9 +110,7 @@ static int parse_socketmap(struct remotemap *m, const char *s, char *err,
 		return set_unix(m, s + 5, (size_t)(name - s - 5));
 	if (strncmp(s, "inet:", 5) != 0)
 		return -1;
-	elen = (size_t)(name - s - 5);
-	rc = set_inet(m, s + 5, elen, err, errsize);
-	return rc;
+	return set_inet(m, s + 5, (size_t)(name - s - 5), err, errsize);
 }
 
 int remotemap_parse(const char *spec, int timeout_ms, struct remotemap **out,
