@@ -20,6 +20,20 @@ count_log() {
 	u=$(sed -n 's/^# XPASS: *//p' "$1" | head -n 1)
 	passed=$((passed + ${p:-0} + ${x:-0}))
 	failed=$((failed + ${f:-0} + ${e:-0} + ${u:-0}))
+	keep_failures "$1"
+}
+
+# Keeps the end of each failed test's own log (the next "make check"
+# overwrites it), to be printed last, where CI shows the output.
+failures=$(mktemp)
+trap 'rm -f "$failures"' EXIT
+keep_failures() {
+	_dir=$(dirname "$1")
+	sed -n 's/^\(FAIL\|ERROR\|XPASS\): \([^ ]*\).*/\2/p' "$1" | sort -u |
+	while read -r _t; do
+		echo "--- $_dir/$_t (last 40 lines of its log)"
+		tail -n 40 "$_dir/${_t%.*}.log" 2>&1
+	done >> "$failures"
 }
 
 # Runs a TAP-printing command and adds its ok / not ok lines.
@@ -44,6 +58,10 @@ step() {
 }
 
 finish() {
+	if [ -s "$failures" ]; then
+		echo "=== the failed tests' logs"
+		cat "$failures"
+	fi
 	echo "$passed passed, $failed failed"
 	[ "$failed" = 0 ]
 	exit $?

@@ -45,6 +45,7 @@ set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${DOTGATE:=$top_builddir/filter/dotgate/dotgate}"
+. "$top_srcdir/tests/port.sh"
 BIN=$top_builddir/tests/bench
 SCALE=${BENCH_SCALE:-1}
 ROUNDS=${BENCH_ROUNDS:-5}
@@ -220,10 +221,8 @@ postfix_section() {
 	. "$top_srcdir/tests/postfix/lib.sh"
 	pf_init >&2
 	pf_postfix_config milter
-	NOM_PORT=$(pf_free_port)
-	while [ "$NOM_PORT" = "$PF_SMTP_PORT" ] || [ "$NOM_PORT" = "$PF_SUB_PORT" ]; do
-		NOM_PORT=$(pf_free_port)
-	done
+	NOM_PORT=$(free_port "$PF_SMTP_PORT" "$PF_SUB_PORT") ||
+		{ echo "run.sh: no free port" >&2; exit 2; }
 	# A third smtpd without the milter; every recipient of bench.test
 	# goes to discard: so that delivery costs next to nothing.
 	cat >> "$PF_DIR/etc/master.cf" <<EOF
@@ -461,7 +460,7 @@ mproto() {
 }
 
 metrics_section() {
-	_port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+	_port=$(free_port) || { echo "run.sh: no free port" >&2; exit 2; }
 	start_dg "$tmp/moff.sock" "$tmp/moff.jsonl"
 	OFF_PID=$DG_PID
 	dg_conf "$tmp/mon.conf" "$tmp/mon.jsonl"

@@ -15,16 +15,11 @@ SCRIPTS="gate_mechanism gate_plaintext gate_not_owned gate_null_sender
 set -- $SCRIPTS
 echo "1..$(( $# * 2 ))"
 n=0
-port() {
-	while :; do
-		_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
-		[ -z "$(ss -Hltn "sport = :$_p" 2>/dev/null)" ] && { echo "$_p"; return; }
-	done
-}
+. "$top_srcdir/tests/port.sh"
 for server in socketmap tcp; do
 	for s in $SCRIPTS; do
 		n=$((n + 1))
-		out=$(LOGIN_MAP_SERVER=$server MAP_PORT=$(port) \
+		out=$(LOGIN_MAP_SERVER=$server MAP_PORT=$(free_port) \
 			sh "$top_srcdir/tests/milter/run-lua.sh" "$top_srcdir/tests/milter/$s.lua")
 		lookups=$(printf '%s\n' "$out" | sed -n 's/^# login_map served by mapd.*: \([0-9]*\) lookups$/\1/p')
 		if printf '%s\n' "$out" | grep -q "^ok 1 - $s\$" && [ "${lookups:-0}" -gt 0 ]; then

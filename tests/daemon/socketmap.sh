@@ -18,7 +18,7 @@ ld_init
 check() { ld_check "$@"; }
 MAP=$LD_DIR/senders.map
 printf '# the site table\n@load.test  carol@example.test\nud0x1@load.test  dave@example.test, carol@example.test\n' > "$MAP"
-PORT=$(ld_free_port) || { echo "Bail out! no free port"; exit 1; }
+PORT=$(free_port) || { echo "Bail out! no free port"; exit 1; }
 MAPD_PID=
 
 # mapd_start PROTO WHERE [ARGS]: the server, its log of lookups emptied.

@@ -18,7 +18,7 @@
 #					memory is theirs, not dotgate's
 #	ld_settle_fds N			waits up to 5 s for the fd count to drop to N
 #	ld_output_clean			daemon output is printable ASCII from dotgate
-#	ld_free_port			a loopback TCP port nothing listens on
+#	free_port [TAKEN...]		a free loopback port (tests/port.sh)
 #	ld_check WHAT CMD...		the next TAP line: ok when CMD succeeds
 # DESCRIPTION
 #	Tests get top_srcdir, top_builddir and DOTGATE from "make check"
@@ -30,6 +30,7 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${DOTGATE:=$top_builddir/filter/dotgate/dotgate}"
+. "$top_srcdir/tests/port.sh"
 MLTLOAD=$top_builddir/tests/bench/mltload
 HOSTILE=$top_builddir/tests/load/hostile
 JSONL=$top_builddir/tests/load/jsonl
@@ -157,15 +158,3 @@ ld_check() {
 	if "$@"; then echo "ok $LD_N - $_what"; else echo "not ok $LD_N - $_what"; fi
 }
 
-ld_free_port() {
-	_n=0
-	while [ $_n -lt 100 ]; do
-		_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
-		if [ -z "$(ss -Hltn "sport = :$_p" 2>/dev/null)" ]; then
-			echo "$_p"
-			return 0
-		fi
-		_n=$((_n + 1))
-	done
-	return 1
-}

@@ -20,7 +20,7 @@ echo "1..14"
 command -v curl >/dev/null || { echo "Bail out! curl missing"; exit 1; }
 [ -x "$HTTPFLOOD" ] || { echo "Bail out! $HTTPFLOOD not built"; exit 1; }
 ld_init
-MPORT=$(ld_free_port) || { echo "Bail out! no free port"; exit 1; }
+MPORT=$(free_port) || { echo "Bail out! no free port"; exit 1; }
 URL=http://127.0.0.1:$MPORT
 
 check() { ld_check "$@"; }

@@ -21,7 +21,7 @@ for _t in prometheus promtool curl jq; do
 		{ echo "Bail out! $_t missing (sh tests/deps.sh installs it)"; exit 1; }
 done
 ld_init
-MPORT=$(ld_free_port) && PPORT=$(ld_free_port) ||
+MPORT=$(free_port) && PPORT=$(free_port "$MPORT") ||
 	{ echo "Bail out! no free port"; exit 1; }
 ALERTS=$top_srcdir/conf/prometheus-alerts.yml.example
 ld_conf "$LD_DIR/good.conf" "user \"carol@example.test\" {

@@ -7,6 +7,7 @@
 # SYNOPSIS
 #	. "$top_srcdir/tests/postfix/lib.sh"
 #	pf_require_root NTESTS		prints "1..0 # SKIP ..." and exits if not root
+#	free_port [TAKEN...]		a free loopback port (tests/port.sh)
 #	pf_need WHAT...			"Bail out!" unless each is there: dotgate,
 #					probe (built), or a command (jq, swaks)
 #	pf_init				creates $PF_DIR, installs the cleanup trap,
@@ -53,6 +54,8 @@
 #	pf_* functions print "# ..." TAP comments and return non-zero on
 #	failure; pf_init and pf_postfix_start bail out with "Bail out!".
 
+. "$top_srcdir/tests/port.sh"
+
 PF_SASL_REALM=example.test
 PF_NOBODY_UID=$(id -u nobody 2>/dev/null || echo 65534)
 PF_NOBODY_GID=$(id -g nobody 2>/dev/null || echo 65534)
@@ -90,21 +93,6 @@ pf_bail() {
 	exit 1
 }
 
-# A port nobody listens on (checked with ss); the tiny race with other
-# programs picking the same port is acceptable for a test.
-pf_free_port() {
-	_i=0
-	while [ $_i -lt 200 ]; do
-		_p=$(( $(od -An -N2 -tu2 /dev/urandom) % 30000 + 20000 ))
-		if ! ss -Hltn "sport = :$_p" 2>/dev/null | grep -q .; then
-			echo "$_p"
-			return 0
-		fi
-		_i=$((_i + 1))
-	done
-	return 1
-}
-
 pf_init() {
 	PF_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dotgate-pf.XXXXXX") ||
 		pf_bail "mktemp failed"
@@ -118,11 +106,8 @@ pf_init() {
 	chmod 755 "$PF_DIR/dg"
 	PF_SOCK=$PF_DIR/dg/sock
 	PF_AUDIT=$PF_DIR/dg/audit.jsonl
-	PF_SMTP_PORT=$(pf_free_port) || pf_bail "no free port"
-	PF_SUB_PORT=$(pf_free_port) || pf_bail "no free port"
-	while [ "$PF_SUB_PORT" = "$PF_SMTP_PORT" ]; do
-		PF_SUB_PORT=$(pf_free_port)
-	done
+	PF_SMTP_PORT=$(free_port) || pf_bail "no free port"
+	PF_SUB_PORT=$(free_port "$PF_SMTP_PORT") || pf_bail "no free port"
 	pf_sasl_setup || pf_bail "SASL setup failed"
 	PF_TLS=
 	pf_tls_setup && PF_TLS=1

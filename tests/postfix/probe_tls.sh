@@ -31,7 +31,9 @@ CONF
 )
 pf_dotgate_start "$CONF" || pf_bail "dotgate did not start"
 pf_postfix_config milter
-STARTTLS_PORT=$(pf_free_port) && WRAP_PORT=$(pf_free_port) || pf_bail "no free port"
+STARTTLS_PORT=$(free_port "$PF_SMTP_PORT" "$PF_SUB_PORT") &&
+WRAP_PORT=$(free_port "$PF_SMTP_PORT" "$PF_SUB_PORT" "$STARTTLS_PORT") ||
+	pf_bail "no free port"
 PF_EXTRA_PORTS="$STARTTLS_PORT $WRAP_PORT"
 cat >> "$PF_DIR/etc/master.cf" <<CF
 $STARTTLS_PORT inet n - n - - smtpd

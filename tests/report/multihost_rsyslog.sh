@@ -29,7 +29,7 @@ done
 [ -x "$REPORT" ] || { echo "Bail out! $REPORT not built"; exit 1; }
 ld_init
 D=$LD_DIR
-PORT=$(ld_free_port) || { echo "Bail out! no free port"; exit 1; }
+PORT=$(free_port) || { echo "Bail out! no free port"; exit 1; }
 TRAD=$D/central/traditional.log
 R5424=$D/central/rfc5424.log
 # What each host's mix must leave: one record per transaction.
