@@ -15,7 +15,8 @@
 #	pf_dotgate_start CONF [ARGS]	starts $DOTGATE -f on unix:$PF_SOCK with CONF
 #	pf_dotgate_stop
 #	pf_postfix_config [milter|nomilter]	writes main.cf, master.cf
-#	pf_postfix_start / pf_postfix_stop
+#	pf_postfix_start / pf_postfix_stop	start waits for our ports, and for
+#					$PF_EXTRA_PORTS (services a test added)
 #	pf_cleanup			stops everything, removes $PF_DIR (the trap)
 #	pf_wait_delivered TOKEN [SECS]	file name of the delivered mail containing TOKEN
 #	pf_queue_json			postqueue -j of the instance
@@ -272,8 +273,11 @@ pf_postfix_start() {
 		[ -f "$PF_DIR/maillog" ] && sed 's/^/# maillog: /' "$PF_DIR/maillog"
 		pf_bail "postfix -c $PF_DIR/etc start failed"
 	}
-	pf_wait_port "$PF_SMTP_PORT" && pf_wait_port "$PF_SUB_PORT" ||
-		pf_bail "Postfix ports $PF_SMTP_PORT/$PF_SUB_PORT do not answer"
+	for _p in $PF_SMTP_PORT $PF_SUB_PORT ${PF_EXTRA_PORTS:-}; do
+		pf_wait_port "$_p" && continue
+		[ -f "$PF_DIR/maillog" ] && tail -n 20 "$PF_DIR/maillog" | sed 's/^/# maillog: /'
+		pf_bail "Postfix port $_p does not answer"
+	done
 }
 
 pf_master_pid() {
@@ -318,7 +322,8 @@ pf_dotgate_start() {
 		>>"$PF_DIR/dg/daemon.out" 2>&1 &
 	PF_DG_PID=$!
 	_i=0
-	while [ ! -S "$PF_SOCK" ] && [ $_i -lt 100 ]; do
+	# 20 s: "make -j3 check" on two cores can be that slow.
+	while [ ! -S "$PF_SOCK" ] && [ $_i -lt 400 ]; do
 		if ! kill -0 "$PF_DG_PID" 2>/dev/null; then
 			sed 's/^/# dotgate: /' "$PF_DIR/dg/daemon.out"
 			PF_DG_PID=

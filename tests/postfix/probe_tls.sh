@@ -50,8 +50,6 @@ $WRAP_PORT inet n - n - - smtpd
   -o milter_macro_daemon_name=submissions
 CF
 pf_postfix_start
-pf_wait_port "$STARTTLS_PORT" && pf_wait_port "$WRAP_PORT" ||
-	pf_bail "Postfix TLS ports $STARTTLS_PORT/$WRAP_PORT do not answer"
 
 ALICE="--user alice@example.test --password-file $PF_DIR/alice.pw --mech PLAIN
  --from alice@example.test --to bob@example.test"
