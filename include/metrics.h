@@ -11,6 +11,7 @@
  *	void metrics_conn_close(void);
  *	void metrics_reload(bool ok);
  *	void metrics_policy_loaded(unsigned long long generation);
+ *	void metrics_map_lookup(int rc);
  *	void metrics_observe_callbacks(uint64_t ns);
  *	uint64_t metrics_clock(void);
  *	void metrics_enable(bool on);  bool metrics_enabled(void);
@@ -32,7 +33,10 @@
  *	metrics_conn_open()/metrics_conn_close() keep the connection
  *	gauge and total; metrics_reload() counts a reload by its outcome,
  *	metrics_policy_loaded() sets the running policy's generation (1 at
- *	start, one more for each good reload) and its load time.  The callback
+ *	start, one more for each good reload) and its load time.
+ *	metrics_map_lookup() counts one question put to a login map server
+ *	(socketmap:, tcp:) by remotemap_get()'s result: 1 found, 0 not
+ *	found, -1 failed; cached answers are not questions.  The callback
  *	histogram is fed by metrics_observe_callbacks() with the time a
  *	transaction spent in dotgate's callbacks; metrics_clock() is a
  *	monotonic clock in ns that returns 0 unless metrics_enable(true)
@@ -73,6 +77,7 @@ struct metrics {
 	atomic_ullong conn_total;
 	atomic_ullong reloads_ok, reloads_error;
 	atomic_ullong generation;
+	atomic_ullong map_lookups[3];	/* found, not found, error */
 	atomic_llong loaded_ms;		/* wall clock of the last good load */
 	atomic_ullong cb_bucket[METRICS_BUCKETS + 1];	/* not cumulative */
 	atomic_ullong cb_sum_ns;
@@ -103,6 +108,7 @@ void metrics_conn_open(void);
 void metrics_conn_close(void);
 void metrics_reload(bool ok);
 void metrics_policy_loaded(unsigned long long generation);
+void metrics_map_lookup(int rc);
 void metrics_observe_callbacks(uint64_t ns);
 uint64_t metrics_clock(void);
 void metrics_enable(bool on);

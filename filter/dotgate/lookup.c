@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "lookup.h"
+#include "metrics.h"
 #include "remotemap.h"
 #include "util.h"
 
@@ -68,6 +69,7 @@ static int get(void *arg, const char *key, char *value, size_t size)
 	}
 	value[0] = '\0';
 	rc = remotemap_get(&l->s, key, value, size);
+	metrics_map_lookup(rc);
 	if (rc < 0)
 		l->failed = true;
 	else

@@ -78,6 +78,11 @@ void metrics_policy_loaded(unsigned long long generation)
 			     (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
 }
 
+void metrics_map_lookup(int rc)
+{
+	add(&dg_metrics.map_lookups[rc > 0 ? 0 : rc == 0 ? 1 : 2], 1);
+}
+
 void metrics_observe_callbacks(uint64_t ns)
 {
 	size_t b = 0;

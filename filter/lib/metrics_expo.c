@@ -175,6 +175,14 @@ static void connections_and_policy(struct mbuf *b, const struct metrics *m)
 	       "When the running policy was loaded.");
 	sample(b, "dotgate_policy_loaded_timestamp_seconds", NULL, NULL,
 	       (double)atomic_load(&m->loaded_ms) / 1000.0);
+	family(b, "dotgate_login_map_lookups_total", "counter",
+	       "Questions to the login map server (socketmap:, tcp:), by answer.");
+	sample(b, "dotgate_login_map_lookups_total", "result", "found",
+	       (double)get(&m->map_lookups[0]));
+	sample(b, "dotgate_login_map_lookups_total", "result", "notfound",
+	       (double)get(&m->map_lookups[1]));
+	sample(b, "dotgate_login_map_lookups_total", "result", "error",
+	       (double)get(&m->map_lookups[2]));
 	family(b, "dotgate_body_bytes_total", "counter", "Message body bytes scanned.");
 	sample(b, "dotgate_body_bytes_total", NULL, NULL, (double)get(&m->body_bytes));
 }

@@ -13,12 +13,13 @@
 MAPD=$top_builddir/tests/daemon/mapd
 [ -x "$MAPD" ] || { echo "Bail out! $MAPD not built"; exit 1; }
 
-echo "1..15"
+echo "1..17"
 ld_init
 check() { ld_check "$@"; }
 MAP=$LD_DIR/senders.map
 printf '# the site table\n@load.test  carol@example.test\nud0x1@load.test  dave@example.test, carol@example.test\n' > "$MAP"
-PORT=$(free_port) || { echo "Bail out! no free port"; exit 1; }
+PORT=$(free_port) && MPORT=$(free_port "$PORT") ||
+	{ echo "Bail out! no free port"; exit 1; }
 MAPD_PID=
 
 # mapd_start PROTO WHERE [ARGS]: the server, its log of lookups emptied.
@@ -38,12 +39,16 @@ mapd_stop() { [ -n "$MAPD_PID" ] && kill "$MAPD_PID" && wait "$MAPD_PID" 2>/dev/
 
 # run NAME LOGIN_MAP [EXTRA]: dotgate with that map; carol sends 4 on
 # one connection, dave 3 on another (only ud0x1@ is his); the records,
-# reduced to what the client saw, into NAME.out.
+# reduced to what the client saw, into NAME.out; the lookup counters
+# of the metrics endpoint, "found notfound error", into NAME.metrics.
 run() {
 	: > "$LD_AUDIT"
 	ld_conf "$LD_DIR/$1.conf" "senders {
   login_map = \"$2\"
   lookup_timeout = 1
+}
+metrics {
+  listen = \"127.0.0.1:$MPORT\"
 }
 ${3:-}"
 	ld_start "$LD_DIR/$1.conf" || return 1
@@ -51,6 +56,11 @@ ${3:-}"
 	"$MLTLOAD" $_c -c 1 -m 4 -a carol@example.test --tag c >/dev/null
 	"$MLTLOAD" $_c -c 1 -m 3 -a dave@example.test --tag d >/dev/null
 	sleep 0.3
+	for _r in found notfound error; do
+		curl -s "http://127.0.0.1:$MPORT/metrics" |
+			sed -n "s/^dotgate_login_map_lookups_total{result=\"$_r\"} //p"
+	done | tr '\n' ' ' > "$LD_DIR/$1.metrics"
+	echo "# $1: login map lookups found/notfound/error: $(cat "$LD_DIR/$1.metrics")"
 	ld_stop
 	jq -c '[.from, .stage, .verdict, .rule, (.reply // "" | .[0:9])]' "$LD_AUDIT" |
 		sort > "$LD_DIR/$1.out"
@@ -69,6 +79,8 @@ check "socketmap:unix: the same records as the file map" cmp -s "$LD_DIR/file.ou
 # cached: 4 x 2 + 1 for carol, 2 + 1 + 2 + 1 for dave.
 check "socketmap: @load.test looked up once per connection (cache), 15 lookups for 7 messages" \
 	[ "$(grep -cx '@load.test' "$LD_DIR/lookups") $(wc -l < "$LD_DIR/lookups")" = "2 15" ]
+check "metrics: the 15 questions by answer, 3 found, 12 not found, none failed" \
+	[ "$(cat "$LD_DIR/sockunix.metrics")" = "3 12 0 " ]
 mapd_stop
 
 mapd_start socketmap "inet:127.0.0.1:$PORT"
@@ -100,6 +112,8 @@ mapd_stop
 run down "socketmap:unix:$LD_DIR/map.sock:senders"
 check "server down, on_error = tempfail: every sender check is a 451, no mail lost or accepted" \
 	[ "$(grep -c '"mail","tempfail","sender.not_owned","451 4.3.0"' "$LD_DIR/down.out")" = 7 ]
+check "metrics: server down, each of the 7 MAIL FROMs counts one failed lookup" \
+	[ "$(cat "$LD_DIR/down.metrics")" = "0 0 7 " ]
 run down_accept "socketmap:unix:$LD_DIR/map.sock:senders" 'on_error = accept'
 check "server down, on_error = accept: all 7 accepted" \
 	[ "$(grep -c '"eom","accept","pass"' "$LD_DIR/down_accept.out")" = 7 ]

@@ -138,6 +138,27 @@ static void test_connections_and_reloads(void **state)
 	free(page);
 }
 
+/* -1 (failed) and 1 (found) as remotemap_get() returns them, 0 not found. */
+static void test_map_lookups(void **state)
+{
+	char *page;
+
+	(void)state;
+	memset(&dg_metrics, 0, sizeof(dg_metrics));
+	metrics_map_lookup(1);
+	metrics_map_lookup(0);
+	metrics_map_lookup(0);
+	metrics_map_lookup(-1);
+	metrics_map_lookup(-1);
+	metrics_map_lookup(-1);
+	page = expose();
+	has_line(page, "# TYPE dotgate_login_map_lookups_total counter");
+	has_line(page, "dotgate_login_map_lookups_total{result=\"found\"} 1");
+	has_line(page, "dotgate_login_map_lookups_total{result=\"notfound\"} 2");
+	has_line(page, "dotgate_login_map_lookups_total{result=\"error\"} 3");
+	free(page);
+}
+
 static void test_listen(void **state)
 {
 	struct listen_addr a;
@@ -176,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_histogram),
 		cmocka_unit_test(test_connections_and_reloads),
+		cmocka_unit_test(test_map_lookups),
 		cmocka_unit_test(test_listen),
 	};
 
