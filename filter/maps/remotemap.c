@@ -8,7 +8,6 @@
  * remotemap.h.
  */
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
@@ -228,8 +227,7 @@ static int send_all(struct remotemap_session *s, const char *p, size_t n,
 				return -1;
 			continue;
 		}
-		if (w < 0)
-		{
+		if (w < 0) {
 			s->dropped = errno == EPIPE || errno == ECONNRESET;
 			return fail(s, "write", strerror(errno));
 		}

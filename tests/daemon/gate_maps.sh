@@ -8,6 +8,7 @@
 # have asked the server.  Prints TAP.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
+. "$top_srcdir/tests/port.sh"
 # The scripts whose transactions reach the sender check (gate_exempt and
 # gate_unauthenticated stop before it: no lookup to compare).
 SCRIPTS="gate_mechanism gate_plaintext gate_not_owned gate_null_sender
@@ -15,7 +16,6 @@ SCRIPTS="gate_mechanism gate_plaintext gate_not_owned gate_null_sender
 set -- $SCRIPTS
 echo "1..$(( $# * 2 ))"
 n=0
-. "$top_srcdir/tests/port.sh"
 for server in socketmap tcp; do
 	for s in $SCRIPTS; do
 		n=$((n + 1))

@@ -43,29 +43,30 @@ sed -e "s|@TMPDIR@|$tmp|g" -e "s|@SRCDIR@|$top_srcdir|g" \
 	"$top_srcdir/$conf" > "$tmp/dotgate.conf"
 chmod 644 "$tmp/dotgate.conf"
 
-mapd=
-case ${LOGIN_MAP_SERVER:-} in
-socketmap|tcp)
+# serve_login_map PROTO: mapd serves the file login_map of the
+# configuration, which then names the server instead.
+serve_login_map() {
 	map=$(sed -n 's/^ *login_map *= *"\(.*\)"$/\1/p' "$tmp/dotgate.conf")
-	if [ -n "$map" ]; then
-		if [ "$LOGIN_MAP_SERVER" = socketmap ]; then
-			listen=unix:$tmp/map.sock spec=socketmap:unix:$tmp/map.sock:senders
-		else
-			listen=inet:127.0.0.1:$MAP_PORT spec=tcp:127.0.0.1:$MAP_PORT
-		fi
-		"${MAPD:-$top_builddir/tests/daemon/mapd}" -p "$LOGIN_MAP_SERVER" \
-			-l "$listen" -f "$map" -n senders -L "$tmp/lookups" 2>"$tmp/mapd.out" &
-		mapd=$!
-		sed -i "s|^\( *login_map *= *\)\".*\"$|\1\"$spec\"|" "$tmp/dotgate.conf"
-		i=0
-		until [ -s "$tmp/mapd.out" ] || { [ "$LOGIN_MAP_SERVER" = socketmap ] &&
-			[ -S "$tmp/map.sock" ]; } || { [ "$LOGIN_MAP_SERVER" = tcp ] &&
-			ss -Hltn "sport = :$MAP_PORT" | grep -q .; } || [ $i -ge 100 ]; do
-			sleep 0.05
-			i=$((i + 1))
-		done
+	[ -n "$map" ] || return 0
+	if [ "$1" = socketmap ]; then
+		listen=unix:$tmp/map.sock spec=socketmap:unix:$tmp/map.sock:senders
+		ready() { [ -S "$tmp/map.sock" ]; }
+	else
+		listen=inet:127.0.0.1:$MAP_PORT spec=tcp:127.0.0.1:$MAP_PORT
+		ready() { ss -Hltn "sport = :$MAP_PORT" | grep -q .; }
 	fi
-	;;
+	"${MAPD:-$top_builddir/tests/daemon/mapd}" -p "$1" -l "$listen" -f "$map" \
+		-n senders -L "$tmp/lookups" 2>"$tmp/mapd.out" &
+	mapd=$!
+	sed -i "s|^\( *login_map *= *\)\".*\"$|\1\"$spec\"|" "$tmp/dotgate.conf"
+	i=0
+	until [ -s "$tmp/mapd.out" ] || ready || [ $i -ge 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+case ${LOGIN_MAP_SERVER:-} in
+socketmap|tcp) serve_login_map "$LOGIN_MAP_SERVER" ;;
 esac
 
 # DOTGATE_WRAPPER (make check-valgrind: valgrind and its options) goes in
