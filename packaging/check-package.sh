@@ -93,10 +93,20 @@ conffiles=$(dpkg-query -W -f='${Conffiles}' dotgate)
 for f in /etc/dotgate/dotgate.conf /etc/logrotate.d/dotgate; do
 	check "$f is a conffile" sh -c 'echo "$1" | grep -q "^ $2 "' sh "$conffiles" "$f"
 done
-for f in /usr/sbin/dotgate /usr/bin/dotgate-report /usr/bin/dotgate-probe \
-	 /lib/systemd/system/dotgate.service; do
+for f in /usr/sbin/dotgate /usr/bin/dotgate-report /usr/bin/dotgate-probe; do
 	check "the package ships $f" test -f "$f"
 done
+# The unit is where the release's debhelper put it: /lib/systemd/system
+# on Debian 12, /usr/lib/systemd/system on Debian 13.  dpkg says where.
+unit=$(dpkg -L dotgate | grep '/systemd/system/dotgate\.service$')
+if [ -n "$unit" ] && [ "$(echo "$unit" | wc -l)" -eq 1 ] && [ -f "$unit" ]; then
+	ok "the package ships one dotgate.service, $unit"
+else
+	not_ok "the package ships one dotgate.service"
+	echo "$unit" | sed 's/^/# dpkg -L: /'
+	echo "Bail out! no unit to run the daemon from"
+	finish
+fi
 
 check "dotgate is a system user with no login shell" sh -c '
 	ent=$(getent passwd dotgate) || exit 1
@@ -208,7 +218,7 @@ for page in man8/dotgate.8 man5/dotgate.conf.5 man1/dotgate-report.1 man1/dotgat
 		sh "$f"
 done
 silent "systemd-analyze verify dotgate.service" \
-	systemd-analyze verify /lib/systemd/system/dotgate.service
+	systemd-analyze verify "$unit"
 check "logrotate accepts /etc/logrotate.d/dotgate" sh -c '
 	logrotate -d -s "$1/lr.debug" /etc/logrotate.d/dotgate >"$1/lr.out" 2>&1
 	rc=$?; cat "$1/lr.out"
@@ -231,7 +241,7 @@ else
 	install -d -o dotgate -g dotgate -m 0750 /run/dotgate
 	made_rundir=yes
 fi
-execstart=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/dotgate.service)
+execstart=$(sed -n 's/^ExecStart=//p' "$unit")
 echo "# ExecStart: $execstart"
 # shellcheck disable=SC2086
 setpriv --reuid=dotgate --regid=dotgate --init-groups -- \
@@ -366,6 +376,7 @@ check "apt-get purge dotgate" \
 installed=
 for f in /usr/sbin/dotgate /etc/dotgate /var/log/dotgate /etc/logrotate.d/dotgate \
 	 /var/spool/postfix/dotgate /lib/systemd/system/dotgate.service \
+	 /usr/lib/systemd/system/dotgate.service \
 	 /etc/systemd/system/multi-user.target.wants/dotgate.service; do
 	check "purge removed $f" test ! -e "$f"
 done

@@ -140,7 +140,16 @@ mkdir "$work/bin"
 cat >"$work/bin/systemctl" <<'EOF'
 #!/bin/sh
 # systemctl stand-in (check-system-postfix.sh): start/stop/restart/reload.
-unit_key() { sed -n "s/^$1=//p" /lib/systemd/system/dotgate.service | head -n 1; }
+# The unit file is wherever the package put it (/lib or /usr/lib).
+unit_file() {
+	f=$(dpkg -L dotgate 2>/dev/null | grep '/systemd/system/dotgate\.service$' | head -n 1)
+	if [ -z "$f" ] || [ ! -f "$f" ]; then
+		echo "systemctl stand-in: dpkg -L dotgate lists no dotgate.service" >&2
+		return 1
+	fi
+	echo "$f"
+}
+unit_key() { sed -n "s/^$1=//p" "$unitfile" | head -n 1; }
 dotgate_start() {
 	user=$(unit_key User)
 	group=$(unit_key Group)
@@ -168,6 +177,7 @@ shift
 for unit in "$@"; do
 	unit=${unit%.service}
 	if [ "$unit" = dotgate ]; then
+		unitfile=$(unit_file) || exit 1
 		case $verb in
 		start) dotgate_start ;;
 		stop) dotgate_stop ;;
@@ -343,7 +353,8 @@ check "systemctl stop dotgate (SIGTERM) stops it" systemctl stop dotgate
 sed 's/^/# dotgate: /' "$DOTGATE_LOG" | tail -n 20
 check "apt-get purge dotgate" env DEBIAN_FRONTEND=noninteractive apt-get purge -y dotgate
 check "purge removed the dotgate user and group" sh -c '! getent passwd dotgate && ! getent group dotgate'
-for f in /var/spool/postfix/dotgate /etc/dotgate /var/log/dotgate /usr/sbin/dotgate; do
+for f in /var/spool/postfix/dotgate /etc/dotgate /var/log/dotgate /usr/sbin/dotgate \
+	 /lib/systemd/system/dotgate.service /usr/lib/systemd/system/dotgate.service; do
 	check "purge removed $f" test ! -e "$f"
 done
 
