@@ -44,8 +44,11 @@ done
 [ -x "${DOTGATE:-}" ] || { echo "Bail out! DOTGATE not built"; exit 1; }
 [ -x "$DOTGATE_PROBE" ] || { echo "Bail out! dotgate-probe not built"; exit 1; }
 
-# The packages are kept between runs in the build tree.
-DEBS=${DOTGATE_SENDMAIL_DEBS:-$top_builddir/tests/sendmail/debs}
+# The packages tests/deps.sh keeps, or else a download kept between runs
+# in the build tree.
+DEBS=${DOTGATE_SENDMAIL_DEBS:-/var/cache/dotgate/sendmail-debs}
+ls "$DEBS"/sendmail-bin_*.deb >/dev/null 2>&1 ||
+	DEBS=$top_builddir/tests/sendmail/debs
 mkdir -p "$DEBS"
 if ! ls "$DEBS"/sendmail-bin_*.deb >/dev/null 2>&1; then
 	if ! (cd "$DEBS" && apt-get download sendmail-bin sendmail-base \
