@@ -42,10 +42,12 @@
 #	certificate for mx.example.test made by openssl in etc/tls/; if
 #	openssl is missing or fails, $PF_TLS is empty and no service offers
 #	TLS.  The plain service never offers it.  Nothing relays:
-#	default_transport is error:.  Postfix's smtpd_forbid_bare_newline is
-#	left at the Debian default unless PF_BARE_NEWLINE is set (e.g.
-#	normalize), in which case its exclusions are emptied so that it
-#	applies to loopback clients too.
+#	default_transport is error:.  The settings whose defaults differ
+#	between Postfix 3.7 and 3.10 are pinned to 3.7's (pf_postfix_pins:
+#	milter_default_action = tempfail, smtpd_forbid_unauth_pipelining =
+#	no, smtpd_forbid_bare_newline = no), except smtpd_forbid_bare_newline
+#	= $PF_BARE_NEWLINE when set (exclusions emptied, so that it applies
+#	to loopback clients too); PF_STOCK=1 keeps the release's defaults.
 #	pf_cleanup stops Postfix and dotgate, kills any process left whose
 #	working directory is our queue directory (every Postfix daemon
 #	chdirs there), and removes $PF_DIR; KEEP=1 keeps the directory.
@@ -177,7 +179,7 @@ myorigin = example.test
 mydestination =
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
+mynetworks = ${PF_MYNETWORKS:-127.0.0.0/8}
 smtpd_peername_lookup = no
 relayhost =
 default_transport = error:dotgate test instance does not relay
@@ -198,9 +200,9 @@ smtpd_sasl_path = smtpd
 cyrus_sasl_config_path = $PF_DIR/etc/sasl
 smtpd_sasl_security_options = noanonymous
 smtpd_tls_security_level = none
-milter_default_action = tempfail
 milter_protocol = 6
 EOF
+	pf_postfix_pins >> "$PF_DIR/etc/main.cf"
 	_subtls=none
 	if [ -n "${PF_TLS:-}" ]; then
 		_subtls=may
@@ -214,12 +216,6 @@ EOF
 	fi
 	if [ "$_milter" = milter ]; then
 		echo "smtpd_milters = unix:$PF_SOCK" >> "$PF_DIR/etc/main.cf"
-	fi
-	if [ -n "${PF_BARE_NEWLINE:-}" ]; then
-		cat >> "$PF_DIR/etc/main.cf" <<EOF
-smtpd_forbid_bare_newline = $PF_BARE_NEWLINE
-smtpd_forbid_bare_newline_exclusions =
-EOF
 	fi
 	cat > "$PF_DIR/etc/master.cf" <<EOF
 # service type  private unpriv  chroot  wakeup  maxproc command + args
@@ -252,6 +248,24 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 tlsmgr    unix  -       -       n       1000?   1       tlsmgr
 EOF
+}
+
+# The settings whose defaults changed between Postfix 3.7 (Debian 12)
+# and 3.10 (Debian 13), pinned so that a suite tests dotgate and not the
+# release: 3.7's defaults (no bare-newline handling, pipelining after
+# DATA tolerated, a dead milter defers the message), or PF_BARE_NEWLINE
+# (e.g. normalize) with its exclusions emptied so that it applies to
+# loopback clients.  PF_STOCK=1 pins nothing: the release's own defaults.
+pf_postfix_pins() {
+	[ "${PF_STOCK:-0}" = 1 ] && return 0
+	echo "milter_default_action = tempfail"
+	echo "smtpd_forbid_unauth_pipelining = no"
+	if [ -n "${PF_BARE_NEWLINE:-}" ]; then
+		echo "smtpd_forbid_bare_newline = $PF_BARE_NEWLINE"
+		echo "smtpd_forbid_bare_newline_exclusions ="
+	else
+		echo "smtpd_forbid_bare_newline = no"
+	fi
 }
 
 # Waits until a TCP port on 127.0.0.1 answers with an SMTP greeting.
