@@ -19,7 +19,7 @@ PACKAGES="build-essential autoconf automake libtool pkgconf git
  clang libclang-rt-dev valgrind
  debhelper dpkg-dev fakeroot lintian groff man-db systemd
  iproute2 util-linux procps psmisc jq logrotate swaks libnet-ssleay-perl
- prometheus curl rsyslog tidy chromium fonts-dejavu-core m4"
+ prometheus curl rsyslog tidy chromium fonts-dejavu-core m4 debootstrap"
 SENDMAIL_DEBS=/var/cache/dotgate/sendmail-debs
 SENDMAIL_PKGS="sendmail-bin sendmail-base sendmail-cf libwrap0"
 
