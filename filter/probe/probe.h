@@ -81,7 +81,10 @@
  *	messages quote server text of any length, and a cut message is
  *	better than none.
  *	probe_smtp_* and probe_sasl_* return 0 on success, -1 on error with a
- *	message in err (c->err for the probe_smtp_* calls).
+ *	message in err (c->err for the probe_smtp_* calls).  c->closed tells
+ *	whether the server closed (PROBE_CLOSED_EOF) or reset
+ *	(PROBE_CLOSED_RESET: ECONNRESET, EPIPE) the connection, in clear or
+ *	inside TLS; it stays 0 for timeouts, TLS and SMTP protocol errors.
  */
 #ifndef DG_PROBE_H
 #define DG_PROBE_H
@@ -155,9 +158,14 @@ void probe_errf(char *buf, size_t size, const char *fmt, ...)
 
 struct ssl_st;				/* OpenSSL's SSL */
 
+/* probe_smtp.closed: how the server ended the connection, if it did. */
+#define PROBE_CLOSED_EOF 1
+#define PROBE_CLOSED_RESET 2
+
 struct probe_smtp {
 	int fd;
 	struct ssl_st *ssl;		/* NULL: plain TCP */
+	int closed;			/* 0, PROBE_CLOSED_EOF or _RESET */
 	int timeout_ms;
 	size_t start, end;
 	char buf[8192];

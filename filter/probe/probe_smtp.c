@@ -19,6 +19,12 @@
  *	End of file before any line yields code 0 and success, so callers
  *	can tell "server hung up" from an I/O error.  Once probe_tls_start()
  *	has run, the same calls go through TLS (probe_tls.c).
+ *
+ *	Whenever a read or write finds the connection closed (end of file)
+ *	or reset (ECONNRESET, EPIPE), c->closed says so, even when the call
+ *	fails: a server that hangs up on input it has not read makes its
+ *	kernel send a reset, and that is the server's answer, not a fault
+ *	of the probe (main.c judges it).  The first of them is kept.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -121,6 +127,13 @@ void probe_smtp_close(struct probe_smtp *c)
 	c->fd = -1;
 }
 
+/* Notes how the server ended the connection; errno e of a failed call. */
+static void note_closed(struct probe_smtp *c, int e)
+{
+	if (c->closed == 0)
+		c->closed = e == 0 ? PROBE_CLOSED_EOF : PROBE_CLOSED_RESET;
+}
+
 int probe_smtp_send(struct probe_smtp *c, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -141,6 +154,8 @@ int probe_smtp_send(struct probe_smtp *c, const void *buf, size_t len)
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
+			if (errno == EPIPE || errno == ECONNRESET)
+				note_closed(c, errno);
 			(void)snprintf(c->err, sizeof(c->err), "send: %s",
 				       strerror(errno));
 			return -1;
@@ -174,6 +189,8 @@ static ssize_t fill(struct probe_smtp *c)
 		n = probe_tls_read(c, c->buf + c->end, sizeof(c->buf) - c->end);
 		if (n > 0)
 			c->end += (size_t)n;
+		if (n == 0)
+			note_closed(c, 0);
 		return n;
 	}
 	for (;;) {
@@ -183,10 +200,14 @@ static ssize_t fill(struct probe_smtp *c)
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0) {
+			if (errno == ECONNRESET)
+				note_closed(c, errno);
 			(void)snprintf(c->err, sizeof(c->err), "recv: %s",
 				       strerror(errno));
 			return -1;
 		}
+		if (n == 0)
+			note_closed(c, 0);
 		c->end += (size_t)n;
 		return n;
 	}

@@ -20,6 +20,11 @@
  *	go through TLS.  probe_tls_read() and probe_tls_write() keep the
  *	deadline of the plain transport: they wait on the socket for what
  *	OpenSSL asks (read or write) and never block past it.
+ *
+ *	A server that hangs up, with close_notify or without, or whose
+ *	kernel resets the connection (it closed with our input unread) sets
+ *	c->closed as on a plain socket: reads return 0 at an end of file
+ *	and -1 on a reset, so the caller can tell both from a TLS error.
  * DIAGNOSTICS
  *	-1 with the reason in c->err: OpenSSL's error, or the verification
  *	failure by name ("certificate verify failed: ...").
@@ -83,26 +88,71 @@ static int set_peer_name(SSL *ssl, const char *host)
 }
 
 /*
+ * How OpenSSL's error e (errno *sys of the socket call under it) ended
+ * the connection: PROBE_CLOSED_EOF for close_notify or an end of file
+ * without it (SSL_OP_IGNORE_UNEXPECTED_EOF turns that into
+ * SSL_ERROR_ZERO_RETURN; OpenSSL 1.1 says SSL_ERROR_SYSCALL and errno
+ * 0), PROBE_CLOSED_RESET for ECONNRESET or EPIPE, which OpenSSL 3 may
+ * put on its error queue instead of leaving in errno; 0 for any other
+ * error, which stays a TLS error.  *sys gets the errno of a reset.
+ */
+static int tls_closed(int e, int *sys)
+{
+	unsigned long q = ERR_peek_error();
+
+	if (e == SSL_ERROR_ZERO_RETURN)
+		return PROBE_CLOSED_EOF;
+	if (e == SSL_ERROR_SYSCALL) {
+		if (q != 0 && ERR_GET_LIB(q) == ERR_LIB_SYS)
+			*sys = ERR_GET_REASON(q);
+		if (*sys == ECONNRESET || *sys == EPIPE)
+			return PROBE_CLOSED_RESET;
+		return q == 0 && *sys == 0 ? PROBE_CLOSED_EOF : 0;
+	}
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+	if (e == SSL_ERROR_SSL && ERR_GET_LIB(q) == ERR_LIB_SSL &&
+	    ERR_GET_REASON(q) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+		return PROBE_CLOSED_EOF;
+#endif
+	return 0;
+}
+
+/*
  * After an OpenSSL call returned rc: 1 to retry once the socket is
- * ready (0 for a clean end of file on reads), -1 on error.
+ * ready, 0 for an end of file, -1 on error (c->closed set on a reset).
+ * The caller cleared errno before the call: a stale EAGAIN would make
+ * a clean end of file look like an error.
  */
 static int retry(struct probe_smtp *c, int rc, const char *what)
 {
+	int sys = errno;
 	int e = SSL_get_error(c->ssl, rc);
+	int closed;
 	long v;
 
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 		return probe_smtp_wait(c, e == SSL_ERROR_WANT_READ ? POLLIN
 								   : POLLOUT) < 0 ? -1 : 1;
-	if (e == SSL_ERROR_ZERO_RETURN)
+	closed = tls_closed(e, &sys);
+	if (closed != 0 && c->closed == 0)
+		c->closed = closed;
+	if (closed == PROBE_CLOSED_EOF) {
+		ERR_clear_error();
 		return 0;
+	}
+	if (closed == PROBE_CLOSED_RESET) {
+		probe_errf(c->err, sizeof(c->err), "%s: %s", what,
+			   strerror(sys));
+		ERR_clear_error();
+		return -1;
+	}
 	v = SSL_get_verify_result(c->ssl);
 	if (v != X509_V_OK)
 		probe_errf(c->err, sizeof(c->err), "%s: certificate verify "
 			   "failed: %s", what, X509_verify_cert_error_string(v));
 	else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
 		probe_errf(c->err, sizeof(c->err), "%s: %s", what,
-			   errno ? strerror(errno) : "connection closed");
+			   sys ? strerror(sys) : "connection closed");
 	else
 		probe_errf(c->err, sizeof(c->err), "%s: %s", what,
 			   ERR_reason_error_string(ERR_get_error()));
@@ -119,9 +169,13 @@ int probe_tls_start(struct probe_smtp *c, const char *host)
 		probe_errf(c->err, sizeof(c->err), "TLS setup failed");
 		return -1;
 	}
-	while ((rc = SSL_connect(c->ssl)) != 1) {
-		int r = retry(c, rc, "TLS handshake");
+	for (;;) {
+		int r;
 
+		errno = 0;
+		if ((rc = SSL_connect(c->ssl)) == 1)
+			break;
+		r = retry(c, rc, "TLS handshake");
 		if (r == 0)
 			probe_errf(c->err, sizeof(c->err),
 				   "TLS handshake: connection closed");
@@ -134,9 +188,10 @@ int probe_tls_start(struct probe_smtp *c, const char *host)
 ssize_t probe_tls_read(struct probe_smtp *c, void *buf, size_t len)
 {
 	for (;;) {
-		int n = SSL_read(c->ssl, buf, len > INT32_MAX ? INT32_MAX : (int)len);
-		int r;
+		int n, r;
 
+		errno = 0;
+		n = SSL_read(c->ssl, buf, len > INT32_MAX ? INT32_MAX : (int)len);
 		if (n > 0)
 			return n;
 		if ((r = retry(c, n, "TLS read")) != 1)
@@ -147,9 +202,10 @@ ssize_t probe_tls_read(struct probe_smtp *c, void *buf, size_t len)
 ssize_t probe_tls_write(struct probe_smtp *c, const void *buf, size_t len)
 {
 	for (;;) {
-		int n = SSL_write(c->ssl, buf, len > INT32_MAX ? INT32_MAX : (int)len);
-		int r;
+		int n, r;
 
+		errno = 0;
+		n = SSL_write(c->ssl, buf, len > INT32_MAX ? INT32_MAX : (int)len);
 		if (n > 0)
 			return n;
 		if ((r = retry(c, n, "TLS write")) == 0)

@@ -4,6 +4,9 @@
  * the vector table covers contract section 5, bytes are escaped
  * printably, the replies after a message are classified as the
  * contract's section 8 defines, and queue ids are found in 250 replies.
+ * On loopback sockets, the transport (probe_smtp.c) keeps a reply read
+ * before a reset and tells a reset or close by the server from a
+ * timeout.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +16,11 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "probe.h"
 
@@ -121,6 +129,104 @@ static void test_classify(void **state)
 	assert_int_equal(probe_classify(r, 5, &w), PROBE_SMUGGLED);
 }
 
+/*
+ * A TCP connection on loopback: c is the probe's end, *peer the
+ * server's, with data already sent by the server readable at c.
+ */
+static void tcp_pair(struct probe_smtp *c, int *peer, const char *data)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	struct pollfd p;
+	int ls = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(ls >= 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(ls, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(ls, 1), 0);
+	assert_int_equal(getsockname(ls, (struct sockaddr *)&a, &len), 0);
+	memset(c, 0, sizeof(*c));
+	c->timeout_ms = 5000;
+	c->fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(c->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	*peer = accept(ls, NULL, NULL);
+	assert_true(*peer >= 0);
+	(void)close(ls);
+	if (*data != '\0') {
+		assert_int_equal(send(*peer, data, strlen(data), 0),
+				 (ssize_t)strlen(data));
+		p = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+		assert_int_equal(poll(&p, 1, 5000), 1);
+	}
+}
+
+/* The server hangs up with our input unread: its kernel resets. */
+static void reset_peer(struct probe_smtp *c, int peer)
+{
+	struct linger l = { 1, 0 };
+	struct pollfd p = { .fd = peer, .events = POLLIN };
+
+	assert_int_equal(probe_smtp_send(c, "QUIT\r\n", 6), 0);
+	assert_int_equal(poll(&p, 1, 5000), 1);
+	/* Linger 0 resets for sure; the kernel also would for the QUIT. */
+	assert_int_equal(setsockopt(peer, SOL_SOCKET, SO_LINGER, &l,
+				    sizeof(l)), 0);
+	(void)close(peer);
+}
+
+static void test_smtp_reset_keeps_reply(void **state)
+{
+	struct probe_smtp c;
+	struct probe_reply r;
+	int peer;
+
+	(void)state;
+	tcp_pair(&c, &peer, "250 2.0.0 Ok: queued as ABC\r\n");
+	reset_peer(&c, peer);
+	/* The reply that came before the reset is read and kept. */
+	assert_int_equal(probe_smtp_reply(&c, &r), 0);
+	assert_int_equal(r.code, 250);
+	assert_int_equal(c.closed, 0);
+	assert_int_equal(probe_smtp_reply(&c, &r), -1);
+	assert_int_equal(c.closed, PROBE_CLOSED_RESET);
+	/* Writing to it now fails, and the reset stays what is noted. */
+	assert_int_equal(probe_smtp_send(&c, "QUIT\r\n", 6), -1);
+	assert_int_equal(c.closed, PROBE_CLOSED_RESET);
+	probe_smtp_close(&c);
+}
+
+static void test_smtp_eof_and_timeout(void **state)
+{
+	struct probe_smtp c;
+	struct probe_reply r;
+	int peer;
+
+	(void)state;
+	/* A plain close: code 0, success, noted as an end of file. */
+	tcp_pair(&c, &peer, "");
+	(void)close(peer);
+	assert_int_equal(probe_smtp_reply(&c, &r), 0);
+	assert_int_equal(r.code, 0);
+	assert_int_equal(c.closed, PROBE_CLOSED_EOF);
+	probe_smtp_close(&c);
+
+	/* A timeout is an error, not a hang-up. */
+	tcp_pair(&c, &peer, "");
+	c.timeout_ms = 50;
+	assert_int_equal(probe_smtp_reply(&c, &r), -1);
+	assert_int_equal(c.closed, 0);
+	assert_non_null(strstr(c.err, "timed out"));
+	probe_smtp_close(&c);
+	(void)close(peer);
+
+	/* Cut inside a reply: an error, with the close noted. */
+	tcp_pair(&c, &peer, "250-first line\r\n");
+	(void)close(peer);
+	assert_int_equal(probe_smtp_reply(&c, &r), -1);
+	assert_int_equal(c.closed, PROBE_CLOSED_EOF);
+	probe_smtp_close(&c);
+}
+
 static void test_qid(void **state)
 {
 	char q[16];
@@ -147,6 +253,8 @@ int main(void)
 		cmocka_unit_test(test_vectors_cover_contract),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_smtp_reset_keeps_reply),
+		cmocka_unit_test(test_smtp_eof_and_timeout),
 		cmocka_unit_test(test_qid),
 	};
 
