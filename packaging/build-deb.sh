@@ -16,6 +16,12 @@
 # building in by hand (packaging/check-package.sh does this for you).
 # Needs: dpkg-dev, debhelper, fakeroot and the Build-Depends of
 # packaging/debian/control (dpkg-checkbuilddeps lists any missing).
+#
+# The package is built for the Debian release this runs on (12 or 13):
+# its dependencies are that release's libraries (a .deb built on 13
+# needs libc6 >= 2.38 and the t64 libraries, so it does not install on
+# 12), and that release's debhelper puts the unit in /lib/systemd/system
+# (12) or /usr/lib/systemd/system (13).  Nothing here names a release.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
