@@ -22,8 +22,11 @@
  *	It reads the reply to the first end of data the server saw, sends
  *	QUIT, and reads every reply up to QUIT's 221: replies in between
  *	mean the server ended DATA inside the message and ran the hidden
- *	commands.  A new connection per vector keeps one vector's damage
- *	(a server left in an odd state) away from the next.
+ *	commands.  A server that hangs up instead of answering QUIT (or
+ *	before it answers the end of data) stopped reading at an earlier
+ *	end of data and refused the rest (probe_judge()).  A new connection
+ *	per vector keeps one vector's damage (a server left in an odd
+ *	state) away from the next.
  *	Exit 0 when no vector was smuggled, 1 when one was, 2 on error.
  */
 #include <signal.h>
@@ -44,6 +47,7 @@ struct result {
 	struct probe_reply reply;
 	char qid[64];
 	char err[256];
+	char note[96];			/* how the server hung up, or "" */
 	char *payload;			/* escaped DATA content; NULL: not sent */
 };
 
@@ -268,9 +272,19 @@ static int send_envelope(const struct probe_opts *o, struct probe_smtp *c,
 	return 0;
 }
 
+/* Notes in res how the server ended the connection (c->closed). */
+static void note_hangup(const struct probe_smtp *c, const char *when,
+			struct result *res)
+{
+	probe_errf(res->note, sizeof(res->note), "(connection %s %s)",
+		   c->closed == PROBE_CLOSED_RESET ? "reset" : "closed", when);
+}
+
 /*
  * Sends the message carrying v and reads the reply to the first end of
- * data the server saw into *first: 0 ok, -1 error (res->err).
+ * data the server saw into *first.  Returns 0 with that reply, 1 when
+ * the server closed or reset the connection before any (first->code
+ * 0, res->note says so), -1 on another error (res->err).
  */
 static int send_message(const struct probe_opts *o,
 			const struct probe_vector *v, struct probe_smtp *c,
@@ -290,67 +304,77 @@ static int send_message(const struct probe_opts *o,
 	free(msg);
 	if (send_failed)
 		probe_errf(res->err, sizeof(res->err), "DATA: %s", c->err);
-	if (probe_smtp_reply(c, first) < 0 ||
-	    (send_failed && first->code == 0)) {
-		if (!send_failed)
-			probe_errf(res->err, sizeof(res->err),
-				   "end of data: %s", c->err);
-		return -1;
+	if (probe_smtp_reply(c, first) == 0 && first->code != 0) {
+		res->err[0] = '\0';	/* a reply explains a failed send */
+		return 0;
 	}
-	res->err[0] = '\0';	/* a reply explains a failed send */
-	return 0;
+	first->code = 0;
+	/* The server hung up on our input: its reset may have eaten the
+	 * reply, but the hang-up is an answer (probe_judge()); a timeout
+	 * or a TLS error is not. */
+	if (c->closed != 0) {
+		note_hangup(c, send_failed ? "while sending the message, "
+				 "before any reply" : "after the end of data, "
+				 "before any reply", res);
+		return 1;
+	}
+	if (!send_failed)
+		probe_errf(res->err, sizeof(res->err), "end of data: %s",
+			   c->err);
+	return -1;
 }
 
 /*
  * Sends QUIT and reads every reply after rs[0] into rs[1...]; *np counts
- * rs[0] too.  0 ok, -1 error (res->err).
+ * rs[0] too.  Returns how reading ended; PROBE_END_ERROR with the
+ * reason in res->err.
  *
  * Anything the server answers besides a 221 before it closes the
  * connection is the hidden transaction's doing.  The server may
  * already have hung up (Postfix drops a client that sends non-SMTP
  * text with "221 ... Goodbye"), so a failed QUIT is no error, and
- * every 221 is a goodbye, never part of the transaction.
+ * every 221 is a goodbye, never part of the transaction.  After a
+ * goodbye (221, 421) any end is fine: a server that hangs up on unread
+ * input is reset by its kernel.  Without one, a close or reset is the
+ * server's answer too (probe_judge()), and keeps the replies before it.
  */
-static int read_hidden_replies(struct probe_smtp *c, struct probe_reply *rs,
-			       size_t *np, struct result *res)
+static enum probe_end read_hidden_replies(struct probe_smtp *c,
+					  struct probe_reply *rs, size_t *np,
+					  struct result *res)
 {
 	size_t n = 1;
-	int goodbye = 0;
+	int goodbye = rs[0].code == 421;
 
-	*np = n;
-	if (rs[0].code == 0)
-		return 0;
 	(void)probe_smtp_send(c, "QUIT\r\n", 6);
 	while (n < PROBE_MAX_REPLIES) {
-		if (probe_smtp_reply(c, &rs[n]) < 0) {
-			/* A reset after a goodbye (221, 421) is how a
-			 * server that hung up on unread input closes. */
-			if (goodbye || rs[0].code == 421)
-				break;
+		*np = n;
+		if (probe_smtp_reply(c, &rs[n]) < 0 || rs[n].code == 0) {
+			if (goodbye)
+				return PROBE_END_QUIT;
+			if (c->closed != 0) {
+				note_hangup(c, "without a reply to QUIT", res);
+				return PROBE_END_CLOSED;
+			}
 			probe_errf(res->err, sizeof(res->err),
 				   "reading replies after the message: %s",
 				   c->err);
-			return -1;
+			return PROBE_END_ERROR;
 		}
-		if (rs[n].code == 0)
-			break;
-		if (rs[n].code == 221) {
-			goodbye = 1;
-		} else {
-			goodbye = rs[n].code == 421;
-			n++;
-		}
+		goodbye = rs[n].code == 221 || rs[n].code == 421;
+		if (rs[n].code != 221)
+			n++;	/* a 221 is QUIT's, not the transaction's */
 	}
 	*np = n;
-	return 0;
+	return PROBE_END_QUIT;
 }
 
 /* The outcome of the n replies read after the message, into res. */
-static void judge(const struct probe_reply *rs, size_t n, struct result *res)
+static void judge(const struct probe_reply *rs, size_t n,
+		  enum probe_end end, struct result *res)
 {
 	size_t which = 0;
 
-	res->outcome = probe_classify(rs, n, &which);
+	res->outcome = probe_judge(rs, n, end, &which);
 	res->reply = rs[which];
 	if (res->outcome == PROBE_ACCEPTED || res->outcome == PROBE_SMUGGLED)
 		(void)probe_qid(res->reply.text, res->qid, sizeof(res->qid));
@@ -366,7 +390,9 @@ static void run_vector(const struct probe_opts *o,
 {
 	struct probe_smtp c;
 	struct probe_reply *rs;
-	size_t n;
+	size_t n = 1;
+	enum probe_end end;
+	int rc;
 
 	memset(res, 0, sizeof(*res));
 	res->v = v;
@@ -375,11 +401,29 @@ static void run_vector(const struct probe_opts *o,
 	/* session_open() initialises c even when it fails. */
 	if (session_open(o, &c, auth, res) == 0 &&
 	    send_envelope(o, &c, res) == 1 &&
-	    send_message(o, v, &c, &rs[0], res) == 0 &&
-	    read_hidden_replies(&c, rs, &n, res) == 0)
-		judge(rs, n, res);
+	    (rc = send_message(o, v, &c, &rs[0], res)) >= 0) {
+		end = rc == 1 ? PROBE_END_CLOSED
+			      : read_hidden_replies(&c, rs, &n, res);
+		judge(rs, n, end, res);
+	}
 	probe_smtp_close(&c);
 	free(rs);
+}
+
+/*
+ * The reply shown for res: the error of an error outcome, else the
+ * reply and how the server hung up, if it did (in buf).
+ */
+static const char *shown_reply(const struct result *res, char *buf,
+			       size_t size)
+{
+	if (res->outcome == PROBE_ERROR)
+		return res->err;
+	if (res->note[0] == '\0')
+		return res->reply.text;
+	(void)snprintf(buf, size, "%s%s%s", res->reply.text,
+		       res->reply.text[0] != '\0' ? " " : "", res->note);
+	return buf;
 }
 
 static void print_table(const struct probe_opts *o,
@@ -398,8 +442,8 @@ static void print_table(const struct probe_opts *o,
 	       "REPLY");
 	for (size_t i = 0; i < n; i++) {
 		char *e = probe_escape(res[i].v->bytes, res[i].v->len);
-		const char *reply = res[i].outcome == PROBE_ERROR ?
-				    res[i].err : res[i].reply.text;
+		char buf[sizeof(res->reply.text) + sizeof(res->note) + 1];
+		const char *reply = shown_reply(&res[i], buf, sizeof(buf));
 
 		if (strlen(e) > 22)
 			(void)snprintf(e + 12, 11, "...(%zu)", res[i].v->len);
@@ -437,8 +481,8 @@ static int print_json(const struct probe_opts *o,
 	for (size_t i = 0; i < n; i++) {
 		json_t *v = json_object();
 		char *e = probe_escape(res[i].v->bytes, res[i].v->len);
-		const char *reply = res[i].outcome == PROBE_ERROR ?
-				    res[i].err : res[i].reply.text;
+		char buf[sizeof(res->reply.text) + sizeof(res->note) + 1];
+		const char *reply = shown_reply(&res[i], buf, sizeof(buf));
 
 		(void)json_object_set_new(v, "name",
 					  json_string(res[i].v->name));

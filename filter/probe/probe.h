@@ -12,6 +12,8 @@
  *
  *	enum probe_outcome probe_classify(const struct probe_reply *r, size_t n,
  *					  size_t *which);
+ *	enum probe_outcome probe_judge(const struct probe_reply *r, size_t n,
+ *				       enum probe_end end, size_t *which);
  *	const char *probe_outcome_name(enum probe_outcome o);
  *	int probe_qid(const char *reply_text, char *qid, size_t qidsize);
  *	void probe_errf(char *buf, size_t size, const char *fmt, ...);
@@ -59,6 +61,19 @@
  *	outcome: the first reply for accepted/rejected, the first refusing
  *	hidden reply for split-refused, the hidden end-of-data reply for
  *	smuggled.  n == 0 is PROBE_ERROR.
+ *
+ *	probe_judge() adds how reading those replies ended (end): after
+ *	QUIT's 221 or a 421 goodbye (PROBE_END_QUIT), with the connection
+ *	closed or reset by the server without one (PROBE_END_CLOSED), or on
+ *	another error: a timeout, a TLS or SMTP protocol error
+ *	(PROBE_END_ERROR, always PROBE_ERROR).  A server that read our whole
+ *	message answers its end of data and then QUIT; one that hangs up
+ *	instead, before any reply (r[0].code == 0) or with r[0] its only
+ *	reply, stopped reading at an earlier end of data and refused the
+ *	rest: PROBE_SPLIT_REFUSED with *which 0, unless r[0] is a 421, the
+ *	server's own goodbye (PROBE_REJECTED).  With hidden replies the
+ *	verdict is probe_classify()'s, a missing one counting as a refusal:
+ *	smuggled only if the hidden end of data was answered 2xx.
  *
  *	The probe_smtp_* functions speak SMTP over one TCP connection with a
  *	deadline on every read and write (timeout_ms per call).  Replies are
@@ -149,8 +164,17 @@ enum probe_outcome {
 	PROBE_ERROR
 };
 
+/* How reading the replies after the message ended (probe_judge). */
+enum probe_end {
+	PROBE_END_QUIT,			/* 221 to QUIT, or a 421 goodbye */
+	PROBE_END_CLOSED,		/* closed or reset, no goodbye */
+	PROBE_END_ERROR			/* timeout, TLS or protocol error */
+};
+
 enum probe_outcome probe_classify(const struct probe_reply *r, size_t n,
 				  size_t *which);
+enum probe_outcome probe_judge(const struct probe_reply *r, size_t n,
+			       enum probe_end end, size_t *which);
 const char *probe_outcome_name(enum probe_outcome o);
 int probe_qid(const char *reply_text, char *qid, size_t qidsize);
 void probe_errf(char *buf, size_t size, const char *fmt, ...)

@@ -130,6 +130,29 @@ enum probe_outcome probe_classify(const struct probe_reply *r, size_t n,
 	return PROBE_SMUGGLED;
 }
 
+/*
+ * The same replies, knowing how reading them ended.  A server that
+ * read our message to its real end of data answers it, then reads our
+ * QUIT and says 221.  Hanging up instead leaves our input unread (the
+ * kernel turns the close into a reset that may eat replies still
+ * queued), which only a server that took an earlier end of data and
+ * then refused the pipelined rest has reason to do (Postfix 3.10,
+ * smtpd_forbid_unauth_pipelining): a refusal of the split, whatever
+ * prefix of its replies got through, so that every run says the same.
+ */
+enum probe_outcome probe_judge(const struct probe_reply *r, size_t n,
+			       enum probe_end end, size_t *which)
+{
+	*which = 0;
+	if (end == PROBE_END_ERROR || n == 0)
+		return PROBE_ERROR;
+	if (end == PROBE_END_CLOSED && (n == 1 || r[1].code == 0))
+		/* 421 is a server refusing the message and saying so
+		 * before it hangs up (Sendmail on a bare LF): no split. */
+		return r[0].code == 421 ? PROBE_REJECTED : PROBE_SPLIT_REFUSED;
+	return probe_classify(r, n, which);
+}
+
 const char *probe_outcome_name(enum probe_outcome o)
 {
 	switch (o) {

@@ -3,10 +3,10 @@
  * test_probe.c: unit tests of dotgate-probe's pure module (probe_vec.c):
  * the vector table covers contract section 5, bytes are escaped
  * printably, the replies after a message are classified as the
- * contract's section 8 defines, and queue ids are found in 250 replies.
- * On loopback sockets, the transport (probe_smtp.c) keeps a reply read
- * before a reset and tells a reset or close by the server from a
- * timeout.
+ * contract's section 8 defines, also when the server hung up on them,
+ * and queue ids are found in 250 replies.  On loopback sockets, the
+ * transport (probe_smtp.c) keeps a reply read before a reset and tells
+ * a reset or close by the server from a timeout.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -127,6 +127,118 @@ static void test_classify(void **state)
 	reply(&r[3], 354, "354 go ahead");
 	reply(&r[4], 250, "250 2.0.0 Ok: queued as DEF");
 	assert_int_equal(probe_classify(r, 5, &w), PROBE_SMUGGLED);
+}
+
+/*
+ * probe_judge(): how the replies after the message ended.  A server
+ * refusing pipelined commands after an early end of data (Postfix 3.10)
+ * hangs up with our input unread; its reset eats any prefix of its
+ * replies, and every prefix must give the same outcome.
+ */
+static void test_judge_quit(void **state)
+{
+	struct probe_reply r[6] = { { 0, "" } };
+	size_t w = 9;
+
+	(void)state;
+	/* Accepted, then QUIT's 221. */
+	reply(&r[0], 250, "250 2.0.0 Ok: queued as ABC");
+	assert_int_equal(probe_judge(r, 1, PROBE_END_QUIT, &w), PROBE_ACCEPTED);
+	assert_int_equal(w, 0);
+
+	/* Split and the hidden transaction accepted, then 221. */
+	reply(&r[1], 250, "250 2.1.0 Ok");
+	reply(&r[2], 250, "250 2.1.5 Ok");
+	reply(&r[3], 354, "354 End data with <CR><LF>.<CR><LF>");
+	reply(&r[4], 250, "250 2.0.0 Ok: queued as DEF");
+	assert_int_equal(probe_judge(r, 5, PROBE_END_QUIT, &w), PROBE_SMUGGLED);
+	assert_int_equal(w, 4);
+	/* The same with a reset instead of the 221: still smuggled. */
+	assert_int_equal(probe_judge(r, 5, PROBE_END_CLOSED, &w),
+			 PROBE_SMUGGLED);
+	assert_int_equal(w, 4);
+}
+
+static void test_judge_reset_after_eod(void **state)
+{
+	struct probe_reply r[6] = { { 0, "" } };
+	size_t w = 9;
+
+	(void)state;
+	/* 250, then a reset instead of 221: an early end of data. */
+	reply(&r[0], 250, "250 2.0.0 Ok: queued as ABC");
+	assert_int_equal(probe_judge(r, 1, PROBE_END_CLOSED, &w),
+			 PROBE_SPLIT_REFUSED);
+	assert_int_equal(w, 0);
+
+	/* 250, the milter's 553 for the hidden MAIL, reset. */
+	reply(&r[1], 553, "553 5.7.1 <smuggled@example.org>: not owned");
+	assert_int_equal(probe_judge(r, 2, PROBE_END_CLOSED, &w),
+			 PROBE_SPLIT_REFUSED);
+	assert_int_equal(w, 1);
+
+	/* All of 250, 553, 503, 554 (protocol synchronization), reset. */
+	reply(&r[2], 503, "503 5.5.1 Error: need MAIL command");
+	reply(&r[3], 554, "554 5.5.0 Error: SMTP protocol synchronization");
+	assert_int_equal(probe_judge(r, 4, PROBE_END_CLOSED, &w),
+			 PROBE_SPLIT_REFUSED);
+	assert_int_equal(w, 1);
+
+	/* Hidden MAIL, RCPT and DATA accepted, reset before its end of
+	 * data was answered: not smuggled. */
+	reply(&r[1], 250, "250 2.1.0 Ok");
+	reply(&r[2], 250, "250 2.1.5 Ok");
+	reply(&r[3], 354, "354 End data with <CR><LF>.<CR><LF>");
+	assert_int_equal(probe_judge(r, 4, PROBE_END_CLOSED, &w),
+			 PROBE_SPLIT_REFUSED);
+	assert_int_equal(w, 3);
+
+	/* A refused first part, then a reset: the same split refused as
+	 * when the hidden 553 gets through. */
+	reply(&r[0], 550, "550 5.6.0 Message rejected");
+	assert_int_equal(probe_judge(r, 1, PROBE_END_CLOSED, &w),
+			 PROBE_SPLIT_REFUSED);
+	assert_int_equal(w, 0);
+}
+
+static void test_judge_reset_before_reply(void **state)
+{
+	struct probe_reply r[2] = { { 0, "" } };
+	size_t w = 9;
+
+	(void)state;
+	/* The reset ate the reply to the end of data itself. */
+	assert_int_equal(probe_judge(r, 1, PROBE_END_CLOSED, &w),
+			 PROBE_SPLIT_REFUSED);
+	assert_int_equal(w, 0);
+	/* No reply and no hang-up is no verdict. */
+	assert_int_equal(probe_judge(r, 1, PROBE_END_QUIT, &w), PROBE_ERROR);
+	assert_int_equal(probe_judge(r, 0, PROBE_END_CLOSED, &w), PROBE_ERROR);
+}
+
+static void test_judge_goodbye_and_errors(void **state)
+{
+	struct probe_reply r[2] = { { 0, "" } };
+	size_t w = 9;
+
+	(void)state;
+	/* A 421 refusing the body (Sendmail, bare LF), then the reset:
+	 * the server said why it hangs up, no split. */
+	reply(&r[0], 421, "421 4.5.0 Bare linefeed (LF) not allowed");
+	assert_int_equal(probe_judge(r, 1, PROBE_END_CLOSED, &w),
+			 PROBE_REJECTED);
+	assert_int_equal(w, 0);
+	assert_int_equal(probe_judge(r, 1, PROBE_END_QUIT, &w),
+			 PROBE_REJECTED);
+
+	/* A timeout (or a TLS or protocol error) is no answer, whatever
+	 * was read before it. */
+	reply(&r[0], 250, "250 2.0.0 Ok: queued as ABC");
+	assert_int_equal(probe_judge(r, 1, PROBE_END_ERROR, &w), PROBE_ERROR);
+	reply(&r[1], 553, "553 5.7.1 not owned");
+	assert_int_equal(probe_judge(r, 2, PROBE_END_ERROR, &w), PROBE_ERROR);
+	r[0].code = 0;
+	assert_int_equal(probe_judge(r, 1, PROBE_END_ERROR, &w), PROBE_ERROR);
 }
 
 /*
@@ -253,6 +365,10 @@ int main(void)
 		cmocka_unit_test(test_vectors_cover_contract),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_judge_quit),
+		cmocka_unit_test(test_judge_reset_after_eod),
+		cmocka_unit_test(test_judge_reset_before_reply),
+		cmocka_unit_test(test_judge_goodbye_and_errors),
 		cmocka_unit_test(test_smtp_reset_keeps_reply),
 		cmocka_unit_test(test_smtp_eof_and_timeout),
 		cmocka_unit_test(test_qid),
