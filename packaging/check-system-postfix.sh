@@ -8,7 +8,8 @@
 # then, through real SMTP on loopback (swaks), a chrooted smtpd with
 # dotgate: AUTH -> 250 and delivered, no AUTH -> 530, a sender not
 # owned -> 553, a smuggling vector -> 550, one audit record per
-# transaction, a reload that changes behaviour, logrotate, and purge.
+# transaction, a reload that changes behaviour, logrotate, mail deferred
+# (451, not 421) while dotgate is stopped, and purge.
 # Prints TAP; exits 0 only if every test passed.
 #
 #	packaging/check-system-postfix.sh [TARBALL]
@@ -264,6 +265,9 @@ check "dotgate(8) as installed shows the README's install-package lines" sh -c '
 	while read -r line; do
 		grep -qF -- "$line" "$2" || { echo "missing: $line"; exit 1; }
 	done <"$1"' sh "$work/install-package.sh" "$work/man8.txt"
+check "the README's postconf -P set milter_default_action = tempfail on submission/inet" sh -c '
+	postconf -P submission/inet/milter_default_action
+	[ "$(postconf -Ph submission/inet/milter_default_action)" = tempfail ]'
 check "dotgate starts as dotgate.service does (ExecStartPre, ExecStart as User=dotgate)" \
 	systemctl start dotgate
 sock=/var/spool/postfix/dotgate/dotgate.sock
@@ -350,6 +354,22 @@ check "after the trigger smtpd still reaches dotgate (530 without AUTH)" \
 
 # ---- 7. stop and purge -----------------------------------------------------------
 check "systemctl stop dotgate (SIGTERM) stops it" systemctl stop dotgate
+# milter_default_action = tempfail: smtpd cannot reach the milter, logs
+# "milter-reject: CONNECT ... 451 4.7.1" and answers 4xx (STARTTLS gets
+# 454 4.3.0), so the client tries again later.  With "shutdown" (newer
+# Postfix's default) smtpd would end the session with 421 instead.
+mrej='milter-reject: CONNECT from .*: 451 4\.7\.1 '
+mrej_before=$(grep -c "$mrej" "$work/maillog")
+# shellcheck disable=SC2046
+send stopped $(auth)
+check "dotgate stopped: smtpd tempfails (maillog: milter-reject 451 4.7.1), the client gets 4xx, no 421, nothing queued" sh -c '
+	i=0
+	while [ "$(grep -c "$3" "$2")" -le "$4" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	grep "$3" "$2" | tail -n 1
+	[ "$(grep -c "$3" "$2")" -gt "$4" ] &&
+	! grep "^<[~*]*  *421 " "$1" && ! grep "^<[~*]*  *250 2\.0\.0 Ok: queued" "$1" &&
+	grep -Eq "^<[~*]* +4[0-9][0-9] " "$1" || { tail -n 15 "$1"; false; }' \
+	sh "$work/stopped.out" "$work/maillog" "$mrej" "$mrej_before"
 sed 's/^/# dotgate: /' "$DOTGATE_LOG" | tail -n 20
 check "apt-get purge dotgate" env DEBIAN_FRONTEND=noninteractive apt-get purge -y dotgate
 check "purge removed the dotgate user and group" sh -c '! getent passwd dotgate && ! getent group dotgate'
