@@ -83,6 +83,14 @@ save_machine() {
 	for f in main.cf master.cf; do
 		[ -f "/etc/postfix/$f" ] && cp -p "/etc/postfix/$f" "$work/orig.$f"
 	done
+	etc_postfix_sums >"$work/etc-postfix.before"
+}
+
+# Every file under /etc/postfix with its mode, owner and SHA-256.
+etc_postfix_sums() {
+	[ -d /etc/postfix ] || return 0
+	(cd /etc/postfix && find . \( -type f -o -type l \) -printf '%p %m %u:%g %l\n' | sort &&
+	 find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
 }
 
 stop_services() {
@@ -390,6 +398,9 @@ for f in main.cf master.cf; do
 		check "/etc/postfix/$f absent again, as before" test ! -e "/etc/postfix/$f"
 	fi
 done
+etc_postfix_sums >"$work/etc-postfix.after"
+check "/etc/postfix as before, every file byte for byte (modes and owners too)" \
+	diff "$work/etc-postfix.before" "$work/etc-postfix.after"
 check "no Postfix, saslauthd or dotgate process left" sh -c '! pidof master saslauthd dotgate'
 check "no dotgate user, socket or runtime directory left" sh -c \
 	'! getent passwd dotgate && [ ! -e /var/spool/postfix/dotgate ] && [ ! -e /run/dotgate ]'
