@@ -11,11 +11,13 @@
  * DESCRIPTION
  *	Each vector sits between the body line "hello" and a hidden
  *	transaction.  The table covers every class of contract section 5
- *	that a client can produce: the ten smuggle_eod line ends, the two
- *	NUL-dot forms, a bare CR, a bare LF, a NUL, a long line and a
- *	lone dot (sent stuffed, as "..").  The control ends "hello" with
- *	a plain CRLF, so its hidden transaction is just text at line starts
- *	(smtp_commands) that no server may treat as commands.
+ *	that a client can produce: the ten smuggle_eod line ends, and with
+ *	"\n.\r\r\n" and "\n\n.\r\n" the twelve end-of-data look-alikes
+ *	of the published SMTP smuggling research, the two NUL-dot forms, a
+ *	bare CR, a bare LF, a NUL, a long line and a lone dot (sent
+ *	stuffed, as "..").  The control ends "hello" with a plain CRLF, so
+ *	its hidden transaction is just text at line starts (smtp_commands)
+ *	that no server may treat as commands.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,6 +47,8 @@ const struct probe_vector probe_vectors[] = {
 	V("eod-crlf-crcrlf", "\r\n.\r\r\n", "smuggle_eod \\r\\n.\\r\\r\\n"),
 	V("eod-crcrlf-crcrlf", "\r\r\n.\r\r\n",
 	  "smuggle_eod \\r\\r\\n.\\r\\r\\n"),
+	V("eod-lf-crcrlf", "\n.\r\r\n", "smuggle_eod \\n.\\r\\r\\n"),
+	V("eod-lflf-crlf", "\n\n.\r\n", "smuggle_eod \\n\\n.\\r\\n"),
 	V("nul-dot", "\r\n\0.\r\n", "NUL before a line-start dot"),
 	V("dot-nul", "\r\n.\0\r\n", "NUL after a line-start dot"),
 	V("bare-cr", "\rworld\r\n", "bare_cr inside a line"),

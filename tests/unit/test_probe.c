@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_probe.c: unit tests of dotgate-probe's pure module (probe_vec.c):
- * the vector table covers contract section 5, bytes are escaped
+ * the vector table covers contract section 5 and the twelve
+ * end-of-data look-alikes, bytes are escaped
  * printably, the replies after a message are classified as the
  * contract's section 8 defines, also when the server hung up on them,
  * and queue ids are found in 250 replies.  On loopback sockets, the
@@ -33,11 +34,15 @@ static void reply(struct probe_reply *r, int code, const char *text)
 
 static void test_vectors_cover_contract(void **state)
 {
-	/* Every smuggle_eod sequence of contract section 5 is a vector. */
+	/* Every smuggle_eod sequence of contract section 5 is a vector,
+	 * and so are the last two of the research's twelve. */
 	static const char *const eod[] = {
 		"\n.\n", "\n.\r\n", "\r\n.\n", "\r.\r", "\r.\r\n", "\r.\n",
 		"\n.\r", "\r\n.\r", "\r\n.\r\r\n", "\r\r\n.\r\r\n",
+		"\n.\r\r\n", "\n\n.\r\n",
 	};
+	size_t neod = 0;
+
 	(void)state;
 	for (size_t i = 0; i < sizeof(eod) / sizeof(eod[0]); i++) {
 		int found = 0;
@@ -49,6 +54,18 @@ static void test_vectors_cover_contract(void **state)
 				found = 1;
 		assert_true(found);
 	}
+	/* Twelve eod- vectors, twenty in all. */
+	for (size_t j = 0; j < probe_nvectors; j++)
+		neod += strncmp(probe_vectors[j].name, "eod-", 4) == 0;
+	assert_int_equal(neod, 12);
+	assert_int_equal(probe_nvectors, 20);
+	assert_int_equal(probe_vector_find("eod-lf-crcrlf")->len, 5);
+	assert_memory_equal(probe_vector_find("eod-lf-crcrlf")->bytes,
+			    "\n.\r\r\n", 5);
+	assert_memory_equal(probe_vector_find("eod-lflf-crlf")->bytes,
+			    "\n\n.\r\n", 5);
+	assert_string_equal(probe_vector_find("eod-lflf-crlf")->what,
+			    "smuggle_eod \\n\\n.\\r\\n");
 	assert_non_null(probe_vector_find("control"));
 	assert_non_null(probe_vector_find("nul-dot"));
 	assert_int_equal(probe_vector_find("nul-dot")->len, 6);
