@@ -11,6 +11,7 @@
  *		[--mech M] --from A --to B [--hidden-from H] [--json]
  *		[--vector NAME]... [--helo NAME] [--timeout SECS] [--list]
  *		[--starttls | --tls] [--cafile FILE | --insecure]
+ *		[--template T,...] [--case C,...] [--hidden-data D,...]
  * DESCRIPTION
  *	For each vector (all, or those named with --vector) the probe opens
  *	a new connection (in TLS from the start with --tls), says EHLO
@@ -19,6 +20,9 @@
  *	sends MAIL FROM:<A>, RCPT TO:<B>, DATA and a message whose body is
  *	"hello", the vector's bytes, then a hidden transaction (MAIL
  *	FROM:<H>, RCPT TO:<B>, DATA, a short message) and the final CRLF.CRLF.
+ *	With --template, --case and --hidden-data each vector is sent once
+ *	per variant asked for (probe_variants()): the hidden transaction
+ *	after CRLF or CRLF CRLF, in lower case, or with BDAT N LAST.
  *	It reads the reply to the first end of data the server saw, sends
  *	QUIT, and reads every reply up to QUIT's 221: replies in between
  *	mean the server ended DATA inside the message and ran the hidden
@@ -43,6 +47,8 @@
 
 struct result {
 	const struct probe_vector *v;
+	struct probe_variant var;
+	char label[64];			/* probe_label() */
 	enum probe_outcome outcome;
 	struct probe_reply reply;
 	char qid[64];
@@ -102,38 +108,6 @@ static int command(struct probe_smtp *c, const char *cmd,
 		return -1;
 	}
 	return 0;
-}
-
-static char *build_message(const struct probe_opts *o,
-			   const struct probe_vector *v, size_t *lenp)
-{
-	static const char fmt_head[] =
-		"From: <%s>\r\nTo: <%s>\r\nSubject: dotgate-probe %s\r\n"
-		"Message-ID: <dotgate-probe.%s.%ld.%ld@dotgate-probe.invalid>\r\n"
-		"\r\nhello";
-	static const char fmt_hidden[] =
-		"MAIL FROM:<%s>\r\nRCPT TO:<%s>\r\nDATA\r\n"
-		"From: <%s>\r\nTo: <%s>\r\nSubject: dotgate-probe hidden %s\r\n"
-		"\r\nhidden\r\n.\r\n";
-	/* Four addresses of at most PROBE_ADDR_MAX (check_addr) and short
-	 * fixed text: a message that does not fit is a bug, not input. */
-	size_t cap = 4 * PROBE_ADDR_MAX + 1024 + v->len;
-	char *msg = xmalloc(cap);
-	int n1, n2;
-
-	n1 = snprintf(msg, cap, fmt_head, o->from, o->to, v->name, v->name,
-		      (long)getpid(), (long)time(NULL));
-	if (n1 < 0 || (size_t)n1 + v->len >= cap)
-		dg_panic("message buffer too small for the head of vector %s",
-			 v->name);
-	memcpy(msg + n1, v->bytes, v->len);
-	n2 = snprintf(msg + n1 + v->len, cap - (size_t)n1 - v->len, fmt_hidden,
-		      o->hidden_from, o->to, o->hidden_from, o->to, v->name);
-	if (n2 < 0 || (size_t)n1 + v->len + (size_t)n2 >= cap)
-		dg_panic("message buffer too small for the hidden "
-			 "transaction of vector %s", v->name);
-	*lenp = (size_t)n1 + v->len + (size_t)n2;
-	return msg;
 }
 
 /* EHLO, its reply into r: 0 ok, -1 error (res->err). */
@@ -281,18 +255,23 @@ static void note_hangup(const struct probe_smtp *c, const char *when,
 }
 
 /*
- * Sends the message carrying v and reads the reply to the first end of
- * data the server saw into *first.  Returns 0 with that reply, 1 when
- * the server closed or reset the connection before any (first->code
- * 0, res->note says so), -1 on another error (res->err).
+ * Sends the message carrying res->v in variant res->var and reads the
+ * reply to the first end of data the server saw into *first.  Returns
+ * 0 with that reply, 1 when the server closed or reset the connection
+ * before any (first->code 0, res->note says so), -1 on another error
+ * (res->err).
  */
-static int send_message(const struct probe_opts *o,
-			const struct probe_vector *v, struct probe_smtp *c,
+static int send_message(const struct probe_opts *o, struct probe_smtp *c,
 			struct probe_reply *first, struct result *res)
 {
 	size_t len;
-	char *msg = build_message(o, v, &len);
+	char uniq[64];
+	char *msg;
 	int send_failed;
+
+	(void)snprintf(uniq, sizeof(uniq), "%ld.%ld", (long)getpid(),
+		       (long)time(NULL));
+	msg = probe_message(o, res->v, &res->var, res->label, uniq, &len);
 
 	/*
 	 * A server may refuse the body before its end (Sendmail: "421 4.5.0
@@ -374,7 +353,7 @@ static void judge(const struct probe_reply *rs, size_t n,
 {
 	size_t which = 0;
 
-	res->outcome = probe_judge(rs, n, end, &which);
+	res->outcome = probe_judge(rs, n, &res->var, end, &which);
 	res->reply = rs[which];
 	if (res->outcome == PROBE_ACCEPTED || res->outcome == PROBE_SMUGGLED)
 		(void)probe_qid(res->reply.text, res->qid, sizeof(res->qid));
@@ -383,9 +362,10 @@ static void judge(const struct probe_reply *rs, size_t n,
 			   "no reply to end of data");
 }
 
-/* Runs one vector on a fresh connection; fills res. */
+/* Runs vector v in variant var on a fresh connection; fills res. */
 static void run_vector(const struct probe_opts *o,
-		       const struct probe_vector *v, struct auth_state *auth,
+		       const struct probe_vector *v,
+		       const struct probe_variant *var, struct auth_state *auth,
 		       struct result *res)
 {
 	struct probe_smtp c;
@@ -396,12 +376,14 @@ static void run_vector(const struct probe_opts *o,
 
 	memset(res, 0, sizeof(*res));
 	res->v = v;
+	res->var = *var;
+	probe_label(o, v, var, res->label, sizeof(res->label));
 	res->outcome = PROBE_ERROR;
 	rs = xcalloc(PROBE_MAX_REPLIES, sizeof(*rs));
 	/* session_open() initialises c even when it fails. */
 	if (session_open(o, &c, auth, res) == 0 &&
 	    send_envelope(o, &c, res) == 1 &&
-	    (rc = send_message(o, v, &c, &rs[0], res)) >= 0) {
+	    (rc = send_message(o, &c, &rs[0], res)) >= 0) {
 		end = rc == 1 ? PROBE_END_CLOSED
 			      : read_hidden_replies(&c, rs, &n, res);
 		judge(rs, n, end, res);
@@ -426,10 +408,19 @@ static const char *shown_reply(const struct result *res, char *buf,
 	return buf;
 }
 
+/*
+ * The name column is 18 wide, or as wide as the longest label when the
+ * labels carry the variant (name/template/case).
+ */
 static void print_table(const struct probe_opts *o,
 			const struct auth_state *auth,
 			const struct result *res, size_t n)
 {
+	int w = 18;
+
+	for (size_t i = 0; i < n; i++)
+		if (strlen(res[i].label) > (size_t)w)
+			w = (int)strlen(res[i].label);
 	printf("server %s", o->server);
 	if (auth->tried)
 		printf(", AUTH %s %s", auth->mech[0] ? auth->mech : "-",
@@ -438,7 +429,7 @@ static void print_table(const struct probe_opts *o,
 		printf(", no AUTH");
 	if (auth->tls_version[0] != '\0')
 		printf(", %s %s", auth->tls_version, auth->tls_cipher);
-	printf("\n%-18s %-22s %-14s %s\n", "VECTOR", "BYTES", "OUTCOME",
+	printf("\n%-*s %-22s %-14s %s\n", w, "VECTOR", "BYTES", "OUTCOME",
 	       "REPLY");
 	for (size_t i = 0; i < n; i++) {
 		char *e = probe_escape(res[i].v->bytes, res[i].v->len);
@@ -447,7 +438,7 @@ static void print_table(const struct probe_opts *o,
 
 		if (strlen(e) > 22)
 			(void)snprintf(e + 12, 11, "...(%zu)", res[i].v->len);
-		printf("%-18s %-22s %-14s %s\n", res[i].v->name, e,
+		printf("%-*s %-22s %-14s %s\n", w, res[i].label, e,
 		       probe_outcome_name(res[i].outcome), reply);
 		free(e);
 	}
@@ -493,6 +484,12 @@ static int print_json(const struct probe_opts *o,
 		(void)json_object_set_new(v, "qid", str_or_null(res[i].qid));
 		(void)json_object_set_new(v, "payload", str_or_null(res[i].payload));
 		(void)json_object_set_new(v, "hidden_from", json_string(o->hidden_from));
+		(void)json_object_set_new(v, "template", json_string(
+			probe_template_names[res[i].var.tmpl]));
+		(void)json_object_set_new(v, "case", json_string(
+			probe_case_names[res[i].var.kase]));
+		(void)json_object_set_new(v, "hidden_data", json_string(
+			probe_hidden_names[res[i].var.hidden]));
 		(void)json_array_append_new(vecs, v);
 		free(e);
 	}
@@ -509,7 +506,8 @@ int main(int argc, char **argv)
 	struct auth_state auth = { 0, 0, "", "", "" };
 	char err[256];
 	struct result *res;
-	size_t n;
+	struct probe_variant vars[PROBE_MAX_VARIANTS];
+	size_t n, nvec, nvar;
 	int smuggled = 0, error = 0;
 
 	(void)signal(SIGPIPE, SIG_IGN);
@@ -523,18 +521,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dotgate-probe: %s\n", err);
 		return 2;
 	}
-	n = o.nonly > 0 ? o.nonly : probe_nvectors;
+	nvec = o.nonly > 0 ? o.nonly : probe_nvectors;
+	nvar = probe_variants(&o, vars);
+	n = nvec * nvar;
 	res = xcalloc(n, sizeof(*res));
+	/* Each vector in every variant, then the next vector. */
 	for (size_t i = 0; i < n; i++) {
-		const struct probe_vector *v = o.nonly > 0 ? o.only[i]
-					       : &probe_vectors[i];
+		const struct probe_vector *v = o.nonly > 0 ? o.only[i / nvar]
+					       : &probe_vectors[i / nvar];
 
-		run_vector(&o, v, &auth, &res[i]);
+		run_vector(&o, v, &vars[i % nvar], &auth, &res[i]);
 		if (res[i].outcome == PROBE_SMUGGLED)
 			smuggled = 1;
 		if (res[i].outcome == PROBE_ERROR) {
-			fprintf(stderr, "dotgate-probe: %s: %s\n", v->name,
-				res[i].err);
+			fprintf(stderr, "dotgate-probe: %s: %s\n",
+				res[i].label, res[i].err);
 			error = 1;
 			/* Without a session nothing else can work either. */
 			if (auth.tried && !auth.ok) {

@@ -7,12 +7,29 @@
  *	extern const size_t probe_nvectors;
  *	const struct probe_vector *probe_vector_find(const char *name);
  *	char *probe_escape(const char *bytes, size_t len);
+ *	extern const char *const probe_template_names[PROBE_NTEMPLATES];
+ *	extern const char *const probe_case_names[PROBE_NCASES];
+ *	extern const char *const probe_hidden_names[PROBE_NHIDDEN];
+ *	size_t probe_variants(const struct probe_opts *o,
+ *			      struct probe_variant *out);
+ *	int probe_variants_shown(const struct probe_opts *o);
+ *	void probe_label(const struct probe_opts *o,
+ *			 const struct probe_vector *v,
+ *			 const struct probe_variant *var, char *buf,
+ *			 size_t size);
+ *	char *probe_message(const struct probe_opts *o,
+ *			    const struct probe_vector *v,
+ *			    const struct probe_variant *var,
+ *			    const char *label, const char *uniq,
+ *			    size_t *lenp);
  *
  *	void probe_parse_args(int argc, char **argv, struct probe_opts *o);
  *
  *	enum probe_outcome probe_classify(const struct probe_reply *r, size_t n,
+ *					  const struct probe_variant *var,
  *					  size_t *which);
  *	enum probe_outcome probe_judge(const struct probe_reply *r, size_t n,
+ *				       const struct probe_variant *var,
  *				       enum probe_end end, size_t *which);
  *	const char *probe_outcome_name(enum probe_outcome o);
  *	int probe_qid(const char *reply_text, char *qid, size_t qidsize);
@@ -49,18 +66,45 @@
  *	malloc'ed printable form: \r \n \0 \t \\ and \xHH for other bytes
  *	outside printable ASCII.
  *
+ *	A variant says how the hidden transaction follows the vector:
+ *	after nothing, CRLF or CRLF CRLF (template), its commands in upper
+ *	or lower case ("mail FROM:<...>", "rcpt TO:<...>", "data", as the
+ *	public smuggling tools write them), its message carried by DATA
+ *	(ended by CRLF.CRLF) or by "BDAT N LAST" (N the exact octet count
+ *	of the hidden message).  probe_variants() lists the variants the
+ *	options ask for, templates outermost, then cases, then hidden data
+ *	(each in the order given), and returns how many;
+ *	probe_variants_shown() tells whether that is more than the default
+ *	(direct, upper, data), and then probe_label() names a result
+ *	"vector/template/case", plus "/data" or "/bdat" when --hidden-data
+ *	asked for BDAT; else the vector's name alone.
+ *	probe_message() returns the malloc'ed DATA content for v in
+ *	variant var (its length in *lenp): the headers (label in Subject
+ *	and Message-ID, uniq in the Message-ID), the body line "hello",
+ *	the vector, the template's separator, the hidden transaction and
+ *	the final end of data.  In BDAT form the hidden message (headers,
+ *	"hidden" CRLF) is exactly the N octets announced, and the ".\r\n"
+ *	that ends the outer DATA for a server that did not split follows
+ *	it, not counted.
+ *
  *	probe_parse_args() fills o from the command line and exits on a bad
  *	one (status 2) or after --list and --help (status 0).  Every field
  *	is checked: addresses and the EHLO name go into SMTP commands.
+ *	--template, --case and --hidden-data take a value, a comma list or
+ *	"all", and may be repeated.
  *
  *	probe_classify() judges the replies read after the message was sent
- *	(r[0] answers the first end of data; further replies exist only if
- *	the server ended DATA inside the message, and then answer the hidden
- *	MAIL, RCPT, DATA and its end of data; QUIT's 221 is not among them).
- *	It sets *which to the index of the reply that best explains the
- *	outcome: the first reply for accepted/rejected, the first refusing
- *	hidden reply for split-refused, the hidden end-of-data reply for
- *	smuggled.  n == 0 is PROBE_ERROR.
+ *	in variant var (r[0] answers the first end of data; further replies
+ *	exist only if the server ended DATA inside the message, and then
+ *	answer the hidden MAIL, RCPT, DATA and its end of data, or MAIL,
+ *	RCPT and BDAT LAST; QUIT's 221 is not among them).  The empty lines
+ *	of the crlf and crlfcrlf templates may come first: up to one
+ *	(crlf) or two (crlfcrlf) leading replies 500 or 502, what servers
+ *	answer to an empty command line, are skipped.  It sets *which to
+ *	the index of the reply that best explains the outcome: the first
+ *	reply for accepted/rejected, the first refusing hidden reply for
+ *	split-refused, the reply to the hidden end of data (DATA) or to
+ *	BDAT LAST for smuggled.  n == 0 is PROBE_ERROR.
  *
  *	probe_judge() adds how reading those replies ended (end): after
  *	QUIT's 221 or a 421 goodbye (PROBE_END_QUIT), with the connection
@@ -73,7 +117,8 @@
  *	rest: PROBE_SPLIT_REFUSED with *which 0, unless r[0] is a 421, the
  *	server's own goodbye (PROBE_REJECTED).  With hidden replies the
  *	verdict is probe_classify()'s, a missing one counting as a refusal:
- *	smuggled only if the hidden end of data was answered 2xx.
+ *	smuggled only if the hidden end of data (or BDAT LAST) was answered
+ *	2xx.
  *
  *	The probe_smtp_* functions speak SMTP over one TCP connection with a
  *	deadline on every read and write (timeout_ms per call).  Replies are
@@ -127,6 +172,28 @@ char *probe_escape(const char *bytes, size_t len);
 
 #define PROBE_ADDR_MAX 512		/* a MAIL or RCPT address, without <> */
 
+/* Between the vector and the hidden MAIL: nothing, CRLF, CRLF CRLF. */
+enum probe_template { PROBE_TMPL_DIRECT, PROBE_TMPL_CRLF,
+		      PROBE_TMPL_CRLFCRLF };
+#define PROBE_NTEMPLATES 3
+/* The hidden commands: "MAIL FROM:", or "mail FROM:" as the tools do. */
+enum probe_case { PROBE_CASE_UPPER, PROBE_CASE_LOWER };
+#define PROBE_NCASES 2
+/* The hidden message: DATA ... CRLF.CRLF, or BDAT N LAST. */
+enum probe_hidden { PROBE_HIDDEN_DATA, PROBE_HIDDEN_BDAT };
+#define PROBE_NHIDDEN 2
+#define PROBE_MAX_VARIANTS (PROBE_NTEMPLATES * PROBE_NCASES * PROBE_NHIDDEN)
+
+struct probe_variant {
+	enum probe_template tmpl;
+	enum probe_case kase;
+	enum probe_hidden hidden;
+};
+
+extern const char *const probe_template_names[PROBE_NTEMPLATES];
+extern const char *const probe_case_names[PROBE_NCASES];
+extern const char *const probe_hidden_names[PROBE_NHIDDEN];
+
 enum probe_tls_mode { PROBE_TLS_NONE, PROBE_TLS_STARTTLS, PROBE_TLS_IMPLICIT };
 
 struct probe_opts {
@@ -147,9 +214,25 @@ struct probe_opts {
 	const char *cafile;		/* --cafile; NULL: system trust store */
 	const struct probe_vector **only;	/* --vector, in order given */
 	size_t nonly;
+	/* --template, --case, --hidden-data: each value once, in the order
+	 * given; never empty after probe_parse_args() (the default). */
+	enum probe_template templates[PROBE_NTEMPLATES];
+	size_t ntemplates;
+	enum probe_case cases[PROBE_NCASES];
+	size_t ncases;
+	enum probe_hidden hiddens[PROBE_NHIDDEN];
+	size_t nhiddens;
 };
 
 void probe_parse_args(int argc, char **argv, struct probe_opts *o);
+
+size_t probe_variants(const struct probe_opts *o, struct probe_variant *out);
+int probe_variants_shown(const struct probe_opts *o);
+void probe_label(const struct probe_opts *o, const struct probe_vector *v,
+		 const struct probe_variant *var, char *buf, size_t size);
+char *probe_message(const struct probe_opts *o, const struct probe_vector *v,
+		    const struct probe_variant *var, const char *label,
+		    const char *uniq, size_t *lenp);
 
 struct probe_reply {
 	int code;			/* 0: none (connection closed) */
@@ -172,8 +255,10 @@ enum probe_end {
 };
 
 enum probe_outcome probe_classify(const struct probe_reply *r, size_t n,
+				  const struct probe_variant *var,
 				  size_t *which);
 enum probe_outcome probe_judge(const struct probe_reply *r, size_t n,
+			       const struct probe_variant *var,
 			       enum probe_end end, size_t *which);
 const char *probe_outcome_name(enum probe_outcome o);
 int probe_qid(const char *reply_text, char *qid, size_t qidsize);

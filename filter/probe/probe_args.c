@@ -14,8 +14,12 @@
  *	--password-file (its first line, without CR/LF), and the hidden
  *	sender defaulted to smuggled@ the domain of --from.  --starttls and
  *	--tls choose TLS (one of them), --cafile and --insecure how its
- *	certificate is checked (one of them, and only with TLS).  --list and
- *	--help print and exit 0, and so does -V/--version (the version).
+ *	certificate is checked (one of them, and only with TLS).
+ *	--template, --case and --hidden-data each take a value, a comma
+ *	list of values or "all", and may be repeated: the values collect in
+ *	the order given, each once; without the option its default (direct,
+ *	upper, data) is the only value.  --list and --help print and exit 0,
+ *	and so does -V/--version (the version).
  * DIAGNOSTICS
  *	A bad command line or an unreadable password file is reported on
  *	stderr (with the usage, when the mistake is in the options' use)
@@ -39,6 +43,9 @@ static void usage(FILE *fp)
 		"                     --from A --to B [--hidden-from H] "
 		"[--json] [--vector NAME]...\n"
 		"                     [--helo NAME] [--timeout SECS]\n"
+		"                     [--template direct|crlf|crlfcrlf|all]\n"
+		"                     [--case upper|lower|all] "
+		"[--hidden-data data|bdat|all]\n"
 		"                     [--starttls | --tls] [--cafile FILE | "
 		"--insecure]\n"
 		"       dotgate-probe --list\n"
@@ -137,6 +144,74 @@ static void add_vector(struct probe_opts *o, const char *name)
 		o->only[o->nonly++] = v;
 }
 
+/* --template, --case, --hidden-data as given: indices into their names. */
+struct choices {
+	unsigned v[PROBE_NTEMPLATES];	/* the longest of the lists */
+	size_t n;
+};
+_Static_assert(PROBE_NCASES <= PROBE_NTEMPLATES &&
+	       PROBE_NHIDDEN <= PROBE_NTEMPLATES, "struct choices too small");
+
+/*
+ * One value of a --template, --case or --hidden-data list: its index in
+ * names, or "all" (every index: *all set); -1 if it is none of them.
+ */
+static long choice_index(const char *word, size_t len,
+			 const char *const *names, size_t nnames, int *all)
+{
+	*all = len == 3 && strncmp(word, "all", 3) == 0;
+	for (size_t i = 0; i < nnames; i++)
+		if (strlen(names[i]) == len &&
+		    strncmp(word, names[i], len) == 0)
+			return (long)i;
+	return *all ? 0 : -1;
+}
+
+/*
+ * The values of arg (NAME, NAME,NAME..., all) appended to c (as enum
+ * values 0..nnames-1), each once and in the order given; opt names the
+ * option in the usage error for anything else.
+ */
+static void add_choices(const char *opt, const char *arg,
+			const char *const *names, size_t nnames,
+			struct choices *c)
+{
+	const char *p = arg;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		int all;
+		long i = choice_index(p, len, names, nnames, &all);
+
+		if (i < 0) {
+			char msg[128];
+			size_t k;
+
+			k = (size_t)snprintf(msg, sizeof(msg), "%s: expected",
+					     opt);
+			for (size_t j = 0; j < nnames && k < sizeof(msg); j++)
+				k += (size_t)snprintf(msg + k, sizeof(msg) - k,
+						      " %s,", names[j]);
+			if (k < sizeof(msg))
+				(void)snprintf(msg + k, sizeof(msg) - k,
+					       " all, or a comma list");
+			die_usage(msg);
+		}
+		for (size_t j = all ? 0 : (size_t)i;
+		     j < (all ? nnames : (size_t)i + 1); j++) {
+			size_t k = 0;
+
+			while (k < c->n && c->v[k] != j)
+				k++;
+			if (k == c->n)
+				c->v[c->n++] = (unsigned)j;
+		}
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+}
+
 /* Long vectors are shown by their description, not their bytes. */
 static void list_vectors(void)
 {
@@ -157,9 +232,11 @@ static void set_tls(struct probe_opts *o, enum probe_tls_mode mode)
 	o->tls = mode;
 }
 
-/* The getopt loop: fills o and the two options probe_parse_args() resolves. */
+/* The getopt loop: fills o and the options probe_parse_args() resolves
+ * (choice: --template, --case, --hidden-data). */
 static void parse_options(int argc, char **argv, struct probe_opts *o,
-			  const char **pwfile, const char **hidden)
+			  const char **pwfile, const char **hidden,
+			  struct choices choice[3])
 {
 	static const struct option longopts[] = {
 		{ "server", required_argument, NULL, 's' },
@@ -180,6 +257,9 @@ static void parse_options(int argc, char **argv, struct probe_opts *o,
 		{ "tls", no_argument, NULL, 'L' },
 		{ "cafile", required_argument, NULL, 'C' },
 		{ "insecure", no_argument, NULL, 'k' },
+		{ "template", required_argument, NULL, 'P' },
+		{ "case", required_argument, NULL, 'c' },
+		{ "hidden-data", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -204,6 +284,18 @@ static void parse_options(int argc, char **argv, struct probe_opts *o,
 		case 'L': set_tls(o, PROBE_TLS_IMPLICIT); break;
 		case 'C': o->cafile = optarg; break;
 		case 'k': o->insecure = 1; break;
+		case 'P':
+			add_choices("--template", optarg, probe_template_names,
+				    PROBE_NTEMPLATES, &choice[0]);
+			break;
+		case 'c':
+			add_choices("--case", optarg, probe_case_names,
+				    PROBE_NCASES, &choice[1]);
+			break;
+		case 'B':
+			add_choices("--hidden-data", optarg, probe_hidden_names,
+				    PROBE_NHIDDEN, &choice[2]);
+			break;
 		default: usage(stderr); exit(2);
 		}
 	}
@@ -243,15 +335,33 @@ static void set_hidden_from(struct probe_opts *o, const char *hidden)
 		       at != NULL ? at + 1 : "invalid");
 }
 
+/* The variants asked for into o; an option not given is its default. */
+static void set_variants(struct probe_opts *o, const struct choices ch[3])
+{
+	for (size_t i = 0; i < ch[0].n; i++)
+		o->templates[i] = (enum probe_template)ch[0].v[i];
+	o->ntemplates = ch[0].n > 0 ? ch[0].n : 1;
+	for (size_t i = 0; i < ch[1].n; i++)
+		o->cases[i] = (enum probe_case)ch[1].v[i];
+	o->ncases = ch[1].n > 0 ? ch[1].n : 1;
+	for (size_t i = 0; i < ch[2].n; i++)
+		o->hiddens[i] = (enum probe_hidden)ch[2].v[i];
+	o->nhiddens = ch[2].n > 0 ? ch[2].n : 1;
+}
+
 void probe_parse_args(int argc, char **argv, struct probe_opts *o)
 {
 	const char *pwfile = NULL, *hidden = NULL;
+	struct choices ch[3] = { { { 0 }, 0 } };
 
+	/* memset: the defaults PROBE_TMPL_DIRECT, _CASE_UPPER, _HIDDEN_DATA
+	 * are 0. */
 	memset(o, 0, sizeof(*o));
 	o->helo = "dotgate-probe.invalid";
 	o->timeout_ms = 30000;
 	o->only = xcalloc(probe_nvectors, sizeof(*o->only));
-	parse_options(argc, argv, o, &pwfile, &hidden);
+	parse_options(argc, argv, o, &pwfile, &hidden, ch);
+	set_variants(o, ch);
 	check_options(o, pwfile);
 	split_server(o);
 	check_addr("--from", o->from);

@@ -18,6 +18,11 @@
  *	stuffed, as "..").  The control ends "hello" with a plain CRLF, so
  *	its hidden transaction is just text at line starts (smtp_commands)
  *	that no server may treat as commands.
+ *
+ *	The hidden transaction follows the vector in one of the variants
+ *	of probe.h (template, case, DATA or BDAT); probe_message() builds
+ *	the whole DATA content, and probe_classify() knows which replies a
+ *	split server gives in each variant.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -96,27 +101,171 @@ char *probe_escape(const char *bytes, size_t len)
 	return out;
 }
 
+const char *const probe_template_names[PROBE_NTEMPLATES] = {
+	"direct", "crlf", "crlfcrlf",
+};
+const char *const probe_case_names[PROBE_NCASES] = { "upper", "lower" };
+const char *const probe_hidden_names[PROBE_NHIDDEN] = { "data", "bdat" };
+
+/* What each template puts between the vector and the hidden MAIL. */
+static const char *const template_sep[PROBE_NTEMPLATES] = {
+	"", "\r\n", "\r\n\r\n",
+};
+/* ... and how many empty command lines that is for a split server. */
+static const size_t template_blank[PROBE_NTEMPLATES] = { 0, 1, 2 };
+
+size_t probe_variants(const struct probe_opts *o, struct probe_variant *out)
+{
+	size_t n = 0;
+
+	for (size_t t = 0; t < o->ntemplates; t++)
+		for (size_t c = 0; c < o->ncases; c++)
+			for (size_t h = 0; h < o->nhiddens; h++) {
+				out[n].tmpl = o->templates[t];
+				out[n].kase = o->cases[c];
+				out[n].hidden = o->hiddens[h];
+				n++;
+			}
+	return n;
+}
+
+static int hidden_shown(const struct probe_opts *o)
+{
+	return o->nhiddens != 1 || o->hiddens[0] != PROBE_HIDDEN_DATA;
+}
+
+int probe_variants_shown(const struct probe_opts *o)
+{
+	return o->ntemplates != 1 || o->templates[0] != PROBE_TMPL_DIRECT ||
+	       o->ncases != 1 || o->cases[0] != PROBE_CASE_UPPER ||
+	       hidden_shown(o);
+}
+
+void probe_label(const struct probe_opts *o, const struct probe_vector *v,
+		 const struct probe_variant *var, char *buf, size_t size)
+{
+	if (!probe_variants_shown(o))
+		(void)snprintf(buf, size, "%s", v->name);
+	else
+		(void)snprintf(buf, size, "%s/%s/%s%s%s", v->name,
+			       probe_template_names[var->tmpl],
+			       probe_case_names[var->kase],
+			       hidden_shown(o) ? "/" : "",
+			       hidden_shown(o) ?
+			       probe_hidden_names[var->hidden] : "");
+}
+
+/* A growing buffer: the message is built piece by piece. */
+struct mbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static void mbuf_add(struct mbuf *b, const void *data, size_t len)
+{
+	if (b->len + len + 1 > b->cap) {
+		while (b->len + len + 1 > b->cap)
+			b->cap = b->cap ? b->cap * 2 : 1024;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+	b->p[b->len] = '\0';
+}
+
+static void mbuf_addf(struct mbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void mbuf_addf(struct mbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *s;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		dg_panic("probe_message: bad format");
+	s = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	(void)vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	mbuf_add(b, s, (size_t)n);
+	free(s);
+}
+
+char *probe_message(const struct probe_opts *o, const struct probe_vector *v,
+		    const struct probe_variant *var, const char *label,
+		    const char *uniq, size_t *lenp)
+{
+	int lower = var->kase == PROBE_CASE_LOWER;
+	struct mbuf m = { NULL, 0, 0 }, hidden = { NULL, 0, 0 };
+
+	mbuf_addf(&m, "From: <%s>\r\nTo: <%s>\r\nSubject: dotgate-probe %s\r\n"
+		  "Message-ID: <dotgate-probe.%s.%s@dotgate-probe.invalid>\r\n"
+		  "\r\nhello", o->from, o->to, label, label, uniq);
+	mbuf_add(&m, v->bytes, v->len);
+	mbuf_addf(&m, "%s%s FROM:<%s>\r\n%s TO:<%s>\r\n",
+		  template_sep[var->tmpl], lower ? "mail" : "MAIL",
+		  o->hidden_from, lower ? "rcpt" : "RCPT", o->to);
+	mbuf_addf(&hidden, "From: <%s>\r\nTo: <%s>\r\n"
+		  "Subject: dotgate-probe hidden %s\r\n\r\nhidden\r\n",
+		  o->hidden_from, o->to, label);
+	if (var->hidden == PROBE_HIDDEN_BDAT)
+		mbuf_addf(&m, "%s %zu LAST\r\n", lower ? "bdat" : "BDAT",
+			  hidden.len);
+	else
+		mbuf_addf(&m, "%s\r\n", lower ? "data" : "DATA");
+	mbuf_add(&m, hidden.p, hidden.len);
+	/* DATA's end of data, and for BDAT the end of the outer DATA of a
+	 * server that did not split (one that did reads it as a command). */
+	mbuf_add(&m, ".\r\n", 3);
+	free(hidden.p);
+	*lenp = m.len;
+	return m.p;
+}
+
 static int positive(const struct probe_reply *r)
 {
 	return r->code >= 200 && r->code < 400;
 }
 
+/* The answer to an empty command line: Postfix "500 5.5.2 Error: bad
+ * syntax"; "command unrecognized" is 500 or 502 elsewhere. */
+static int unrecognized(const struct probe_reply *r)
+{
+	return r->code == 500 || r->code == 502;
+}
+
 /*
  * r[0] answers the end of data the server saw first.  A second reply
  * means the server ended DATA inside the message and then read the
- * hidden MAIL (r[1]), RCPT (r[2]), DATA (r[3], 354) and the hidden
- * message's end of data (r[4]).
+ * template's empty lines, if any (up to as many replies 500 or 502),
+ * the hidden MAIL, RCPT, and DATA (354) and the hidden message's end
+ * of data, or BDAT LAST.
  */
 enum probe_outcome probe_classify(const struct probe_reply *r, size_t n,
+				  const struct probe_variant *var,
 				  size_t *which)
 {
+	size_t first = 1, blank = template_blank[var->tmpl], last;
+	int bdat = var->hidden == PROBE_HIDDEN_BDAT;
+
 	*which = 0;
 	if (n == 0 || r[0].code == 0)
 		return PROBE_ERROR;
 	if (n == 1 || r[1].code == 0)
 		return positive(&r[0]) ? PROBE_ACCEPTED : PROBE_REJECTED;
-	for (size_t i = 1; i < n && i <= 4; i++) {
-		int want_354 = (i == 3);
+	/* Those empty lines: 0 to blank of them, as the split fell. */
+	while (blank > 0 && first < n && unrecognized(&r[first])) {
+		first++;
+		blank--;
+	}
+	/* The reply to the hidden message: after MAIL, RCPT (and DATA). */
+	last = first + (bdat ? 2 : 3);
+	for (size_t i = first; i < n && i <= last; i++) {
+		int want_354 = !bdat && i == first + 2;
 
 		if (r[i].code == 0 || (want_354 ? r[i].code != 354
 						: !(r[i].code >= 200 &&
@@ -125,12 +274,12 @@ enum probe_outcome probe_classify(const struct probe_reply *r, size_t n,
 			return PROBE_SPLIT_REFUSED;
 		}
 	}
-	if (n < 5) {
+	if (n <= last) {
 		/* The hidden transaction never reached its end of data. */
 		*which = n - 1;
 		return PROBE_SPLIT_REFUSED;
 	}
-	*which = 4;
+	*which = last;
 	return PROBE_SMUGGLED;
 }
 
@@ -145,6 +294,7 @@ enum probe_outcome probe_classify(const struct probe_reply *r, size_t n,
  * prefix of its replies got through, so that every run says the same.
  */
 enum probe_outcome probe_judge(const struct probe_reply *r, size_t n,
+			       const struct probe_variant *var,
 			       enum probe_end end, size_t *which)
 {
 	*which = 0;
@@ -154,7 +304,7 @@ enum probe_outcome probe_judge(const struct probe_reply *r, size_t n,
 		/* 421 is a server refusing the message and saying so
 		 * before it hangs up (Sendmail on a bare LF): no split. */
 		return r[0].code == 421 ? PROBE_REJECTED : PROBE_SPLIT_REFUSED;
-	return probe_classify(r, n, which);
+	return probe_classify(r, n, var, which);
 }
 
 const char *probe_outcome_name(enum probe_outcome o)
