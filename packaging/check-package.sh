@@ -211,8 +211,8 @@ for page in man8/dotgate.8 man5/dotgate.conf.5 man1/dotgate-report.1 man1/dotgat
 		not_ok "man page $page installed"
 		continue
 	fi
-	silent "groff -man -ww -z $page: no warnings" sh -c \
-		'zcat "$1" | groff -man -ww -z' sh "$f"
+	silent "groff -t -man -ww -z $page: no warnings" sh -c \
+		'zcat "$1" | groff -t -man -ww -z' sh "$f"
 	silent "man -l $page renders without warnings" sh -c \
 		'LC_ALL=C.UTF-8 MANROFFSEQ="" MANWIDTH=80 man --warnings -E UTF-8 -l "$1" >/dev/null' \
 		sh "$f"

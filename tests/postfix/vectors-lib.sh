@@ -81,6 +81,8 @@ eod-lf-cr rejected reject smuggled_transaction
 eod-crlf-cr rejected reject smuggled_transaction
 eod-crlf-crcrlf split-refused accept -
 eod-crcrlf-crcrlf split-refused accept -
+eod-lf-crcrlf split-refused accept -
+eod-lflf-crlf split-refused accept -
 nul-dot rejected reject nul,smuggle_eod,smuggled_transaction
 dot-nul rejected reject nul,smuggled_transaction
 bare-cr accepted log smtp_commands
@@ -89,7 +91,8 @@ nul rejected reject nul,smtp_commands
 long-line accepted log long_line,smtp_commands
 lone-dot rejected reject lone_dot,smuggled_transaction
 '
-VL_SPLIT_OWNED='eod-lf-lf eod-lf-crlf eod-crlf-lf eod-crlf-crcrlf eod-crcrlf-crcrlf'
+VL_SPLIT_OWNED='eod-lf-lf eod-lf-crlf eod-crlf-lf eod-crlf-crcrlf eod-crcrlf-crcrlf
+ eod-lf-crcrlf eod-lflf-crlf'
 # ... and when it normalises bare LFs (smtpd_forbid_bare_newline =
 # normalize, the client not excluded): no split; see vectors-normalize.sh.
 VL_NORMALIZED='
@@ -104,6 +107,8 @@ eod-lf-cr rejected reject smuggled_transaction
 eod-crlf-cr rejected reject smuggled_transaction
 eod-crlf-crcrlf rejected reject smuggled_transaction
 eod-crcrlf-crcrlf rejected reject smuggled_transaction
+eod-lf-crcrlf rejected reject smuggled_transaction
+eod-lflf-crlf accepted log smtp_commands
 nul-dot rejected reject nul,smuggle_eod,smuggled_transaction
 dot-nul rejected reject nul,smuggled_transaction
 bare-cr accepted log smtp_commands
