@@ -45,7 +45,10 @@
  *	its DATA line ends, at the offset of the "M" of its MAIL.
  *
  *	Triggers.  The transaction is smuggled_transaction when the line
- *	just before its MAIL line is a trigger, else smtp_commands.
+ *	just before its MAIL line is a trigger, or is empty with a trigger
+ *	just before it, else smtp_commands.  (Test tools send a line end
+ *	after the end-of-data sequence; behind Postfix that leaves the
+ *	residue line, one empty line, then MAIL.)
  *	Trigger lines: any dot line or NUL-dot line; a line made only of
  *	NULs (what Postfix leaves of ".\0" after dot-unstuffing); a
  *	non-empty line that, with trailing spaces removed, is empty, is
@@ -55,10 +58,11 @@
  *	transaction is also smuggled when its MAIL FROM: follows " . "
  *	(then any spaces) on the same line, and when its MAIL line starts
  *	with exactly one space and its first RCPT line starts with no
- *	space or tab.  An empty line is no trigger and breaks a trigger,
- *	except the empty CRLF line right after a line ended by a bare CR:
- *	"\r\r\n" then acts as one terminator, as in the listed forms
- *	"\r\n.\r\r\n" + MAIL FROM.
+ *	space or tab.  An empty line is no trigger; a second empty line
+ *	after a trigger, or any other line that is no trigger, breaks it.
+ *	The empty CRLF line right after a line ended by a bare CR does not
+ *	count at all: "\r\r\n" then acts as one terminator, as in the
+ *	listed forms "\r\n.\r\r\n" + MAIL FROM.
  *
  *	Offsets are 0-based body offsets of all chunks concatenated;
  *	first is the CR, the LF, the dot, the NUL, the "M", or the first

@@ -86,6 +86,20 @@ enum before { B_LINESTART, B_SPACE, B_OTHER };
 /* Where the transaction matcher is, over lines. */
 enum seq { SEQ_NONE, SEQ_MAIL, SEQ_RCPT };
 
+/*
+ * What the lines before the next one say about a MAIL line there: the
+ * line before is a trigger (P_TRIG), or the line before is empty and
+ * the one before that a trigger (P_GAP: Postfix's residue of a client
+ * that sent a line end after its end-of-data sequence), or neither.
+ */
+enum pend { P_NONE, P_TRIG, P_GAP };
+
+/* The pending state after an empty line that pend p came before. */
+static inline enum pend pend_after_empty(enum pend p)
+{
+	return p == P_TRIG ? P_GAP : P_NONE;
+}
+
 struct scanner;
 struct chunk;
 
@@ -123,7 +137,7 @@ struct scanner {
 	bool trig;			/* content ended: line is a trigger */
 
 	/* across lines */
-	bool pending_trigger;		/* the previous line was a trigger */
+	enum pend pending;		/* a trigger just before this line */
 	enum seq seq;
 	bool seq_trig;			/* current transaction is smuggled */
 	bool seq_onespace;		/* its MAIL line starts with one space */

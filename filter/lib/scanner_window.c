@@ -129,11 +129,32 @@ INLINE uint64_t window_bad(const struct scanner *s, const struct chunk *ck,
 }
 
 /*
+ * What finalize() leaves pending after the window's last line, the one
+ * its LF at bit last ends (last >= 1: an LF at bit 0 is bare).  Of the
+ * lines a window settles only lone dots are triggers, and a dot line is
+ * whole in the window (dots).  A lone dot leaves P_TRIG; an empty line
+ * (a line start at its CR, bit last - 1) leaves P_GAP after a lone dot
+ * (ended by the LF at bit last - 2) or, as the window's first line, after
+ * what was pending on entry; anything else leaves P_NONE.
+ */
+INLINE enum pend window_pending(const struct scanner *s, unsigned last,
+				uint64_t starts, uint64_t dots)
+{
+	if (last >= 2 && (dots >> (last - 2) & 1))
+		return P_TRIG;
+	if (!(starts >> (last - 1) & 1))
+		return P_NONE;
+	if (last == 1)
+		return pend_after_empty(s->pending);
+	return last >= 4 && (dots >> (last - 4) & 1) ? P_GAP : P_NONE;
+}
+
+/*
  * Settles the window at b[i] (64 bytes in the chunk) up to its first
  * byte that needs the exact logic, from the state plain_entry() allows.
  * Lines inside are plain text ending in CRLF, empty CRLF lines and lone
- * dots: each ends with seq reset and no trigger pending, except that a
- * lone dot line leaves a trigger for the next line, as finalize() does.
+ * dots: each ends with seq reset, and what stays pending for the next
+ * line is what window_pending() says.
  * Only the first line can be long (the others are shorter than 64 <=
  * maxlen).  Never stops inside a dot line or between CR and LF.
  * Returns the bytes settled, 0 when the window starts with trouble.
@@ -165,7 +186,7 @@ INLINE size_t plain_window(struct scanner *s, const struct chunk *ck,
 	}
 	last = top64(lf);
 	s->seq = SEQ_NONE;
-	s->pending_trigger = last >= 2 && (dots >> (last - 2) & 1);
+	s->pending = window_pending(s, last, starts, dots);
 	new_line(s, at + last + 1, T_CRLF);
 	if (last + 1 < n)
 		s->ms = MS_OTHER;
@@ -175,18 +196,21 @@ INLINE size_t plain_window(struct scanner *s, const struct chunk *ck,
 /*
  * A run of CRs and LFs at the start of the window, entered at a line
  * start or with a pending CR that ended an empty line: every line it
- * ends is empty.  Empty lines only count bare CRs and LFs and reset seq;
- * from two lines on the trigger is off too (an empty line keeps it only
- * as the CRLF after a bare CR, and of two lines in a row one is not
- * that).  A CR that ends the run is left pending, as step() leaves it.
- * Returns the bytes settled, 0 to leave the window to the slow path.
+ * ends is empty.  Empty lines only count bare CRs and LFs and reset seq.
+ * Nothing is pending after them when nothing was on entry, or after
+ * four lines or more: finalize() leaves pending alone only for the CRLF
+ * line after a bare CR, and of two lines in a row one is not that, so
+ * two lines at least move it on, P_TRIG to P_GAP to P_NONE.  Shorter
+ * runs after a trigger are rare: the slow path counts them.  A CR that
+ * ends the run is left pending, as step() leaves it.  Returns the bytes
+ * settled, 0 to leave the window to the slow path.
  */
 INLINE size_t empty_run(struct scanner *s, const struct chunk *ck, size_t i,
 			const struct wmask *m)
 {
 	uint64_t at = ck->base + i, run, cr, lf, done_cr, bare_cr, bare_lf;
 	bool cin = s->pending_cr, cin_bare, tail_cr;
-	unsigned r = ctz64(~(m->cr | m->lf)), end;
+	unsigned r = ctz64(~(m->cr | m->lf)), end, lines;
 	enum term t;
 
 	if (cin ? s->kind != K_EMPTY || s->line_start + 1 != at :
@@ -202,7 +226,8 @@ INLINE size_t empty_run(struct scanner *s, const struct chunk *ck, size_t i,
 	bare_cr = done_cr & ~(lf >> 1);
 	cin_bare = cin && !(lf & 1);
 	bare_lf = lf & ~(cr << 1 | cin);
-	if (pop64(bare_cr) + cin_bare + pop64(lf) < 2)
+	lines = pop64(bare_cr) + cin_bare + pop64(lf);
+	if (lines < 2 || (s->pending != P_NONE && lines < 4))
 		return 0;
 	if (bare_cr != 0 || cin_bare)
 		found_n(s, DG_CLASS_BARE_CR,
@@ -220,7 +245,7 @@ INLINE size_t empty_run(struct scanner *s, const struct chunk *ck, size_t i,
 		t = T_CR;
 	}
 	s->seq = SEQ_NONE;
-	s->pending_trigger = false;
+	s->pending = P_NONE;
 	s->pending_cr = false;
 	new_line(s, at + end, t);
 	if (tail_cr) {
@@ -278,11 +303,16 @@ INLINE size_t quick_end(struct scanner *s, const struct chunk *ck,
 		tail--;
 		*built = false;
 	}
-	/* a line ended in the run if the line start moved */
+	/*
+	 * A line ended in the run if the line start moved.  No line of a
+	 * run is a trigger; the last one ended is empty right after what
+	 * was pending on entry only if the start moved by its CRLF alone.
+	 */
 	line_start = ck->base + i - tail;
 	if (line_start != s->line_start) {
 		s->seq = SEQ_NONE;
-		s->pending_trigger = false;
+		s->pending = line_start == s->line_start + 2 ?
+		    pend_after_empty(s->pending) : P_NONE;
 		new_line(s, line_start, T_CRLF);
 	}
 	if (i > i0 && tail != 0)

@@ -214,8 +214,10 @@ static void ref_scan(const unsigned char *b, size_t n, size_t maxlen,
 		default:
 			seq = 0;
 		}
+		/* pending: 1 after a trigger, 2 after a trigger and one
+		 * empty line; the CRLF line after a bare CR changes nothing */
 		if (!(kind == RK_EMPTY && t == R_CRLF && pt == R_CR))
-			pending = trig;
+			pending = trig ? 1 : kind == RK_EMPTY && pending == 1 ? 2 : 0;
 	}
 	free(lines);
 }
@@ -530,13 +532,17 @@ static void test_triggers(void **state)
 	EXPECT("  MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n", "smtp_commands=1@2");
 	EXPECT("\tMAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n", "smtp_commands=1@1");
 	EXPECT(" MAIL FROM:<a@x>\r\n\tRCPT TO:<b@y>\r\nDATA\r\n", "smtp_commands=1@1");
-	/* an empty line is no trigger, and breaks one */
+	/* an empty line is no trigger; one may follow a trigger, two break it */
 	EXPECT("hello\r\n\r\n" TXN, "smtp_commands=1@9");
-	EXPECT("hello\r\n.\r\n\r\n" TXN, "lone_dot=1@7,smtp_commands=1@12");
-	EXPECT("hello\r\n \r\n\r\n" TXN, "smtp_commands=1@12");
-	/* ... except the CRLF right after a bare CR */
+	EXPECT("hello\r\n.\r\n\r\n" TXN, "lone_dot=1@7,smuggled_transaction=1@12");
+	EXPECT("hello\r\n \r\n\r\n" TXN, "smuggled_transaction=1@12");
+	EXPECT("hello\r\n.\r\n\r\n\r\n" TXN, "lone_dot=1@7,smtp_commands=1@14");
+	EXPECT("hello\r\n \r\n\r\n\r\n" TXN, "smtp_commands=1@14");
+	/* ... and the CRLF right after a bare CR is not one */
 	EXPECT("hello\r\n \r\r\n" TXN, "bare_cr=1@8,smuggled_transaction=1@11");
-	EXPECT("hello\r\n.\n\r\n" TXN, "bare_lf=1@8,smuggle_eod=1@7,smtp_commands=1@11");
+	EXPECT("hello\r\n \r\r\n\r\n" TXN, "bare_cr=1@8,smuggled_transaction=1@13");
+	EXPECT("hello\r\n \r\r\n\r\n\r\n" TXN, "bare_cr=1@8,smtp_commands=1@15");
+	EXPECT("hello\r\n.\n\r\n" TXN, "bare_lf=1@8,smuggle_eod=1@7,smuggled_transaction=1@11");
 	/* a trigger not right before MAIL */
 	EXPECT("hello\r\n.\r\nhi\r\n" TXN, "lone_dot=1@7,smtp_commands=1@14");
 	/* case-insensitive, leading spaces, several RCPTs */
@@ -557,6 +563,106 @@ static void test_triggers(void **state)
 	EXPECT(".\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA", "lone_dot=1@0,smuggled_transaction=1@3");
 	/* two transactions: one smuggled, one quoted */
 	EXPECT(TXN "x\r\n.\r\n" TXN, "smtp_commands=1@0,lone_dot=1@41,smuggled_transaction=1@44");
+}
+
+/*
+ * Residue then the hidden transaction, as Postfix hands over what public
+ * smuggling test tools send: "{sequence}\r\nmail FROM:...", so one empty
+ * line may sit between the residue line and MAIL.  Each residue shape
+ * after "hello\r\n", with 0, 1 and 2 empty lines, before a transaction
+ * in upper, lower and mixed case; every body split every way (EXPECT).
+ */
+struct residue {
+	const char *line;
+	size_t len;
+	const char *also;	/* what the line counts itself, at offset 7 */
+};
+
+static const struct residue residues[] = {
+	{ " .", 2, "" },			/* \r\n.\r\n after \r\n: " ." */
+	{ "hello .", 7, "" },			/* \r.\r\n: ends in " ." */
+	{ ". ", 2, "" },			/* dot, then a space */
+	{ " . ", 3, "" },			/* \r.\r\r\n: " . " */
+	{ " ", 1, "" },				/* \r\n.\r: spaces only */
+	{ "   ", 3, "" },
+	{ ".", 1, "lone_dot=1@7," },		/* a stuffed lone dot */
+	{ "\0.", 2, "nul=1@7,smuggle_eod=1@8," },	/* NUL-dot */
+	{ ".\0", 2, "nul=1@8,smuggle_eod=1@7," },
+	{ "\0", 1, "nul=1@7," },		/* .\0 unstuffed */
+};
+
+static const char *const gap_txns[] = {
+	"MAIL FROM:<smuggled@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\nhi\r\n",
+	"mail FROM:<smuggled@example.test>\r\nrcpt TO:<bob@example.test>\r\ndata\r\nhi\r\n",
+	"mail from:<a>\r\nrcpt to:<b>\r\ndata\r\n",
+	"MaIl fRoM:<a>\r\nrCpT tO:<b>\r\nRcPt To:<c>\r\ndAtA\r\n",
+};
+
+/* "hello\r\n", line, gaps empty CRLF lines, txn: want cls at the M. */
+static void expect_gap(const char *line, size_t len, const char *also,
+		       unsigned gaps, const char *txn, const char *cls)
+{
+	char body[256], spec[160];
+	size_t n = 0, m;
+
+	memcpy(body, "hello\r\n", 7);
+	n = 7;
+	if (line != NULL) {
+		memcpy(body + n, line, len);
+		memcpy(body + n + len, "\r\n", 2);
+		n += len + 2;
+	}
+	for (unsigned g = 0; g < gaps; g++, n += 2)
+		memcpy(body + n, "\r\n", 2);
+	m = n;
+	assert_true(n + strlen(txn) < sizeof(body));
+	memcpy(body + n, txn, strlen(txn));
+	n += strlen(txn);
+	snprintf(spec, sizeof(spec), "%s%s=1@%zu", also, cls, m);
+	expect_ml(body, n, 998, spec);
+}
+
+static void test_residue_gap(void **state)
+{
+	(void)state;
+	for (size_t r = 0; r < sizeof(residues) / sizeof(residues[0]); r++) {
+		for (size_t t = 0; t < sizeof(gap_txns) / sizeof(gap_txns[0]); t++) {
+			const struct residue *x = &residues[r];
+
+			expect_gap(x->line, x->len, x->also, 0, gap_txns[t],
+				   "smuggled_transaction");
+			expect_gap(x->line, x->len, x->also, 1, gap_txns[t],
+				   "smuggled_transaction");
+			expect_gap(x->line, x->len, x->also, 2, gap_txns[t],
+				   "smtp_commands");
+			expect_gap(x->line, x->len, x->also, 3, gap_txns[t],
+				   "smtp_commands");
+		}
+	}
+	/* no residue: a quoted transcript, whatever the empty lines */
+	for (size_t t = 0; t < sizeof(gap_txns) / sizeof(gap_txns[0]); t++)
+		for (unsigned g = 0; g < 3; g++)
+			expect_gap(NULL, 0, "", g, gap_txns[t], "smtp_commands");
+	/* the issue's body: \r.\r\n then \r\n, as Postfix hands it over */
+	EXPECT("TESTING ...!\r\n .\r\n\r\nmail FROM:<smuggled@example.test>\r\n"
+	       "rcpt TO:<bob@example.test>\r\ndata\r\nSubject: smuggled\r\n\r\nhi\r\n",
+	       "smuggled_transaction=1@20");
+	/* a space-only line in the gap is a trigger itself */
+	EXPECT("hello\r\n.\r\n \r\n" TXN, "lone_dot=1@7,smuggled_transaction=1@13");
+	EXPECT("hello\r\n.\r\n \r\n\r\n" TXN, "lone_dot=1@7,smuggled_transaction=1@15");
+	EXPECT("hello\r\n.\r\n\r\n \r\n" TXN, "lone_dot=1@7,smuggled_transaction=1@15");
+	EXPECT("hello\r\n\r\n\r\n \r\n" TXN, "smuggled_transaction=1@14");
+	/* a tab-only line is no trigger, and no empty line either */
+	EXPECT("hello\r\n.\r\n\t\r\n" TXN, "lone_dot=1@7,smtp_commands=1@13");
+	/* the empty line may end in a bare CR or LF */
+	EXPECT("hello\r\n .\r\n\n" TXN, "bare_lf=1@11,smuggled_transaction=1@12");
+	EXPECT("hello\r\n .\r\n\r" TXN, "bare_cr=1@11,smuggled_transaction=1@12");
+	EXPECT("hello\r\n .\n\n" TXN, "bare_lf=2@9,smuggled_transaction=1@11");
+	EXPECT("hello\r\n .\n\n\n" TXN, "bare_lf=3@9,smtp_commands=1@12");
+	/* the gap counts before MAIL only, not inside the transaction */
+	EXPECT("hello\r\n .\r\n\r\nMAIL FROM:<a>\r\n\r\nRCPT TO:<b>\r\nDATA\r\n", "");
+	/* a trigger line, then text, then one empty line: no trigger */
+	EXPECT("hello\r\n .\r\nhi\r\n\r\n" TXN, "smtp_commands=1@17");
 }
 
 /* ---------------------------------------------------------------------
@@ -920,6 +1026,17 @@ static void test_window_edges(void **state)
 		    "DATA\r\n"),
 		/* commands after a tab: only the tab marks these lines */
 		LIT("\r\n\tMAIL FROM:<a>\r\n\tRCPT TO:<b>\r\n\tDATA\r\n"),
+		/* one empty line after a trigger, two, runs of them */
+		LIT("\r\n.\r\n\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		LIT("\r\n.\r\n\r\n\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		LIT("x .\r\n\r\nmail from:<a>\r\nrcpt to:<b>\r\ndata\r\n"),
+		LIT("\r\n \r\n\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		LIT("\r\n.\r\n\r\r\n\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		LIT("\r\n.\r\n\r\n\r\n\r\n\r\n\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		LIT("\r\n.\r\n\r\n\r\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		LIT("\r\n.\r\n\r\n"), LIT("\r\n.\r\n\r\n\r\n"), LIT("\r\n.\r\n\n\r"),
+		LIT("\r\n.\r\n\r\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "xxxxxxxxxxxxxxxxxxxx\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
 		LIT("\r\n\xed\xa1\r\n"),
 	};
 	static const size_t maxlens[] = { 10, 62, 63, 64, 65, 127, 128, 998 };
@@ -1018,6 +1135,13 @@ static size_t random_text(unsigned char *b, size_t max)
 
 			memcpy(b + n, tok, l);
 			n += l;
+		} else if (r == 2) {
+			/* a transaction after up to three empty lines */
+			for (uint64_t k = rng() % 4; k > 0; k--)
+				n = put_line(b, n, max, &rlines[0]);
+			n = put_line(b, n, max, PICK(rmail));
+			n = put_line(b, n, max, PICK(rrcpt));
+			n = put_line(b, n, max, PICK(rdata));
 		} else {
 			size_t len = rng() % 81;
 
@@ -1140,6 +1264,7 @@ int main(void)
 		cmocka_unit_test(test_postfix_long_line),
 		cmocka_unit_test(test_issue_body),
 		cmocka_unit_test(test_triggers),
+		cmocka_unit_test(test_residue_gap),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_lone_dot),
 		cmocka_unit_test(test_clean),
