@@ -40,9 +40,14 @@
  *	Commands.  Case-insensitive (ASCII), after leading spaces or tabs:
  *	"MAIL" then one or more spaces/tabs then "FROM:", anything after;
  *	"RCPT" spaces/tabs "TO:", anything after; "DATA" followed by
- *	nothing but spaces/tabs.  A transaction is a MAIL line, one or more
- *	RCPT lines, a DATA line, on consecutive lines; it counts once, when
- *	its DATA line ends, at the offset of the "M" of its MAIL.
+ *	nothing but spaces/tabs; "BDAT" spaces/tabs, one or more digits,
+ *	optionally spaces/tabs and "LAST", then nothing but spaces/tabs
+ *	(RFC 3030's BDAT n and BDAT n LAST: a client that smuggles with
+ *	CHUNKING sends its hidden message so, and the first chunk starts it
+ *	whether it is the last or not).  A transaction is a MAIL line, one
+ *	or more RCPT lines, a DATA or BDAT line, on consecutive lines; it
+ *	counts once, when its DATA or BDAT line ends, at the offset of the
+ *	"M" of its MAIL.
  *
  *	Triggers.  The transaction is smuggled_transaction when the line
  *	just before its MAIL line is a trigger, or is empty with a trigger

@@ -62,23 +62,25 @@ enum term { T_CRLF, T_CR, T_LF, T_EOF };
 enum mstate {
 	MS_START,		/* nothing of the line seen yet */
 	MS_WS,			/* leading spaces/tabs */
-	MS_WORD1,		/* "mail" / "rcpt" / "data" */
+	MS_WORD1,		/* "mail" / "rcpt" / "data" / "bdat" */
 	MS_GAP,			/* spaces/tabs between the two words */
-	MS_WORD2,		/* "from:" / "to:" */
-	MS_DATA_TAIL,		/* "data" seen: only spaces/tabs may follow */
+	MS_WORD2,		/* "from:" / "to:" / "last" */
+	MS_DATA_TAIL,		/* "data", "bdat n last": only blanks may follow */
+	MS_NUM,			/* "bdat" blanks: the chunk size's digits */
+	MS_NUM_WS,		/* blanks after the digits: "last" may follow */
 	MS_DOT,			/* only dots (at most one) and NULs so far */
 	MS_OTHER,		/* mid-line: nothing to match until " ." */
 	MS_SPDOT,		/* " ." seen mid-line: need a space */
 	MS_SPDOT_WS		/* " . " seen: spaces, then "mail" */
 };
 
-/* What a line turned out to be. */
+/* What a line turned out to be (K_DATA: a DATA or BDAT command). */
 enum kind {
 	K_NONE, K_EMPTY, K_MAIL, K_MAIL_MID, K_RCPT, K_DATA,
 	K_DOT, K_NULDOT, K_NULONLY
 };
 
-enum kw { KW_MAIL, KW_RCPT, KW_DATA };
+enum kw { KW_MAIL, KW_RCPT, KW_DATA, KW_BDAT };
 
 /* What precedes the last non-space byte of a line. */
 enum before { B_LINESTART, B_SPACE, B_OTHER };

@@ -16,12 +16,17 @@
 #include "scanner.h"
 #include "scanner_impl.h"
 
-static const char *const word1[] = { "mail", "rcpt", "data" };
-static const char *const word2[] = { "from:", "to:", "" };
+static const char *const word1[] = { "mail", "rcpt", "data", "bdat" };
+static const char *const word2[] = { "from:", "to:", "", "last" };
 
 static bool is_blank(unsigned char c)
 {
 	return c == ' ' || c == '\t';
+}
+
+static bool is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
 }
 
 /* A pattern byte: letters compare case-insensitively, the rest exactly. */
@@ -40,7 +45,7 @@ static bool pat_eq(unsigned char c, char p)
 static bool start_word(struct scanner *s, unsigned char c, uint64_t at,
 		       bool mid)
 {
-	for (int k = mid ? KW_MAIL : KW_DATA; k >= KW_MAIL; k--) {
+	for (int k = mid ? KW_MAIL : KW_BDAT; k >= KW_MAIL; k--) {
 		if (pat_eq(c, word1[k][0])) {
 			s->kw = (enum kw)k;
 			s->idx = 1;
@@ -87,32 +92,61 @@ static bool word1_step(struct scanner *s, unsigned char c)
 	return true;
 }
 
-/* MS_GAP: at least one blank, then the first letter of "from:" / "to:". */
+/*
+ * MS_GAP: at least one blank, then the first letter of "from:" / "to:",
+ * or for BDAT the first digit of its chunk size (RFC 3030: at least one).
+ */
 static bool gap_step(struct scanner *s, unsigned char c)
 {
 	if (is_blank(c)) {
 		s->gap = 1;
 		return true;
 	}
-	if (s->gap == 0 || !pat_eq(c, word2[s->kw][0]))
+	if (s->gap == 0)
+		return false;
+	if (s->kw == KW_BDAT) {
+		s->ms = MS_NUM;
+		return is_digit(c);
+	}
+	if (!pat_eq(c, word2[s->kw][0]))
 		return false;
 	s->ms = MS_WORD2;
 	s->idx = 1;
 	return true;
 }
 
-/* MS_WORD2: the rest of "from:" / "to:"; the line is then a command. */
+/* MS_NUM, MS_NUM_WS: BDAT's digits, blanks, then "last" or nothing. */
+static bool num_step(struct scanner *s, unsigned char c)
+{
+	if (is_blank(c)) {
+		s->ms = MS_NUM_WS;
+		return true;
+	}
+	if (s->ms == MS_NUM)
+		return is_digit(c);
+	s->ms = MS_WORD2;
+	s->idx = 1;
+	return pat_eq(c, word2[KW_BDAT][0]);
+}
+
+/*
+ * MS_WORD2: the rest of "from:" / "to:", then the line is a command;
+ * or of BDAT's "last", after which only blanks may follow.
+ */
 static bool word2_step(struct scanner *s, unsigned char c)
 {
 	if (!pat_eq(c, word2[s->kw][s->idx]))
 		return false;
-	if (word2[s->kw][++s->idx] == '\0') {
-		s->m_off = s->word_at;
-		s->kind = s->mid ? K_MAIL_MID :
-		    s->kw == KW_MAIL ? K_MAIL : K_RCPT;
-		s->lead = s->mid ? 2 : lead_class(s);
-		s->ms = MS_OTHER;
+	if (word2[s->kw][++s->idx] != '\0')
+		return true;
+	if (s->kw == KW_BDAT) {
+		s->ms = MS_DATA_TAIL;
+		return true;
 	}
+	s->m_off = s->word_at;
+	s->kind = s->mid ? K_MAIL_MID : s->kw == KW_MAIL ? K_MAIL : K_RCPT;
+	s->lead = s->mid ? 2 : lead_class(s);
+	s->ms = MS_OTHER;
 	return true;
 }
 
@@ -154,6 +188,9 @@ static bool match_step(struct scanner *s, unsigned char c, uint64_t at,
 		return word2_step(s, c);
 	case MS_DATA_TAIL:
 		return is_blank(c);
+	case MS_NUM:
+	case MS_NUM_WS:
+		return num_step(s, c);
 	case MS_DOT:
 		return dot_step(s, c, at);
 	case MS_OTHER:
@@ -224,8 +261,9 @@ static void content_end(struct scanner *s, const struct chunk *ck, size_t e)
 	if (s->kind == K_NONE) {
 		if (s->ms == MS_START)
 			s->kind = K_EMPTY;
-		else if (s->ms == MS_DATA_TAIL)
-			s->kind = K_DATA;
+		else if (s->ms == MS_DATA_TAIL || s->ms == MS_NUM ||
+			 s->ms == MS_NUM_WS)
+			s->kind = K_DATA;	/* DATA, BDAT n [LAST] */
 		else if (s->ms == MS_DOT)
 			s->kind = s->ndot == 0 ? K_NULONLY :
 			    s->nnul == 0 ? K_DOT : K_NULDOT;
@@ -236,7 +274,10 @@ static void content_end(struct scanner *s, const struct chunk *ck, size_t e)
 	    (len > 0 && (!valid || (c == '.' && before != B_OTHER)));
 }
 
-/* Transactions over lines: MAIL, RCPT..., DATA. */
+/*
+ * Transactions over lines: MAIL, RCPT..., then DATA or BDAT, whose
+ * first chunk starts the message as DATA does (with or without LAST).
+ */
 static void seq_line(struct scanner *s)
 {
 	switch (s->kind) {
@@ -407,6 +448,7 @@ static bool plain_crlf(struct scanner *s, const struct chunk *ck, size_t i)
 static const unsigned char line_lead[256] = {
 	['\0'] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, ['.'] = 1,
 	['M'] = 1, ['m'] = 1, ['R'] = 1, ['r'] = 1, ['D'] = 1, ['d'] = 1,
+	['B'] = 1, ['b'] = 1,
 };
 
 /*

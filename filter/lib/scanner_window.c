@@ -19,13 +19,13 @@
  *
  *	Each window becomes bitmasks of CR, LF, NUL, dot, space and the
  *	places a command may begin (a tab, or the first two letters of
- *	MAIL, RCPT, DATA).  A window of plain CRLF text, empty lines and
- *	lone dots, or of nothing but CR and LF, is settled from the masks
- *	alone (popcounts, the last LF); a run of plain text windows is
- *	settled in a tight loop of its own with its state in locals, and
- *	without branches on what varies from window to window of text
- *	(for AVX2 a loop that tests bytes against the next ones in vector
- *	registers and moves out three masks instead of six).
+ *	MAIL, RCPT, DATA, BDAT).  A window of plain CRLF text, empty
+ *	lines and lone dots, or of nothing but CR and LF, is settled from
+ *	the masks alone (popcounts, the last LF); a run of plain text
+ *	windows is settled in a tight loop of its own with its state in
+ *	locals, and without branches on what varies from window to window
+ *	of text (for AVX2 a loop that tests bytes against the next ones in
+ *	vector registers and moves out three masks instead of six).
  *	Anything else (a command, residue, a bare CR or LF among text, a
  *	NUL, max_line_length below 64) is handed back to the exact matcher
  *	in scanner_line.c at the first byte that needs it.  Windows never end
@@ -56,20 +56,23 @@ INLINE uint32_t word4(const unsigned char *p)
 
 /*
  * Does the line starting at b[k], whose first byte is a tab or one of
- * M, R, D, start as plain text?  Yes unless it is a tab or the line
- * begins "mail", "rcpt" or "data" in any case (OR 0x20 lowers exactly
- * the ASCII letters here).  Four bytes must be in the chunk to know;
- * if not, the slow path decides.
+ * M, R, D, B, start as plain text?  Yes unless it is a tab or the line
+ * begins "mail", "rcpt", "data" or "bdat" in any case (OR 0x20 lowers
+ * exactly the ASCII letters here).  Four bytes must be in the chunk to
+ * know; if not, the slow path decides.
  */
 INLINE bool plain_letter(const struct chunk *ck, size_t k)
 {
-	static const unsigned char kw[3][4] = { "mail", "rcpt", "data" };
+	static const unsigned char kw[4][4] = {
+		"mail", "rcpt", "data", "bdat"
+	};
 	uint32_t w;
 
 	if (ck->b[k] == '\t' || ck->len - k < 4)
 		return false;
 	w = word4(ck->b + k) | 0x20202020u;
-	return w != word4(kw[0]) && w != word4(kw[1]) && w != word4(kw[2]);
+	return w != word4(kw[0]) && w != word4(kw[1]) && w != word4(kw[2]) &&
+	    w != word4(kw[3]);
 }
 
 /* Do all the lines starting at b[i + k], k in letters, start plainly? */
@@ -457,8 +460,7 @@ AVX2 INLINE void quick_masks32(const unsigned char *p, uint64_t *bad,
 	__m256i n2 = _mm256_loadu_si256((const __m256i *)(p + 2));
 	__m256i vlf = eq32(v, '\n'), ndot = eq32(n1, '.');
 	__m256i want = _mm256_shuffle_epi8(
-	    _mm256_broadcastsi128_si256(second_letter()),
-	    _mm256_or_si256(n1, low));
+	    _mm256_broadcastsi128_si256(second_letter()), pair_index(n1));
 	/* a NUL; a CR without its LF or an LF without its CR */
 	__m256i b = _mm256_or_si256(eq32(v, '\0'),
 	    _mm256_xor_si256(eq32(v, '\r'), eq32(n1, '\n')));

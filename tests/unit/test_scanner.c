@@ -79,6 +79,30 @@ static int has_cmd(const unsigned char *b, size_t i, size_t e,
 	return has_word(b, j, e, w2);
 }
 
+/* "bdat" blanks+ digits+ [blanks+ "last"] blanks* is b[i..e)? */
+static int is_bdat(const unsigned char *b, size_t i, size_t e)
+{
+	size_t j = i + 4, d;
+
+	if (!has_word(b, i, e, "bdat") || j >= e || !blank(b[j]))
+		return 0;
+	while (j < e && blank(b[j]))
+		j++;
+	for (d = j; j < e && b[j] >= '0' && b[j] <= '9'; j++)
+		;
+	if (j == d)
+		return 0;
+	if (j < e && blank(b[j])) {
+		while (j < e && blank(b[j]))
+			j++;
+		if (has_word(b, j, e, "last"))
+			j += 4;
+	}
+	while (j < e && blank(b[j]))
+		j++;
+	return j == e;
+}
+
 static void ref_scan(const unsigned char *b, size_t n, size_t maxlen,
 		     struct scan_result *r)
 {
@@ -178,6 +202,8 @@ static void ref_scan(const unsigned char *b, size_t n, size_t maxlen,
 				x++;
 			if (x == e)
 				kind = RK_DATA;
+		} else if (is_bdat(b, w, e)) {
+			kind = RK_DATA;
 		}
 		/* " . " blanks* "mail" blanks+ "from:" anywhere: the last one */
 		for (size_t x = s; x + 3 <= e; x++) {
@@ -596,6 +622,9 @@ static const char *const gap_txns[] = {
 	"mail FROM:<smuggled@example.test>\r\nrcpt TO:<bob@example.test>\r\ndata\r\nhi\r\n",
 	"mail from:<a>\r\nrcpt to:<b>\r\ndata\r\n",
 	"MaIl fRoM:<a>\r\nrCpT tO:<b>\r\nRcPt To:<c>\r\ndAtA\r\n",
+	"MAIL FROM:<a>\r\nRCPT TO:<b>\r\nBDAT 12 LAST\r\nSubject: x\r\n",
+	"mail FROM:<a>\r\nrcpt TO:<b>\r\nbdat 4096\r\n",
+	"mAiL fRoM:<a>\r\nRcPt tO:<b>\r\nbDaT 0 lAsT\r\n",
 };
 
 /* "hello\r\n", line, gaps empty CRLF lines, txn: want cls at the M. */
@@ -663,6 +692,50 @@ static void test_residue_gap(void **state)
 	EXPECT("hello\r\n .\r\n\r\nMAIL FROM:<a>\r\n\r\nRCPT TO:<b>\r\nDATA\r\n", "");
 	/* a trigger line, then text, then one empty line: no trigger */
 	EXPECT("hello\r\n .\r\nhi\r\n\r\n" TXN, "smtp_commands=1@17");
+}
+
+/*
+ * BDAT (RFC 3030) ends the transaction as DATA does: "BDAT", blanks,
+ * digits, then blanks and "LAST" or nothing, then only blanks; the
+ * first chunk starts the message whether it is the last one or not.
+ */
+static void test_bdat(void **state)
+{
+	(void)state;
+#define MR "MAIL FROM:<a>\r\nRCPT TO:<b>\r\n"
+	EXPECT(".\r\n" MR "BDAT 12 LAST\r\n", "lone_dot=1@0,smuggled_transaction=1@3");
+	EXPECT(".\r\n" MR "BDAT 12\r\n", "lone_dot=1@0,smuggled_transaction=1@3");
+	EXPECT("x .\r\n" MR "bdat 7 last\r\n", "smuggled_transaction=1@5");
+	EXPECT("x .\r\n" MR "BdAt 0 LaSt\r\n", "smuggled_transaction=1@5");
+	EXPECT("x .\r\n" MR "  BDAT\t12 \t LAST \t\r\n", "smuggled_transaction=1@5");
+	EXPECT("x .\r\n" MR "BDAT 12   \r\n", "smuggled_transaction=1@5");
+	EXPECT("x . " MR "BDAT 12 LAST\r\n", "smuggled_transaction=1@4");
+	EXPECT(" " MR "BDAT 99999999999999999999 LAST", "smuggled_transaction=1@1");
+	/* no trigger: a quoted transcript */
+	EXPECT("hi\r\n" MR "BDAT 12 LAST\r\n", "smtp_commands=1@4");
+	EXPECT("hi\r\n" MR "bdat 1\r\n", "smtp_commands=1@4");
+	/* not BDAT: no digits, no blank, other words, other bytes */
+	EXPECT(".\r\n" MR "BDAT\r\n", "lone_dot=1@0");
+	EXPECT(".\r\n" MR "BDAT LAST\r\n", "lone_dot=1@0");
+	EXPECT(".\r\n" MR "BDAT12 LAST\r\n", "lone_dot=1@0");
+	EXPECT(".\r\n" MR "BDAT 12x\r\n", "lone_dot=1@0");
+	EXPECT(".\r\n" MR "BDAT 12LAST\r\n", "lone_dot=1@0");
+	EXPECT(".\r\n" MR "BDAT 12 LASTX\r\n", "lone_dot=1@0");
+	EXPECT(".\r\n" MR "BDAT 12 LAST x\r\n", "lone_dot=1@0");
+	EXPECT(".\r\n" MR "BDAT 12 LAS\r\n", "lone_dot=1@0");
+	EXPECT(".\r\n" MR "BDAT 1 2\r\n", "lone_dot=1@0");
+	EXPECT(".\r\n" MR "BDAT -1\r\n", "lone_dot=1@0");
+	EXPECT(".\r\n" MR "BDATA 1\r\n", "lone_dot=1@0");
+	EXPECT(".\r\n" MR "BDAT 12 . \r\n", "lone_dot=1@0");
+	/* counted once, at the first chunk; BDAT outside a transaction */
+	EXPECT(".\r\n" MR "BDAT 10\r\nBDAT 5 LAST\r\n",
+	       "lone_dot=1@0,smuggled_transaction=1@3");
+	EXPECT(".\r\nBDAT 5 LAST\r\n" MR "DATA\r\n",
+	       "lone_dot=1@0,smtp_commands=1@16");
+	EXPECT(".\r\nMAIL FROM:<a>\r\nBDAT 5 LAST\r\n", "lone_dot=1@0");
+	/* plain lines that start like BDAT */
+	EXPECT("bdate\r\nBd\r\nbDa\r\nbdat\r\nBDATx 1\r\n", "");
+#undef MR
 }
 
 /* ---------------------------------------------------------------------
@@ -764,6 +837,7 @@ static const char *const tokens[] = {
 	"\r", "\n", "\r\n", ".", "\0", " ", " ", "\t", "x", "ab", ". ", " .",
 	" . ", "MAIL FROM:<a>", "mail\tfrom:", "RCPT TO:<b>", "rcpt to:", "DATA",
 	"data ", "\r\n.\r\n", "MAIL", " FROM:", "M", "R", "D", ":", "\r\r\n",
+	"BDAT", "bdat 1", " 12", " LAST", "B", "0",
 };
 
 /* Lines (with their lengths: some hold NULs) and terminators. */
@@ -779,6 +853,7 @@ static const struct lit rlines[] = {
 	LIT(".\0"), LIT("\0.\0"), LIT("a . MAIL FROM:<a>"), LIT(" . mail  from:x"),
 	LIT("x . . MAIL FROM:"), LIT("MAIL FROM:<a> . MAIL FROM:<b>"), LIT("NOOP"),
 	LIT("MAIL FROM <a>"), LIT("DATA x"), LIT("rcpt to:"), LIT("DATA"),
+	LIT("BDAT 3 LAST"), LIT("bdat x"),
 };
 static const struct lit rmail[] = {
 	LIT("MAIL FROM:<a>"), LIT(" MAIL FROM:<a>"), LIT("  mail\tfrom:<b>"),
@@ -789,6 +864,8 @@ static const struct lit rrcpt[] = {
 };
 static const struct lit rdata[] = {
 	LIT("DATA"), LIT(" data "), LIT("DATA"), LIT("DATA x"),
+	LIT("BDAT 12 LAST"), LIT("\tbdat 0 "), LIT("BDAT 5"), LIT("BDAT 5 LASTx"),
+	LIT("BDAT"),
 };
 static const struct lit rterms[] = {
 	LIT("\r\n"), LIT("\r\n"), LIT("\r\n"), LIT("\r\n"), LIT("\r\n"),
@@ -1038,6 +1115,11 @@ static void test_window_edges(void **state)
 		LIT("\r\n.\r\n\r\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 		    "xxxxxxxxxxxxxxxxxxxx\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
 		LIT("\r\n\xed\xa1\r\n"),
+		/* BDAT, and lines that start like it */
+		LIT("\r\n.\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nBDAT 12 LAST\r\n"),
+		LIT("\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nbdat 1\r\n"),
+		LIT("\r\nbdate\r\n"), LIT("\r\nBd\r\n"), LIT("\r\nB"), LIT("\r\nbD"),
+		LIT("\r\nrb\r\n"), LIT("\r\n\xe2\x80\x94\r\n"),
 	};
 	static const size_t maxlens[] = { 10, 62, 63, 64, 65, 127, 128, 998 };
 	unsigned char b[400];
@@ -1265,6 +1347,7 @@ int main(void)
 		cmocka_unit_test(test_issue_body),
 		cmocka_unit_test(test_triggers),
 		cmocka_unit_test(test_residue_gap),
+		cmocka_unit_test(test_bdat),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_lone_dot),
 		cmocka_unit_test(test_clean),
