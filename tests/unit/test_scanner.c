@@ -339,15 +339,13 @@ static void check_splits(const unsigned char *b, size_t n, size_t maxlen,
  * class not named must be absent), whole, split every way, and agree
  * with the reference.
  */
-static void expect_ml(const char *body, size_t n, size_t maxlen, const char *spec)
+/* spec ("class=count@first,...") as a result for an n-byte body. */
+static void expect_spec(const char *spec, size_t n, struct scan_result *want)
 {
-	const unsigned char *b = (const unsigned char *)body;
-	struct scan_result want, got, ref;
-	struct scanner *s = scanner_new(maxlen);
 	char buf[512], *tok, *save = NULL;
 
-	memset(&want, 0, sizeof(want));
-	want.size = n;
+	memset(want, 0, sizeof(*want));
+	want->size = n;
 	snprintf(buf, sizeof(buf), "%s", spec);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		unsigned long long count, first;
@@ -357,9 +355,18 @@ static void expect_ml(const char *body, size_t n, size_t maxlen, const char *spe
 		assert_int_equal(sscanf(tok, " %63[a-z_]=%llu@%llu", name, &count, &first), 3);
 		c = dg_class_from_name(name);
 		assert_true(c >= 0);
-		want.cls[c].count = count;
-		want.cls[c].first = first;
+		want->cls[c].count = count;
+		want->cls[c].first = first;
 	}
+}
+
+static void expect_ml(const char *body, size_t n, size_t maxlen, const char *spec)
+{
+	const unsigned char *b = (const unsigned char *)body;
+	struct scan_result want, got, ref;
+	struct scanner *s = scanner_new(maxlen);
+
+	expect_spec(spec, n, &want);
 	scan_whole(s, b, n, &got);
 	scanner_free(s);
 	assert_same(&want, &got, "one push");
@@ -772,6 +779,48 @@ static void test_lone_dot(void **state)
  * Clean mail
  * ------------------------------------------------------------------- */
 
+/* Words and spaces, no line end, no trailing space: n bytes at b. */
+static void fill_words(char *b, size_t n)
+{
+	static const char w[] = "the report for march is attached and ";
+
+	for (size_t k = 0; k < n; k++)
+		b[k] = w[k % (sizeof(w) - 1)];
+	if (n > 0 && b[n - 1] == ' ')
+		b[n - 1] = 'x';
+}
+
+/*
+ * A body too long for every split: the reference, one push, pushes of
+ * 65535 bytes (what the MTA hands a milter), and splits around each
+ * 65535-byte edge must all scan to spec.
+ */
+static void expect_big(const char *body, size_t n, const char *spec)
+{
+	const unsigned char *b = (const unsigned char *)body;
+	struct scanner *s = scanner_new(998);
+	struct scan_result want, r;
+
+	expect_spec(spec, n, &want);
+	ref_scan(b, n, 998, &r);
+	assert_same(&want, &r, "reference");
+	scan_whole(s, b, n, &r);
+	assert_same(&want, &r, "one push");
+	for (size_t cut = 65533; cut <= 65537 && cut <= n; cut++) {
+		scanner_reset(s);
+		for (size_t i = 0; i < n; i += cut)
+			scanner_push(s, b + i, n - i < cut ? n - i : cut);
+		scanner_finish(s, &r);
+		assert_same(&want, &r, "pushes of about 65535 bytes");
+		scanner_reset(s);
+		scanner_push(s, b, cut);
+		scanner_push(s, b + cut, n - cut);
+		scanner_finish(s, &r);
+		assert_same(&want, &r, "split near 65535");
+	}
+	scanner_free(s);
+}
+
 static void test_clean(void **state)
 {
 	const char *base64 = "TWFuIGlzIGRpc3Rpbmd1aXNoZWQsIG5vdCBvbmx5IGJ5IGhpcyByZWFzb24sIGJ1dCBieSB0aGlz";
@@ -814,6 +863,82 @@ static void test_clean(void **state)
 		assert_same(&want, &r, "base64");
 		scanner_free(s);
 	}
+	free(b);
+}
+
+/*
+ * Clean shapes of real mail: what a milter sees of them must scan to
+ * exactly this (never a class the shipped policy rejects), split every
+ * way.  A quoted SMTP session after a paragraph and one empty line is
+ * smtp_commands only (logged): no residue line before it.
+ */
+static const char multipart[] =
+	"This is a multi-part message in MIME format.\r\n"
+	"\r\n"
+	"--------------a1B2c3D4e5F6\r\n"
+	"Content-Type: text/plain; charset=UTF-8; format=flowed\r\n"
+	"Content-Transfer-Encoding: quoted-printable\r\n"
+	"\r\n"
+	"Hi Bob,=20\r\n"
+	"the report is attached; the numbers for March are in the second=\r\n"
+	" table.\r\n"
+	"Best regards \r\n"
+	"\r\n"
+	"--------------a1B2c3D4e5F6\r\n"
+	"Content-Type: application/pdf; name=\"report.pdf\"\r\n"
+	"Content-Transfer-Encoding: base64\r\n"
+	"Content-Disposition: attachment; filename=\"report.pdf\"\r\n"
+	"\r\n"
+	"JVBERi0xLjQKJcOkw7zDtsOfCjIgMCBvYmoKPDwvTGVuZ3RoIDMgMCBSL0ZpbHRlci9GbGF0ZURl\r\n"
+	"Y29kZT4+CnN0cmVhbQp4nDPQM1Qo5ypUMFAw0DMwslAwtTTVMzE3VbAwMdSzMDNSKErlCtdSyOMK\r\n"
+	"bWFpbCBmcm9tOiBkYXRhIHJjcHQgdG86IGJkYXQgMTIgbGFzdCBSQ1BUIFRPOiBEQVRBIE1BSUwg\r\n"
+	"ZGF0YQ==\r\n"
+	"\r\n"
+	"--------------a1B2c3D4e5F6--\r\n";
+
+static const char dot_stuffed[] =	/* after the MTA removed the stuffing */
+	"Hidden files:\r\n.profile\r\n.x\r\n..\r\n...\r\n. not alone\r\n"
+	".x .y\r\nThat's all..\r\n";
+
+static const char utf8[] =
+	"\xc3\x84nderung\r\n\xc3\x9c" "bersicht\r\n\xe2\x82\xac 5\r\n"
+	"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\r\n\xc3\xa7" "a va\r\n"
+	"\xc3\x80 bient\xc3\xb4t\r\n\xf0\x9f\x93\xa7 mail\r\n";
+
+static void test_clean_shapes(void **state)
+{
+	char *b = malloc(70000);
+	size_t n = 0;
+
+	(void)state;
+	assert_non_null(b);
+	EXPECT(multipart, "");
+	EXPECT(dot_stuffed, "");
+	EXPECT(utf8, "");
+	/* quoted sessions after a paragraph and one empty line */
+	EXPECT("The server answered as follows.\r\n\r\nmail from:<a@example.org>\r\n"
+	       "rcpt to:<b@example.org>\r\ndata\r\n", "smtp_commands=1@35");
+	EXPECT("With CHUNKING:\r\n\r\nMAIL FROM:<a@example.org>\r\n"
+	       "RCPT TO:<b@example.org>\r\nBDAT 86 LAST\r\n", "smtp_commands=1@18");
+	EXPECT("A session:\r\n\r\nC: MAIL FROM:<a>\r\nS: 250 OK\r\nC: RCPT TO:<b>\r\n"
+	       "S: 250 OK\r\nC: DATA\r\n", "");
+	EXPECT("A session:\r\n\r\nMAIL FROM:<a>\r\n250 2.1.0 Ok\r\nRCPT TO:<b>\r\n"
+	       "250 2.1.5 Ok\r\nDATA\r\n", "");
+	/* three lines of 998 octets */
+	for (int k = 0; k < 3; k++) {
+		memset(b + n, 'a' + k, 998);
+		memcpy(b + n + 998, "\r\n", 2);
+		n += 1000;
+	}
+	expect_ml(b, n, 998, "");
+	/* a CRLF split by the MTA's 65535-byte chunks (CR at 65534) */
+	for (n = 0; n < 65534 - 80; n += 72) {
+		fill_words(b + n, 70);
+		memcpy(b + n + 70, "\r\n", 2);
+	}
+	fill_words(b + n, 65534 - n);
+	memcpy(b + 65534, "\r\nEnd.\r\n", 8);
+	expect_big(b, 65542, "");
 	free(b);
 }
 
@@ -1351,6 +1476,7 @@ int main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_lone_dot),
 		cmocka_unit_test(test_clean),
+		cmocka_unit_test(test_clean_shapes),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_random_long),
 		cmocka_unit_test(test_window_edges),
