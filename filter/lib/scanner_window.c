@@ -230,7 +230,7 @@ INLINE size_t empty_run(struct scanner *s, const struct chunk *ck, size_t i,
 	cin_bare = cin && !(lf & 1);
 	bare_lf = lf & ~(cr << 1 | cin);
 	lines = pop64(bare_cr) + cin_bare + pop64(lf);
-	if (lines < 2 || (s->pending != P_NONE && lines < 4))
+	if (lines < 2 || (lines < 4 && s->pending != P_NONE))
 		return 0;
 	if (bare_cr != 0 || cin_bare)
 		found_n(s, DG_CLASS_BARE_CR,
