@@ -232,36 +232,56 @@ static void set_tls(struct probe_opts *o, enum probe_tls_mode mode)
 	o->tls = mode;
 }
 
+/* --template, --case, --hidden-data: one list of choices each. */
+static void add_variant_choice(int ch, const char *arg,
+			       struct choices choice[3])
+{
+	switch (ch) {
+	case 'P':
+		add_choices("--template", arg, probe_template_names,
+			    PROBE_NTEMPLATES, &choice[0]);
+		break;
+	case 'c':
+		add_choices("--case", arg, probe_case_names, PROBE_NCASES,
+			    &choice[1]);
+		break;
+	default:
+		add_choices("--hidden-data", arg, probe_hidden_names,
+			    PROBE_NHIDDEN, &choice[2]);
+	}
+}
+
+static const struct option longopts[] = {
+	{ "server", required_argument, NULL, 's' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "password-file", required_argument, NULL, 'p' },
+	{ "mech", required_argument, NULL, 'm' },
+	{ "from", required_argument, NULL, 'f' },
+	{ "to", required_argument, NULL, 't' },
+	{ "hidden-from", required_argument, NULL, 'H' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "vector", required_argument, NULL, 'v' },
+	{ "helo", required_argument, NULL, 'e' },
+	{ "timeout", required_argument, NULL, 'T' },
+	{ "list", no_argument, NULL, 'l' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "starttls", no_argument, NULL, 'S' },
+	{ "tls", no_argument, NULL, 'L' },
+	{ "cafile", required_argument, NULL, 'C' },
+	{ "insecure", no_argument, NULL, 'k' },
+	{ "template", required_argument, NULL, 'P' },
+	{ "case", required_argument, NULL, 'c' },
+	{ "hidden-data", required_argument, NULL, 'B' },
+	{ NULL, 0, NULL, 0 },
+};
+
 /* The getopt loop: fills o and the options probe_parse_args() resolves
  * (choice: --template, --case, --hidden-data). */
 static void parse_options(int argc, char **argv, struct probe_opts *o,
 			  const char **pwfile, const char **hidden,
 			  struct choices choice[3])
 {
-	static const struct option longopts[] = {
-		{ "server", required_argument, NULL, 's' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "password-file", required_argument, NULL, 'p' },
-		{ "mech", required_argument, NULL, 'm' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "hidden-from", required_argument, NULL, 'H' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "vector", required_argument, NULL, 'v' },
-		{ "helo", required_argument, NULL, 'e' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "starttls", no_argument, NULL, 'S' },
-		{ "tls", no_argument, NULL, 'L' },
-		{ "cafile", required_argument, NULL, 'C' },
-		{ "insecure", no_argument, NULL, 'k' },
-		{ "template", required_argument, NULL, 'P' },
-		{ "case", required_argument, NULL, 'c' },
-		{ "hidden-data", required_argument, NULL, 'B' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
@@ -284,17 +304,8 @@ static void parse_options(int argc, char **argv, struct probe_opts *o,
 		case 'L': set_tls(o, PROBE_TLS_IMPLICIT); break;
 		case 'C': o->cafile = optarg; break;
 		case 'k': o->insecure = 1; break;
-		case 'P':
-			add_choices("--template", optarg, probe_template_names,
-				    PROBE_NTEMPLATES, &choice[0]);
-			break;
-		case 'c':
-			add_choices("--case", optarg, probe_case_names,
-				    PROBE_NCASES, &choice[1]);
-			break;
-		case 'B':
-			add_choices("--hidden-data", optarg, probe_hidden_names,
-				    PROBE_NHIDDEN, &choice[2]);
+		case 'P': case 'c': case 'B':
+			add_variant_choice(ch, optarg, choice);
 			break;
 		default: usage(stderr); exit(2);
 		}
