@@ -50,10 +50,12 @@
  *	"M" of its MAIL.
  *
  *	Triggers.  The transaction is smuggled_transaction when the line
- *	just before its MAIL line is a trigger, or is empty with a trigger
- *	just before it, else smtp_commands.  (Test tools send a line end
- *	after the end-of-data sequence; behind Postfix that leaves the
- *	residue line, one empty line, then MAIL.)
+ *	just before its MAIL line is a trigger, or when one or two empty
+ *	lines stand between a trigger and it, else smtp_commands.  (Test
+ *	tools send CRLF or CRLF CRLF between the end-of-data sequence and
+ *	the hidden MAIL; behind Postfix that leaves the residue line, one
+ *	empty line, or two after a sequence that ends in CRLF itself, such
+ *	as "\r.\r\n", which arrives as "hello .", then MAIL.)
  *	Trigger lines: any dot line or NUL-dot line; a line made only of
  *	NULs (what Postfix leaves of ".\0" after dot-unstuffing); a
  *	non-empty line that, with trailing spaces removed, is empty, is
@@ -63,8 +65,10 @@
  *	transaction is also smuggled when its MAIL FROM: follows " . "
  *	(then any spaces) on the same line, and when its MAIL line starts
  *	with exactly one space and its first RCPT line starts with no
- *	space or tab.  An empty line is no trigger; a second empty line
- *	after a trigger, or any other line that is no trigger, breaks it.
+ *	space or tab.  An empty line (ended by CRLF, a bare CR or a bare
+ *	LF) is no trigger; a third empty line after a trigger, or any other
+ *	line that is no trigger, breaks it (a line of spaces is a trigger
+ *	itself: the count starts again after it).
  *	The empty CRLF line right after a line ended by a bare CR does not
  *	count at all: "\r\r\n" then acts as one terminator, as in the
  *	listed forms "\r\n.\r\r\n" + MAIL FROM.

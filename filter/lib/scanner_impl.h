@@ -90,16 +90,28 @@ enum seq { SEQ_NONE, SEQ_MAIL, SEQ_RCPT };
 
 /*
  * What the lines before the next one say about a MAIL line there: the
- * line before is a trigger (P_TRIG), or the line before is empty and
- * the one before that a trigger (P_GAP: Postfix's residue of a client
- * that sent a line end after its end-of-data sequence), or neither.
+ * line before is a trigger (P_TRIG), or one or two empty lines stand
+ * between it and a trigger (P_GAP1, P_GAP2), or neither.  Postfix leaves
+ * such empty lines of the line ends that test tools send between the
+ * end-of-data sequence and the hidden MAIL: one for their CRLF template,
+ * two for CRLF CRLF after a sequence that itself ends in CRLF (\r.\r\n
+ * arrives as "hello .", then two empty lines).
  */
-enum pend { P_NONE, P_TRIG, P_GAP };
+enum pend { P_NONE, P_TRIG, P_GAP1, P_GAP2 };
 
-/* The pending state after an empty line that pend p came before. */
+/*
+ * The pending state after an empty line that pend p came before (the
+ * CRLF line right after a bare CR is no line here: finalize() leaves
+ * pending alone for it).  A third empty line breaks the trigger.
+ */
 static inline enum pend pend_after_empty(enum pend p)
 {
-	return p == P_TRIG ? P_GAP : P_NONE;
+	static const unsigned char next[] = {
+		[P_NONE] = P_NONE, [P_TRIG] = P_GAP1, [P_GAP1] = P_GAP2,
+		[P_GAP2] = P_NONE
+	};
+
+	return (enum pend)next[p];
 }
 
 struct scanner;

@@ -322,9 +322,10 @@ static void finalize(struct scanner *s, enum term t)
 	if (s->kind == K_EMPTY && t == T_CRLF && s->prev_term == T_CR)
 		return;
 	/*
-	 * One empty line may follow a trigger: test tools send a line end
-	 * after the end-of-data sequence, which Postfix leaves as an empty
-	 * line between the residue and MAIL.  Two break the trigger.
+	 * Up to two empty lines may follow a trigger: test tools send CRLF
+	 * or CRLF CRLF after the end-of-data sequence, which Postfix leaves
+	 * as one or (after a sequence that ends in CRLF itself) two empty
+	 * lines between the residue and MAIL.  A third breaks the trigger.
 	 */
 	if (s->trig)
 		s->pending = P_TRIG;

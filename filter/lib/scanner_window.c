@@ -135,10 +135,15 @@ INLINE uint64_t window_bad(const struct scanner *s, const struct chunk *ck,
  * What finalize() leaves pending after the window's last line, the one
  * its LF at bit last ends (last >= 1: an LF at bit 0 is bare).  Of the
  * lines a window settles only lone dots are triggers, and a dot line is
- * whole in the window (dots).  A lone dot leaves P_TRIG; an empty line
- * (a line start at its CR, bit last - 1) leaves P_GAP after a lone dot
- * (ended by the LF at bit last - 2) or, as the window's first line, after
- * what was pending on entry; anything else leaves P_NONE.
+ * whole in the window (dots).  Every line ends in CRLF: an empty line
+ * is a line start at a CR, and the line before it ends at the LF just
+ * before that CR, or is the line pending on entry if the CR is at bit 0.
+ * A lone dot leaves P_TRIG.  One or two empty lines at the end leave
+ * P_GAP1 or P_GAP2 after a lone dot or, when the first of them is the
+ * window's first line, what pend_after_empty() makes of what was
+ * pending on entry; anything else (text before them, a third empty
+ * line) leaves P_NONE.  Since an LF is never at bit 0, an empty line
+ * whose CR is not at bit 0 has it at bit 2 at least, hence the bounds.
  */
 INLINE enum pend window_pending(const struct scanner *s, unsigned last,
 				uint64_t starts, uint64_t dots)
@@ -147,9 +152,17 @@ INLINE enum pend window_pending(const struct scanner *s, unsigned last,
 		return P_TRIG;
 	if (!(starts >> (last - 1) & 1))
 		return P_NONE;
+	/* one empty line, its CR at bit last - 1 */
 	if (last == 1)
 		return pend_after_empty(s->pending);
-	return last >= 4 && (dots >> (last - 4) & 1) ? P_GAP : P_NONE;
+	if (last >= 4 && (dots >> (last - 4) & 1))
+		return P_GAP1;
+	if (!(starts >> (last - 3) & 1))
+		return P_NONE;
+	/* two empty lines, their CRs at bits last - 3 and last - 1 */
+	if (last == 3)
+		return pend_after_empty(pend_after_empty(s->pending));
+	return last >= 6 && (dots >> (last - 6) & 1) ? P_GAP2 : P_NONE;
 }
 
 /*
@@ -200,12 +213,14 @@ INLINE size_t plain_window(struct scanner *s, const struct chunk *ck,
  * A run of CRs and LFs at the start of the window, entered at a line
  * start or with a pending CR that ended an empty line: every line it
  * ends is empty.  Empty lines only count bare CRs and LFs and reset seq.
- * Nothing is pending after them when nothing was on entry, or after
- * four lines or more: finalize() leaves pending alone only for the CRLF
- * line after a bare CR, and of two lines in a row one is not that, so
- * two lines at least move it on, P_TRIG to P_GAP to P_NONE.  Shorter
- * runs after a trigger are rare: the slow path counts them.  A CR that
- * ends the run is left pending, as step() leaves it.  Returns the bytes
+ * Nothing is pending after them when nothing was on entry, or after six
+ * lines or more: finalize() leaves pending alone only for the CRLF line
+ * after a bare CR, which follows a line that is not that, so of every
+ * two lines in a row one at least moves it on, and three do so from
+ * P_TRIG to P_GAP1, P_GAP2, P_NONE ("\r\r\n" three times after a
+ * trigger is six lines; five can still leave P_GAP2).  Shorter runs
+ * after a trigger are rare: the slow path counts them.  A CR that ends
+ * the run is left pending, as step() leaves it.  Returns the bytes
  * settled, 0 to leave the window to the slow path.
  */
 INLINE size_t empty_run(struct scanner *s, const struct chunk *ck, size_t i,
@@ -230,7 +245,7 @@ INLINE size_t empty_run(struct scanner *s, const struct chunk *ck, size_t i,
 	cin_bare = cin && !(lf & 1);
 	bare_lf = lf & ~(cr << 1 | cin);
 	lines = pop64(bare_cr) + cin_bare + pop64(lf);
-	if (lines < 2 || (lines < 4 && s->pending != P_NONE))
+	if (lines < 2 || (lines < 6 && s->pending != P_NONE))
 		return 0;
 	if (bare_cr != 0 || cin_bare)
 		found_n(s, DG_CLASS_BARE_CR,
@@ -308,14 +323,26 @@ INLINE size_t quick_end(struct scanner *s, const struct chunk *ck,
 	}
 	/*
 	 * A line ended in the run if the line start moved.  No line of a
-	 * run is a trigger; the last one ended is empty right after what
-	 * was pending on entry only if the start moved by its CRLF alone.
+	 * run is a trigger and each line it ends ends in CRLF, so nothing
+	 * is pending after them unless they are one or two empty lines,
+	 * each of which moves on what was pending on entry: the start
+	 * moved by 2, or by 4 from a line whose start the run began at
+	 * (MS_START: that is b[i0], in this chunk) and that starts with a
+	 * CR.  (The line the run stopped in is then 59 bytes or more of
+	 * text, which ends with what was pending unread; kept exact all
+	 * the same, as the contract in scanner_impl.h asks.)
 	 */
 	line_start = ck->base + i - tail;
 	if (line_start != s->line_start) {
+		enum pend p = P_NONE;
+
+		if (line_start == s->line_start + 2)
+			p = pend_after_empty(s->pending);
+		else if (line_start == s->line_start + 4 && s->ms == MS_START &&
+			 ck->b[line_start - 4 - ck->base] == '\r')
+			p = pend_after_empty(pend_after_empty(s->pending));
 		s->seq = SEQ_NONE;
-		s->pending = line_start == s->line_start + 2 ?
-		    pend_after_empty(s->pending) : P_NONE;
+		s->pending = p;
 		new_line(s, line_start, T_CRLF);
 	}
 	if (i > i0 && tail != 0)

@@ -240,10 +240,12 @@ static void ref_scan(const unsigned char *b, size_t n, size_t maxlen,
 		default:
 			seq = 0;
 		}
-		/* pending: 1 after a trigger, 2 after a trigger and one
-		 * empty line; the CRLF line after a bare CR changes nothing */
+		/* pending: 1 after a trigger, 2 and 3 after a trigger and
+		 * one and two empty lines (a third breaks it); the CRLF
+		 * line after a bare CR changes nothing */
 		if (!(kind == RK_EMPTY && t == R_CRLF && pt == R_CR))
-			pending = trig ? 1 : kind == RK_EMPTY && pending == 1 ? 2 : 0;
+			pending = trig ? 1 : kind == RK_EMPTY && pending >= 1
+			    && pending <= 2 ? pending + 1 : 0;
 	}
 	free(lines);
 }
@@ -565,16 +567,26 @@ static void test_triggers(void **state)
 	EXPECT("  MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n", "smtp_commands=1@2");
 	EXPECT("\tMAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n", "smtp_commands=1@1");
 	EXPECT(" MAIL FROM:<a@x>\r\n\tRCPT TO:<b@y>\r\nDATA\r\n", "smtp_commands=1@1");
-	/* an empty line is no trigger; one may follow a trigger, two break it */
+	/*
+	 * An empty line is no trigger; one or two may follow a trigger,
+	 * three break it
+	 */
 	EXPECT("hello\r\n\r\n" TXN, "smtp_commands=1@9");
 	EXPECT("hello\r\n.\r\n\r\n" TXN, "lone_dot=1@7,smuggled_transaction=1@12");
 	EXPECT("hello\r\n \r\n\r\n" TXN, "smuggled_transaction=1@12");
-	EXPECT("hello\r\n.\r\n\r\n\r\n" TXN, "lone_dot=1@7,smtp_commands=1@14");
-	EXPECT("hello\r\n \r\n\r\n\r\n" TXN, "smtp_commands=1@14");
+	EXPECT("hello\r\n.\r\n\r\n\r\n" TXN, "lone_dot=1@7,smuggled_transaction=1@14");
+	EXPECT("hello\r\n \r\n\r\n\r\n" TXN, "smuggled_transaction=1@14");
+	EXPECT("hello\r\n.\r\n\r\n\r\n\r\n" TXN, "lone_dot=1@7,smtp_commands=1@16");
+	EXPECT("hello\r\n \r\n\r\n\r\n\r\n" TXN, "smtp_commands=1@16");
 	/* ... and the CRLF right after a bare CR is not one */
 	EXPECT("hello\r\n \r\r\n" TXN, "bare_cr=1@8,smuggled_transaction=1@11");
 	EXPECT("hello\r\n \r\r\n\r\n" TXN, "bare_cr=1@8,smuggled_transaction=1@13");
-	EXPECT("hello\r\n \r\r\n\r\n\r\n" TXN, "bare_cr=1@8,smtp_commands=1@15");
+	EXPECT("hello\r\n \r\r\n\r\n\r\n" TXN, "bare_cr=1@8,smuggled_transaction=1@15");
+	EXPECT("hello\r\n \r\r\n\r\n\r\n\r\n" TXN, "bare_cr=1@8,smtp_commands=1@17");
+	EXPECT("hello\r\n \r\r\n\r\r\n\r\r\n" TXN,
+	       "bare_cr=3@8,smuggled_transaction=1@17");
+	EXPECT("hello\r\n \r\r\n\r\r\n\r\r\n\r\r\n" TXN,
+	       "bare_cr=4@8,smtp_commands=1@20");
 	EXPECT("hello\r\n.\n\r\n" TXN, "bare_lf=1@8,smuggle_eod=1@7,smuggled_transaction=1@11");
 	/* a trigger not right before MAIL */
 	EXPECT("hello\r\n.\r\nhi\r\n" TXN, "lone_dot=1@7,smtp_commands=1@14");
@@ -600,10 +612,12 @@ static void test_triggers(void **state)
 
 /*
  * Residue then the hidden transaction, as Postfix hands over what public
- * smuggling test tools send: "{sequence}\r\nmail FROM:...", so one empty
- * line may sit between the residue line and MAIL.  Each residue shape
- * after "hello\r\n", with 0, 1 and 2 empty lines, before a transaction
- * in upper, lower and mixed case; every body split every way (EXPECT).
+ * smuggling test tools send: "{sequence}\r\nmail FROM:..." and
+ * "{sequence}\r\n\r\nmail FROM:...", so one or, after a sequence that
+ * ends in CRLF itself (\r.\r\n arrives as "hello ."), two empty lines
+ * may sit between the residue line and MAIL.  Each residue shape after
+ * "hello\r\n", with 0 to 4 empty lines, before a transaction in upper,
+ * lower and mixed case; every body split every way (EXPECT).
  */
 struct residue {
 	const char *line;
@@ -670,23 +684,34 @@ static void test_residue_gap(void **state)
 			expect_gap(x->line, x->len, x->also, 1, gap_txns[t],
 				   "smuggled_transaction");
 			expect_gap(x->line, x->len, x->also, 2, gap_txns[t],
-				   "smtp_commands");
+				   "smuggled_transaction");
 			expect_gap(x->line, x->len, x->also, 3, gap_txns[t],
+				   "smtp_commands");
+			expect_gap(x->line, x->len, x->also, 4, gap_txns[t],
 				   "smtp_commands");
 		}
 	}
 	/* no residue: a quoted transcript, whatever the empty lines */
 	for (size_t t = 0; t < sizeof(gap_txns) / sizeof(gap_txns[0]); t++)
-		for (unsigned g = 0; g < 3; g++)
+		for (unsigned g = 0; g < 5; g++)
 			expect_gap(NULL, 0, "", g, gap_txns[t], "smtp_commands");
 	/* the body: \r.\r\n then \r\n, as Postfix hands it over */
 	EXPECT("TESTING ...!\r\n .\r\n\r\nmail FROM:<smuggled@example.test>\r\n"
 	       "rcpt TO:<bob@example.test>\r\ndata\r\nSubject: smuggled\r\n\r\nhi\r\n",
 	       "smuggled_transaction=1@20");
+	/* the tools' CRLF CRLF template after \r.\r\n, through Postfix */
+	EXPECT("hello .\r\n\r\n\r\nmail FROM:<smuggled@example.test>\r\n"
+	       "rcpt TO:<bob@example.test>\r\ndata\r\nSubject: smuggled\r\n\r\nhi\r\n",
+	       "smuggled_transaction=1@13");
+	EXPECT("hello .\r\n\r\n\r\nmail FROM:<smuggled@example.test>\r\n"
+	       "rcpt TO:<bob@example.test>\r\nbdat 5 LAST\r\nhi\r\n",
+	       "smuggled_transaction=1@13");
 	/* a space-only line in the gap is a trigger itself */
 	EXPECT("hello\r\n.\r\n \r\n" TXN, "lone_dot=1@7,smuggled_transaction=1@13");
 	EXPECT("hello\r\n.\r\n \r\n\r\n" TXN, "lone_dot=1@7,smuggled_transaction=1@15");
 	EXPECT("hello\r\n.\r\n\r\n \r\n" TXN, "lone_dot=1@7,smuggled_transaction=1@15");
+	EXPECT("hello\r\n.\r\n\r\n\r\n\r\n \r\n\r\n\r\n" TXN,
+	       "lone_dot=1@7,smuggled_transaction=1@23");
 	EXPECT("hello\r\n\r\n\r\n \r\n" TXN, "smuggled_transaction=1@14");
 	/* a tab-only line is no trigger, and no empty line either */
 	EXPECT("hello\r\n.\r\n\t\r\n" TXN, "lone_dot=1@7,smtp_commands=1@13");
@@ -694,11 +719,18 @@ static void test_residue_gap(void **state)
 	EXPECT("hello\r\n .\r\n\n" TXN, "bare_lf=1@11,smuggled_transaction=1@12");
 	EXPECT("hello\r\n .\r\n\r" TXN, "bare_cr=1@11,smuggled_transaction=1@12");
 	EXPECT("hello\r\n .\n\n" TXN, "bare_lf=2@9,smuggled_transaction=1@11");
-	EXPECT("hello\r\n .\n\n\n" TXN, "bare_lf=3@9,smtp_commands=1@12");
+	EXPECT("hello\r\n .\n\n\n" TXN, "bare_lf=3@9,smuggled_transaction=1@12");
+	EXPECT("hello\r\n .\n\n\n\n" TXN, "bare_lf=4@9,smtp_commands=1@13");
+	EXPECT("hello\r\n .\r\r\r" TXN, "bare_cr=3@9,smuggled_transaction=1@12");
+	EXPECT("hello\r\n .\r\r\r\r" TXN, "bare_cr=4@9,smtp_commands=1@13");
+	EXPECT("hello\r\n .\r\n\r\n\n" TXN, "bare_lf=1@13,smuggled_transaction=1@14");
+	EXPECT("hello\r\n .\r\n\r\n\n\r\n" TXN, "bare_lf=1@13,smtp_commands=1@16");
 	/* the gap counts before MAIL only, not inside the transaction */
 	EXPECT("hello\r\n .\r\n\r\nMAIL FROM:<a>\r\n\r\nRCPT TO:<b>\r\nDATA\r\n", "");
-	/* a trigger line, then text, then one empty line: no trigger */
+	EXPECT("hello\r\n .\r\n\r\n\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\n\r\nDATA\r\n", "");
+	/* a trigger line, then text, then one or two empty lines: no trigger */
 	EXPECT("hello\r\n .\r\nhi\r\n\r\n" TXN, "smtp_commands=1@17");
+	EXPECT("hello\r\n .\r\nhi\r\n\r\n\r\n" TXN, "smtp_commands=1@19");
 }
 
 /*
@@ -869,8 +901,8 @@ static void test_clean(void **state)
 /*
  * Clean shapes of real mail: what a milter sees of them must scan to
  * exactly this (never a class the shipped policy rejects), split every
- * way.  A quoted SMTP session after a paragraph and one empty line is
- * smtp_commands only (logged): no residue line before it.
+ * way.  A quoted SMTP session after a paragraph and one or two empty
+ * lines is smtp_commands only (logged): no residue line before it.
  */
 static const char multipart[] =
 	"This is a multi-part message in MIME format.\r\n"
@@ -915,9 +947,12 @@ static void test_clean_shapes(void **state)
 	EXPECT(multipart, "");
 	EXPECT(dot_stuffed, "");
 	EXPECT(utf8, "");
-	/* quoted sessions after a paragraph and one empty line */
+	/* quoted sessions after a paragraph and one or two empty lines */
 	EXPECT("The server answered as follows.\r\n\r\nmail from:<a@example.org>\r\n"
 	       "rcpt to:<b@example.org>\r\ndata\r\n", "smtp_commands=1@35");
+	EXPECT("The server answered as follows:\r\n\r\n\r\nMAIL FROM:<a@example.org>\r\n"
+	       "RCPT TO:<b@example.org>\r\nDATA\r\nSubject: hi\r\n\r\nHi Bob\r\n",
+	       "smtp_commands=1@37");
 	EXPECT("With CHUNKING:\r\n\r\nMAIL FROM:<a@example.org>\r\n"
 	       "RCPT TO:<b@example.org>\r\nBDAT 86 LAST\r\n", "smtp_commands=1@18");
 	EXPECT("A session:\r\n\r\nC: MAIL FROM:<a>\r\nS: 250 OK\r\nC: RCPT TO:<b>\r\n"
@@ -1235,6 +1270,20 @@ static void test_window_edges(void **state)
 		LIT("\r\n \r\n\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
 		LIT("\r\n.\r\n\r\r\n\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
 		LIT("\r\n.\r\n\r\n\r\n\r\n\r\n\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		/* two empty lines after a trigger keep it, three break it */
+		LIT("\r\n.\r\n\r\n\r\n\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		LIT("hello .\r\n\r\n\r\nmail FROM:<a>\r\nrcpt TO:<b>\r\ndata\r\n"),
+		LIT("hello .\r\n\r\n\r\n\r\nmail FROM:<a>\r\nrcpt TO:<b>\r\ndata\r\n"),
+		LIT("\r\n \r\n\r\n\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		LIT("\r\n.\r\n\n\rMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		LIT("\r\n.\r\n\n\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		LIT("\r\n.\r\n\r\n\r\n"), LIT("\r\n.\r\n\r\n\r\nx"),
+		/* "\r\r\n" is one line end: runs of 5 and 6 lines after a
+		 * trigger that ends in a bare CR, 2 and 3 empty lines */
+		LIT(" .\r\r\n\r\r\n\r\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		LIT(" .\r\r\n\r\r\n\r\r\n\r\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		LIT("\r\n.\r\n\r\r\n\r\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
+		LIT("\r\n.\r\n\r\r\n\r\r\n\r\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
 		LIT("\r\n.\r\n\r\n\r\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n"),
 		LIT("\r\n.\r\n\r\n"), LIT("\r\n.\r\n\r\n\r\n"), LIT("\r\n.\r\n\n\r"),
 		LIT("\r\n.\r\n\r\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
@@ -1343,8 +1392,8 @@ static size_t random_text(unsigned char *b, size_t max)
 			memcpy(b + n, tok, l);
 			n += l;
 		} else if (r == 2) {
-			/* a transaction after up to three empty lines */
-			for (uint64_t k = rng() % 4; k > 0; k--)
+			/* a transaction after up to five empty lines */
+			for (uint64_t k = rng() % 6; k > 0; k--)
 				n = put_line(b, n, max, &rlines[0]);
 			n = put_line(b, n, max, PICK(rmail));
 			n = put_line(b, n, max, PICK(rrcpt));
