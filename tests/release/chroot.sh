@@ -63,6 +63,12 @@ unmount_basic() {
 	return 0
 }
 
+# Nothing of this machine may be mounted below the root when it is
+# removed (rm -rf would go through a /dev bind mount).
+nothing_mounted() {
+	! awk -v r="$root/" 'index($2, r) == 1 { found = 1 } END { exit !found }' /proc/mounts
+}
+
 bootstrap() {
 	command -v debootstrap >/dev/null ||
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null ||
@@ -70,6 +76,8 @@ bootstrap() {
 	m=$(mirror)
 	[ -n "$m" ] || die "no Debian mirror found in /etc/apt (set DOTGATE_MIRROR)"
 	say "debootstrap $release from $m into $root"
+	unmount_basic
+	nothing_mounted || die "something is still mounted below $root; not removing it"
 	rm -rf "$root"
 	mkdir -p "$(dirname "$root")"
 	debootstrap --variant=minbase "$release" "$root" "$m" >"$root.debootstrap.log" 2>&1 ||
@@ -89,6 +97,7 @@ prepare() {
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
 	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 	chmod 755 "$root/usr/sbin/policy-rc.d"
+	trap unmount_basic EXIT
 	mount_basic || die "cannot mount /proc and /dev in $root"
 	mkdir -p "$root/build"
 	rm -rf "$root/build/deps"
