@@ -111,8 +111,13 @@ const char *const probe_hidden_names[PROBE_NHIDDEN] = { "data", "bdat" };
 static const char *const template_sep[PROBE_NTEMPLATES] = {
 	"", "\r\n", "\r\n\r\n",
 };
-/* ... and how many empty command lines that is for a split server. */
-static const size_t template_blank[PROBE_NTEMPLATES] = { 0, 1, 2 };
+/*
+ * ... and how many empty command lines that is for a split server, plus
+ * one: a server may also take what is left of the look-alike after its
+ * end of data (the "\r\n" of ".\r\r\n") as an empty command, and a
+ * 500 for it must not hide a hidden transaction that went through.
+ */
+static const size_t template_blank[PROBE_NTEMPLATES] = { 1, 2, 3 };
 
 size_t probe_variants(const struct probe_opts *o, struct probe_variant *out)
 {
