@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * main.c: dotgate-probe, an SMTP client that tells a postmaster what
- * his server does with the SMTP-smuggling vectors (contract section 8).
+ * his server does with the SMTP-smuggling vectors (dotgate-probe(1)).
  * It is also the driver of dotgate's end-to-end suite.
  *
  * NAME

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * probe_vec.c: the anomaly vectors dotgate-probe sends, their printable
- * form, and how the replies to one message are judged (contract
- * section 8).  Pure code: no sockets, so it is unit-tested directly.
+ * form, and how the replies to one message are judged
+ * (dotgate-probe(1), Outcomes).  Pure code: no sockets, so it is unit-tested directly.
  *
  * NAME
  *	probe_vec - vector table, byte escaping, outcome classification
@@ -10,7 +10,7 @@
  *	see probe.h
  * DESCRIPTION
  *	Each vector sits between the body line "hello" and a hidden
- *	transaction.  The table covers every class of contract section 5
+ *	transaction.  The table covers every class of dotgate.conf(5)
  *	that a client can produce: the ten smuggle_eod line ends, and with
  *	"\n.\r\r\n" and "\n\n.\r\n" the twelve end-of-data look-alikes
  *	of the published SMTP smuggling research, the two NUL-dot forms, a
@@ -34,7 +34,7 @@
 
 #define V(name, lit, what) { name, lit, sizeof(lit) - 1, what }
 
-/* 1000 octets: longer than the contract's default max_line_length 998. */
+/* 1000 octets: longer than dotgate.conf(5)'s default max_line_length 998. */
 #define X10 "xxxxxxxxxx"
 #define X100 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
 #define X1000 X100 X100 X100 X100 X100 X100 X100 X100 X100 X100

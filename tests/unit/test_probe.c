@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_probe.c: unit tests of dotgate-probe's pure module (probe_vec.c):
- * the vector table covers contract section 5 and the twelve
+ * the vector table covers dotgate.conf(5)'s anomaly classes and the twelve
  * end-of-data look-alikes, bytes are escaped printably, the message is
  * built byte for byte in each template, case and hidden-data form, the
- * replies after a message are classified as the contract's section 8
- * defines (with a hidden DATA or BDAT), also when the server hung up on
+ * replies after a message are classified as dotgate-probe(1),
+ * Outcomes and Hang-ups, defines (with a hidden DATA or BDAT), also when the server hung up on
  * them, and queue ids are found in 250 replies.  The option parser
  * (probe_args.c) takes --template, --case and --hidden-data lists and
  * exits 2 on a bad value (checked in a child process).  On loopback
@@ -46,7 +46,7 @@ static void reply(struct probe_reply *r, int code, const char *text)
 
 static void test_vectors_cover_contract(void **state)
 {
-	/* Every smuggle_eod sequence of contract section 5 is a vector,
+	/* Every smuggle_eod sequence of dotgate.conf(5) is a vector,
 	 * and so are the last two of the research's twelve. */
 	static const char *const eod[] = {
 		"\n.\n", "\n.\r\n", "\r\n.\n", "\r.\r", "\r.\r\n", "\r.\n",
