@@ -2,7 +2,8 @@
 /*
  * probe_vec.c: the anomaly vectors dotgate-probe sends, their printable
  * form, and how the replies to one message are judged
- * (dotgate-probe(1), Outcomes).  Pure code: no sockets, so it is unit-tested directly.
+ * (dotgate-probe(1), Outcomes).  Pure code: no sockets, so it is
+ * unit-tested directly.
  *
  * NAME
  *	probe_vec - vector table, byte escaping, outcome classification
