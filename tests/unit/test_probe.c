@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test_probe.c: unit tests of dotgate-probe's pure module (probe_vec.c):
- * the vector table covers dotgate.conf(5)'s anomaly classes and the twelve
- * end-of-data look-alikes, bytes are escaped printably, the message is
- * built byte for byte in each template, case and hidden-data form, the
- * replies after a message are classified as dotgate-probe(1),
- * Outcomes and Hang-ups, defines (with a hidden DATA or BDAT), also
- * when the server hung up on them, and queue ids are found in 250
- * replies.  The option parser (probe_args.c) takes --template, --case
- * and --hidden-data lists and exits 2 on a bad value (checked in a child process).  On loopback
- * sockets, the transport (probe_smtp.c) keeps a reply read before a
- * reset and tells a reset or close by the server from a timeout.
+ * test_probe.c: unit tests of dotgate-probe's pure module
+ * (probe_vec.c): the vector table covers dotgate.conf(5)'s anomaly
+ * classes and the twelve end-of-data look-alikes, bytes are escaped
+ * printably, the message is built byte for byte in each template, case
+ * and hidden-data form, the replies after a message are classified as
+ * dotgate-probe(1), Outcomes and Hang-ups, defines (with a hidden DATA
+ * or BDAT), also when the server hung up on them, and queue ids are
+ * found in 250 replies.  The option parser (probe_args.c) takes
+ * --template, --case and --hidden-data lists and exits 2 on a bad value
+ * (checked in a child process).  On loopback sockets, the transport
+ * (probe_smtp.c) keeps a reply read before a reset and tells a reset or
+ * close by the server from a timeout.
  */
 #include <setjmp.h>
 #include <stdarg.h>
