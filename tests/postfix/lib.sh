@@ -48,6 +48,8 @@
 #	no, smtpd_forbid_bare_newline = no), except smtpd_forbid_bare_newline
 #	= $PF_BARE_NEWLINE when set (exclusions emptied, so that it applies
 #	to loopback clients too); PF_STOCK=1 keeps the release's defaults.
+#	PF_MYNETWORKS replaces mynetworks (default 127.0.0.0/8; a range
+#	without 127.0.0.1 makes the tests an Internet client).
 #	pf_cleanup stops Postfix and dotgate, kills any process left whose
 #	working directory is our queue directory (every Postfix daemon
 #	chdirs there), and removes $PF_DIR; KEEP=1 keeps the directory.

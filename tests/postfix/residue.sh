@@ -61,7 +61,8 @@ probe_all() {
 # hidden MAIL line is not at a line start: Postfix erased the sequence
 # and joined the lines, or split the message).
 residue_of() {
-	_f=$(grep -l -r -F -x -e "Subject: dotgate-probe $1" -e "Subject: dotgate-probe $1$(printf '\r')" \
+	# Postfix's virtual agent writes LF line ends.
+	_f=$(grep -l -r -F -x "Subject: dotgate-probe $1" \
 		"$PF_DIR/mail/inbox/new" 2>/dev/null | head -n 1)
 	[ -n "$_f" ] || { echo "(not delivered)"; return; }
 	perl -0777 -ne '
