@@ -13,13 +13,15 @@
  *	int dg_action_from_name(const char *name);	-1 if unknown
  *	const char *dg_verdict_name(enum dg_verdict v);
  * DESCRIPTION
- *	The class order is the order of contract section 5's table; it is
+ *	The class order is the order of dotgate.conf(5), BODY ANOMALY
+ *	CLASSES; it is
  *	the order in which "%a" and the tag header list classes.  A class's
  *	name is also its key in the body block of the configuration, whose
- *	default is dg_class_default_action() (contract section 3).  Actions
+ *	default is dg_class_default_action() (dotgate.conf(5), THE BODY
+ *	SECTION).  Actions
  *	are ordered by strength so that the verdict is a max().
  *	Verdicts name what was done to a message: accept, log, tag,
- *	quarantine, tempfail, reject (contract section 6).
+ *	quarantine, tempfail, reject (dotgate.conf(5), AUDIT RECORD).
  */
 #ifndef DG_ANOMALY_H
 #define DG_ANOMALY_H

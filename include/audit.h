@@ -17,9 +17,10 @@
  * DESCRIPTION
  *	The encoders of the record; where records go is sink.h.
  *
- *	audit_json() encodes the record of contract section 6 with jansson
+ *	audit_json() encodes the record of dotgate.conf(5), AUDIT RECORD,
+ *	with jansson
  *	as one line ending in "\n" (a malloc'd string the caller frees),
- *	fields in contract order.  ts is the record time (NULL: now); it is
+ *	fields in that page's order.  ts is the record time (NULL: now); it is
  *	written in UTC with milliseconds ("2026-11-29T01:02:03.456Z").
  *	Every string is valid JSON whatever bytes the client sent: control
  *	bytes are escaped by jansson, each byte that is not part of a valid

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
- *	gate - the MAIL FROM decision (contract section 4)
+ *	gate - the MAIL FROM decision (dotgate.conf(5), DECISIONS AT MAIL
+ *	FROM)
  * SYNOPSIS
  *	void gate_decide(const struct dg_policy *p, const struct gate_input *in,
  *			 struct gate_result *out);

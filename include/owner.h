@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAME
- *	owner - does a SASL login own an envelope sender? (contract section 3)
+ *	owner - does a SASL login own an envelope sender? (dotgate.conf(5),
+ *	LOGIN MAP)
  * SYNOPSIS
  *	enum owner_result owner_lookup(const struct dg_policy_senders *s,
  *				       const char *sender, const char *login,

@@ -15,8 +15,8 @@
  *	bool policy_valid_socket(const char *spec);
  *	int policy_socket_spec(const char *spec, char *out, size_t outlen);
  * DESCRIPTION
- *	policy_load() parses the libconfuse file at path (contract section
- *	3), validates every key and every file it names, and returns a
+ *	policy_load() parses the libconfuse file at path (dotgate.conf(5)),
+ *	validates every key and every file it names, and returns a
  *	policy with one reference; on any error it reports each one through
  *	err as (file, line, message) and returns NULL.  It never stops at
  *	the first error, so "dotgate -n" can list them all.

@@ -11,14 +11,15 @@
  * DESCRIPTION
  *	A scanner reads one message body, dot-unstuffed as the MTA hands it
  *	to a milter, in pieces of any size, and counts every anomaly class
- *	of contract section 5 with the 0-based body offset of its first
+ *	of dotgate.conf(5), BODY ANOMALY CLASSES, with the 0-based body
+ *	offset of its first
  *	occurrence.  The result is identical however the body is split.
  *	It keeps a bounded amount of state (never the body) and allocates
  *	nothing after scanner_new().  scanner_reset() prepares it for the
  *	next message; scanner_finish() settles anything pending at the end
  *	of the body (a trailing CR is bare) and fills out.  One scanner is
  *	used by one thread at a time.  How each class is read where the
- *	contract leaves room (body start and end, NUL-dot lines, command
+ *	manual page leaves room (body start and end, NUL-dot lines, command
  *	syntax, triggers, empty lines) is documented in filter/lib/scanner.c.
  */
 #ifndef DG_SCANNER_H

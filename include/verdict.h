@@ -13,7 +13,8 @@
  *	const char *verdict_stage_name(enum dg_stage s);
  * DESCRIPTION
  *	"Classes seen" are the classes found whose action is not ignore, in
- *	contract order.  verdict_body() fills out with the enforce-mode
+ *	the order of dotgate.conf(5), BODY ANOMALY CLASSES.
+ *	verdict_body() fills out with the enforce-mode
  *	verdict (the strongest action among them, accept when none),
  *	the "%a" list ("bare_cr, smuggled_transaction"), whether the tag
  *	header is due (a tag action among them, or the verdict is
@@ -23,7 +24,8 @@
  *	It does not look at the policy mode.
  *
  *	verdict_final() is the whole decision of a transaction at one
- *	stage, monitor mode included (contract sections 4 and 6); the
+ *	stage, monitor mode included (dotgate.conf(5), DECISIONS AT MAIL FROM,
+ *	MONITOR MODE and AUDIT RECORD); the
  *	milter glue only translates it into libmilter calls.  mail is the
  *	gate's decision at MAIL FROM; scan is the body scan, NULL when no
  *	body byte arrived (always at DG_STAGE_MAIL; at DG_STAGE_ABORT when

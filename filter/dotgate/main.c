@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dotgate.c: the dotgate milter daemon: command line, startup order and
- * reload (contract section 2).  The startup order follows OpenDKIM:
+ * reload (dotgate(8), OPTIONS, SIGNALS, STARTUP).  The startup order
+ * follows OpenDKIM:
  * parse and validate the configuration, initialise SASL in the main
  * thread, daemonize, write the pid file, set up signals, open the audit
  * file, drop privileges, set the umask, open the socket, smfi_main().

@@ -4,7 +4,8 @@
  * also their keys in the configuration's body block, and the action a
  * policy gives them by default), and the names of actions and verdicts,
  * as they appear in the configuration file, replies, tag headers and
- * audit records (contract sections 3, 5 and 6).  Adding a class is a
+ * audit records (dotgate.conf(5), THE BODY SECTION, BODY ANOMALY
+ * CLASSES, AUDIT RECORD).  Adding a class is a
  * row here, its detection in the scanner and its line in the manuals.
  */
 #include <string.h>

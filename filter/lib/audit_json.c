@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * audit_json.c: the JSON Lines audit record of contract section 6, built
+ * audit_json.c: the JSON Lines audit record of dotgate.conf(5), AUDIT
+ * RECORD, built
  * with jansson from a struct dg_txn (see audit.h), and the two helpers
  * every record format shares: the record time and the UTF-8 repair that
  * makes any client byte string acceptable to jansson.
@@ -180,7 +181,8 @@ static json_t *record_object(const struct dg_txn *t, const struct timespec *ts)
 	dgjson_set(rec, "anomalies", anomalies_object(t));
 	dgjson_set(rec, "verdict", t->has_verdict ?
 	    json_string(dg_verdict_name(t->verdict)) : json_null());
-	/* Contract: would is null when enforce mode would have accepted. */
+	/* dotgate.conf(5), AUDIT RECORD: would is null when enforce mode
+	 * would have accepted. */
 	dgjson_set(rec, "would", t->has_would && t->would != DG_VERDICT_ACCEPT ?
 	    json_string(dg_verdict_name(t->would)) : json_null());
 	dgjson_set(rec, "rule", json_string(audit_rule_name(t)));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * gate.c: the MAIL FROM decision of contract section 4 (see gate.h).
+ * gate.c: the MAIL FROM decision of dotgate.conf(5), DECISIONS AT MAIL
+ * FROM (see gate.h).
  * One function walks the five checks in their fixed order and stops at
  * the first that applies, so the audit "rule" always names exactly one
  * reason.  Pure: no libmilter, no allocation, no locks; the milter glue

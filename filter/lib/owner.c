@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * owner.c: sender ownership, the smtpd_sender_login_maps semantics of
- * contract section 3 (see owner.h).  The sender is reduced to Postfix's
+ * dotgate.conf(5), LOGIN MAP (see owner.h).  The sender is reduced to Postfix's
  * internal form first, because that is the address the MTA will really
  * use: matching the raw text would let "alice"@example.test or
  * alice@example.test. slip past a key written for alice@example.test.

@@ -19,8 +19,8 @@
  *	void scanner_finish(struct scanner *s, struct scan_result *out);
  *	void scanner_free(struct scanner *s);
  * DESCRIPTION
- *	The classes are those of contract section 5.  Where the contract
- *	leaves room, this module decides as follows.
+ *	The classes are those of dotgate.conf(5), BODY ANOMALY CLASSES.
+ *	Where that page leaves room, this module decides as follows.
  *
  *	Lines.  A line ends at CRLF, at a bare CR and at a bare LF.  The
  *	body start counts as the start of a line that follows a CRLF (the
@@ -75,7 +75,7 @@
  *
  *	Offsets are 0-based body offsets of all chunks concatenated;
  *	first is the CR, the LF, the dot, the NUL, the "M", or the first
- *	byte of the line, as the contract says.
+ *	byte of the line, as dotgate.conf(5) says.
  *
  *	Speed: whole 64-byte windows of plain CRLF text, empty lines, lone
  *	dots and runs of CR/LF are settled from bitmasks in scanner_window.c

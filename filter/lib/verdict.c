@@ -4,7 +4,8 @@
  * policy says to do with the message and what its record says (see
  * verdict.h): the strongest action among the classes seen, the "%a"
  * list, the tag header value, the reply, and monitor mode's "would".
- * Pure, so that every row of the contract's rules is unit-tested
+ * Pure, so that every rule of dotgate.conf(5), THE VERDICT and MONITOR
+ * MODE, is unit-tested
  * without a socket; the milter glue only applies the answer.
  */
 #include <stdio.h>

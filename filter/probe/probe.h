@@ -62,7 +62,7 @@
  * DESCRIPTION
  *	A vector is the byte string the probe puts between the body line
  *	"hello" and a hidden transaction (MAIL FROM, RCPT TO, DATA, a short
- *	message), contract sections 5 and 8.  probe_escape() returns a
+ *	message): dotgate-probe(1), Vectors.  probe_escape() returns a
  *	malloc'ed printable form: \r \n \0 \t \\ and \xHH for other bytes
  *	outside printable ASCII.
  *

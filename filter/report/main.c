@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * main.c: the dotgate-report program (contract section 7, man page
- * dotgate-report.1).  It streams each input through zlib, which reads
+ * main.c: the dotgate-report program (dotgate-report(1), OPTIONS and
+ * INPUT).  It streams each input through zlib, which reads
  * gzip by its magic bytes and passes plain files through, cuts lines
  * with a bounded buffer (a longer line is skipped as malformed), and
  * hands each line to the parsing pipe (report_pipe.c) that feeds the

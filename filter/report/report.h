@@ -94,7 +94,8 @@
  *	below that, approximate (and flagged) above it; a cap of 0 means
  *	REPORT_CAP.  report_summary_note() counts a line that is not a
  *	record.  report_summary_json() returns the summary as the object of
- *	contract section 7 (a new reference); report_summary_print() writes
+ *	dotgate-report(1), JSON OUTPUT (a new reference);
+ *	report_summary_print() writes
  *	it as aligned text tables, with every byte from the logs outside
  *	printable ASCII shown as \xNN.  report_summary_html() writes it as
  *	one self-contained HTML5 page with the charts of the summary's

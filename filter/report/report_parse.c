@@ -374,7 +374,7 @@ static enum rp_kind validate(const struct fields *f, struct report_rec *r)
 	if (verdict_from_name(f->verdict, &r->verdict) != 0 ||
 	    verdict_from_name(f->would, &r->would) != 0)
 		return RP_MALFORMED;
-	/* Contract: only abort records lack a verdict. */
+	/* dotgate.conf(5), AUDIT RECORD: only abort records lack a verdict. */
 	if (r->stage != RR_ABORT && r->verdict < 0)
 		return RP_MALFORMED;
 	r->host = f->host;

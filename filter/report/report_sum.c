@@ -2,7 +2,7 @@
 /*
  * report_sum.c: dotgate-report's summary (see report.h).  It is a set of
  * counters and bounded top-K tables that a record updates and that is
- * then turned into the JSON object of contract section 7; the text
+ * then turned into the JSON object of dotgate-report(1), JSON OUTPUT; the text
  * tables are printed from that same object (report_print.c), so the two
  * outputs cannot disagree.  No record is ever kept.
  */
