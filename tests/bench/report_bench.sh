@@ -10,7 +10,7 @@
 # on the gzipped file (and once with parsing on the main thread only)
 # and prints the elapsed time, peak resident memory and CPU use of each,
 # with the time of "wc -l" on the same file as the baseline for reading
-# it.  Other load on the machine shows as CPU below 100% per thread.  Targets (issue 4): 1,000,000 records in under
+# it.  Other load on the machine shows as CPU below 100% per thread.  Targets: 1,000,000 records in under
 # 10 s and under 50 MB.  Not part of "make check": nothing is asserted.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"

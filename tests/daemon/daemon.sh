@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# daemon.sh: the dotgate command line and process behaviour of contract
-# section 2, driven through the real binary: -n and its exit codes and
+# daemon.sh: the dotgate command line and process behaviour of dotgate(8)
+# (OPTIONS, EXIT STATUS, SIGNALS, STARTUP), driven through the real
+# binary: -n and its exit codes and
 # FILE:LINE messages, a live socket refused with 69, a stale one
 # replaced, -u/-P/socket_mode/socket_group, daemonizing, port ranges and
 # bare-path sockets, SIGHUP and SIGUSR1 reloads that keep the old policy

@@ -4,7 +4,8 @@
  * input's first two bytes choose max_line_length and the split seed; the
  * rest is a body.  It is scanned in one push, in random splits and one
  * byte at a time, with a reset scanner each time; the three results must
- * be identical (contract section 5: every class is detected identically
+ * be identical (dotgate.conf(5), BODY ANOMALY CLASSES: every class is
+ * detected identically
  * however the body is split).  Each piece is copied into its own
  * exactly-sized allocation, so AddressSanitizer catches any read before
  * or past the chunk the scanner was given.  Plain invariants are checked

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# tests/load/fault.sh: the load-and-fault test of issue 6, item 4.  The
+# tests/load/fault.sh: the load-and-fault test.  The
 # protocol load client drives dotgate with concurrent connections from
 # four kinds of clients (exempt with clean text, exempt with anomalous
 # bodies, authenticated owners from outside, unauthenticated outsiders)
@@ -18,7 +18,7 @@
 #   - the reloads happened: good ones installed, bad ones refused with
 #     FILE:LINE errors.
 # Numbers are printed as TAP comments.  Moderate by default (50
-# connections, 20,000 messages); --full (or LOAD_FULL=1) runs issue 6's
+# connections, 20,000 messages); --full (or LOAD_FULL=1) runs the full
 # 200 connections and 50,000 messages; LOAD_CONNS and LOAD_MSGS override.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/load/lib.sh"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * hostile.c: hostile input for a milter, from the MTA side (issue 6,
- * item 5).  Each case talks to the filter over its socket with what a
+ * hostile.c: hostile input for a milter, from the MTA side.
+ * Each case talks to the filter over its socket with what a
  * broken or malicious MTA, proxy or SMTP client could hand it: 100 KB
  * macros, a 10 KB {auth_authen}, header values with control bytes, a
  * sender with CR/LF and %n, 2000 recipients, and protocol packets with

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# tests/load/hostile.sh: hostile input from the MTA side (issue 6, item 5).
+# tests/load/hostile.sh: hostile input from the MTA side.
 # tests/load/hostile sends oversized macros, a 10 KB {auth_authen}, header
 # values with control bytes, senders with CR/LF and %n, 2000 recipients
 # and malformed packets (wrong lengths, wrong order, missing NULs); each

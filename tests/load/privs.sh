@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# tests/load/privs.sh: privilege and socket checks (issue 6, item 6).
+# tests/load/privs.sh: privilege and socket checks.
 # As root, dotgate -u nobody must end up with no root uid or gid in any
 # of its threads (/proc/PID/task/*/status: real, effective, saved and
 # filesystem ids, supplementary groups), create its unix socket after the

@@ -8,7 +8,7 @@ dofile(srcdir .. "/tests/milter/gate_lib.lua")
 body = {}
 
 -- The hidden transaction a smuggling client puts behind its end-of-data
--- look-alike (mta-facts.md), and the default policy's replies.
+-- look-alike (doc/mta.md, "The body"), and the default policy's replies.
 body.HIDDEN = "MAIL FROM:<x@evil.example>\r\nRCPT TO:<b@test.example>\r\n" ..
   "DATA\r\nSubject: hidden\r\n\r\nhidden body\r\n"
 body.REJECT_TEXT = "Message rejected: malformed line endings or end-of-data sequence"

@@ -1,6 +1,7 @@
 -- SPDX-License-Identifier: BSD-2-Clause
 -- body_tempfail.lua: classes whose action is tempfail defer the message
--- with the configured 451 4.6.0 reply listing them in contract order; a
+-- with the configured 451 4.6.0 reply listing them in the order of
+-- dotgate.conf(5), BODY ANOMALY CLASSES; a
 -- reject class among them wins.  "\n.\n" + hidden transaction arrives in
 -- chunks split between every part of the look-alike.
 -- conf: tests/milter/conf/body_tempfail.conf

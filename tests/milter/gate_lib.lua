@@ -23,7 +23,7 @@ local function add(list, name, value)
   end
 end
 
--- The macro sets of Postfix 3.7 (mta-facts.md): {auth_*} only when the
+-- The macro sets of Postfix 3.7 (doc/mta.md, "Macros"): {auth_*} only when the
 -- client authenticated, no queue id at MAIL, no {auth_ssf};
 -- {client_addr}, in Postfix's default list: dotgate no longer asks for
 -- it (the address comes from the connect callback), so a real Postfix

@@ -6,7 +6,8 @@
 # tempfail: tests/postfix/lib.sh pf_postfix_pins) and dotgate's shipped
 # body policy, alice authenticated.  TAP.
 #
-# What the contract implies for what this Postfix hands the milter:
+# What this Postfix hands the milter (doc/mta.md, "Postfix 3.7") and what
+# dotgate.conf(5) makes of it:
 # - Postfix ends DATA itself at \n.\n, \n.\r\n, \r\n.\n, \r\n.\r\r\n and
 #   \r\r\n.\r\r\n: dotgate sees a clean "hello" (accept) and then the
 #   hidden MAIL FROM, which alice does not own: split-refused with 553.

@@ -160,7 +160,8 @@ static void test_json_monitor(void **state)
 	assert_non_null(strstr(line, "\"mode\":\"monitor\"}\n"));
 	free(line);
 
-	/* Contract: would is null when enforce mode would have accepted. */
+	/* dotgate.conf(5), AUDIT RECORD: would is null when enforce mode
+	 * would have accepted. */
 	t->would = DG_VERDICT_ACCEPT;
 	line = audit_json(t, &TS);
 	assert_non_null(strstr(line, "\"would\":null"));

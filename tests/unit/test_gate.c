@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_gate.c: unit tests of the MAIL FROM decision (gate.c, owner.c):
- * every rule of contract section 4 in its order, the exemption edges,
- * the smtpd_sender_login_maps key order and case folding of section 3,
+ * every rule of dotgate.conf(5), DECISIONS AT MAIL FROM, in its order,
+ * the exemption edges, the smtpd_sender_login_maps key order and case
+ * folding of dotgate.conf(5), LOGIN MAP,
  * and the replies a hostile sender can influence.  The policy is built
  * by hand here, independent of the configuration loader.
  */
@@ -69,7 +70,8 @@ static void strv_free(char **v, size_t n)
 	free(v);
 }
 
-/* The contract's defaults, plus alice's inline block and a small map. */
+/* The defaults of dotgate.conf(5), plus alice's inline block and a
+ * small map. */
 static int setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));

@@ -27,7 +27,8 @@ struct expect {
 	bool plaintext;
 };
 
-/* What the contract requires, installed or not. */
+/* The built-in table of dotgate.conf(5), plaintext_needs_tls, installed
+ * or not. */
 static const struct expect expected[] = {
 	{ "PLAIN", true }, { "LOGIN", true }, { "XOAUTH2", true },
 	{ "OAUTHBEARER", true }, { "plain", true }, { "Login", true },

@@ -45,7 +45,9 @@ static void reply(struct probe_reply *r, int code, const char *text)
 	r->text[sizeof(r->text) - 1] = '\0';
 }
 
-static void test_vectors_cover_contract(void **state)
+/* The vector list of dotgate-probe(1), Vectors: every smuggle_eod form of
+ * dotgate.conf(5), BODY ANOMALY CLASSES, twenty vectors in all. */
+static void test_dotgate_probe_1_vectors(void **state)
 {
 	/* Every smuggle_eod sequence of dotgate.conf(5) is a vector,
 	 * and so are the last two of the research's twelve. */
@@ -793,7 +795,7 @@ static void test_qid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vectors_cover_contract),
+		cmocka_unit_test(test_dotgate_probe_1_vectors),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_judge_quit),

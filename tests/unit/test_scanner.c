@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_scanner.c: unit tests of the streaming body scanner (scanner.h).
- * Every vector of contract section 5 and every row of mta-facts.md's
- * Postfix table, with exact counts and first offsets; clean mail that
+ * Every vector of dotgate.conf(5), BODY ANOMALY CLASSES, and every row of
+ * doc/mta.md's Postfix 3.7 table, with exact counts and first offsets;
+ * clean mail that
  * must stay clean; chunk invariance (every 2- and 3-way split of every
  * vector, thousands of random splits of long random bodies); and a
  * differential test against ref_scan(), a deliberately simple scanner
@@ -476,7 +477,8 @@ static void test_smuggle_eod_transaction(void **state)
 }
 
 /* ---------------------------------------------------------------------
- * mta-facts.md: what Postfix 3.7.11 hands the milter, one test per row
+ * doc/mta.md, "Postfix 3.7": what Postfix 3.7.11 hands the milter, one
+ * test per row
  * ------------------------------------------------------------------- */
 
 static void test_postfix_rows(void **state)

@@ -2,9 +2,11 @@
 /*
  * test_verdict.c: unit tests of verdict.h.  verdict_body(): the verdict
  * is the strongest action among the classes seen, ignore classes are not
- * seen, "%a" and the tag value list classes in contract order, the tag
+ * seen, "%a" and the tag value list classes in the order of
+ * dotgate.conf(5), BODY ANOMALY CLASSES, the tag
  * is due only when not rejected or deferred, and replies are expanded.
- * verdict_final(): one table row per rule of contract sections 4 and 6
+ * verdict_final(): one table row per rule of dotgate.conf(5), DECISIONS
+ * AT MAIL FROM, THE VERDICT, MONITOR MODE and AUDIT RECORD
  * (enforce and monitor mode, at MAIL, end of message and abort).
  */
 #include <setjmp.h>
@@ -19,7 +21,7 @@
 #include "util.h"
 #include "verdict.h"
 
-/* The default policy's body section (contract section 3). */
+/* The default policy's body section (dotgate.conf(5), THE BODY SECTION). */
 static void default_policy(struct dg_policy *p)
 {
 	char err[256];
@@ -95,7 +97,8 @@ static void test_reject_default(void **state)
 	assert_string_equal(v.alist, "smuggled_transaction");
 	assert_string_equal(v.reply, "550 5.6.0 Message rejected: malformed line "
 			    "endings or end-of-data sequence (smuggled_transaction)");
-	/* several classes: contract order, log ones included, ignore not */
+	/* several classes: the order of dotgate.conf(5), log ones included,
+	 * ignore not */
 	set(&r, DG_CLASS_LONE_DOT, 1);
 	set(&r, DG_CLASS_LONG_LINE, 2);
 	set(&r, DG_CLASS_BARE_CR, 2);
