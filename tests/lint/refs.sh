@@ -33,7 +33,7 @@ list_files() {
 		git ls-files
 	else
 		find . -type f ! -path './.git/*' | sed 's|^\./||'
-	fi | grep -vE '^(build-aux/|LICENSE$|packaging/debian/copyright$|tests/fuzz/(corpus|regress)/)' |
+	fi | grep -vE '^(_build/|_inst/|build-aux/|LICENSE$|packaging/debian/copyright$|tests/fuzz/(corpus|regress)/)' |
 	grep -vE '\.(log|trs|o|a|png|gz)$|(^|/)(Makefile\.in|Makefile|configure|config\.(status|h|h\.in|log)|aclocal\.m4)$|^autom4te|^m4/' |
 	grep -vxF "$self" | LC_ALL=C sort
 }
