@@ -79,7 +79,7 @@
  *
  *	Speed: whole 64-byte windows of plain CRLF text, empty lines, lone
  *	dots and runs of CR/LF are settled from bitmasks in scanner_window.c
- *	(SSE2, or AVX2 / AVX-512 picked at run time).  Anything else goes
+ *	(SSE2 on x86-64, plain C elsewhere).  Anything else goes
  *	byte by byte through the line matcher in scanner_line.c, from the
  *	first byte that needs it, with a vector skip over mid-line text and
  *	runs of NUL counted at once.  State across chunks is the last byte,
@@ -101,7 +101,6 @@ struct scanner *scanner_new(size_t max_line_length)
 	struct scanner *s = xmalloc(sizeof(*s));
 
 	s->maxlen = max_line_length;
-	s->windows = scanner_windows_pick();
 	scanner_reset(s);
 	return s;
 }
@@ -109,11 +108,9 @@ struct scanner *scanner_new(size_t max_line_length)
 void scanner_reset(struct scanner *s)
 {
 	size_t maxlen = s->maxlen;
-	windows_fn *pick = s->windows;
 
 	memset(s, 0, sizeof(*s));
 	s->maxlen = maxlen;
-	s->windows = pick;
 	s->prev = '\n';
 	s->seq = SEQ_NONE;
 	new_line(s, 0, T_CRLF);
@@ -127,7 +124,7 @@ void scanner_push(struct scanner *s, const unsigned char *buf, size_t len)
 	if (len == 0)
 		return;
 	while (i < len) {
-		i = s->windows(s, &ck, i);
+		i = scanner_windows(s, &ck, i);
 		if (i < len)
 			i = scanner_slow_until(s, &ck, i,
 					       len - i > WIN ? i + WIN : len);

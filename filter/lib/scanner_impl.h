@@ -3,31 +3,28 @@
  * scanner_impl.h: private to the body scanner, shared by its files:
  * scanner.c (public API), scanner_line.c (the exact per-byte line
  * matcher, the slow path) and scanner_window.c (the 64-byte bitmask
- * fast path and its CPU dispatch, with its masks in scanner_wmask.h).
- * Nothing outside those files includes it.
+ * fast path, with its masks in scanner_wmask.h).  Nothing outside those
+ * files includes it.
  *
- * The contract between them:
- *	scanner.c owns struct scanner: it creates and resets it.  At
- *	scanner_new() it asks scanner_windows_pick() for the window loop
- *	for this CPU and keeps it in s->windows; each push alternates
- *	s->windows() and the slow path, scanner_slow_until().  Only
- *	scanner_line.c runs the line matcher (match_byte(), content_end(),
- *	finalize()).
+ * What the files agree on:
+ *	scanner.c owns struct scanner: it creates and resets it.  Each
+ *	push alternates scanner_windows() and the slow path,
+ *	scanner_slow_until().  Only scanner_line.c runs the line matcher
+ *	(match_byte(), content_end(), finalize()).
  *
- *	A windows_fn settles whole windows of ck->b from index i and returns
- *	where the slow path must resume (i itself when it cannot start; it
- *	never reads past ck->len).  It may only leave the scanner in a state
- *	the byte path would have reached at the same offset: never between
- *	a CR and its LF (a CR it leaves pending is one step() would leave
- *	pending too), never inside a dot line, with every occurrence it
- *	settled counted through found() / found_n() and every line it ended
- *	restarted by new_line().
+ *	scanner_windows() settles whole windows of ck->b from index i and
+ *	returns where the slow path must resume (i itself when it cannot
+ *	start; it never reads past ck->len).  It may only leave the scanner
+ *	in a state the byte path would have reached at the same offset:
+ *	never between a CR and its LF (a CR it leaves pending is one step()
+ *	would leave pending too), never inside a dot line, with every
+ *	occurrence it settled counted through found() / found_n() and every
+ *	line it ended restarted by new_line().
  *
- * The vector-unit macros below are shared so all files agree on which
- * code is compiled (DG_SCANNER_SCALAR: none; DG_SCANNER_NO_DISPATCH: SSE2
- * only, no AVX2/AVX-512 copies; DG_SCANNER_NO_AVX512: no AVX-512 copy).
- * The unit tests build the scanner each way, so that every copy is
- * tested on a machine that would pick another.
+ * Both paths use SSE2 where the compiler targets it (every x86-64 CPU
+ * has it) and plain C elsewhere or with DG_SCANNER_SCALAR; the unit
+ * tests build the scanner both ways, so that the plain C path is tested
+ * on x86-64 too.
  */
 #ifndef DG_SCANNER_IMPL_H
 #define DG_SCANNER_IMPL_H
@@ -39,14 +36,6 @@
 #if defined(__SSE2__) && !defined(DG_SCANNER_SCALAR)
 #include <emmintrin.h>
 #define DG_SCANNER_SSE2 1
-#endif
-/* AVX2 and AVX-512 copies of the window loop, chosen at run time. */
-#if defined(DG_SCANNER_SSE2) && defined(__x86_64__) && defined(__GNUC__) \
-    && !defined(DG_SCANNER_NO_DISPATCH)
-#define DG_SCANNER_X86_DISPATCH 1
-#ifndef DG_SCANNER_NO_AVX512
-#define DG_SCANNER_AVX512 1
-#endif
 #endif
 
 #include "scanner.h"
@@ -114,16 +103,8 @@ static inline enum pend pend_after_empty(enum pend p)
 	return (enum pend)next[p];
 }
 
-struct scanner;
-struct chunk;
-
-/* Settles whole windows from b[i]; returns where the slow path resumes. */
-typedef size_t windows_fn(struct scanner *s, const struct chunk *ck,
-			  size_t i);
-
 struct scanner {
 	size_t maxlen;
-	windows_fn *windows;		/* for this CPU, kept across resets */
 	struct scan_result res;
 	uint64_t off;			/* body offset of the next chunk */
 	unsigned char prev;		/* last byte of the previous chunk */
@@ -198,8 +179,11 @@ static inline void new_line(struct scanner *s, uint64_t start, enum term t)
 	s->trig = false;
 }
 
-/* scanner_window.c: the window loop for this CPU's vector unit. */
-windows_fn *scanner_windows_pick(void);
+/*
+ * scanner_window.c: settles whole windows from b[i]; returns where the
+ * slow path resumes.
+ */
+size_t scanner_windows(struct scanner *s, const struct chunk *ck, size_t i);
 
 /*
  * scanner_line.c: the exact logic from b[i] until at least lim; the

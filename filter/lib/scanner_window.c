@@ -1,21 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * scanner_window.c: the body scanner's fast path (see scanner.c for the
- * module and scanner_impl.h for its contract with the slow path):
+ * module and scanner_impl.h for what it must leave to the slow path):
  * 64 bytes at a time, judged from bitmasks (bit k = byte k).  The masks
- * and their builders for each instruction set are in scanner_wmask.h;
- * this file judges what they say about the lines of a window.
+ * and their builder are in scanner_wmask.h; this file judges what they
+ * say about the lines of a window.
  *
  * SYNOPSIS
  *	#include "scanner_impl.h"
  *
- *	windows_fn *scanner_windows_pick(void);
+ *	size_t scanner_windows(struct scanner *s, const struct chunk *ck,
+ *			       size_t i);
  * DESCRIPTION
- *	scanner_windows_pick() returns the window loop for this CPU: the
- *	mask builder is SSE2, or AVX2 / AVX-512 picked at run time on
- *	x86-64 with GCC-style target attributes (a plain loop with
- *	DG_SCANNER_SCALAR or elsewhere); all helpers are inlined into one
- *	copy of the loops per instruction set.
+ *	scanner_windows() settles whole windows of the chunk from b[i] and
+ *	returns where the exact matcher must resume.
  *
  *	Each window becomes bitmasks of CR, LF, NUL, dot, space and the
  *	places a command may begin (a tab, or the first two letters of
@@ -24,19 +22,22 @@
  *	the masks alone (popcounts, the last LF); a run of plain text
  *	windows is settled in a tight loop of its own with its state in
  *	locals, and without branches on what varies from window to window
- *	of text (for AVX2 a loop that tests bytes against the next ones in
- *	vector registers and moves out three masks instead of six).
- *	Anything else (a command, residue, a bare CR or LF among text, a
- *	NUL, max_line_length below 64) is handed back to the exact matcher
- *	in scanner_line.c at the first byte that needs it.  Windows never end
- *	between CR and LF or inside a dot line, so the state at their edges
- *	is the one the byte path would have.
+ *	of text.  Anything else (a command, residue, a bare CR or LF among
+ *	text, a NUL, max_line_length below 64) is handed back to the exact
+ *	matcher in scanner_line.c at the first byte that needs it.  Windows
+ *	never end between CR and LF or inside a dot line, so the state at
+ *	their edges is the one the byte path would have.
  *
- *	The window loops and the quick loops stay in this one file: each
- *	copy of the window loop must see the quick loop it calls.  With the
- *	quick loops in a file of their own (tried), runs of CR and LF, which
- *	never enter them, went 20-25% slower (AVX-512 and plain copies):
- *	the window loop's code around the call got worse.
+ *	The mask builder is SSE2, which every x86-64 CPU has.  AVX2 and
+ *	AVX-512 copies picked at run time scanned text up to 5 times
+ *	faster but saved about 1 us on a 4 KB message and 0.3-0.4 ms on a
+ *	1 MB one: they were removed (README.md, "What it costs").
+ *
+ *	The window loop and the quick loop stay in this one file: the
+ *	window loop must see the quick loop it calls.  With the quick loops
+ *	in a file of their own (tried), runs of CR and LF, which never enter
+ *	them, went 20-25% slower: the window loop's code around the call got
+ *	worse.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -330,7 +331,7 @@ INLINE size_t quick_end(struct scanner *s, const struct chunk *ck,
 	 * (MS_START: that is b[i0], in this chunk) and that starts with a
 	 * CR.  (The line the run stopped in is then 59 bytes or more of
 	 * text, which ends with what was pending unread; kept exact all
-	 * the same, as the contract in scanner_impl.h asks.)
+	 * the same, as scanner_impl.h asks.)
 	 */
 	line_start = ck->base + i - tail;
 	if (line_start != s->line_start) {
@@ -351,14 +352,16 @@ INLINE size_t quick_end(struct scanner *s, const struct chunk *ck,
 }
 
 /*
- * The quick loop from a mask builder: each window's masks, tested
- * against the bytes before it (sp_in, start_in and cr_in carry bit 63
- * of one window to the next).  It leaves the masks of the window it
- * stopped at in *mp with *built true.
+ * The quick loop: each window's masks, tested against the bytes before
+ * it (sp_in, start_in and cr_in carry bit 63 of one window to the
+ * next).  It leaves the masks of the window it stopped at in *mp with
+ * *built true.  It is a function of its own so that its registers are
+ * allocated for it alone: inlined into scanner_windows() it ran 10%
+ * slower on text, and its speed moved with unrelated edits there.
  */
-INLINE size_t quick_windows(struct scanner *s, const struct chunk *ck,
-			    size_t i, wmask_fn *build, struct wmask *mp,
-			    bool *built)
+static __attribute__((noinline)) size_t
+quick_windows(struct scanner *s, const struct chunk *ck, size_t i,
+	      struct wmask *mp, bool *built)
 {
 	uint64_t tail = ck->base + i - s->line_start, sp_in, start_in;
 	uint64_t cr_in = 0;
@@ -370,7 +373,7 @@ INLINE size_t quick_windows(struct scanner *s, const struct chunk *ck,
 		uint64_t starts, bad;
 		struct wmask m;
 
-		build(ck->b + i, &m, LEAD_PAIRS);
+		wmask_build(ck->b + i, &m, true);
 		starts = m.lf << 1 | start_in;
 		/*
 		 * A CR at bit 63 is bare unless the next byte is an LF; that
@@ -395,23 +398,17 @@ INLINE size_t quick_windows(struct scanner *s, const struct chunk *ck,
 	return quick_end(s, ck, i0, i, tail, built);
 }
 
-/* A quick loop for one instruction set, compiled on its own (see below). */
-typedef size_t quick_fn(struct scanner *s, const struct chunk *ck, size_t i,
-			struct wmask *mp, bool *built);
-
 /*
  * Windows from b[i] for as long as masks can settle them; returns where
  * the slow path must take over (or the chunk's last, short window).
  */
-
-INLINE size_t windows(struct scanner *s, const struct chunk *ck, size_t i,
-		      wmask_fn *build, quick_fn *quick)
+size_t scanner_windows(struct scanner *s, const struct chunk *ck, size_t i)
 {
 	bool try_quick = true;
 
 	while (ck->len - i >= WIN) {
 		bool plain = plain_entry(s), built = false;
-		struct wmask m = { 0 };	/* set by build() or quick() */
+		struct wmask m = { 0 };	/* set by wmask_build() */
 		size_t n = 0, i0 = i;
 
 		if (!plain && !s->pending_cr && s->ms != MS_START)
@@ -423,7 +420,7 @@ INLINE size_t windows(struct scanner *s, const struct chunk *ck, size_t i,
 		 */
 		if (plain && try_quick &&
 		    (s->ms != MS_START || s->prev_term == T_CRLF) &&
-		    ck->len - (i = quick(s, ck, i, &m, &built)) < WIN)
+		    ck->len - (i = quick_windows(s, ck, i, &m, &built)) < WIN)
 			break;
 		try_quick = i != i0 || !built;
 		/*
@@ -435,8 +432,7 @@ INLINE size_t windows(struct scanner *s, const struct chunk *ck, size_t i,
 		plain = plain && ck->b[i] != '\n';
 		/* the masks quick_windows() stopped at serve here too */
 		if (!built)
-			build(ck->b + i, &m, !plain ? LEAD_NONE :
-			      ck->len - i > WIN ? LEAD_PAIRS : LEAD_WINDOW);
+			wmask_build(ck->b + i, &m, plain);
 		if (plain)
 			n = plain_window(s, ck, i, &m);
 		if (n == 0 && (n = empty_run(s, ck, i, &m)) == 0)
@@ -444,140 +440,4 @@ INLINE size_t windows(struct scanner *s, const struct chunk *ck, size_t i,
 		i += n;
 	}
 	return i;
-}
-
-/*
- * One window loop and one quick loop per instruction set.  The quick
- * loop is a function of its own so that its registers are allocated for
- * it alone: inlined into windows() it ran 10% slower on text, and its
- * speed moved with unrelated edits there.
- */
-#define NOINLINE static __attribute__((noinline))
-
-NOINLINE size_t quick_base(struct scanner *s, const struct chunk *ck,
-			   size_t i, struct wmask *mp, bool *built)
-{
-	return quick_windows(s, ck, i, BASE_BUILD, mp, built);
-}
-
-static size_t windows_base(struct scanner *s, const struct chunk *ck,
-			   size_t i)
-{
-	return windows(s, ck, i, BASE_BUILD, quick_base);
-}
-
-#ifdef DG_SCANNER_X86_DISPATCH
-/*
- * The AVX2 quick loop tests each byte against the next ones (p + 1,
- * p + 2) in vector registers and moves only three masks out per 32
- * bytes: the bad bytes, the LFs that may start a command, and the LFs.
- * Each of the builder's six masks cost about 6% of the speed on text;
- * this loop runs text at about twice the speed of quick_windows() with
- * wmask_avx2() (10.9 -> 20.3 GB/s measured).  What a window's bit 63
- * says about the next window's first byte is tested in the window
- * itself (p + 64, p + 65), so nothing is carried; the first window's
- * first byte is checked against the byte before it on entry.
- */
-AVX2 INLINE void quick_masks32(const unsigned char *p, uint64_t *bad,
-			       uint64_t *lead, uint64_t *lf, unsigned k)
-{
-	const __m256i low = _mm256_set1_epi8(0x20);
-	__m256i v = _mm256_loadu_si256((const __m256i *)p);
-	__m256i n1 = _mm256_loadu_si256((const __m256i *)(p + 1));
-	__m256i n2 = _mm256_loadu_si256((const __m256i *)(p + 2));
-	__m256i vlf = eq32(v, '\n'), ndot = eq32(n1, '.');
-	__m256i want = _mm256_shuffle_epi8(
-	    _mm256_broadcastsi128_si256(second_letter()), pair_index(n1));
-	/* a NUL; a CR without its LF or an LF without its CR */
-	__m256i b = _mm256_or_si256(eq32(v, '\0'),
-	    _mm256_xor_si256(eq32(v, '\r'), eq32(n1, '\n')));
-
-	/* a CR or a dot after a space; a line starting with one of both */
-	b = _mm256_or_si256(b, _mm256_and_si256(eq32(v, ' '),
-	    _mm256_or_si256(eq32(n1, '\r'), ndot)));
-	b = _mm256_or_si256(b, _mm256_and_si256(vlf,
-	    _mm256_or_si256(eq32(n1, ' '), ndot)));
-	*bad |= mask32(b, k);
-	*lead |= mask32(_mm256_and_si256(vlf, _mm256_or_si256(eq32(n1, '\t'),
-	    _mm256_cmpeq_epi8(want, _mm256_or_si256(n2, low)))), k);
-	*lf |= mask32(vlf, k);
-}
-
-/* Does the line at b[k] start as plain text (no blank, dot or command)? */
-INLINE bool plain_start(const struct chunk *ck, size_t k)
-{
-	unsigned char c = ck->b[k];
-
-	return c != ' ' && c != '.' && plain_letter(ck, k);
-}
-
-/*
- * Bits are where a pair of bytes starts: a bad bit k may be about b[k +
- * 1], a lead bit k says the line at b[k + 1] may be a command.  Gives up
- * on the first window when its first byte does not fit the byte before
- * (it is then a bare LF, a CR or dot after a space, or a line start that
- * is not plain), with the window's masks in *mp as quick_windows() does.
- */
-AVX2 NOINLINE size_t quick_avx2(struct scanner *s, const struct chunk *ck,
-				size_t i, struct wmask *mp, bool *built)
-{
-	uint64_t tail = ck->base + i - s->line_start;
-	unsigned char c = ck->b[i], before = i > 0 ? ck->b[i - 1] : s->prev;
-	size_t i0 = i;
-
-	if (c == '\n' || (before == ' ' && (c == '\r' || c == '.')) ||
-	    (s->ms == MS_START && !plain_start(ck, i)))
-		goto stop;
-	for (; ck->len - i > WIN + 1; i += WIN) {
-		uint64_t bad = 0, lead = 0, lf = 0;
-
-		quick_masks32(ck->b + i, &bad, &lead, &lf, 0);
-		quick_masks32(ck->b + i + 32, &bad, &lead, &lf, 1);
-		if ((bad | lead) != 0 &&
-		    (bad != 0 || !plain_letters(ck, i + 1, lead)))
-			goto stop;
-		tail = quick_tail(s, ck, i, lf, tail);
-	}
-	return quick_end(s, ck, i0, i, tail, built);
-stop:
-	wmask_avx2(ck->b + i, mp, ck->len - i > WIN ? LEAD_PAIRS : LEAD_WINDOW);
-	*built = true;
-	return quick_end(s, ck, i0, i, tail, built);
-}
-
-AVX2 static size_t windows_avx2(struct scanner *s, const struct chunk *ck,
-				size_t i)
-{
-	return windows(s, ck, i, wmask_avx2, quick_avx2);
-}
-
-#ifdef DG_SCANNER_AVX512
-AVX512 NOINLINE size_t quick_avx512(struct scanner *s,
-				    const struct chunk *ck, size_t i,
-				    struct wmask *mp, bool *built)
-{
-	return quick_windows(s, ck, i, wmask_avx512, mp, built);
-}
-
-AVX512 static size_t windows_avx512(struct scanner *s,
-				    const struct chunk *ck, size_t i)
-{
-	return windows(s, ck, i, wmask_avx512, quick_avx512);
-}
-#endif /* DG_SCANNER_AVX512 */
-#endif
-
-/* The window loop for this CPU's vector unit. */
-windows_fn *scanner_windows_pick(void)
-{
-#ifdef DG_SCANNER_X86_DISPATCH
-	__builtin_cpu_init();
-#ifdef DG_SCANNER_AVX512
-	if (__builtin_cpu_supports("avx512bw"))
-		return windows_avx512;
-#endif
-	if (__builtin_cpu_supports("avx2"))
-		return windows_avx2;
-#endif
-	return windows_base;
 }
