@@ -1,20 +1,36 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * log.c: dotgate's own diagnostics (startup, reloads, errors) to syslog
- * and, in the foreground, to stderr (see log.h).  Audit records have
- * their own path (audit.c); this is for the operator.
+ * log.c: the diagnostics of every program (see log.h): the operator's
+ * messages, never the audit records, which go through the sinks
+ * (sink.h).  The state is set by main() before any thread starts and
+ * only read afterwards, so the milter threads may log without a lock.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "log.h"
 
-static bool log_stderr;
+static const char *progname;	/* NULL: program_invocation_short_name */
+static bool to_syslog;		/* both set by log_open() only */
+static bool to_stderr = true;
 
-void log_open(const char *ident, int facility, bool to_stderr)
+static const char *name(void)
 {
-	openlog(ident, LOG_PID | LOG_NDELAY, facility);
-	log_stderr = to_stderr;
+	return progname != NULL ? progname : program_invocation_short_name;
+}
+
+void log_init(const char *prog)
+{
+	progname = prog;
+}
+
+void log_open(int facility, bool also_stderr)
+{
+	openlog(name(), LOG_PID | LOG_NDELAY, facility);
+	to_syslog = true;
+	to_stderr = also_stderr;
 }
 
 void log_msg(int priority, const char *fmt, ...)
@@ -25,20 +41,34 @@ void log_msg(int priority, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	syslog(priority, "%s", line);
-	if (log_stderr)
-		fprintf(stderr, "dotgate: %s\n", line);
+	if (to_syslog)
+		syslog(priority, "%s", line);
+	if (to_stderr)
+		fprintf(stderr, "%s: %s\n", name(), line);
+}
+
+void dg_panic(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	syslog(LOG_CRIT, "panic: %s", msg);
+	fprintf(stderr, "%s: panic: %s\n", name(), msg);
+	abort();
 }
 
 void log_conf_error(void *arg, const char *file, unsigned line, const char *msg)
 {
-	bool *to_stderr = arg;
+	bool *show = arg;
 
 	if (line > 0)
 		syslog(LOG_ERR, "%s:%u: %s", file, line, msg);
 	else
 		syslog(LOG_ERR, "%s: %s", file, msg);
-	if (to_stderr == NULL || !*to_stderr)
+	if (show == NULL || !*show)
 		return;
 	if (line > 0)
 		fprintf(stderr, "%s:%u: %s\n", file, line, msg);
