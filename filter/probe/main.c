@@ -539,8 +539,7 @@ int main(int argc, char **argv)
 		if (res[i].outcome == PROBE_SMUGGLED)
 			smuggled = 1;
 		if (res[i].outcome == PROBE_ERROR) {
-			log_msg(LOG_ERR, "%s: %s",
-				res[i].label, res[i].err);
+			log_msg(LOG_ERR, "%s: %s", res[i].label, res[i].err);
 			error = 1;
 			/* Without a session nothing else can work either. */
 			if (auth.tried && !auth.ok) {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * util.c: fatal-on-OOM allocators and locale-free ASCII helpers (see
- * util.h).  Out of memory in a mail
- * filter is not recoverable per message: dying lets the MTA apply
- * milter_default_action and the supervisor restart us.
+ * util.h).  Out of memory in a mail filter is not recoverable per
+ * message: dying lets the MTA apply milter_default_action and the
+ * supervisor restart us.
  */
 #include <stdlib.h>
 #include <string.h>
