@@ -8,22 +8,23 @@
  *	char *xstrndup(const char *s, size_t max);
  *	int   dg_strcasecmp_ascii(const char *a, const char *b);
  *	void  dg_lower_ascii(char *s);
- *	void  dg_panic(const char *fmt, ...);	  never returns
  * DESCRIPTION
  *	Out-of-memory is fatal in one place (as Postfix's mymalloc): the
- *	x* allocators log and abort the process instead of returning NULL,
- *	so no caller tests for NULL.  xstrndup() copies at most max bytes
- *	and always terminates: it is how hostile input is bounded.
- *	The ASCII helpers fold case byte-wise, independent of the locale.
- *	dg_panic() is for states that cannot happen (a failed mutex call,
- *	a buffer sized wrong): as Postfix's msg_panic, it says why at
- *	LOG_CRIT and on stderr ("PROGRAM: panic: ..."), then aborts, so a
- *	core dump and the log line arrive together.
+ *	x* allocators panic (dg_panic(), log.h, included here for the
+ *	modules that use both) instead of returning NULL, so no caller
+ *	tests for NULL.  A size of 0 is a caller's bug and panics too:
+ *	every caller sizes its arrays at 1 or more, and malloc(0) and
+ *	realloc(p, 0) differ between C libraries.  xstrndup() copies at
+ *	most max bytes and always terminates: it is how hostile input is
+ *	bounded.  The ASCII helpers fold case byte-wise, independent of
+ *	the locale.
  */
 #ifndef DG_UTIL_H
 #define DG_UTIL_H
 
 #include <stddef.h>
+
+#include "log.h"
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -32,8 +33,6 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t max);
 int dg_strcasecmp_ascii(const char *a, const char *b);
 void dg_lower_ascii(char *s);
-_Noreturn void dg_panic(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
 
 #define DG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -32,6 +32,8 @@ int daemon_detach(void)
 		log_msg(LOG_ERR, "fork: %s", strerror(errno));
 		return EX_OSERR;
 	}
+	/* The parent's part ends here, not in main(): _exit() leaves the
+	 * stdio buffers and the atexit handlers to the child. */
 	if (pid > 0)
 		_exit(0);
 	if (setsid() < 0)

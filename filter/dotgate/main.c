@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * dotgate.c: the dotgate milter daemon: command line, startup order and
+ * main.c: the dotgate milter daemon: command line, startup order and
  * reload (dotgate(8), OPTIONS, SIGNALS, STARTUP).  The startup order
  * follows OpenDKIM:
  * parse and validate the configuration, initialise SASL in the main
@@ -46,6 +46,10 @@ static char conf_path[PATH_MAX];
 static char socket_spec[DG_SOCKET_MAX];	/* -p, normalised */
 static unsigned long long generation;	/* of the running policy; 1 at start */
 
+/* What a step of the start-up returns to go on; anything else is the
+ * status main() returns (dotgate(8), EXIT STATUS). */
+#define RUN (-1)
+
 static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: dotgate [-f] [-n | -d] [-c FILE] [-p SOCKET] [-u USER[:GROUP]] [-P PIDFILE] [-V] [-h]\n"
@@ -87,8 +91,8 @@ static int parse_args(int argc, char **argv)
 		case 'p': opt.socket = optarg; break;
 		case 'u': opt.user = optarg; break;
 		case 'P': opt.pidfile = optarg; break;
-		case 'V': version(); exit(0);
-		case 'h': usage(stdout); exit(0);
+		case 'V': version(); return 0;
+		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EX_USAGE;
 		}
 	}
@@ -96,7 +100,7 @@ static int parse_args(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
-	return 0;
+	return RUN;
 }
 
 /* ---- reload ---------------------------------------------------------- */
@@ -173,24 +177,25 @@ static int serve_milter(void)
 
 /* ---- startup --------------------------------------------------------- */
 
-static struct dg_policy *load_or_exit(void)
+/* The policy into *pp, and RUN; or the status to exit with. */
+static int load(struct dg_policy **pp)
 {
 	bool to_stderr = opt.foreground || opt.check_only || isatty(2);
-	struct dg_policy *p;
 
 	if (realpath(opt.conf, conf_path) == NULL)
 		snprintf(conf_path, sizeof(conf_path), "%s", opt.conf);
-	p = policy_load_dump(conf_path, log_conf_error, &to_stderr,
-			     opt.dump ? stdout : NULL);
-	if (p == NULL)
-		exit(EX_CONFIG);
+	*pp = policy_load_dump(conf_path, log_conf_error, &to_stderr,
+			       opt.dump ? stdout : NULL);
+	if (*pp == NULL)
+		return EX_CONFIG;
 	if (opt.socket && policy_socket_spec(opt.socket, socket_spec, sizeof(socket_spec)) != 0) {
-		fprintf(stderr, "dotgate: -p %s: not /path, unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST (PORT 1 to 65535)\n", opt.socket);
-		exit(EX_USAGE);
+		log_msg(LOG_ERR, "-p %s: not /path, unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST (PORT 1 to 65535)", opt.socket);
+		policy_unref(*pp);
+		return EX_USAGE;
 	}
 	if (opt.socket)
 		opt.socket = socket_spec;
-	return p;
+	return RUN;
 }
 
 /* Before the privilege drop: the audit file may be root's to open. */
@@ -273,14 +278,14 @@ int main(int argc, char **argv)
 	struct dg_policy *p;
 	int rc;
 
-	if ((rc = parse_args(argc, argv)) != 0)
+	log_init("dotgate");
+	if ((rc = parse_args(argc, argv)) != RUN || (rc = load(&p)) != RUN)
 		return rc;
-	p = load_or_exit();
 	if (opt.check_only) {
 		policy_unref(p);
 		return 0;
 	}
-	log_open("dotgate", p->audit.facility, opt.foreground);
+	log_open(p->audit.facility, opt.foreground);
 	rc = run(p);
 	if (opt.pidfile && rc == 0)
 		(void)unlink(opt.pidfile);

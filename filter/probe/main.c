@@ -42,6 +42,7 @@
 
 #include <jansson.h>
 
+#include "log.h"
 #include "probe.h"
 #include "util.h"
 
@@ -508,18 +509,22 @@ int main(int argc, char **argv)
 	struct result *res;
 	struct probe_variant vars[PROBE_MAX_VARIANTS];
 	size_t n, nvec, nvar;
-	int smuggled = 0, error = 0;
+	int smuggled = 0, error = 0, rc;
 
+	log_init("dotgate-probe");
 	(void)signal(SIGPIPE, SIG_IGN);
-	probe_parse_args(argc, argv, &o);
+	if ((rc = probe_parse_args(argc, argv, &o)) != PROBE_RUN) {
+		free(o.only);
+		return rc;
+	}
 	if (o.user != NULL && probe_sasl_init() < 0) {
-		fprintf(stderr, "dotgate-probe: sasl_client_init failed\n");
-		return 2;
+		log_msg(LOG_ERR, "sasl_client_init failed");
+		return PROBE_EXIT_ERROR;
 	}
 	if (o.tls != PROBE_TLS_NONE &&
 	    probe_tls_init(o.cafile, o.insecure, err, sizeof(err)) < 0) {
-		fprintf(stderr, "dotgate-probe: %s\n", err);
-		return 2;
+		log_msg(LOG_ERR, "%s", err);
+		return PROBE_EXIT_ERROR;
 	}
 	nvec = o.nonly > 0 ? o.nonly : probe_nvectors;
 	nvar = probe_variants(&o, vars);
@@ -534,8 +539,7 @@ int main(int argc, char **argv)
 		if (res[i].outcome == PROBE_SMUGGLED)
 			smuggled = 1;
 		if (res[i].outcome == PROBE_ERROR) {
-			fprintf(stderr, "dotgate-probe: %s: %s\n",
-				res[i].label, res[i].err);
+			log_msg(LOG_ERR, "%s: %s", res[i].label, res[i].err);
 			error = 1;
 			/* Without a session nothing else can work either. */
 			if (auth.tried && !auth.ok) {
@@ -555,5 +559,6 @@ int main(int argc, char **argv)
 	free(o.only);
 	free(o.password);
 	probe_tls_done();
-	return error ? 2 : smuggled ? 1 : 0;
+	return error ? PROBE_EXIT_ERROR
+		     : smuggled ? PROBE_EXIT_SMUGGLED : PROBE_EXIT_CLEAN;
 }

@@ -23,7 +23,7 @@
  *			    const char *label, const char *uniq,
  *			    size_t *lenp);
  *
- *	void probe_parse_args(int argc, char **argv, struct probe_opts *o);
+ *	int probe_parse_args(int argc, char **argv, struct probe_opts *o);
  *
  *	enum probe_outcome probe_classify(const struct probe_reply *r, size_t n,
  *					  const struct probe_variant *var,
@@ -87,8 +87,10 @@
  *	that ends the outer DATA for a server that did not split follows
  *	it, not counted.
  *
- *	probe_parse_args() fills o from the command line and exits on a bad
- *	one (status 2) or after --list and --help (status 0).  Every field
+ *	probe_parse_args() fills o from the command line and returns
+ *	PROBE_RUN; or, for main() to return, PROBE_EXIT_ERROR on a bad one
+ *	(reported on stderr) and PROBE_EXIT_CLEAN after --list, --help and
+ *	--version.  o->only is allocated either way.  Every field
  *	is checked: addresses and the EHLO name go into SMTP commands.
  *	--template, --case and --hidden-data take a value, a comma list or
  *	"all", and may be repeated.
@@ -224,7 +226,15 @@ struct probe_opts {
 	size_t nhiddens;
 };
 
-void probe_parse_args(int argc, char **argv, struct probe_opts *o);
+/* The exit statuses of dotgate-probe(1), EXIT STATUS. */
+enum probe_exit {
+	PROBE_RUN = -1,			/* not one: the probe goes on */
+	PROBE_EXIT_CLEAN = 0,		/* no vector was smuggled */
+	PROBE_EXIT_SMUGGLED = 1,
+	PROBE_EXIT_ERROR = 2		/* usage, connection, ... */
+};
+
+int probe_parse_args(int argc, char **argv, struct probe_opts *o);
 
 size_t probe_variants(const struct probe_opts *o, struct probe_variant *out);
 int probe_variants_shown(const struct probe_opts *o);

@@ -18,12 +18,14 @@
  *	--template, --case and --hidden-data each take a value, a comma
  *	list of values or "all", and may be repeated: the values collect in
  *	the order given, each once; without the option its default (direct,
- *	upper, data) is the only value.  --list and --help print and exit 0,
- *	and so does -V/--version (the version).
+ *	upper, data) is the only value.  --list, --help and -V/--version
+ *	print what they are asked for; the probe then stops with status 0.
  * DIAGNOSTICS
  *	A bad command line or an unreadable password file is reported on
  *	stderr (with the usage, when the mistake is in the options' use)
- *	and the program exits 2.
+ *	and the probe stops with status 2 (dotgate-probe(1), EXIT STATUS).
+ *	Nothing here exits: each check returns -1 after its message, and
+ *	probe_parse_args() returns the status to main().
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,6 +34,7 @@
 #include <string.h>
 
 #include "autoconfig.h"
+#include "log.h"
 #include "probe.h"
 #include "util.h"
 
@@ -52,15 +55,16 @@ static void usage(FILE *fp)
 		"       dotgate-probe -V | --version\n");
 }
 
-static void die_usage(const char *msg)
+/* A mistake in the options' use: the message, the usage, and -1. */
+static int bad_usage(const char *msg)
 {
-	fprintf(stderr, "dotgate-probe: %s\n", msg);
+	log_msg(LOG_ERR, "%s", msg);
 	usage(stderr);
-	exit(2);
+	return -1;
 }
 
 /* HOST:PORT, [IPV6]:PORT. */
-static void split_server(struct probe_opts *o)
+static int split_server(struct probe_opts *o)
 {
 	const char *s = o->server, *colon;
 	size_t hlen;
@@ -69,79 +73,86 @@ static void split_server(struct probe_opts *o)
 		const char *close = strchr(s, ']');
 
 		if (close == NULL || close[1] != ':')
-			die_usage("--server: expected [ADDRESS]:PORT");
+			return bad_usage("--server: expected [ADDRESS]:PORT");
 		hlen = (size_t)(close - s - 1);
 		s++;
 		colon = close + 1;
 	} else {
 		colon = strrchr(s, ':');
 		if (colon == NULL)
-			die_usage("--server: expected HOST:PORT");
+			return bad_usage("--server: expected HOST:PORT");
 		hlen = (size_t)(colon - s);
 	}
 	if (hlen == 0 || hlen >= sizeof(o->host) ||
 	    strlen(colon + 1) == 0 || strlen(colon + 1) >= sizeof(o->port) ||
 	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
-		die_usage("--server: bad host or port");
+		return bad_usage("--server: bad host or port");
 	memcpy(o->host, s, hlen);
 	o->host[hlen] = '\0';
 	(void)snprintf(o->port, sizeof(o->port), "%s", colon + 1);
+	return 0;
 }
 
-static char *read_password(const char *path)
+/* Its first line, without CR/LF, into *out. */
+static int read_password(const char *path, char **out)
 {
 	char buf[1024];
 	FILE *fp = fopen(path, "r");
 	size_t len;
 
 	if (fp == NULL) {
-		fprintf(stderr, "dotgate-probe: %s: %s\n", path,
+		log_msg(LOG_ERR, "%s: %s", path,
 			strerror(errno));
-		exit(2);
+		return -1;
 	}
 	if (fgets(buf, sizeof(buf), fp) == NULL) {
-		fprintf(stderr, "dotgate-probe: %s: empty\n", path);
-		exit(2);
+		log_msg(LOG_ERR, "%s: empty", path);
+		(void)fclose(fp);
+		return -1;
 	}
 	(void)fclose(fp);
 	len = strcspn(buf, "\r\n");
 	buf[len] = '\0';
-	return xstrdup(buf);
+	*out = xstrdup(buf);
+	return 0;
 }
 
 /* An address goes between <> in MAIL/RCPT: no controls, no <>, bounded. */
-static void check_addr(const char *opt, const char *a)
+static int check_addr(const char *opt, const char *a)
 {
 	if (strlen(a) > PROBE_ADDR_MAX)
-		die_usage("address too long");
+		return bad_usage("address too long");
 	for (const char *p = a; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x21 || *p == 0x7f || *p == '<' ||
 		    *p == '>') {
-			fprintf(stderr, "dotgate-probe: %s: bad address\n", opt);
-			exit(2);
+			log_msg(LOG_ERR, "%s: bad address", opt);
+			return -1;
 		}
+	return 0;
 }
 
 /* --timeout SECS in milliseconds: whole seconds, at most an hour. */
-static int parse_timeout(const char *arg)
+static int parse_timeout(const char *arg, int *ms)
 {
 	char *end;
 	long t = strtol(arg, &end, 10);
 
 	if (*end != '\0' || t < 1 || t > 3600)
-		die_usage("--timeout: 1..3600 seconds");
-	return (int)t * 1000;
+		return bad_usage("--timeout: 1..3600 seconds");
+	*ms = (int)t * 1000;
+	return 0;
 }
 
-static void add_vector(struct probe_opts *o, const char *name)
+static int add_vector(struct probe_opts *o, const char *name)
 {
 	const struct probe_vector *v = probe_vector_find(name);
 
 	if (v == NULL)
-		die_usage("unknown vector (see --list)");
+		return bad_usage("unknown vector (see --list)");
 	/* o->only holds every vector once; more names must be repeats. */
 	if (o->nonly < probe_nvectors)
 		o->only[o->nonly++] = v;
+	return 0;
 }
 
 /* --template, --case, --hidden-data as given: indices into their names. */
@@ -167,14 +178,31 @@ static long choice_index(const char *word, size_t len,
 	return *all ? 0 : -1;
 }
 
+/* The usage error of a value that is none of names. */
+static int bad_choice(const char *opt, const char *const *names,
+		      size_t nnames)
+{
+	char msg[128];
+	size_t k;
+
+	k = (size_t)snprintf(msg, sizeof(msg), "%s: expected", opt);
+	for (size_t j = 0; j < nnames && k < sizeof(msg); j++)
+		k += (size_t)snprintf(msg + k, sizeof(msg) - k, " %s,",
+				      names[j]);
+	if (k < sizeof(msg))
+		(void)snprintf(msg + k, sizeof(msg) - k,
+			       " all, or a comma list");
+	return bad_usage(msg);
+}
+
 /*
  * The values of arg (NAME, NAME,NAME..., all) appended to c (as enum
  * values 0..nnames-1), each once and in the order given; opt names the
  * option in the usage error for anything else.
  */
-static void add_choices(const char *opt, const char *arg,
-			const char *const *names, size_t nnames,
-			struct choices *c)
+static int add_choices(const char *opt, const char *arg,
+		       const char *const *names, size_t nnames,
+		       struct choices *c)
 {
 	const char *p = arg;
 
@@ -183,20 +211,8 @@ static void add_choices(const char *opt, const char *arg,
 		int all;
 		long i = choice_index(p, len, names, nnames, &all);
 
-		if (i < 0) {
-			char msg[128];
-			size_t k;
-
-			k = (size_t)snprintf(msg, sizeof(msg), "%s: expected",
-					     opt);
-			for (size_t j = 0; j < nnames && k < sizeof(msg); j++)
-				k += (size_t)snprintf(msg + k, sizeof(msg) - k,
-						      " %s,", names[j]);
-			if (k < sizeof(msg))
-				(void)snprintf(msg + k, sizeof(msg) - k,
-					       " all, or a comma list");
-			die_usage(msg);
-		}
+		if (i < 0)
+			return bad_choice(opt, names, nnames);
 		for (size_t j = all ? 0 : (size_t)i;
 		     j < (all ? nnames : (size_t)i + 1); j++) {
 			size_t k = 0;
@@ -207,7 +223,7 @@ static void add_choices(const char *opt, const char *arg,
 				c->v[c->n++] = (unsigned)j;
 		}
 		if (p[len] == '\0')
-			break;
+			return 0;
 		p += len + 1;
 	}
 }
@@ -225,29 +241,28 @@ static void list_vectors(void)
 	}
 }
 
-static void set_tls(struct probe_opts *o, enum probe_tls_mode mode)
+static int set_tls(struct probe_opts *o, enum probe_tls_mode mode)
 {
 	if (o->tls != PROBE_TLS_NONE && o->tls != mode)
-		die_usage("--starttls and --tls exclude each other");
+		return bad_usage("--starttls and --tls exclude each other");
 	o->tls = mode;
+	return 0;
 }
 
 /* --template, --case, --hidden-data: one list of choices each. */
-static void add_variant_choice(int ch, const char *arg,
-			       struct choices choice[3])
+static int add_variant_choice(int ch, const char *arg,
+			      struct choices choice[3])
 {
 	switch (ch) {
 	case 'P':
-		add_choices("--template", arg, probe_template_names,
-			    PROBE_NTEMPLATES, &choice[0]);
-		break;
+		return add_choices("--template", arg, probe_template_names,
+				   PROBE_NTEMPLATES, &choice[0]);
 	case 'c':
-		add_choices("--case", arg, probe_case_names, PROBE_NCASES,
-			    &choice[1]);
-		break;
+		return add_choices("--case", arg, probe_case_names,
+				   PROBE_NCASES, &choice[1]);
 	default:
-		add_choices("--hidden-data", arg, probe_hidden_names,
-			    PROBE_NHIDDEN, &choice[2]);
+		return add_choices("--hidden-data", arg, probe_hidden_names,
+				   PROBE_NHIDDEN, &choice[2]);
 	}
 }
 
@@ -276,59 +291,78 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* The getopt loop: fills o and the options probe_parse_args() resolves
- * (choice: --template, --case, --hidden-data). */
-static void parse_options(int argc, char **argv, struct probe_opts *o,
-			  const char **pwfile, const char **hidden,
-			  struct choices choice[3])
+/*
+ * One option of the getopt loop into o, or into what probe_parse_args()
+ * resolves later (choice: --template, --case, --hidden-data).  Returns
+ * PROBE_RUN to go on, else the status to stop with.
+ */
+static int parse_option(int ch, struct probe_opts *o, const char **pwfile,
+			const char **hidden, struct choices choice[3])
 {
-	int ch;
+	int rc = 0;
 
-	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's': o->server = optarg; break;
-		case 'u': o->user = optarg; break;
-		case 'p': *pwfile = optarg; break;
-		case 'm': o->mech = optarg; break;
-		case 'f': o->from = optarg; break;
-		case 't': o->to = optarg; break;
-		case 'H': *hidden = optarg; break;
-		case 'j': o->json = 1; break;
-		case 'e': o->helo = optarg; break;
-		case 'T': o->timeout_ms = parse_timeout(optarg); break;
-		case 'v': add_vector(o, optarg); break;
-		case 'l': list_vectors(); exit(0);
-		case 'h': usage(stdout); exit(0);
-		case 'V': printf("dotgate-probe %s\n", PACKAGE_VERSION); exit(0);
-		case 'S': set_tls(o, PROBE_TLS_STARTTLS); break;
-		case 'L': set_tls(o, PROBE_TLS_IMPLICIT); break;
-		case 'C': o->cafile = optarg; break;
-		case 'k': o->insecure = 1; break;
-		case 'P': case 'c': case 'B':
-			add_variant_choice(ch, optarg, choice);
-			break;
-		default: usage(stderr); exit(2);
-		}
+	switch (ch) {
+	case 's': o->server = optarg; break;
+	case 'u': o->user = optarg; break;
+	case 'p': *pwfile = optarg; break;
+	case 'm': o->mech = optarg; break;
+	case 'f': o->from = optarg; break;
+	case 't': o->to = optarg; break;
+	case 'H': *hidden = optarg; break;
+	case 'j': o->json = 1; break;
+	case 'e': o->helo = optarg; break;
+	case 'T': rc = parse_timeout(optarg, &o->timeout_ms); break;
+	case 'v': rc = add_vector(o, optarg); break;
+	case 'l': list_vectors(); return PROBE_EXIT_CLEAN;
+	case 'h': usage(stdout); return PROBE_EXIT_CLEAN;
+	case 'V':
+		printf("dotgate-probe %s\n", PACKAGE_VERSION);
+		return PROBE_EXIT_CLEAN;
+	case 'S': rc = set_tls(o, PROBE_TLS_STARTTLS); break;
+	case 'L': rc = set_tls(o, PROBE_TLS_IMPLICIT); break;
+	case 'C': o->cafile = optarg; break;
+	case 'k': o->insecure = 1; break;
+	case 'P': case 'c': case 'B':
+		rc = add_variant_choice(ch, optarg, choice);
+		break;
+	default: usage(stderr); return PROBE_EXIT_ERROR;
 	}
-	if (optind != argc)
-		die_usage("unexpected argument");
+	return rc < 0 ? PROBE_EXIT_ERROR : PROBE_RUN;
+}
+
+/* The getopt loop: PROBE_RUN, or the status to stop with. */
+static int parse_options(int argc, char **argv, struct probe_opts *o,
+			 const char **pwfile, const char **hidden,
+			 struct choices choice[3])
+{
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1)
+		if ((rc = parse_option(ch, o, pwfile, hidden, choice)) !=
+		    PROBE_RUN)
+			return rc;
+	if (optind != argc && bad_usage("unexpected argument") < 0)
+		return PROBE_EXIT_ERROR;
+	return PROBE_RUN;
 }
 
 /* The options that only make sense together, or that go on the wire. */
-static void check_options(const struct probe_opts *o, const char *pwfile)
+static int check_options(const struct probe_opts *o, const char *pwfile)
 {
 	if (o->server == NULL || o->from == NULL || o->to == NULL)
-		die_usage("--server, --from and --to are required");
+		return bad_usage("--server, --from and --to are required");
 	if ((o->user == NULL) != (pwfile == NULL))
-		die_usage("--user and --password-file go together");
+		return bad_usage("--user and --password-file go together");
 	if (o->mech != NULL && o->user == NULL)
-		die_usage("--mech needs --user");
+		return bad_usage("--mech needs --user");
 	if ((o->cafile != NULL || o->insecure) && o->tls == PROBE_TLS_NONE)
-		die_usage("--cafile and --insecure need --starttls or --tls");
+		return bad_usage("--cafile and --insecure need --starttls or "
+				 "--tls");
 	if (o->cafile != NULL && o->insecure)
-		die_usage("--cafile and --insecure exclude each other");
+		return bad_usage("--cafile and --insecure exclude each other");
 	if (strlen(o->helo) > 255 || strpbrk(o->helo, " \r\n") != NULL)
-		die_usage("--helo: bad name");
+		return bad_usage("--helo: bad name");
+	return 0;
 }
 
 /* Without --hidden-from the hidden sender is in --from's domain. */
@@ -360,10 +394,11 @@ static void set_variants(struct probe_opts *o, const struct choices ch[3])
 	o->nhiddens = ch[2].n > 0 ? ch[2].n : 1;
 }
 
-void probe_parse_args(int argc, char **argv, struct probe_opts *o)
+int probe_parse_args(int argc, char **argv, struct probe_opts *o)
 {
 	const char *pwfile = NULL, *hidden = NULL;
 	struct choices ch[3] = { { { 0 }, 0 } };
+	int rc;
 
 	/* memset: the defaults PROBE_TMPL_DIRECT, _CASE_UPPER, _HIDDEN_DATA
 	 * are 0. */
@@ -371,14 +406,17 @@ void probe_parse_args(int argc, char **argv, struct probe_opts *o)
 	o->helo = "dotgate-probe.invalid";
 	o->timeout_ms = 30000;
 	o->only = xcalloc(probe_nvectors, sizeof(*o->only));
-	parse_options(argc, argv, o, &pwfile, &hidden, ch);
+	if ((rc = parse_options(argc, argv, o, &pwfile, &hidden, ch)) !=
+	    PROBE_RUN)
+		return rc;
 	set_variants(o, ch);
-	check_options(o, pwfile);
-	split_server(o);
-	check_addr("--from", o->from);
-	check_addr("--to", o->to);
+	if (check_options(o, pwfile) < 0 || split_server(o) < 0 ||
+	    check_addr("--from", o->from) < 0 ||
+	    check_addr("--to", o->to) < 0)
+		return PROBE_EXIT_ERROR;
 	set_hidden_from(o, hidden);
-	check_addr("--hidden-from", o->hidden_from);
-	if (pwfile != NULL)
-		o->password = read_password(pwfile);
+	if (check_addr("--hidden-from", o->hidden_from) < 0 ||
+	    (pwfile != NULL && read_password(pwfile, &o->password) < 0))
+		return PROBE_EXIT_ERROR;
+	return PROBE_RUN;
 }

@@ -19,6 +19,7 @@
 #include <zlib.h>
 
 #include "autoconfig.h"
+#include "log.h"
 #include "report.h"
 #include "util.h"
 
@@ -122,7 +123,7 @@ static int read_input(const char *name, gzFile g, char *buf,
 	 */
 	msg = gzerror(g, &errnum);
 	if (k < 0 || errnum != Z_OK) {
-		fprintf(stderr, "dotgate-report: %s: %s\n", name,
+		log_msg(LOG_ERR, "%s: %s", name,
 			errnum == Z_ERRNO ? strerror(errno) : msg);
 		return -1;
 	}
@@ -139,14 +140,14 @@ static int read_file(const char *path, char *buf, struct report_pipe *pipe)
 		/* A dup, so that gzclose() leaves standard input open. */
 		if ((fd = dup(STDIN_FILENO)) < 0 ||
 		    (g = gzdopen(fd, "rb")) == NULL) {
-			fprintf(stderr, "dotgate-report: standard input: %s\n",
+			log_msg(LOG_ERR, "standard input: %s",
 				strerror(errno));
 			if (fd >= 0)
 				(void)close(fd);
 			return -1;
 		}
 	} else if ((g = gzopen(path, "rb")) == NULL) {
-		fprintf(stderr, "dotgate-report: %s: %s\n", path,
+		log_msg(LOG_ERR, "%s: %s", path,
 			errno ? strerror(errno) : "cannot open");
 		return -1;
 	}
@@ -167,8 +168,8 @@ static int64_t now_ms(void)
 static int time_option(const char *opt, const char *arg, int64_t *out)
 {
 	if (report_time_arg(arg, now_ms(), out) != 0) {
-		fprintf(stderr, "dotgate-report: %s: bad time \"%s\" (use "
-			"2026-11-29T01:02:03Z, 2026-11-29 or -24h)\n", opt, arg);
+		log_msg(LOG_ERR, "%s: bad time \"%s\" (use "
+			"2026-11-29T01:02:03Z, 2026-11-29 or -24h)", opt, arg);
 		return -1;
 	}
 	return 0;
@@ -188,8 +189,8 @@ static int threads_option(const char *arg, int *out)
 	long n = strtol(arg, &end, 10);
 
 	if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || n > MAX_THREADS) {
-		fprintf(stderr, "dotgate-report: --threads: \"%s\" is not a "
-			"number from 0 to %d\n", arg, MAX_THREADS);
+		log_msg(LOG_ERR, "--threads: \"%s\" is not a "
+			"number from 0 to %d", arg, MAX_THREADS);
 		return -1;
 	}
 	*out = (int)n;
@@ -240,16 +241,16 @@ static int write_html_file(const struct report_summary *s, const char *path)
 
 	snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
 	if ((fp = fopen(tmp, "w")) == NULL) {
-		fprintf(stderr, "dotgate-report: %s: %s\n", tmp, strerror(errno));
+		log_msg(LOG_ERR, "%s: %s", tmp, strerror(errno));
 		free(tmp);
 		return -1;
 	}
 	write_report(s, FMT_HTML, fp);
 	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0)
-		fprintf(stderr, "dotgate-report: writing %s: %s\n", tmp,
+		log_msg(LOG_ERR, "writing %s: %s", tmp,
 			strerror(errno));
 	else if (rename(tmp, path) != 0)
-		fprintf(stderr, "dotgate-report: %s: %s\n", path, strerror(errno));
+		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
 	else
 		ret = 0;
 	(void)fclose(fp);
@@ -267,7 +268,7 @@ static int output(const struct report_summary *s, const struct args *a)
 		return 0;
 	write_report(s, a->format, stdout);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "dotgate-report: writing the report: %s\n",
+		log_msg(LOG_ERR, "writing the report: %s",
 			strerror(errno));
 		return -1;
 	}
@@ -284,8 +285,8 @@ static int format_option(const char *arg, struct args *a)
 			a->format_given = true;
 			return 0;
 		}
-	fprintf(stderr, "dotgate-report: --format: \"%s\" is not text, json "
-		"or html\n", arg);
+	log_msg(LOG_ERR, "--format: \"%s\" is not text, json "
+		"or html", arg);
 	return -1;
 }
 
@@ -346,6 +347,7 @@ int main(int argc, char **argv)
 	struct report_pipe *pipe;
 	char *buf;
 
+	log_init("dotgate-report");
 	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1)
 		if ((k = option(c, &a)) != 1)
 			return k;

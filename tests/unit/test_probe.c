@@ -8,7 +8,7 @@
  * dotgate-probe(1), Outcomes and Hang-ups, defines (with a hidden DATA
  * or BDAT), also when the server hung up on them, and queue ids are
  * found in 250 replies.  The option parser (probe_args.c) takes
- * --template, --case and --hidden-data lists and exits 2 on a bad value
+ * --template, --case and --hidden-data lists and returns 2 on a bad value
  * (checked in a child process).  On loopback sockets, the transport
  * (probe_smtp.c) keeps a reply read before a reset and tells a reset or
  * close by the server from a timeout.
@@ -405,7 +405,7 @@ static void test_classify_templates(void **state)
 }
 
 /* Options as probe_parse_args() gets them; optind 0 restarts getopt. */
-static void parse(struct probe_opts *o, const char *const *extra)
+static int parse(struct probe_opts *o, const char *const *extra)
 {
 	char *argv[32];
 	int argc = 0;
@@ -421,7 +421,7 @@ static void parse(struct probe_opts *o, const char *const *extra)
 		argv[argc++] = (char *)*extra;
 	argv[argc] = NULL;
 	optind = 0;
-	probe_parse_args(argc, argv, o);
+	return probe_parse_args(argc, argv, o);
 }
 
 static void free_opts(struct probe_opts *o)
@@ -501,7 +501,8 @@ static void test_args_variants(void **state)
 	free_opts(&o);
 }
 
-/* The exit status of probe_parse_args() on extra, in a child. */
+/* The status probe_parse_args() returns on extra (PROBE_RUN: 0), in a
+ * child. */
 static int parse_status(const char *const *extra)
 {
 	int status;
@@ -514,8 +515,9 @@ static int parse_status(const char *const *extra)
 
 		if (null >= 0)
 			(void)dup2(null, 2);
-		parse(&o, extra);
-		_exit(0);
+		int rc = parse(&o, extra);
+
+		_exit(rc == PROBE_RUN ? 0 : rc);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));

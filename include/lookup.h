@@ -15,11 +15,17 @@
  *	else a source that asks the socketmap/tcp server (remotemap.h) and
  *	remembers its last LOOKUP_CACHE answers, so that a client sending
  *	many messages from one address costs one lookup per key, not one
- *	per message.  *lp is made on first use and belongs to the
- *	connection (smfi_setpriv); a reload that changes the map empties
- *	the cache.  Failed lookups are never cached.  lookup_end() closes
- *	the server connection after the MAIL decision and logs a failure
- *	(the map, the reason).  lookup_free() takes NULL.
+ *	per message.  Each lookup asked of the server is counted
+ *	(metrics_map_lookup()); failed ones are never cached.
+ *
+ *	*lp is made on first use and belongs to the connection
+ *	(smfi_setpriv) and to the policy the connection keeps from its
+ *	start to its end (dotgate(8), SIGNALS: a reload applies to new
+ *	connections), so the cache never outlives its map; passing another
+ *	policy's map with the same *lp is a bug (dg_panic()).
+ *	lookup_end() closes the server connection after the MAIL decision
+ *	and logs a failure (the map, the reason).  lookup_free() takes
+ *	NULL.
  */
 #ifndef DG_LOOKUP_H
 #define DG_LOOKUP_H

@@ -1,60 +1,54 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * util.c: fatal-on-OOM allocators, locale-free ASCII helpers and the
- * panic of impossible states (see util.h).  Out of memory in a mail
- * filter is not recoverable per message: dying lets the MTA apply
- * milter_default_action and the supervisor restart us.
+ * util.c: fatal-on-OOM allocators and locale-free ASCII helpers (see
+ * util.h).  Out of memory in a mail filter is not recoverable per
+ * message: dying lets the MTA apply milter_default_action and the
+ * supervisor restart us.
  */
-#include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 
+#include "log.h"
 #include "util.h"
-
-void dg_panic(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	syslog(LOG_CRIT, "panic: %s", msg);
-	fprintf(stderr, "%s: panic: %s\n", program_invocation_short_name, msg);
-	abort();
-}
 
 static void oom(size_t n)
 {
 	dg_panic("out of memory allocating %zu bytes", n);
 }
 
+/* 0 bytes: see util.h. */
+static void nonzero(const char *fn, size_t n, size_t size)
+{
+	if (n == 0 || size == 0)
+		dg_panic("%s: 0 bytes asked", fn);
+}
+
 void *xmalloc(size_t n)
 {
-	void *p = malloc(n ? n : 1);
+	void *p;
 
-	if (p == NULL)
+	nonzero("xmalloc", n, 1);
+	if ((p = malloc(n)) == NULL)
 		oom(n);
 	return p;
 }
 
 void *xcalloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size ? size : 1);
+	void *p;
 
-	if (p == NULL)
+	nonzero("xcalloc", n, size);
+	if ((p = calloc(n, size)) == NULL)
 		oom(n * size);
 	return p;
 }
 
 void *xrealloc(void *p, size_t n)
 {
-	void *q = realloc(p, n ? n : 1);
+	void *q;
 
-	if (q == NULL)
+	nonzero("xrealloc", n, 1);
+	if ((q = realloc(p, n)) == NULL)
 		oom(n);
 	return q;
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lookup.c: a connection's lookups in a login map that another process
- * serves (socketmap:, tcp:), with a small cache in front.  The milter
- * glue asks for a source at MAIL FROM and the pure owner check calls
- * it; nothing here decides anything.  See lookup.h.
+ * serves (socketmap:, tcp:, maps/remotemap.c), with a small cache in
+ * front.  The milter glue asks for a source at MAIL FROM and the pure
+ * owner check calls it; nothing here decides anything.  See lookup.h.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -28,7 +28,7 @@ struct cached {
 };
 
 struct lookup {
-	const struct remotemap *map;	/* the cache's map */
+	const struct remotemap *map;	/* of the connection's policy */
 	struct remotemap_session s;
 	struct owner_remote src;
 	struct cached cache[LOOKUP_CACHE];
@@ -84,11 +84,11 @@ const struct owner_remote *lookup_begin(struct lookup **lp,
 
 	if (p->senders.remote == NULL)
 		return NULL;
-	if (l == NULL)
+	if (l == NULL) {
 		*lp = l = xcalloc(1, sizeof(*l));
-	if (l->map != p->senders.remote) {	/* a new map: forget the old */
-		memset(l->cache, 0, sizeof(l->cache));
 		l->map = p->senders.remote;
+	} else if (l->map != p->senders.remote) {
+		dg_panic("lookup_begin: a connection changed its policy");
 	}
 	remotemap_session_init(&l->s, l->map);
 	l->failed = false;
