@@ -18,6 +18,7 @@
 
 #include "audit.h"
 #include "report.h"
+#include "record_fixture.h"
 #include "topk.h"
 #include "txn.h"
 #include "util.h"
@@ -272,7 +273,7 @@ static void test_roundtrip(void **state)
 {
 	static const struct timespec ts = {1795914123, 456000000};
 	struct report_parser *rp = report_parser_new();
-	struct dg_txn *t = txn_new();
+	struct dg_txn *t = new_txn();
 	struct report_rec a, b;
 	char *json, *sys, *line2;
 
@@ -283,22 +284,22 @@ static void test_roundtrip(void **state)
 	txn_set(&t->auth_mech, "LOGIN");
 	txn_set(&t->from, "ceo@example.test\" verdict=\"accept");
 	txn_add_rcpt(t, "x@example.test");
-	t->stage = "eom";
+	R.stage = DG_STAGE_EOM;
 	t->scanned = true;
 	t->scan.cls[DG_CLASS_SMUGGLE_EOD].count = 1;
 	t->scan.cls[DG_CLASS_SMUGGLE_EOD].first = 77;
 	t->scan.cls[DG_CLASS_NUL].count = 4;
 	t->scan.cls[DG_CLASS_NUL].first = 9;
-	t->mail_rule = GATE_NOT_OWNED;
-	t->mode = DG_MODE_MONITOR;
-	t->has_verdict = true;
-	t->verdict = DG_VERDICT_LOG;
-	t->has_would = true;
-	t->would = DG_VERDICT_REJECT;
-	strcpy(t->reply, "553 5.7.1 <x>: Sender address rejected");
+	R.mail_rule = GATE_NOT_OWNED;
+	R.mode = DG_MODE_MONITOR;
+	R.decision.has_verdict = true;
+	R.decision.verdict = DG_VERDICT_LOG;
+	R.decision.has_would = true;
+	R.decision.would = DG_VERDICT_REJECT;
+	strcpy(R.decision.reply, "553 5.7.1 <x>: Sender address rejected");
 
-	json = audit_json(t, &ts);
-	sys = audit_syslog(t, &ts);
+	json = audit_json(rec(t), &ts);
+	sys = audit_syslog(rec(t), &ts);
 	line2 = xmalloc(strlen(sys) + 64);
 	sprintf(line2, "Nov 29 01:02:03 mx dotgate[42]: %s", sys);
 
