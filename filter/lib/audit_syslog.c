@@ -169,8 +169,10 @@ static void field_anomalies(struct line *l, const struct dg_txn *t)
 			     n ? "," : "", dg_class_name((enum dg_class)c),
 			     (unsigned long long)r->count,
 			     (unsigned long long)r->first);
+		/* Each item is at most 63 bytes: every class fits. */
 		if (w < 0 || (size_t)w >= sizeof(list) - n)
-			break;		/* cannot happen: 8 classes fit */
+			dg_panic("audit_syslog: anomaly list over %zu bytes",
+				 sizeof(list));
 		n += (size_t)w;
 	}
 	field(l, "anomalies", list, CAP_ANOMALIES);

@@ -38,9 +38,12 @@ static enum dg_verdict verdict_of(enum dg_action a)
 	case DG_ACT_LOG:
 		return DG_VERDICT_LOG;
 	case DG_ACT_IGNORE:
-	default:
 		return DG_VERDICT_ACCEPT;
+	case DG_ACT_COUNT:
+	default:
+		break;
 	}
+	dg_panic("verdict_of: no action %d", (int)a);
 }
 
 void verdict_body(const struct dg_policy *p, const struct scan_result *r,
