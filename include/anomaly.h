@@ -12,6 +12,7 @@
  *	const char *dg_action_name(enum dg_action a);
  *	int dg_action_from_name(const char *name);	-1 if unknown
  *	const char *dg_verdict_name(enum dg_verdict v);
+ *	extern const char *const dg_verdict_names[DG_VERDICT_COUNT];
  * DESCRIPTION
  *	The class order is the order of dotgate.conf(5), BODY ANOMALY
  *	CLASSES; it is
@@ -44,7 +45,8 @@ enum dg_action {
 	DG_ACT_TAG,
 	DG_ACT_QUARANTINE,
 	DG_ACT_TEMPFAIL,
-	DG_ACT_REJECT
+	DG_ACT_REJECT,
+	DG_ACT_COUNT
 };
 
 enum dg_verdict {
@@ -53,7 +55,8 @@ enum dg_verdict {
 	DG_VERDICT_TAG,
 	DG_VERDICT_QUARANTINE,
 	DG_VERDICT_TEMPFAIL,
-	DG_VERDICT_REJECT
+	DG_VERDICT_REJECT,
+	DG_VERDICT_COUNT
 };
 
 const char *dg_class_name(enum dg_class c);
@@ -62,5 +65,7 @@ enum dg_action dg_class_default_action(enum dg_class c);
 const char *dg_action_name(enum dg_action a);
 int dg_action_from_name(const char *name);
 const char *dg_verdict_name(enum dg_verdict v);
+
+extern const char *const dg_verdict_names[];	/* DG_VERDICT_COUNT names */
 
 #endif

@@ -5,17 +5,16 @@
  * SYNOPSIS
  *	#include "audit.h"
  *
- *	char *audit_json(const struct dg_txn *t, const struct timespec *ts);
- *	char *audit_json_into(const struct dg_txn *t, const struct timespec *ts,
+ *	char *audit_json(const struct dg_record *r, const struct timespec *ts);
+ *	char *audit_json_into(const struct dg_record *r, const struct timespec *ts,
  *			      char *buf, size_t size, size_t *len);
- *	char *audit_syslog(const struct dg_txn *t, const struct timespec *ts);
- *	size_t audit_syslog_fmt(const struct dg_txn *t, const struct timespec *ts,
+ *	char *audit_syslog(const struct dg_record *r, const struct timespec *ts);
+ *	size_t audit_syslog_fmt(const struct dg_record *r, const struct timespec *ts,
  *				char out[AUDIT_SYSLOG_MAX + 1]);
- *	char *audit_utf8(const char *s);
- *	void  audit_ts(const struct timespec *ts, char out[AUDIT_TS_LEN]);
- *	const char *audit_rule_name(const struct dg_txn *t);
  * DESCRIPTION
- *	The encoders of the record; where records go is sink.h.
+ *	The two encoders of the record (record.h), each on its own: the
+ *	names, rule and time they write come from record.h; where records
+ *	go is sink.h.
  *
  *	audit_json() encodes the record of dotgate.conf(5), AUDIT RECORD,
  *	with jansson
@@ -24,7 +23,7 @@
  *	written in UTC with milliseconds ("2026-11-29T01:02:03.456Z").
  *	Every string is valid JSON whatever bytes the client sent: control
  *	bytes are escaped by jansson, each byte that is not part of a valid
- *	UTF-8 sequence becomes U+FFFD.  Absent values are null: qid before
+ *	UTF-8 sequence becomes U+FFFD (utf8.h).  Absent values are null: qid before
  *	the queue id is known, client.addr for a client without an IP
  *	address (local submission, unix socket), client.port when unknown,
  *	client.name/helo/daemon/from when the MTA gave none, auth when not
@@ -55,14 +54,6 @@
  *	common syslog daemons keep.  The JSON record is the complete one.
  *	audit_syslog_fmt() writes it into out and returns its length;
  *	audit_syslog() returns it in a new buffer.
- *
- *	audit_utf8() returns a malloc'd copy of s in which each byte that
- *	does not belong to a well-formed UTF-8 sequence (RFC 3629: no
- *	overlong forms, no surrogates, nothing above U+10FFFF) is replaced
- *	by U+FFFD; valid sequences are kept.  audit_ts() formats ts (NULL:
- *	now) as the record time, "YYYY-MM-DDThh:mm:ss.mmmZ".
- *	audit_rule_name() is the record's rule: "body" when a class was
- *	seen, else the name of the MAIL decision (gate_rule_name()).
  * DIAGNOSTICS
  *	Out of memory is fatal (util.h).
  */
@@ -72,19 +63,15 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "txn.h"
+#include "record.h"
 
 #define AUDIT_SYSLOG_MAX 7900
-#define AUDIT_TS_LEN 32
 
-char *audit_json(const struct dg_txn *t, const struct timespec *ts);
-char *audit_json_into(const struct dg_txn *t, const struct timespec *ts,
+char *audit_json(const struct dg_record *r, const struct timespec *ts);
+char *audit_json_into(const struct dg_record *r, const struct timespec *ts,
 		      char *buf, size_t size, size_t *len);
-size_t audit_syslog_fmt(const struct dg_txn *t, const struct timespec *ts,
+size_t audit_syslog_fmt(const struct dg_record *r, const struct timespec *ts,
 			char out[AUDIT_SYSLOG_MAX + 1]);
-char *audit_syslog(const struct dg_txn *t, const struct timespec *ts);
-char *audit_utf8(const char *s);
-void audit_ts(const struct timespec *ts, char out[AUDIT_TS_LEN]);
-const char *audit_rule_name(const struct dg_txn *t);
+char *audit_syslog(const struct dg_record *r, const struct timespec *ts);
 
 #endif

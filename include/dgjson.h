@@ -17,7 +17,7 @@
  *	dgjson_push() take over the reference to v, as json_object_set_new()
  *	and json_array_append_new() do.  dgjson_str() makes a JSON string
  *	of bytes from the outside (a client, a log line) after repairing
- *	them to valid UTF-8 (audit_utf8()); NULL gives null.
+ *	them to valid UTF-8 (utf8_repair(), utf8.h); NULL gives null.
  * DIAGNOSTICS
  *	A NULL or a failed setter is a dg_panic() (util.h).
  */

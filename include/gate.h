@@ -7,6 +7,7 @@
  *	void gate_decide(const struct dg_policy *p, const struct gate_input *in,
  *			 struct gate_result *out);
  *	const char *gate_rule_name(enum gate_rule r);
+ *	extern const char *const gate_rule_names[GATE_RULE_COUNT];
  * DESCRIPTION
  *	gate_decide() applies, in order: exemption (client in
  *	exempt_networks, no client IP address, or daemon_name not in a
@@ -58,13 +59,20 @@
 #include "policy.h"
 #include "reply.h"
 
+/*
+ * The rules an audit record names (dotgate.conf(5), "AUDIT RECORD"):
+ * gate_decide() gives one of the first six; GATE_BODY is the record's
+ * rule when the body decided (record.h), never the gate's.
+ */
 enum gate_rule {
 	GATE_PASS,
 	GATE_EXEMPT,
 	GATE_UNAUTHENTICATED,
 	GATE_MECHANISM,
 	GATE_PLAINTEXT,
-	GATE_NOT_OWNED
+	GATE_NOT_OWNED,
+	GATE_BODY,
+	GATE_RULE_COUNT
 };
 
 struct gate_input {
@@ -88,5 +96,7 @@ struct gate_result {
 void gate_decide(const struct dg_policy *p, const struct gate_input *in,
 		 struct gate_result *out);
 const char *gate_rule_name(enum gate_rule r);
+
+extern const char *const gate_rule_names[];	/* GATE_RULE_COUNT names */
 
 #endif

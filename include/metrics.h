@@ -6,7 +6,7 @@
  *	#include "metrics.h"
  *
  *	extern struct metrics dg_metrics;
- *	void metrics_record(const struct dg_txn *t);
+ *	void metrics_record(const struct dg_record *r);
  *	void metrics_conn_open(void);
  *	void metrics_conn_close(void);
  *	void metrics_reload(bool ok);
@@ -14,11 +14,10 @@
  *	void metrics_map_lookup(int rc);
  *	void metrics_observe_callbacks(uint64_t ns);
  *	uint64_t metrics_clock(void);
- *	void metrics_enable(bool on);  bool metrics_enabled(void);
+ *	void metrics_enable(bool on);
  *
  *	void metrics_expose(const struct metrics *m, const struct metrics_extra *x,
- *			    struct mbuf *out);
- *	void mbuf_init(struct mbuf *b);  void mbuf_free(struct mbuf *b);
+ *			    struct buf *out);
  * DESCRIPTION
  *	Counters a scrape reads while libmilter threads update them: each
  *	is a C11 atomic, updated with relaxed order (a scrape needs no
@@ -28,8 +27,9 @@
  *
  *	metrics_record() counts one audit record (the metrics sink calls
  *	it for every record written): dotgate_transactions_total by
- *	stage, verdict ("none" on abort records), rule and mode; the
- *	anomaly classes found (records and occurrences); the body bytes.
+ *	stage, verdict ("none" on abort records), rule and mode, whose
+ *	dimensions are the enums of record.h; the anomaly classes found
+ *	(records and occurrences); the body bytes.
  *	metrics_conn_open()/metrics_conn_close() keep the connection
  *	gauge and total; metrics_reload() counts a reload by its outcome,
  *	metrics_policy_loaded() sets the running policy's generation (1 at
@@ -42,13 +42,14 @@
  *	monotonic clock in ns that returns 0 unless metrics_enable(true)
  *	was called, so timing costs nothing when the endpoint is off.
  *
- *	metrics_expose() writes the text exposition format 0.0.4 of m into
- *	out: every family with # HELP and # TYPE, label values escaped
+ *	metrics_expose() appends the text exposition format 0.0.4 of m to
+ *	out (buf.h): every family with # HELP and # TYPE, label values escaped
  *	(backslash, double quote, newline), histogram buckets cumulative
  *	with le="+Inf" equal to _count, then what x adds: the audit sinks'
  *	lost records, the build version and the process_* figures.
  * DIAGNOSTICS
- *	Out of memory is fatal (util.h).
+ *	Out of memory is fatal (util.h); so is a record out of the tables
+ *	of record.h, which cannot happen.
  */
 #ifndef DG_METRICS_H
 #define DG_METRICS_H
@@ -59,17 +60,16 @@
 #include <stdint.h>
 
 #include "anomaly.h"
-#include "txn.h"
+#include "buf.h"
+#include "record.h"
 
-#define METRICS_STAGES 3
-#define METRICS_VERDICTS 7		/* dg_verdict, then "none" */
-#define METRICS_RULES 7			/* gate rules, then "body" */
-#define METRICS_MODES 2
+#define METRICS_VERDICTS (DG_VERDICT_COUNT + 1)	/* then "none" */
 #define METRICS_BUCKETS 12		/* finite bounds of the histogram */
 #define METRICS_SINKS 8
 
 struct metrics {
-	atomic_ullong txn[METRICS_STAGES][METRICS_VERDICTS][METRICS_RULES][METRICS_MODES];
+	atomic_ullong txn[DG_STAGE_COUNT][METRICS_VERDICTS][GATE_RULE_COUNT]
+			 [DG_MODE_COUNT];
 	atomic_ullong anomalies[DG_CLASS_COUNT];
 	atomic_ullong occurrences[DG_CLASS_COUNT];
 	atomic_ullong body_bytes;
@@ -96,14 +96,9 @@ struct metrics_extra {
 	double open_fds, max_fds;
 };
 
-struct mbuf {
-	char *buf;
-	size_t len, cap;
-};
-
 extern struct metrics dg_metrics;
 
-void metrics_record(const struct dg_txn *t);
+void metrics_record(const struct dg_record *r);
 void metrics_conn_open(void);
 void metrics_conn_close(void);
 void metrics_reload(bool ok);
@@ -112,13 +107,8 @@ void metrics_map_lookup(int rc);
 void metrics_observe_callbacks(uint64_t ns);
 uint64_t metrics_clock(void);
 void metrics_enable(bool on);
-bool metrics_enabled(void);
 
 void metrics_expose(const struct metrics *m, const struct metrics_extra *x,
-		    struct mbuf *out);
-void mbuf_init(struct mbuf *b);
-void mbuf_free(struct mbuf *b);
-void mbuf_printf(struct mbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+		    struct buf *out);
 
 #endif

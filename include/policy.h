@@ -55,7 +55,7 @@
 struct cidr_list;
 struct loginmap;
 
-enum dg_mode { DG_MODE_ENFORCE, DG_MODE_MONITOR };
+enum dg_mode { DG_MODE_ENFORCE, DG_MODE_MONITOR, DG_MODE_COUNT };
 enum dg_on_error { DG_ONERR_TEMPFAIL, DG_ONERR_ACCEPT };
 enum dg_unlisted { DG_UNLISTED_REJECT, DG_UNLISTED_ALLOW };
 enum dg_null_sender { DG_NULL_ALLOW, DG_NULL_REJECT };

@@ -11,22 +11,20 @@
  *	void sink_unref(struct audit_sink *s);
  *	unsigned long long sink_errors(const struct audit_sink *s);
  *	void sink_report(struct audit_sink *s, const char *fmt, ...);
-void sink_report(struct audit_sink *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
  *
  *	struct audit_sinks *sinks_configure(const struct dg_policy *p,
  *					    const struct audit_sinks *old,
  *					    bool *complete);
  *	struct audit_sink *sinks_find(const struct audit_sinks *set,
  *				      const char *name);
- *	int  sinks_write(struct audit_sinks *set, const struct dg_txn *t);
+ *	int  sinks_write(struct audit_sinks *set, const struct dg_record *r);
  *	void sinks_reopen(struct audit_sinks *set);
  *	struct audit_sinks *sinks_ref(struct audit_sinks *set);
  *	void sinks_unref(struct audit_sinks *set);
  *
  *	void sinks_install(struct audit_sinks *set);
  *	struct audit_sinks *sinks_current(void);
- *	int  audit_emit(const struct dg_txn *t);
+ *	int  audit_emit(const struct dg_record *r);
  *	size_t sinks_kind_errors(const char *names[], unsigned long long errors[],
  *				 size_t max);
  *	unsigned long long sinks_dropped(void);
@@ -37,7 +35,8 @@ void sink_report(struct audit_sink *s, const char *fmt, ...)
  *	const char *auditlog_path(const struct auditlog *a);
  *	void auditlog_close(struct auditlog *a);
  * DESCRIPTION
- *	A sink is one destination of audit records: the JSON Lines file
+ *	A sink is one destination of audit records (record.h), each handed
+ *	the same struct dg_record as it is: the JSON Lines file
  *	(sink_file.c), syslog (sink_syslog.c), the metrics counters
  *	(sink_metrics.c).  Each kind is one file that
  *	fills a struct audit_sink_ops and is listed in sinks.c's table:
@@ -48,7 +47,7 @@ void sink_report(struct audit_sink *s, const char *fmt, ...)
  *			reopened.  It returns -1 (errno set, already logged)
  *			when the sink p wants cannot be had; *out is then
  *			old's, so a reload keeps what works.
- *	  write(s, t, ts)  encodes and writes the record of t with time ts;
+ *	  write(s, r, ts)  encodes and writes the record r with time ts;
  *			-1 when it was lost (the sink logs why, rate
  *			limited).  Called by many threads at once.
  *	  reopen(s)	after logrotate; -1 keeps the old destination.
@@ -63,7 +62,7 @@ void sink_report(struct audit_sink *s, const char *fmt, ...)
  *	old one (NULL at start-up); *complete is false when a sink the
  *	policy wants could not be had (start-up fails then; a reload goes
  *	on with the old sink of that kind, if there was one).
- *	sinks_write() writes t to every sink of set with one time stamp and
+ *	sinks_write() writes r to every sink of set with one time stamp and
  *	returns the number of sinks that lost it.  sinks_reopen() reopens
  *	every sink.  sinks_find() returns the set's sink of that kind or
  *	NULL (no new reference).
@@ -72,7 +71,7 @@ void sink_report(struct audit_sink *s, const char *fmt, ...)
  *	the reference) and drops the previous one; sinks_current() returns
  *	a new reference to it (NULL before the first install).  Swap and
  *	take are lock-free (snapshot.h), so a reload never blocks a record.
- *	audit_emit() writes t to the current set; a lost record is logged
+ *	audit_emit() writes r to the current set; a lost record is logged
  *	and counted and never changes what happens to the mail.
  *	sinks_kind_errors() fills the records lost by each kind of sink
  *	that keeps records (file, syslog) since start, across reloads, and
@@ -102,7 +101,7 @@ void sink_report(struct audit_sink *s, const char *fmt, ...)
 #include <time.h>
 
 #include "policy.h"
-#include "txn.h"
+#include "record.h"
 
 #define SINKS_MAX 8
 #define AUDIT_LINE_BUF 16384	/* a record line on a sink's stack */
@@ -114,7 +113,7 @@ struct audit_sink_ops {
 	bool keeps_records;		/* false: counts them only (metrics) */
 	int (*configure)(const struct dg_policy *p, struct audit_sink *old,
 			 struct audit_sink **out);
-	int (*write)(struct audit_sink *s, const struct dg_txn *t,
+	int (*write)(struct audit_sink *s, const struct dg_record *r,
 		     const struct timespec *ts);
 	int (*reopen)(struct audit_sink *s);
 	void (*close)(struct audit_sink *s);
@@ -145,14 +144,14 @@ extern const struct audit_sink_ops sink_metrics_ops;
 struct audit_sinks *sinks_configure(const struct dg_policy *p,
 				    const struct audit_sinks *old, bool *complete);
 struct audit_sink *sinks_find(const struct audit_sinks *set, const char *name);
-int sinks_write(struct audit_sinks *set, const struct dg_txn *t);
+int sinks_write(struct audit_sinks *set, const struct dg_record *r);
 void sinks_reopen(struct audit_sinks *set);
 struct audit_sinks *sinks_ref(struct audit_sinks *set);
 void sinks_unref(struct audit_sinks *set);
 
 void sinks_install(struct audit_sinks *set);
 struct audit_sinks *sinks_current(void);
-int audit_emit(const struct dg_txn *t);
+int audit_emit(const struct dg_record *r);
 size_t sinks_kind_errors(const char *names[], unsigned long long errors[],
 			 size_t max);
 unsigned long long sinks_dropped(void);

@@ -9,8 +9,8 @@
  *	void txn_set(char **field, const char *value);	  bounded copy
  *	void txn_add_rcpt(struct dg_txn *t, const char *rcpt);
  * DESCRIPTION
- *	The milter glue fills a dg_txn from libmilter callbacks; the audit
- *	encoder reads it.  Every string is a bounded copy of what the MTA
+ *	The milter glue fills a dg_txn from libmilter callbacks; the record
+ *	of the transaction (record.h) points to it, beside the decision.  Every string is a bounded copy of what the MTA
  *	sent (at most DG_FIELD_MAX bytes; longer values are cut), never
  *	trusted: the encoders escape it.  NULL means absent.  At most
  *	DG_RCPT_MAX recipients are kept; nrcpts_total counts them all.
@@ -21,9 +21,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "anomaly.h"
-#include "gate.h"
-#include "policy.h"
 #include "scanner.h"
 
 #define DG_FIELD_MAX 2048
@@ -37,8 +34,6 @@ struct dg_txn {
 	char *helo;
 	char *daemon;
 
-	const char *host;		/* the policy's; set with mode */
-
 	/* transaction */
 	char *qid;
 	char *auth_user;
@@ -51,17 +46,6 @@ struct dg_txn {
 	uint64_t size;
 	struct scan_result scan;	/* valid when scanned */
 	bool scanned;
-
-	/* decision */
-	const char *stage;		/* "mail", "eom", "abort" */
-	enum gate_rule mail_rule;
-	bool body_rule;			/* any class seen: rule is "body" */
-	bool has_verdict;		/* false on abort records */
-	enum dg_verdict verdict;
-	bool has_would;
-	enum dg_verdict would;
-	char reply[DG_REPLY_MAX + 1];	/* "" when none */
-	enum dg_mode mode;
 };
 
 struct dg_txn *txn_new(void);

@@ -11,6 +11,7 @@
  *			   const struct scan_result *scan,
  *			   struct final_decision *out);
  *	const char *verdict_stage_name(enum dg_stage s);
+ *	extern const char *const dg_stage_names[DG_STAGE_COUNT];
  * DESCRIPTION
  *	"Classes seen" are the classes found whose action is not ignore, in
  *	the order of dotgate.conf(5), BODY ANOMALY CLASSES.
@@ -72,7 +73,7 @@ struct body_verdict {
 	char reply[DG_REPLY_MAX + 1];	/* "550 5.6.0 text" or "" */
 };
 
-enum dg_stage { DG_STAGE_MAIL, DG_STAGE_EOM, DG_STAGE_ABORT };
+enum dg_stage { DG_STAGE_MAIL, DG_STAGE_EOM, DG_STAGE_ABORT, DG_STAGE_COUNT };
 
 struct final_decision {
 	bool record;
@@ -94,5 +95,7 @@ void verdict_final(const struct dg_policy *p, enum dg_stage stage,
 		   const struct gate_result *mail, const struct scan_result *scan,
 		   struct final_decision *out);
 const char *verdict_stage_name(enum dg_stage s);
+
+extern const char *const dg_stage_names[];	/* DG_STAGE_COUNT names */
 
 #endif

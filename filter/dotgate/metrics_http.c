@@ -85,16 +85,15 @@ static void process_figures(struct metrics_extra *x)
 static struct MHD_Response *metrics_page(void)
 {
 	struct metrics_extra x;
-	struct mbuf b;
+	struct buf b = BUF_INIT;
 
 	memset(&x, 0, sizeof(x));
 	x.nsinks = sinks_kind_errors(x.sink_name, x.sink_errors, METRICS_SINKS);
 	x.records_dropped = sinks_dropped();
 	x.version = PACKAGE_VERSION;
 	process_figures(&x);
-	mbuf_init(&b);
 	metrics_expose(&dg_metrics, &x, &b);
-	return MHD_create_response_from_buffer(b.len, b.buf, MHD_RESPMEM_MUST_FREE);
+	return MHD_create_response_from_buffer(b.len, b.p, MHD_RESPMEM_MUST_FREE);
 }
 
 static struct MHD_Response *text(const char *s)

@@ -2,8 +2,8 @@
 /*
  * milter.c: the libmilter callbacks of dotgate.  They are kept thin: they
  * copy what the MTA sends into a dg_txn (bounded), ask the pure modules
- * (gate, scanner, verdict, audit) what to do, and translate the answer
- * into libmilter calls.
+ * (gate, scanner, verdict) what to do, translate the answer into
+ * libmilter calls, and hand the record (record.h) to the sinks.
  *
  * Per-connection state lives only in smfi_setpriv(): Debian's libmilter
  * runs callbacks of one connection on different worker threads.  Each
@@ -28,6 +28,7 @@
 #include "metrics.h"
 #include "milter.h"
 #include "policy.h"
+#include "record.h"
 #include "scanner.h"
 #include "sink.h"
 #include "txn.h"
@@ -48,21 +49,9 @@ struct conn {
 	struct lookup *lookup;	/* remote login map: session and cache */
 };
 
-/* Writes the transaction's one record, with what the decision says. */
-static void record(struct conn *c, enum dg_stage stage, const struct final_decision *d)
+/* Writes the transaction's one record, r, built by record_make(). */
+static void emit(struct conn *c, const struct dg_record *r)
 {
-	struct dg_txn *t = c->txn;
-
-	t->stage = verdict_stage_name(stage);
-	t->mode = c->policy->mode;
-	t->host = c->policy->host;
-	t->mail_rule = c->mail.rule;
-	t->body_rule = d->body_rule;
-	t->has_verdict = d->has_verdict;
-	t->verdict = d->verdict;
-	t->has_would = d->has_would;
-	t->would = d->would;
-	(void)snprintf(t->reply, sizeof(t->reply), "%s", d->reply);
 	if (c->cb_t0 != 0) {	/* the endpoint is on: time up to now */
 		uint64_t now = metrics_clock();
 
@@ -72,7 +61,7 @@ static void record(struct conn *c, enum dg_stage stage, const struct final_decis
 	c->cb_ns = 0;
 	/* A lost record is logged and counted by its sink; it never
 	 * changes what happens to the mail (dotgate.conf(5), on_error). */
-	(void)audit_emit(t);
+	(void)audit_emit(r);
 	c->in_txn = false;
 }
 
@@ -300,18 +289,16 @@ static void strip_brackets(const char *in, char *out, size_t outlen)
 /* The record of a transaction that ended without end of message. */
 static void record_abort(struct conn *c)
 {
-	struct final_decision d;
-	const struct scan_result *scan = NULL;
+	struct dg_record r;
 
 	if (!c->in_txn)
 		return;
 	if (c->txn->size > 0) {	/* what the body showed before the abort */
 		scanner_finish(c->scanner, &c->txn->scan);
 		c->txn->scanned = true;
-		scan = &c->txn->scan;
 	}
-	verdict_final(c->policy, DG_STAGE_ABORT, &c->mail, scan, &d);
-	record(c, DG_STAGE_ABORT, &d);
+	record_make(&r, c->policy, DG_STAGE_ABORT, &c->mail, c->txn);
+	emit(c, &r);
 }
 
 static void begin_transaction(SMFICTX *ctx, struct conn *c, const char *sender)
@@ -337,7 +324,7 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	struct conn *c = conn_get(ctx);
 	char sender[DG_FIELD_MAX + 1];
 	struct gate_input in;
-	struct final_decision d;
+	struct dg_record r;
 
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
@@ -352,10 +339,10 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	in.remote = lookup_begin(&c->lookup, c->policy);
 	gate_decide(c->policy, &in, &c->mail);
 	lookup_end(c->lookup);
-	verdict_final(c->policy, DG_STAGE_MAIL, &c->mail, NULL, &d);
-	if (d.record)
-		record(c, DG_STAGE_MAIL, &d);
-	return d.refuse ? refuse(ctx, d.reply) : SMFIS_CONTINUE;
+	record_make(&r, c->policy, DG_STAGE_MAIL, &c->mail, c->txn);
+	if (r.decision.record)
+		emit(c, &r);
+	return r.decision.refuse ? refuse(ctx, r.decision.reply) : SMFIS_CONTINUE;
 }
 
 static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
@@ -420,7 +407,7 @@ static sfsistat apply_eom(SMFICTX *ctx, struct conn *c, struct final_decision *d
 static sfsistat cb_eom(SMFICTX *ctx)
 {
 	struct conn *c = smfi_getpriv(ctx);
-	struct final_decision d;
+	struct dg_record r;
 	sfsistat st;
 
 	if (c == NULL || !c->in_txn)
@@ -428,9 +415,9 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	txn_set(&c->txn->qid, macro(ctx, "i"));
 	scanner_finish(c->scanner, &c->txn->scan);
 	c->txn->scanned = true;
-	verdict_final(c->policy, DG_STAGE_EOM, &c->mail, &c->txn->scan, &d);
-	st = apply_eom(ctx, c, &d);
-	record(c, DG_STAGE_EOM, &d);
+	record_make(&r, c->policy, DG_STAGE_EOM, &c->mail, c->txn);
+	st = apply_eom(ctx, c, &r.decision);
+	emit(c, &r);
 	return st;
 }
 
@@ -470,7 +457,7 @@ static sfsistat cb_close(SMFICTX *ctx)
 
 /*
  * The callbacks libmilter calls: each timed, when the metrics endpoint
- * is on, for dotgate_callback_duration_seconds (record() observes the
+ * is on, for dotgate_callback_duration_seconds (emit() observes the
  * time of a transaction's callbacks; metrics_clock() is 0 when off).
  */
 static void timed_enter(SMFICTX *ctx, uint64_t t0)

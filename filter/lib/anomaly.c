@@ -16,7 +16,7 @@
 static const struct {
 	const char *name;
 	enum dg_action default_action;
-} classes[DG_CLASS_COUNT] = {
+} classes[] = {
 	[DG_CLASS_BARE_CR] = { "bare_cr", DG_ACT_REJECT },
 	[DG_CLASS_BARE_LF] = { "bare_lf", DG_ACT_REJECT },
 	[DG_CLASS_SMUGGLE_EOD] = { "smuggle_eod", DG_ACT_REJECT },
@@ -31,9 +31,14 @@ static const char *const action_names[] = {
 	"ignore", "log", "tag", "quarantine", "tempfail", "reject",
 };
 
-static const char *const verdict_names[] = {
+const char *const dg_verdict_names[] = {
 	"accept", "log", "tag", "quarantine", "tempfail", "reject",
 };
+
+_Static_assert(DG_ARRAY_LEN(classes) == DG_CLASS_COUNT, "one row per class");
+_Static_assert(DG_ARRAY_LEN(action_names) == DG_ACT_COUNT, "one name per action");
+_Static_assert(DG_ARRAY_LEN(dg_verdict_names) == DG_VERDICT_COUNT,
+	       "one name per verdict");
 
 static int lookup(const char *const *names, size_t n, const char *name)
 {
@@ -45,7 +50,9 @@ static int lookup(const char *const *names, size_t n, const char *name)
 
 const char *dg_class_name(enum dg_class c)
 {
-	return (unsigned)c < DG_CLASS_COUNT ? classes[c].name : "?";
+	if ((unsigned)c >= DG_CLASS_COUNT)
+		dg_panic("dg_class_name: no class %d", (int)c);
+	return classes[c].name;
 }
 
 int dg_class_from_name(const char *name)
@@ -63,7 +70,9 @@ enum dg_action dg_class_default_action(enum dg_class c)
 
 const char *dg_action_name(enum dg_action a)
 {
-	return (unsigned)a < DG_ARRAY_LEN(action_names) ? action_names[a] : "?";
+	if ((unsigned)a >= DG_ACT_COUNT)
+		dg_panic("dg_action_name: no action %d", (int)a);
+	return action_names[a];
 }
 
 int dg_action_from_name(const char *name)
@@ -73,5 +82,7 @@ int dg_action_from_name(const char *name)
 
 const char *dg_verdict_name(enum dg_verdict v)
 {
-	return (unsigned)v < DG_ARRAY_LEN(verdict_names) ? verdict_names[v] : "?";
+	if ((unsigned)v >= DG_VERDICT_COUNT)
+		dg_panic("dg_verdict_name: no verdict %d", (int)v);
+	return dg_verdict_names[v];
 }

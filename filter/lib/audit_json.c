@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * audit_json.c: the JSON Lines audit record of dotgate.conf(5), AUDIT
- * RECORD, built
- * with jansson from a struct dg_txn (see audit.h), and the two helpers
- * every record format shares: the record time and the UTF-8 repair that
- * makes any client byte string acceptable to jansson.
+ * audit_json.c: the JSON Lines audit record of dotgate.conf(5), "AUDIT
+ * RECORD", built with jansson from a struct dg_record (see audit.h).
+ * Names, rule and time come from record.h, which the syslog encoder
+ * reads too; neither encoder depends on the other.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,93 +14,7 @@
 #include "anomaly.h"
 #include "audit.h"
 #include "dgjson.h"
-#include "gate.h"
 #include "util.h"
-
-/*
- * utf8_seq_len - length of the well-formed UTF-8 sequence at s, or 0.
- * The table is RFC 3629's: it excludes overlong forms, the UTF-16
- * surrogates (ED A0..BF) and code points above U+10FFFF, which is what
- * jansson itself refuses.
- */
-static size_t utf8_seq_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	/* The second byte has the narrowed range, the others 80..BF. */
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;	/* also stops at the terminating NUL */
-	return n;
-}
-
-char *audit_utf8(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s);
-	/* Worst case: every byte becomes the 3-byte U+FFFD. */
-	char *out = xmalloc(len * 3 + 1);
-	size_t o = 0;
-
-	while (*p) {
-		size_t n = utf8_seq_len(p);
-
-		if (n == 0) {
-			memcpy(out + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			p++;
-			continue;
-		}
-		memcpy(out + o, p, n);
-		o += n;
-		p += n;
-	}
-	out[o] = '\0';
-	return out;
-}
-
-void audit_ts(const struct timespec *ts, char out[AUDIT_TS_LEN])
-{
-	struct timespec now;
-	struct tm tm;
-	char date[24];
-	unsigned ms;
-
-	if (ts == NULL) {
-		if (clock_gettime(CLOCK_REALTIME, &now) != 0) {
-			now.tv_sec = time(NULL);
-			now.tv_nsec = 0;
-		}
-		ts = &now;
-	}
-	if (gmtime_r(&ts->tv_sec, &tm) == NULL ||
-	    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
-		strcpy(date, "1970-01-01T00:00:00");
-	ms = (unsigned)((ts->tv_nsec / 1000000) % 1000);
-	snprintf(out, AUDIT_TS_LEN, "%s.%03uZ", date, ms);
-}
 
 static json_t *client_object(const struct dg_txn *t)
 {
@@ -155,20 +68,23 @@ static json_t *anomalies_object(const struct dg_txn *t)
 	return a;
 }
 
-const char *audit_rule_name(const struct dg_txn *t)
+/* A name from record.h, or null where the record has none. */
+static json_t *name_or_null(const char *name)
 {
-	return t->body_rule ? "body" : gate_rule_name(t->mail_rule);
+	return name ? json_string(name) : json_null();
 }
 
-static json_t *record_object(const struct dg_txn *t, const struct timespec *ts)
+static json_t *record_object(const struct dg_record *r,
+			     const struct timespec *ts)
 {
-	char when[AUDIT_TS_LEN];
+	const struct dg_txn *t = r->txn;
+	char when[RECORD_TS_LEN];
 	json_t *rec = dgjson_must(json_object());
 
-	audit_ts(ts, when);
+	record_ts(ts, when);
 	dgjson_set(rec, "ts", json_string(when));
-	dgjson_set(rec, "host", dgjson_str(t->host));
-	dgjson_set(rec, "stage", t->stage ? json_string(t->stage) : json_null());
+	dgjson_set(rec, "host", dgjson_str(r->host));
+	dgjson_set(rec, "stage", json_string(verdict_stage_name(r->stage)));
 	dgjson_set(rec, "qid", dgjson_str(t->qid));
 	dgjson_set(rec, "client", client_object(t));
 	dgjson_set(rec, "helo", dgjson_str(t->helo));
@@ -179,16 +95,12 @@ static json_t *record_object(const struct dg_txn *t, const struct timespec *ts)
 	dgjson_set(rec, "rcpts", rcpts_array(t));
 	dgjson_set(rec, "size", json_integer((json_int_t)t->size));
 	dgjson_set(rec, "anomalies", anomalies_object(t));
-	dgjson_set(rec, "verdict", t->has_verdict ?
-	    json_string(dg_verdict_name(t->verdict)) : json_null());
-	/* dotgate.conf(5), AUDIT RECORD: would is null when enforce mode
-	 * would have accepted. */
-	dgjson_set(rec, "would", t->has_would && t->would != DG_VERDICT_ACCEPT ?
-	    json_string(dg_verdict_name(t->would)) : json_null());
-	dgjson_set(rec, "rule", json_string(audit_rule_name(t)));
-	dgjson_set(rec, "reply", t->reply[0] ? dgjson_str(t->reply) : json_null());
-	dgjson_set(rec, "mode", json_string(t->mode == DG_MODE_MONITOR ?
-				     "monitor" : "enforce"));
+	dgjson_set(rec, "verdict", name_or_null(record_verdict(r)));
+	dgjson_set(rec, "would", name_or_null(record_would(r)));
+	dgjson_set(rec, "rule", json_string(gate_rule_name(record_rule(r))));
+	dgjson_set(rec, "reply", r->decision.reply[0] ?
+		   dgjson_str(r->decision.reply) : json_null());
+	dgjson_set(rec, "mode", json_string(record_mode(r)));
 	return rec;
 }
 
@@ -212,10 +124,10 @@ static char *dump_alloc(json_t *rec, size_t *lenp)
 	return line;
 }
 
-char *audit_json_into(const struct dg_txn *t, const struct timespec *ts,
+char *audit_json_into(const struct dg_record *r, const struct timespec *ts,
 		      char *buf, size_t size, size_t *lenp)
 {
-	json_t *rec = record_object(t, ts);
+	json_t *rec = record_object(r, ts);
 	size_t n = size > 2 ? json_dumpb(rec, buf, size - 2, JSON_FLAGS) : 0;
 	char *line = buf;
 
@@ -230,9 +142,9 @@ char *audit_json_into(const struct dg_txn *t, const struct timespec *ts,
 	return line;
 }
 
-char *audit_json(const struct dg_txn *t, const struct timespec *ts)
+char *audit_json(const struct dg_record *r, const struct timespec *ts)
 {
 	size_t len;
 
-	return audit_json_into(t, ts, NULL, 0, &len);
+	return audit_json_into(r, ts, NULL, 0, &len);
 }

@@ -169,8 +169,10 @@ static void field_anomalies(struct line *l, const struct dg_txn *t)
 			     n ? "," : "", dg_class_name((enum dg_class)c),
 			     (unsigned long long)r->count,
 			     (unsigned long long)r->first);
+		/* Each item is at most 63 bytes: every class fits. */
 		if (w < 0 || (size_t)w >= sizeof(list) - n)
-			break;		/* cannot happen: 8 classes fit */
+			dg_panic("audit_syslog: anomaly list over %zu bytes",
+				 sizeof(list));
 		n += (size_t)w;
 	}
 	field(l, "anomalies", list, CAP_ANOMALIES);
@@ -196,18 +198,19 @@ static void put_qid(struct line *l, const char *qid)
 	put(l, ":", 1);
 }
 
-size_t audit_syslog_fmt(const struct dg_txn *t, const struct timespec *ts,
+size_t audit_syslog_fmt(const struct dg_record *r, const struct timespec *ts,
 			char out[AUDIT_SYSLOG_MAX + 1])
 {
+	const struct dg_txn *t = r->txn;
 	struct line line = { out, 0 }, *l = &line;
-	char when[AUDIT_TS_LEN];
+	char when[RECORD_TS_LEN];
 
 	l->buf[0] = '\0';
-	audit_ts(ts, when);
+	record_ts(ts, when);
 	put_qid(l, t->qid);
 	field(l, "ts", when, CAP_SHORT);
-	field(l, "host", t->host, CAP_HOST);
-	field(l, "stage", t->stage, CAP_SHORT);
+	field(l, "host", r->host, CAP_HOST);
+	field(l, "stage", verdict_stage_name(r->stage), CAP_SHORT);
 	field(l, "client", t->client_addr[0] ? t->client_addr : NULL,
 	      CAP_ADDR);
 	if (t->client_port >= 0)
@@ -224,21 +227,19 @@ size_t audit_syslog_fmt(const struct dg_txn *t, const struct timespec *ts,
 	field_rcpts(l, t);
 	field_u64(l, "size", (unsigned long long)t->size);
 	field_anomalies(l, t);
-	if (t->has_verdict)
-		field(l, "verdict", dg_verdict_name(t->verdict), CAP_SHORT);
-	if (t->has_would && t->would != DG_VERDICT_ACCEPT)
-		field(l, "would", dg_verdict_name(t->would), CAP_SHORT);
-	field(l, "rule", audit_rule_name(t), CAP_SHORT);
-	field(l, "reply", t->reply[0] ? t->reply : NULL, CAP_REPLY);
-	field(l, "mode", t->mode == DG_MODE_MONITOR ? "monitor" : "enforce",
-	      CAP_SHORT);
+	field(l, "verdict", record_verdict(r), CAP_SHORT);
+	field(l, "would", record_would(r), CAP_SHORT);
+	field(l, "rule", gate_rule_name(record_rule(r)), CAP_SHORT);
+	field(l, "reply", r->decision.reply[0] ? r->decision.reply : NULL,
+	      CAP_REPLY);
+	field(l, "mode", record_mode(r), CAP_SHORT);
 	return l->len;
 }
 
-char *audit_syslog(const struct dg_txn *t, const struct timespec *ts)
+char *audit_syslog(const struct dg_record *r, const struct timespec *ts)
 {
 	char *out = xmalloc(AUDIT_SYSLOG_MAX + 1);
 
-	(void)audit_syslog_fmt(t, ts, out);
+	(void)audit_syslog_fmt(r, ts, out);
 	return out;
 }

@@ -7,8 +7,8 @@
  */
 #include <stdlib.h>
 
-#include "audit.h"
 #include "dgjson.h"
+#include "utf8.h"
 #include "util.h"
 
 json_t *dgjson_must(json_t *v)
@@ -37,7 +37,7 @@ json_t *dgjson_str(const char *s)
 
 	if (s == NULL)
 		return json_null();
-	clean = audit_utf8(s);
+	clean = utf8_repair(s);
 	v = json_string(clean);
 	free(clean);
 	return v;

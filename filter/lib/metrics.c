@@ -5,11 +5,10 @@
  * connection: a scrape reads each counter on its own and never holds up
  * a libmilter thread.
  */
-#include <string.h>
 #include <time.h>
 
-#include "audit.h"
 #include "metrics.h"
+#include "util.h"
 
 struct metrics dg_metrics;
 static atomic_bool enabled;
@@ -25,24 +24,18 @@ static void add(atomic_ullong *c, unsigned long long n)
 	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
 }
 
-static int stage_index(const char *stage)
+void metrics_record(const struct dg_record *r)
 {
-	if (stage != NULL && strcmp(stage, "mail") == 0)
-		return 0;
-	if (stage != NULL && strcmp(stage, "eom") == 0)
-		return 1;
-	return 2;
-}
+	const struct dg_txn *t = r->txn;
+	unsigned stage = r->stage, rule = record_rule(r), mode = r->mode;
+	unsigned verdict = r->decision.has_verdict ? (unsigned)r->decision.verdict
+						   : DG_VERDICT_COUNT;
 
-void metrics_record(const struct dg_txn *t)
-{
-	int verdict = t->has_verdict ? (int)t->verdict : METRICS_VERDICTS - 1;
-	int rule = t->body_rule ? METRICS_RULES - 1 : (int)t->mail_rule;
-	int mode = t->mode == DG_MODE_MONITOR;
-
-	if ((unsigned)verdict >= METRICS_VERDICTS || (unsigned)rule >= METRICS_RULES)
-		return;		/* cannot happen: the enums are the tables */
-	add(&dg_metrics.txn[stage_index(t->stage)][verdict][rule][mode], 1);
+	if (stage >= DG_STAGE_COUNT || verdict >= METRICS_VERDICTS
+	    || rule >= GATE_RULE_COUNT || mode >= DG_MODE_COUNT)
+		dg_panic("metrics: a record out of the tables (stage %u, "
+			 "verdict %u, rule %u, mode %u)", stage, verdict, rule, mode);
+	add(&dg_metrics.txn[stage][verdict][rule][mode], 1);
 	add(&dg_metrics.body_bytes, t->size);
 	for (int c = 0; t->scanned && c < DG_CLASS_COUNT; c++) {
 		if (t->scan.cls[c].count == 0)
@@ -106,9 +99,4 @@ uint64_t metrics_clock(void)
 void metrics_enable(bool on)
 {
 	atomic_store(&enabled, on);
-}
-
-bool metrics_enabled(void)
-{
-	return atomic_load_explicit(&enabled, memory_order_relaxed);
 }

@@ -7,83 +7,44 @@
  * most of the 294 stage/verdict/rule/mode combinations cannot happen,
  * and Prometheus treats an absent counter as one that has not started.
  */
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "gate.h"
 #include "metrics.h"
-#include "util.h"
 
 extern const uint64_t metrics_bounds_ns[METRICS_BUCKETS];
 
-void mbuf_init(struct mbuf *b)
-{
-	b->cap = 8192;
-	b->len = 0;
-	b->buf = xmalloc(b->cap);
-	b->buf[0] = '\0';
-}
-
-void mbuf_free(struct mbuf *b)
-{
-	free(b->buf);
-	b->buf = NULL;
-	b->len = b->cap = 0;
-}
-
-void mbuf_printf(struct mbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			dg_panic("metrics: cannot format \"%s\"", fmt);
-		if ((size_t)n < b->cap - b->len)
-			break;
-		b->cap = 2 * b->cap + (size_t)n;
-		b->buf = xrealloc(b->buf, b->cap);
-	}
-	b->len += (size_t)n;
-}
-
 /* A label value: backslash, double quote and newline escaped. */
-static void label_value(struct mbuf *b, const char *v)
+static void label_value(struct buf *b, const char *v)
 {
 	for (; *v; v++) {
 		if (*v == '\\')
-			mbuf_printf(b, "\\\\");
+			buf_printf(b, "\\\\");
 		else if (*v == '"')
-			mbuf_printf(b, "\\\"");
+			buf_printf(b, "\\\"");
 		else if (*v == '\n')
-			mbuf_printf(b, "\\n");
+			buf_printf(b, "\\n");
 		else
-			mbuf_printf(b, "%c", *v);
+			buf_printf(b, "%c", *v);
 	}
 }
 
-static void family(struct mbuf *b, const char *name, const char *type,
+static void family(struct buf *b, const char *name, const char *type,
 		   const char *help)
 {
-	mbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 /* name{label="value"} n, or name n when label is NULL. */
-static void sample(struct mbuf *b, const char *name, const char *label,
+static void sample(struct buf *b, const char *name, const char *label,
 		   const char *value, double n)
 {
-	mbuf_printf(b, "%s", name);
+	buf_printf(b, "%s", name);
 	if (label != NULL) {
-		mbuf_printf(b, "{%s=\"", label);
+		buf_printf(b, "{%s=\"", label);
 		label_value(b, value);
-		mbuf_printf(b, "\"}");
+		buf_printf(b, "\"}");
 	}
-	mbuf_printf(b, " %.17g\n", n);
+	buf_printf(b, " %.17g\n", n);
 }
 
 static unsigned long long get(const atomic_ullong *c)
@@ -93,37 +54,29 @@ static unsigned long long get(const atomic_ullong *c)
 
 static const char *verdict_label(int v)
 {
-	return v == METRICS_VERDICTS - 1 ? "none" : dg_verdict_name((enum dg_verdict)v);
+	return v == DG_VERDICT_COUNT ? "none" : dg_verdict_name((enum dg_verdict)v);
 }
 
-static const char *rule_label(int r)
+static void transactions(struct buf *b, const struct metrics *m)
 {
-	return r == METRICS_RULES - 1 ? "body" : gate_rule_name((enum gate_rule)r);
-}
-
-static void transactions(struct mbuf *b, const struct metrics *m)
-{
-	static const char *const stages[] = { "mail", "eom", "abort" };
-	static const char *const modes[] = { "enforce", "monitor" };
-
 	family(b, "dotgate_transactions_total", "counter",
 	       "Audit records written, by stage, verdict (none on aborts), rule and mode.");
-	for (int s = 0; s < METRICS_STAGES; s++)
+	for (int s = 0; s < DG_STAGE_COUNT; s++)
 		for (int v = 0; v < METRICS_VERDICTS; v++)
-			for (int r = 0; r < METRICS_RULES; r++)
-				for (int o = 0; o < METRICS_MODES; o++) {
+			for (int r = 0; r < GATE_RULE_COUNT; r++)
+				for (int o = 0; o < DG_MODE_COUNT; o++) {
 					unsigned long long n = get(&m->txn[s][v][r][o]);
 
 					if (n == 0)
 						continue;
-					mbuf_printf(b, "dotgate_transactions_total{stage=\"%s\","
-						    "verdict=\"%s\",rule=\"%s\",mode=\"%s\"} %llu\n",
-						    stages[s], verdict_label(v), rule_label(r),
-						    modes[o], n);
+					buf_printf(b, "dotgate_transactions_total{stage=\"%s\","
+						   "verdict=\"%s\",rule=\"%s\",mode=\"%s\"} %llu\n",
+						   dg_stage_names[s], verdict_label(v),
+						   gate_rule_names[r], dg_mode_names[o], n);
 				}
 }
 
-static void anomalies(struct mbuf *b, const struct metrics *m)
+static void anomalies(struct buf *b, const struct metrics *m)
 {
 	family(b, "dotgate_anomalies_total", "counter",
 	       "Audit records in which an anomaly class was found.");
@@ -137,7 +90,7 @@ static void anomalies(struct mbuf *b, const struct metrics *m)
 		       dg_class_name((enum dg_class)c), (double)get(&m->occurrences[c]));
 }
 
-static void histogram(struct mbuf *b, const struct metrics *m)
+static void histogram(struct buf *b, const struct metrics *m)
 {
 	const char *name = "dotgate_callback_duration_seconds";
 	unsigned long long cum = 0;
@@ -147,16 +100,16 @@ static void histogram(struct mbuf *b, const struct metrics *m)
 	for (int i = 0; i <= METRICS_BUCKETS; i++) {
 		cum += get(&m->cb_bucket[i]);
 		if (i < METRICS_BUCKETS)
-			mbuf_printf(b, "%s_bucket{le=\"%.9g\"} %llu\n", name,
+			buf_printf(b, "%s_bucket{le=\"%.9g\"} %llu\n", name,
 				    (double)metrics_bounds_ns[i] / 1e9, cum);
 		else
-			mbuf_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n", name, cum);
+			buf_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n", name, cum);
 	}
-	mbuf_printf(b, "%s_sum %.9g\n%s_count %llu\n", name,
+	buf_printf(b, "%s_sum %.9g\n%s_count %llu\n", name,
 		    (double)get(&m->cb_sum_ns) / 1e9, name, cum);
 }
 
-static void connections_and_policy(struct mbuf *b, const struct metrics *m)
+static void connections_and_policy(struct buf *b, const struct metrics *m)
 {
 	family(b, "dotgate_connections_active", "gauge", "MTA connections open now.");
 	sample(b, "dotgate_connections_active", NULL, NULL,
@@ -187,7 +140,7 @@ static void connections_and_policy(struct mbuf *b, const struct metrics *m)
 	sample(b, "dotgate_body_bytes_total", NULL, NULL, (double)get(&m->body_bytes));
 }
 
-static void sinks(struct mbuf *b, const struct metrics_extra *x)
+static void sinks(struct buf *b, const struct metrics_extra *x)
 {
 	family(b, "dotgate_audit_write_errors_total", "counter",
 	       "Audit records an audit sink lost (write failed, syslog busy or absent).");
@@ -200,7 +153,7 @@ static void sinks(struct mbuf *b, const struct metrics_extra *x)
 	       (double)x->records_dropped);
 }
 
-static void process(struct mbuf *b, const struct metrics_extra *x)
+static void process(struct buf *b, const struct metrics_extra *x)
 {
 	family(b, "dotgate_build_info", "gauge", "The running dotgate's version.");
 	sample(b, "dotgate_build_info", "version", x->version, 1);
@@ -219,7 +172,7 @@ static void process(struct mbuf *b, const struct metrics_extra *x)
 }
 
 void metrics_expose(const struct metrics *m, const struct metrics_extra *x,
-		    struct mbuf *out)
+		    struct buf *out)
 {
 	transactions(out, m);
 	anomalies(out, m);

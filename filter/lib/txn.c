@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * txn.c: per-connection and per-transaction facts gathered by the milter
- * glue for the decisions and the audit record (see txn.h).  Every value
+ * glue for the decisions and the audit record (see txn.h, record.h).  Every value
  * from the MTA is copied with a bound, so a 100 KB macro costs 2 KB.
  */
 #include <stdlib.h>
@@ -54,15 +54,6 @@ void txn_reset(struct dg_txn *t)
 	t->size = 0;
 	memset(&t->scan, 0, sizeof(t->scan));
 	t->scanned = false;
-	t->stage = NULL;
-	t->mail_rule = GATE_PASS;
-	t->body_rule = false;
-	t->has_verdict = false;
-	t->verdict = DG_VERDICT_ACCEPT;
-	t->has_would = false;
-	t->would = DG_VERDICT_ACCEPT;
-	t->reply[0] = '\0';
-	t->mode = DG_MODE_ENFORCE;
 }
 
 void txn_free(struct dg_txn *t)

@@ -39,9 +39,12 @@ static enum dg_verdict verdict_of(enum dg_action a)
 	case DG_ACT_LOG:
 		return DG_VERDICT_LOG;
 	case DG_ACT_IGNORE:
-	default:
 		return DG_VERDICT_ACCEPT;
+	case DG_ACT_COUNT:
+	default:
+		break;
 	}
+	dg_panic("verdict_of: no action %d", (int)a);
 }
 
 void verdict_body(const struct dg_policy *p, const struct scan_result *r,
@@ -168,12 +171,24 @@ void verdict_final(const struct dg_policy *p, enum dg_stage stage,
 	case DG_STAGE_ABORT:
 		final_abort(p, mail, scan != NULL, out);
 		break;
+	case DG_STAGE_COUNT:
+	default:
+		dg_panic("verdict_final: no stage %d", (int)stage);
 	}
 }
 
+/* The one table of stage names, as records and metrics write them. */
+const char *const dg_stage_names[] = {
+	[DG_STAGE_MAIL] = "mail",
+	[DG_STAGE_EOM] = "eom",
+	[DG_STAGE_ABORT] = "abort",
+};
+_Static_assert(DG_ARRAY_LEN(dg_stage_names) == DG_STAGE_COUNT,
+	       "one name per stage");
+
 const char *verdict_stage_name(enum dg_stage s)
 {
-	static const char *const names[] = { "mail", "eom", "abort" };
-
-	return (unsigned)s < DG_ARRAY_LEN(names) ? names[s] : "?";
+	if ((unsigned)s >= DG_STAGE_COUNT)
+		dg_panic("verdict_stage_name: no stage %d", (int)s);
+	return dg_stage_names[s];
 }

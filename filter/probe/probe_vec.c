@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "probe.h"
 #include "util.h"
 
@@ -161,73 +162,33 @@ void probe_label(const struct probe_opts *o, const struct probe_vector *v,
 			       probe_hidden_names[var->hidden] : "");
 }
 
-/* A growing buffer: the message is built piece by piece. */
-struct mbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static void mbuf_add(struct mbuf *b, const void *data, size_t len)
-{
-	if (b->len + len + 1 > b->cap) {
-		while (b->len + len + 1 > b->cap)
-			b->cap = b->cap ? b->cap * 2 : 1024;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-}
-
-static void mbuf_addf(struct mbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void mbuf_addf(struct mbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	char *s;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		dg_panic("probe_message: bad format");
-	s = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	(void)vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	mbuf_add(b, s, (size_t)n);
-	free(s);
-}
-
 char *probe_message(const struct probe_opts *o, const struct probe_vector *v,
 		    const struct probe_variant *var, const char *label,
 		    const char *uniq, size_t *lenp)
 {
 	int lower = var->kase == PROBE_CASE_LOWER;
-	struct mbuf m = { NULL, 0, 0 }, hidden = { NULL, 0, 0 };
+	struct buf m = BUF_INIT, hidden = BUF_INIT;
 
-	mbuf_addf(&m, "From: <%s>\r\nTo: <%s>\r\nSubject: dotgate-probe %s\r\n"
-		  "Message-ID: <dotgate-probe.%s.%s@dotgate-probe.invalid>\r\n"
-		  "\r\nhello", o->from, o->to, label, label, uniq);
-	mbuf_add(&m, v->bytes, v->len);
-	mbuf_addf(&m, "%s%s FROM:<%s>\r\n%s TO:<%s>\r\n",
-		  template_sep[var->tmpl], lower ? "mail" : "MAIL",
-		  o->hidden_from, lower ? "rcpt" : "RCPT", o->to);
-	mbuf_addf(&hidden, "From: <%s>\r\nTo: <%s>\r\n"
-		  "Subject: dotgate-probe hidden %s\r\n\r\nhidden\r\n",
-		  o->hidden_from, o->to, label);
+	buf_printf(&m, "From: <%s>\r\nTo: <%s>\r\nSubject: dotgate-probe %s\r\n"
+		   "Message-ID: <dotgate-probe.%s.%s@dotgate-probe.invalid>\r\n"
+		   "\r\nhello", o->from, o->to, label, label, uniq);
+	buf_add(&m, v->bytes, v->len);
+	buf_printf(&m, "%s%s FROM:<%s>\r\n%s TO:<%s>\r\n",
+		   template_sep[var->tmpl], lower ? "mail" : "MAIL",
+		   o->hidden_from, lower ? "rcpt" : "RCPT", o->to);
+	buf_printf(&hidden, "From: <%s>\r\nTo: <%s>\r\n"
+		   "Subject: dotgate-probe hidden %s\r\n\r\nhidden\r\n",
+		   o->hidden_from, o->to, label);
 	if (var->hidden == PROBE_HIDDEN_BDAT)
-		mbuf_addf(&m, "%s %zu LAST\r\n", lower ? "bdat" : "BDAT",
-			  hidden.len);
+		buf_printf(&m, "%s %zu LAST\r\n", lower ? "bdat" : "BDAT",
+			   hidden.len);
 	else
-		mbuf_addf(&m, "%s\r\n", lower ? "data" : "DATA");
-	mbuf_add(&m, hidden.p, hidden.len);
+		buf_printf(&m, "%s\r\n", lower ? "data" : "DATA");
+	buf_add(&m, hidden.p, hidden.len);
 	/* DATA's end of data, and for BDAT the end of the outer DATA of a
 	 * server that did not split (one that did reads it as a command). */
-	mbuf_add(&m, ".\r\n", 3);
-	free(hidden.p);
+	buf_add(&m, ".\r\n", 3);
+	buf_free(&hidden);
 	*lenp = m.len;
 	return m.p;
 }

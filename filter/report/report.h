@@ -8,7 +8,6 @@
  *	int report_ts_parse(const char *s, int64_t *ms);
  *	int report_time_arg(const char *s, int64_t now_ms, int64_t *ms);
  *	void report_ts_format(int64_t ms, char out[REPORT_TS_LEN]);
- *	const char *report_rule_name(enum rr_rule r);
  *	int report_rec_slot(const struct report_rec *r);
  *	bool report_rec_anomalous(const struct report_rec *r);
  *
@@ -50,8 +49,8 @@
  *	zone (UTC), or "-N" followed by s, m, h, d or w (N units before
  *	now_ms).  Both return 0, or -1 for anything else.
  *	report_ts_format() writes ms as "YYYY-MM-DDThh:mm:ss.mmmZ".
- *	report_rule_name() is a rule's name as records write it
- *	("auth.unauthenticated"), "?" for a value out of range.
+ *	A record's stage, rule, verdict and mode are read with the tables
+ *	dotgate writes them with (record.h), so the two cannot disagree.
  *
  *	report_kv_next() reads the next ` key="value"` pair of an audit
  *	syslog message at *p (before end), undoing the escapes of
@@ -128,6 +127,8 @@
 #include <jansson.h>
 
 #include "anomaly.h"
+#include "gate.h"
+#include "verdict.h"
 
 #define REPORT_TS_LEN 32
 #define REPORT_LINE_MAX (1024 * 1024)	/* longer lines are malformed */
@@ -140,38 +141,24 @@
  * The short prefixes are the module's too: rr_/RR_ for the fields of a
  * report record, rp_/RP_ for what the report parser made of a line.
  */
-enum rr_stage { RR_MAIL, RR_EOM, RR_ABORT };
-
-enum rr_rule {
-	RR_PASS,
-	RR_EXEMPT,
-	RR_UNAUTHENTICATED,
-	RR_MECHANISM,
-	RR_PLAINTEXT,
-	RR_NOT_OWNED,
-	RR_BODY,
-	RR_RULE_COUNT
-};
-
 struct report_rec {
 	int64_t ts_ms;
 	char ts[REPORT_TS_LEN];		/* as written in the record */
 	const char *host;		/* NULL when neither record nor syslog
 					   header names one */
-	enum rr_stage stage;
+	enum dg_stage stage;
 	const char *addr;		/* "" when the client had no address */
 	const char *login;		/* NULL when not authenticated */
 	const char *from;		/* NULL when absent */
 	int verdict;			/* enum dg_verdict, -1 when null */
 	int would;			/* enum dg_verdict, -1 when null */
-	enum rr_rule rule;
+	enum gate_rule rule;
 	bool monitor;
 	uint64_t count[DG_CLASS_COUNT];	/* 0: class not found */
 };
 
 /* A record's verdict column: enum dg_verdict, or RR_SLOT_ABORT. */
-#define RR_VERDICTS 6
-#define RR_SLOT_ABORT RR_VERDICTS
+#define RR_SLOT_ABORT DG_VERDICT_COUNT
 
 enum rp_kind { RP_RECORD, RP_BLANK, RP_OTHER, RP_MALFORMED };
 
@@ -188,7 +175,6 @@ struct report_series;
 int report_ts_parse(const char *s, int64_t *ms);
 int report_time_arg(const char *s, int64_t now_ms, int64_t *ms);
 void report_ts_format(int64_t ms, char out[REPORT_TS_LEN]);
-const char *report_rule_name(enum rr_rule r);
 int report_rec_slot(const struct report_rec *r);
 bool report_rec_anomalous(const struct report_rec *r);
 

@@ -12,25 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "report.h"
 #include "util.h"
-
-static const char *const rule_names[RR_RULE_COUNT] = {
-	"pass", "auth.exempt", "auth.unauthenticated", "auth.mechanism",
-	"auth.plaintext", "sender.not_owned", "body",
-};
-
-const char *report_rule_name(enum rr_rule r)
-{
-	return (unsigned)r < RR_RULE_COUNT ? rule_names[r] : "?";
-}
 
 /* The column a record counts in; -1 for a record with no verdict. */
 int report_rec_slot(const struct report_rec *r)
 {
-	if (r->stage == RR_ABORT)
+	if (r->stage == DG_STAGE_ABORT)
 		return RR_SLOT_ABORT;
-	return r->verdict >= 0 && r->verdict < RR_VERDICTS ? r->verdict : -1;
+	return r->verdict >= 0 && r->verdict < DG_VERDICT_COUNT ? r->verdict : -1;
 }
 
 bool report_rec_anomalous(const struct report_rec *r)
@@ -339,14 +330,11 @@ static int name_index(const char *const *names, size_t n, const char *s)
 
 static int verdict_from_name(const char *s, int *out)
 {
-	static const char *const v[] = {"accept", "log", "tag", "quarantine",
-					 "tempfail", "reject"};
-
 	if (s == NULL) {
 		*out = -1;
 		return 0;
 	}
-	*out = name_index(v, DG_ARRAY_LEN(v), s);
+	*out = name_index(dg_verdict_names, DG_VERDICT_COUNT, s);
 	return *out < 0 ? -1 : 0;
 }
 
@@ -359,23 +347,23 @@ static enum rp_kind validate(const struct fields *f, struct report_rec *r)
 	    report_ts_parse(f->ts, &r->ts_ms) != 0)
 		return RP_MALFORMED;
 	strcpy(r->ts, f->ts);
-	if (f->stage == NULL || (i = name_index((const char *const[]){
-			"mail", "eom", "abort"}, 3, f->stage)) < 0)
+	if (f->stage == NULL ||
+	    (i = name_index(dg_stage_names, DG_STAGE_COUNT, f->stage)) < 0)
 		return RP_MALFORMED;
-	r->stage = (enum rr_stage)i;
+	r->stage = (enum dg_stage)i;
 	if (f->rule == NULL ||
-	    (i = name_index(rule_names, RR_RULE_COUNT, f->rule)) < 0)
+	    (i = name_index(gate_rule_names, GATE_RULE_COUNT, f->rule)) < 0)
 		return RP_MALFORMED;
-	r->rule = (enum rr_rule)i;
-	if (f->mode == NULL || (strcmp(f->mode, "enforce") != 0 &&
-				strcmp(f->mode, "monitor") != 0))
+	r->rule = (enum gate_rule)i;
+	if (f->mode == NULL ||
+	    (i = name_index(dg_mode_names, DG_MODE_COUNT, f->mode)) < 0)
 		return RP_MALFORMED;
-	r->monitor = f->mode[0] == 'm';
+	r->monitor = i == DG_MODE_MONITOR;
 	if (verdict_from_name(f->verdict, &r->verdict) != 0 ||
 	    verdict_from_name(f->would, &r->would) != 0)
 		return RP_MALFORMED;
 	/* dotgate.conf(5), AUDIT RECORD: only abort records lack a verdict. */
-	if (r->stage != RR_ABORT && r->verdict < 0)
+	if (r->stage != DG_STAGE_ABORT && r->verdict < 0)
 		return RP_MALFORMED;
 	r->host = f->host;
 	r->addr = f->addr ? f->addr : "";

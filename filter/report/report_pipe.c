@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "report.h"
 #include "util.h"
 
@@ -38,13 +39,11 @@ struct pout {
 struct batch {
 	enum bstate state;
 	uint64_t seq;
-	char *text;
-	size_t text_len, text_cap;
+	struct buf text;		/* the lines, back to back */
 	struct pline *lines;
 	struct pout *out;
 	size_t n;			/* lines (and outputs) */
-	char *arena;
-	size_t arena_cap;
+	struct buf arena;
 };
 
 struct report_pipe {
@@ -143,16 +142,14 @@ static const char *keep(char *arena, size_t *used, const char *s)
  * parse_batch - parse every line of b, copying the strings a record
  * points to into b's arena.  A decoded string is never longer than its
  * source text, and the four strings kept come from distinct parts of
- * the line, so text_len plus three terminators per line always fits.
+ * the line, so the text plus three terminators per line always fits.
  */
 static void parse_batch(struct report_parser *rp, struct batch *b)
 {
-	size_t need = b->text_len + 4 * b->n + 1, used = 0;
+	size_t used = 0;
 
-	if (b->arena_cap < need) {
-		b->arena = xrealloc(b->arena, need);
-		b->arena_cap = need;
-	}
+	b->arena.len = 0;
+	buf_reserve(&b->arena, b->text.len + 4 * b->n);
 	for (size_t i = 0; i < b->n; i++) {
 		struct pout *o = &b->out[i];
 
@@ -160,14 +157,14 @@ static void parse_batch(struct report_parser *rp, struct batch *b)
 			o->kind = RP_MALFORMED;
 			continue;
 		}
-		o->kind = report_parser_line(rp, b->text + b->lines[i].off,
+		o->kind = report_parser_line(rp, b->text.p + b->lines[i].off,
 					     b->lines[i].len, &o->rec);
 		if (o->kind != RP_RECORD)
 			continue;
-		o->rec.addr = keep(b->arena, &used, o->rec.addr);
-		o->rec.login = keep(b->arena, &used, o->rec.login);
-		o->rec.from = keep(b->arena, &used, o->rec.from);
-		o->rec.host = keep(b->arena, &used, o->rec.host);
+		o->rec.addr = keep(b->arena.p, &used, o->rec.addr);
+		o->rec.login = keep(b->arena.p, &used, o->rec.login);
+		o->rec.from = keep(b->arena.p, &used, o->rec.from);
+		o->rec.host = keep(b->arena.p, &used, o->rec.host);
 	}
 }
 
@@ -232,7 +229,7 @@ static void sum_oldest(struct report_pipe *p)
 		sum(p, b->out[i].kind, &b->out[i].rec);
 	lock(p);
 	b->state = B_FREE;
-	b->n = b->text_len = 0;
+	b->n = b->text.len = 0;
 	p->next_sum++;
 	unlock(p);
 }
@@ -271,18 +268,13 @@ static void add(struct report_pipe *p, const char *line, size_t len)
 	if (p->cur == NULL)
 		p->cur = free_batch(p);
 	b = p->cur;
-	if (b->text_len + n > b->text_cap) {
-		b->text_cap = b->text_len + n > BATCH_BYTES ?
-			b->text_len + n : BATCH_BYTES;
-		b->text = xrealloc(b->text, b->text_cap);
-	}
-	if (n > 0)		/* an overlong line has no text (line NULL) */
-		memcpy(b->text + b->text_len, line, n);
-	b->lines[b->n].off = b->text_len;
+	if (b->text.cap == 0)
+		buf_reserve(&b->text, BATCH_BYTES);
+	b->lines[b->n].off = b->text.len;
 	b->lines[b->n].len = len;
-	b->text_len += n;
+	buf_add(&b->text, line, n);	/* an overlong line: n 0, line NULL */
 	b->n++;
-	if (b->text_len >= BATCH_BYTES || b->n == BATCH_LINES)
+	if (b->text.len >= BATCH_BYTES || b->n == BATCH_LINES)
 		submit(p);
 }
 
@@ -361,10 +353,10 @@ void report_pipe_finish(struct report_pipe *p)
 		pthread_cond_destroy(&p->done);
 	}
 	for (size_t i = 0; i < p->nb; i++) {
-		free(p->b[i].text);
+		buf_free(&p->b[i].text);
 		free(p->b[i].lines);
 		free(p->b[i].out);
-		free(p->b[i].arena);
+		buf_free(&p->b[i].arena);
 	}
 	free(p->b);
 	free(p->tid);

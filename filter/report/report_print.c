@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "report.h"
 #include "util.h"
 
@@ -140,25 +141,21 @@ static void clients_table(FILE *fp, const char *title, json_t *list,
 
 static char *sender_list(json_t *senders)
 {
-	size_t len = 0, i;
-	char *out = xstrdup("");
+	struct buf out = BUF_INIT;
+	size_t i;
 	json_t *s;
 
+	buf_reserve(&out, 0);		/* "" for an empty list */
 	json_array_foreach(senders, i, s) {
 		const char *v = json_string_value(s);
 		char *d = disp(v[0] ? v : "<>");
-		size_t n = strlen(d);
 
-		out = xrealloc(out, len + n + 3);
-		if (i > 0) {
-			memcpy(out + len, ", ", 2);
-			len += 2;
-		}
-		memcpy(out + len, d, n + 1);
-		len += n;
+		if (i > 0)
+			buf_add(&out, ", ", 2);
+		buf_add(&out, d, strlen(d));
 		free(d);
 	}
-	return out;
+	return out.p;
 }
 
 static void logins_table(FILE *fp, const char *title, json_t *list,

@@ -31,7 +31,7 @@ struct class_sum {
 
 /* One MTA host's share; the records of a host without a name count as "". */
 struct host_sum {
-	uint64_t by_verdict[RR_VERDICTS + 1];
+	uint64_t by_verdict[DG_VERDICT_COUNT + 1];
 	uint64_t anomalous;		/* records with any class */
 	int64_t first_ms, last_ms;
 };
@@ -41,13 +41,13 @@ struct report_summary {
 	bool approx;			/* a nested table overflowed */
 	uint64_t records, malformed, other;
 	int64_t first_ms, last_ms;
-	uint64_t by_verdict[RR_VERDICTS + 1];
-	uint64_t by_rule[RR_RULE_COUNT];
+	uint64_t by_verdict[DG_VERDICT_COUNT + 1];
+	uint64_t by_rule[GATE_RULE_COUNT];
 	struct refusals enforce;
 	struct class_sum cls[DG_CLASS_COUNT];
 	uint64_t mon_records;
-	uint64_t mon_would[RR_VERDICTS];
-	uint64_t mon_rule[RR_RULE_COUNT];
+	uint64_t mon_would[DG_VERDICT_COUNT];
+	uint64_t mon_rule[GATE_RULE_COUNT];
 	struct refusals monitor;
 	struct topk *hosts;		/* host -> records, data: host_sum */
 	struct report_series *series;	/* the charts of --html */
@@ -81,9 +81,9 @@ static void add_refusal(struct report_summary *s, struct refusals *rf,
 {
 	struct topk_entry *e;
 
-	if (r->rule == RR_UNAUTHENTICATED) {
+	if (r->rule == GATE_UNAUTHENTICATED) {
 		(void)count(s, &rf->unauth, NULL, r->addr);
-	} else if (r->rule == RR_NOT_OWNED) {
+	} else if (r->rule == GATE_NOT_OWNED) {
 		e = count(s, &rf->not_owned, free_topk,
 			  r->login ? r->login : "");
 		if (e->data == NULL)
@@ -151,7 +151,7 @@ void report_summary_add(struct report_summary *s, const struct report_rec *r)
 	s->mon_records++;
 	if (r->would < 0 || r->would == DG_VERDICT_ACCEPT)
 		return;
-	if (r->would < RR_VERDICTS)
+	if (r->would < DG_VERDICT_COUNT)
 		s->mon_would[r->would]++;
 	s->mon_rule[r->rule]++;
 	add_refusal(s, &s->monitor, r);
@@ -216,16 +216,17 @@ static json_t *not_owned_list(const struct topk *t)
 
 static const char *verdict_key(int v)
 {
-	return v == RR_SLOT_ABORT ? "abort" : dg_verdict_name((enum dg_verdict)v);
+	return v == RR_SLOT_ABORT ? verdict_stage_name(DG_STAGE_ABORT)
+				  : dg_verdict_name((enum dg_verdict)v);
 }
 
 static json_t *rule_object(const uint64_t *n, bool all)
 {
 	json_t *o = dgjson_must(json_object());
 
-	for (int r = 0; r < RR_RULE_COUNT; r++)
+	for (int r = 0; r < GATE_RULE_COUNT; r++)
 		if (all || n[r] > 0)
-			set_count(o, report_rule_name((enum rr_rule)r), n[r]);
+			set_count(o, gate_rule_name((enum gate_rule)r), n[r]);
 	return o;
 }
 
@@ -318,7 +319,7 @@ static json_t *monitor_object(const struct report_summary *s)
 	json_t *m = dgjson_must(json_object());
 	json_t *w = dgjson_must(json_object());
 
-	for (int v = DG_VERDICT_LOG; v < RR_VERDICTS; v++)
+	for (int v = DG_VERDICT_LOG; v < DG_VERDICT_COUNT; v++)
 		set_count(w, verdict_key(v), s->mon_would[v]);
 	set_count(m, "records", s->mon_records);
 	dgjson_set(m, "would", w);

@@ -116,12 +116,12 @@ void auditlog_close(struct auditlog *a)
 /* ---- the file as an audit sink ------------------------------------------ */
 
 /* Most records fit the stack buffer: no allocation for the line. */
-static int file_write(struct audit_sink *s, const struct dg_txn *t,
+static int file_write(struct audit_sink *s, const struct dg_record *r,
 		      const struct timespec *ts)
 {
 	char buf[AUDIT_LINE_BUF];
 	size_t len;
-	char *line = audit_json_into(t, ts, buf, sizeof(buf), &len);
+	char *line = audit_json_into(r, ts, buf, sizeof(buf), &len);
 	int ret = auditlog_write((struct auditlog *)s, line, len);
 
 	if (line != buf)

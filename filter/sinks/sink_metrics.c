@@ -12,12 +12,12 @@
 #include "sink.h"
 #include "util.h"
 
-static int metrics_write(struct audit_sink *s, const struct dg_txn *t,
+static int metrics_write(struct audit_sink *s, const struct dg_record *r,
 			 const struct timespec *ts)
 {
 	(void)s;
 	(void)ts;
-	metrics_record(t);
+	metrics_record(r);
 	return 0;
 }
 

@@ -106,7 +106,7 @@ static int send_on(struct fdref *f, const char *buf, size_t len)
 	       ? 0 : errno;
 }
 
-static int syslog_write(struct audit_sink *sink, const struct dg_txn *t,
+static int syslog_write(struct audit_sink *sink, const struct dg_record *r,
 			const struct timespec *ts)
 {
 	struct syslog_sink *s = (struct syslog_sink *)sink;
@@ -115,7 +115,7 @@ static int syslog_write(struct audit_sink *sink, const struct dg_txn *t,
 	struct fdref *f = snapshot_take(&s->cur, fdref_ref);
 	int err;
 
-	len += audit_syslog_fmt(t, ts, buf + len);
+	len += audit_syslog_fmt(r, ts, buf + len);
 	err = send_on(f, buf, len);
 	fdref_unref(f);
 	/* The daemon restarted (or never ran): a new socket, once. */

@@ -125,7 +125,7 @@ static void count_lost(struct audit_sink *s)
 			atomic_fetch_add_explicit(&kind_errors[k], 1, memory_order_relaxed);
 }
 
-int sinks_write(struct audit_sinks *set, const struct dg_txn *t)
+int sinks_write(struct audit_sinks *set, const struct dg_record *r)
 {
 	struct timespec now;
 	int lost = 0, keepers = 0, kept = 0;
@@ -136,7 +136,7 @@ int sinks_write(struct audit_sinks *set, const struct dg_txn *t)
 	}
 	for (size_t i = 0; i < set->n; i++) {
 		struct audit_sink *s = set->sink[i];
-		bool ok = s->ops->write(s, t, &now) == 0;
+		bool ok = s->ops->write(s, r, &now) == 0;
 
 		keepers += s->ops->keeps_records;
 		kept += s->ops->keeps_records && ok;
@@ -207,14 +207,14 @@ struct audit_sinks *sinks_current(void)
 	return snapshot_take(&current, ref_any);
 }
 
-int audit_emit(const struct dg_txn *t)
+int audit_emit(const struct dg_record *r)
 {
 	struct audit_sinks *set = sinks_current();
 	int lost;
 
 	if (set == NULL)
 		return 0;
-	lost = sinks_write(set, t);
+	lost = sinks_write(set, r);
 	sinks_unref(set);
 	return lost;
 }

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_audit.c: fuzz target for the audit encoders.  The input becomes a
- * transaction record the way the milter glue fills one (txn_set and
- * txn_add_rcpt, so the same bounds apply): 24 bytes of decision fields,
+ * transaction the way the milter glue fills one (txn_set and
+ * txn_add_rcpt, so the same bounds apply) and its record (record.h):
+ * 24 bytes of decision fields,
  * then NUL-separated strings with whatever bytes a client can send
  * (client address, client name, helo, daemon, queue id, login,
  * mechanism, TLS version, sender, reply, recipients...).  Properties:
  *  - audit_json() is one line ending in "\n" that jansson parses as an
  *    object (so every string is valid UTF-8 and JSON), whose "from" is
- *    exactly audit_utf8() of the sender;
+ *    exactly utf8_repair() of the sender;
  *  - audit_syslog() is printable ASCII only (no forged line or key) and
  *    shorter than AUDIT_SYSLOG_MAX;
  *  - dotgate-report's parser reads both forms back as a record with the
@@ -22,12 +23,12 @@
 
 #include "audit.h"
 #include "fuzz.h"
+#include "record.h"
 #include "report.h"
 #include "txn.h"
+#include "utf8.h"
 
 #define HDR 24
-
-static const char *const stages[] = { "mail", "eom", "abort" };
 
 /* Next NUL-terminated string of the input, or NULL when none is left. */
 static const char *next_str(const uint8_t **p, const uint8_t *end,
@@ -48,7 +49,8 @@ static const char *next_str(const uint8_t **p, const uint8_t *end,
 	return buf;
 }
 
-static void fill(struct dg_txn *t, const uint8_t *d, size_t size)
+static void fill(struct dg_txn *t, struct dg_record *r, const uint8_t *d,
+		 size_t size)
 {
 	const uint8_t *p = d + HDR, *end = d + size;
 	char *buf = malloc(65536);
@@ -57,15 +59,17 @@ static void fill(struct dg_txn *t, const uint8_t *d, size_t size)
 
 	if (buf == NULL)
 		abort();
-	t->stage = stages[d[0] % 3];
-	t->mode = (d[1] & 1) ? DG_MODE_MONITOR : DG_MODE_ENFORCE;
+	memset(r, 0, sizeof(*r));
+	r->txn = t;
+	r->stage = (enum dg_stage)(d[0] % DG_STAGE_COUNT);
+	r->mode = (d[1] & 1) ? DG_MODE_MONITOR : DG_MODE_ENFORCE;
 	t->scanned = (d[1] & 2) != 0;
-	t->has_would = (d[1] & 4) != 0;
-	t->body_rule = (d[1] & 8) != 0;
-	t->has_verdict = strcmp(t->stage, "abort") != 0;
-	t->verdict = (enum dg_verdict)(d[2] % 6);
-	t->would = (enum dg_verdict)(d[3] % 6);
-	t->mail_rule = (enum gate_rule)(d[4] % 6);
+	r->decision.has_would = (d[1] & 4) != 0;
+	r->decision.body_rule = (d[1] & 8) != 0;
+	r->decision.has_verdict = r->stage != DG_STAGE_ABORT;
+	r->decision.verdict = (enum dg_verdict)(d[2] % DG_VERDICT_COUNT);
+	r->decision.would = (enum dg_verdict)(d[3] % DG_VERDICT_COUNT);
+	r->mail_rule = (enum gate_rule)(d[4] % GATE_BODY);
 	t->client_port = (d[1] & 16) ? -1 : (int)(d[5] << 8 | d[6]);
 	t->size = (uint64_t)d[7] << 24 | (uint64_t)d[8] << 8 | d[9];
 	for (c = 0; c < DG_CLASS_COUNT; c++) {
@@ -91,16 +95,17 @@ static void fill(struct dg_txn *t, const uint8_t *d, size_t size)
 		txn_set(&t->tls, s);
 	if ((s = next_str(&p, end, buf, 65536)) != NULL)
 		txn_set(&t->from, s);
-	if ((s = next_str(&p, end, buf, sizeof(t->reply))) != NULL)
-		strcpy(t->reply, s);
+	if ((s = next_str(&p, end, buf, sizeof(r->decision.reply))) != NULL)
+		strcpy(r->decision.reply, s);
 	while ((s = next_str(&p, end, buf, 65536)) != NULL)
 		txn_add_rcpt(t, s);
 	free(buf);
 }
 
-static void check_json(const struct dg_txn *t, const char *line,
+static void check_json(const struct dg_record *r, const char *line,
 		       struct report_parser *rp)
 {
+	const struct dg_txn *t = r->txn;
 	size_t len = strlen(line);
 	json_error_t jerr;
 	json_t *o, *from;
@@ -114,7 +119,7 @@ static void check_json(const struct dg_txn *t, const char *line,
 		fuzz_fail("audit_json does not parse (%s): %s", jerr.text, line);
 	from = json_object_get(o, "from");
 	if (t->from != NULL) {
-		want = audit_utf8(t->from);
+		want = utf8_repair(t->from);
 		if (!json_is_string(from) ||
 		    strcmp(json_string_value(from), want) != 0)
 			fuzz_fail("from does not round-trip: %s", line);
@@ -123,13 +128,15 @@ static void check_json(const struct dg_txn *t, const char *line,
 	json_decref(o);
 	if (report_parser_line(rp, line, len, &rec) != RP_RECORD)
 		fuzz_fail("dotgate-report rejects the JSON record: %s", line);
-	if (strcmp(stages[rec.stage], t->stage) != 0)
-		fuzz_fail("report read stage %d for %s", (int)rec.stage, t->stage);
+	if ((int)rec.stage != (int)r->stage)
+		fuzz_fail("report read stage %d for %s", (int)rec.stage,
+			  verdict_stage_name(r->stage));
 }
 
-static void check_syslog(const struct dg_txn *t, const char *msg,
+static void check_syslog(const struct dg_record *r, const char *msg,
 			 struct report_parser *rp)
 {
+	const struct dg_txn *t = r->txn;
 	static const char prefix[] =
 	    "Nov 29 01:02:03 mx dotgate[4242]: ";
 	size_t len = strlen(msg), i;
@@ -150,7 +157,7 @@ static void check_syslog(const struct dg_txn *t, const char *msg,
 	if (report_parser_line(rp, line, sizeof(prefix) - 1 + len,
 			       &rec) != RP_RECORD)
 		fuzz_fail("dotgate-report rejects the syslog record: %s", msg);
-	if (strcmp(stages[rec.stage], t->stage) != 0)
+	if ((int)rec.stage != (int)r->stage)
 		fuzz_fail("report read stage %d from syslog", (int)rec.stage);
 	/* Values are cut only when long; a short sender must come back. */
 	if (t->from != NULL && strlen(t->from) < 100 && len < 2000 &&
@@ -164,6 +171,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct report_parser *rp;
 	struct timespec ts = { 1795914123, 456000000 };
 	struct dg_txn *t;
+	struct dg_record r;
 	char *line;
 
 	if (size < HDR || size > 200000)
@@ -171,12 +179,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rp == NULL)
 		rp = report_parser_new();
 	t = txn_new();
-	fill(t, data, size);
-	line = audit_json(t, &ts);
-	check_json(t, line, rp);
+	fill(t, &r, data, size);
+	line = audit_json(&r, &ts);
+	check_json(&r, line, rp);
 	free(line);
-	line = audit_syslog(t, &ts);
-	check_syslog(t, line, rp);
+	line = audit_syslog(&r, &ts);
+	check_syslog(&r, line, rp);
 	free(line);
 	txn_free(t);
 	return 0;

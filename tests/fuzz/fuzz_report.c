@@ -22,7 +22,7 @@ static void check_rec(const struct report_rec *r)
 {
 	int c;
 
-	if ((unsigned)r->stage > RR_ABORT || (unsigned)r->rule >= RR_RULE_COUNT ||
+	if ((unsigned)r->stage > DG_STAGE_ABORT || (unsigned)r->rule >= GATE_RULE_COUNT ||
 	    r->verdict < -1 || r->verdict > 5 || r->would < -1 || r->would > 5)
 		fuzz_fail("record field out of range");
 	if (r->addr == NULL)

@@ -20,7 +20,9 @@
 
 #include "audit.h"
 #include "report.h"
+#include "record_fixture.h"
 #include "txn.h"
+#include "utf8.h"
 #include "util.h"
 
 /* 2026-11-29T01:02:03.456Z */
@@ -49,9 +51,9 @@ static const char HOSTILE_UTF8[] =
 
 static struct dg_txn *full_txn(void)
 {
-	struct dg_txn *t = txn_new();
+	struct dg_txn *t = new_txn();
 
-	t->host = "mx1.example.net";
+	R.host = "mx1.example.net";
 	strcpy(t->client_addr, "192.0.2.7");
 	t->client_port = 43210;
 	txn_set(&t->client_name, "mail.example.net");
@@ -70,12 +72,12 @@ static struct dg_txn *full_txn(void)
 	t->scan.cls[DG_CLASS_BARE_CR].first = 180;
 	t->scan.cls[DG_CLASS_LONG_LINE].count = 1;
 	t->scan.cls[DG_CLASS_LONG_LINE].first = 0;
-	t->stage = "eom";
-	t->mail_rule = GATE_PASS;
-	t->body_rule = true;
-	t->has_verdict = true;
-	t->verdict = DG_VERDICT_REJECT;
-	strcpy(t->reply, "550 5.6.0 Message rejected: malformed line endings "
+	R.stage = DG_STAGE_EOM;
+	R.mail_rule = GATE_PASS;
+	R.decision.body_rule = true;
+	R.decision.has_verdict = true;
+	R.decision.verdict = DG_VERDICT_REJECT;
+	strcpy(R.decision.reply, "550 5.6.0 Message rejected: malformed line endings "
 	       "or end-of-data sequence (bare_cr, long_line)");
 	return t;
 }
@@ -83,7 +85,7 @@ static struct dg_txn *full_txn(void)
 static void test_json_full(void **state)
 {
 	struct dg_txn *t = full_txn();
-	char *line = audit_json(t, &TS);
+	char *line = audit_json(rec(t), &TS);
 
 	(void)state;
 	assert_string_equal(line,
@@ -108,17 +110,17 @@ static void test_json_full(void **state)
 /* A MAIL-stage refusal of a client without IP, queue id or auth. */
 static void test_json_nulls(void **state)
 {
-	struct dg_txn *t = txn_new();
+	struct dg_txn *t = new_txn();
 	char *line;
 
 	(void)state;
 	txn_set(&t->from, "");
-	t->stage = "mail";
-	t->mail_rule = GATE_UNAUTHENTICATED;
-	t->has_verdict = true;
-	t->verdict = DG_VERDICT_REJECT;
-	strcpy(t->reply, "530 5.7.0 Authentication required");
-	line = audit_json(t, &TS);
+	R.stage = DG_STAGE_MAIL;
+	R.mail_rule = GATE_UNAUTHENTICATED;
+	R.decision.has_verdict = true;
+	R.decision.verdict = DG_VERDICT_REJECT;
+	strcpy(R.decision.reply, "530 5.7.0 Authentication required");
+	line = audit_json(rec(t), &TS);
 	assert_string_equal(line,
 		"{\"ts\":\"2026-11-29T01:02:03.456Z\",\"host\":null,"
 		"\"stage\":\"mail\",\"qid\":null,\"client\":{\"addr\":null,\"port\":null,"
@@ -131,12 +133,12 @@ static void test_json_nulls(void **state)
 	free(line);
 
 	/* Abort records have no verdict; no reply is null. */
-	t->stage = "abort";
-	t->has_verdict = false;
-	t->reply[0] = '\0';
-	t->mail_rule = GATE_EXEMPT;
+	R.stage = DG_STAGE_ABORT;
+	R.decision.has_verdict = false;
+	R.decision.reply[0] = '\0';
+	R.mail_rule = GATE_EXEMPT;
 	txn_set(&t->auth_user, "bob");
-	line = audit_json(t, &TS);
+	line = audit_json(rec(t), &TS);
 	assert_non_null(strstr(line, "\"auth\":{\"user\":\"bob\",\"mech\":null}"));
 	assert_non_null(strstr(line, "\"verdict\":null,\"would\":null,"
 			       "\"rule\":\"auth.exempt\",\"reply\":null"));
@@ -150,11 +152,11 @@ static void test_json_monitor(void **state)
 	char *line;
 
 	(void)state;
-	t->mode = DG_MODE_MONITOR;
-	t->verdict = DG_VERDICT_LOG;
-	t->has_would = true;
-	t->would = DG_VERDICT_REJECT;
-	line = audit_json(t, &TS);
+	R.mode = DG_MODE_MONITOR;
+	R.decision.verdict = DG_VERDICT_LOG;
+	R.decision.has_would = true;
+	R.decision.would = DG_VERDICT_REJECT;
+	line = audit_json(rec(t), &TS);
 	assert_non_null(strstr(line, "\"verdict\":\"log\",\"would\":\"reject\","
 			       "\"rule\":\"body\""));
 	assert_non_null(strstr(line, "\"mode\":\"monitor\"}\n"));
@@ -162,8 +164,8 @@ static void test_json_monitor(void **state)
 
 	/* dotgate.conf(5), AUDIT RECORD: would is null when enforce mode
 	 * would have accepted. */
-	t->would = DG_VERDICT_ACCEPT;
-	line = audit_json(t, &TS);
+	R.decision.would = DG_VERDICT_ACCEPT;
+	line = audit_json(rec(t), &TS);
 	assert_non_null(strstr(line, "\"would\":null"));
 	free(line);
 	txn_free(t);
@@ -194,7 +196,7 @@ static void test_utf8(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < DG_ARRAY_LEN(cases); i++) {
-		char *o = audit_utf8(cases[i].in);
+		char *o = utf8_repair(cases[i].in);
 
 		if (strcmp(o, cases[i].out) != 0)
 			fail_msg("case %zu: wrong repair", i);
@@ -243,7 +245,7 @@ static void test_json_hostile(void **state)
 	txn_set(&t->from, HOSTILE);
 	txn_add_rcpt(t, HOSTILE);
 	strcpy(t->client_addr, "\"\r\n");
-	line = audit_json(t, &TS);
+	line = audit_json(rec(t), &TS);
 	j = decode(line);
 	assert_string_equal(json_string_value(json_object_get(j, "from")),
 			    HOSTILE_UTF8);
@@ -285,7 +287,7 @@ static void test_json_nul(void **state)
 
 	(void)state;
 	txn_set(&t->from, with_nul);
-	line = audit_json(t, &TS);
+	line = audit_json(rec(t), &TS);
 	j = decode(line);
 	assert_string_equal(json_string_value(json_object_get(j, "from")), "ab");
 	json_decref(j);
@@ -311,7 +313,7 @@ static void test_json_long(void **state)
 	(void)state;
 	/* Through txn_set, as the milter glue stores it: bounded. */
 	txn_set(&t->from, big);
-	line = audit_json(t, &TS);
+	line = audit_json(rec(t), &TS);
 	j = decode(line);
 	assert_int_equal(strlen(json_string_value(json_object_get(j, "from"))),
 			 DG_FIELD_MAX * 3);
@@ -321,7 +323,7 @@ static void test_json_long(void **state)
 	/* Stored unbounded, the encoder still copes. */
 	free(t->from);
 	t->from = repeat('x', 10240);
-	line = audit_json(t, &TS);
+	line = audit_json(rec(t), &TS);
 	j = decode(line);
 	assert_int_equal(strlen(json_string_value(json_object_get(j, "from"))),
 			 10240);
@@ -334,7 +336,7 @@ static void test_json_long(void **state)
 static void test_syslog_full(void **state)
 {
 	struct dg_txn *t = full_txn();
-	char *msg = audit_syslog(t, &TS);
+	char *msg = audit_syslog(rec(t), &TS);
 
 	(void)state;
 	assert_string_equal(msg,
@@ -355,17 +357,17 @@ static void test_syslog_full(void **state)
 
 static void test_syslog_nulls(void **state)
 {
-	struct dg_txn *t = txn_new();
+	struct dg_txn *t = new_txn();
 	char *msg;
 
 	(void)state;
 	txn_set(&t->from, "");
-	t->stage = "abort";
-	t->mail_rule = GATE_EXEMPT;
-	t->mode = DG_MODE_MONITOR;
-	t->has_would = true;
-	t->would = DG_VERDICT_TEMPFAIL;
-	msg = audit_syslog(t, &TS);
+	R.stage = DG_STAGE_ABORT;
+	R.mail_rule = GATE_EXEMPT;
+	R.mode = DG_MODE_MONITOR;
+	R.decision.has_would = true;
+	R.decision.would = DG_VERDICT_TEMPFAIL;
+	msg = audit_syslog(rec(t), &TS);
 	assert_string_equal(msg,
 		"NOQUEUE: ts=\"2026-11-29T01:02:03.456Z\" stage=\"abort\" "
 		"from=\"\" rcpts=\"\" size=\"0\" anomalies=\"\" "
@@ -428,7 +430,7 @@ static void test_syslog_hostile(void **state)
 	txn_set(&t->from, HOSTILE);
 	txn_add_rcpt(t, "x@y\" verdict=\"accept,z@w");
 	txn_set(&t->qid, "A B:\" verdict=\"accept\n");
-	msg = audit_syslog(t, &TS);
+	msg = audit_syslog(rec(t), &TS);
 	keys = parse_syslog(msg, "from", &from);
 	assert_string_equal(keys, " ts host stage client port client_name helo "
 			    "daemon auth_user auth_mech tls from rcpts size "
@@ -467,9 +469,9 @@ static void test_syslog_bounded(void **state)
 	t->auth_user = xstrdup(big);
 	for (int i = 0; i < DG_RCPT_MAX; i++)
 		txn_add_rcpt(t, big);
-	memset(t->reply, '"', DG_REPLY_MAX);
-	t->reply[DG_REPLY_MAX] = '\0';
-	msg = audit_syslog(t, &TS);
+	memset(R.decision.reply, '"', DG_REPLY_MAX);
+	R.decision.reply[DG_REPLY_MAX] = '\0';
+	msg = audit_syslog(rec(t), &TS);
 	assert_true(strlen(msg) <= AUDIT_SYSLOG_MAX);
 	keys = parse_syslog(msg, "from", &from);
 	/* Every field is there, only cut. */

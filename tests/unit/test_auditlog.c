@@ -25,6 +25,7 @@
 
 #include "audit.h"
 #include "sink.h"
+#include "record_fixture.h"
 #include "txn.h"
 #include "util.h"
 
@@ -287,13 +288,13 @@ static void test_errors(void **state)
 
 static struct dg_txn *refused_txn(void)
 {
-	struct dg_txn *t = txn_new();
+	struct dg_txn *t = new_txn();
 
-	t->stage = "mail";
+	R.stage = DG_STAGE_MAIL;
 	txn_set(&t->from, "x\ny@example.test");
-	t->mail_rule = GATE_UNAUTHENTICATED;
-	t->has_verdict = true;
-	t->verdict = DG_VERDICT_REJECT;
+	R.mail_rule = GATE_UNAUTHENTICATED;
+	R.decision.has_verdict = true;
+	R.decision.verdict = DG_VERDICT_REJECT;
 	return t;
 }
 
@@ -323,9 +324,9 @@ static void test_emit(void **state)
 	p.audit.file = path;
 	sinks_install(sinks_configure(&p, NULL, &complete));
 	assert_true(complete);
-	assert_int_equal(audit_emit(t), 0);
+	assert_int_equal(audit_emit(rec(t)), 0);
 	sinks_install(NULL);
-	assert_int_equal(audit_emit(t), 0);	/* no set: nothing, no error */
+	assert_int_equal(audit_emit(rec(t)), 0);	/* no set: nothing, no error */
 	content = slurp(path);
 	assert_ptr_equal(strchr(content, '\n'), content + strlen(content) - 1);
 	j = json_loads(content, 0, NULL);
@@ -357,11 +358,11 @@ static void test_sinks_reload(void **state)
 	path_of(bad, sizeof(bad), "missing/reload.jsonl");
 	p.audit.file = a;
 	s1 = sinks_configure(&p, NULL, &complete);
-	assert_int_equal(sinks_write(s1, t), 0);
+	assert_int_equal(sinks_write(s1, rec(t)), 0);
 	assert_int_equal(rename(a, a1), 0);		/* logrotate */
 	s2 = sinks_configure(&p, s1, &complete);
 	assert_ptr_equal(sinks_find(s2, "file"), sinks_find(s1, "file"));
-	assert_int_equal(sinks_write(s1, t), 0);	/* the old set too */
+	assert_int_equal(sinks_write(s1, rec(t)), 0);	/* the old set too */
 	assert_int_equal(count_lines(a1), 1);
 	assert_int_equal(count_lines(a), 1);
 	sinks_unref(s1);
@@ -373,7 +374,7 @@ static void test_sinks_reload(void **state)
 	p.audit.file = b;
 	s2 = sinks_configure(&p, s1, &complete);
 	assert_true(complete);
-	assert_int_equal(sinks_write(s2, t), 0);
+	assert_int_equal(sinks_write(s2, rec(t)), 0);
 	assert_int_equal(count_lines(b), 1);
 	assert_int_equal(count_lines(a), 1);
 	sinks_unref(s1);
@@ -409,7 +410,7 @@ static void test_sink_errors(void **state)
 	set = sinks_configure(&p, NULL, &complete);
 	assert_non_null(sinks_find(set, "syslog"));
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(sinks_write(set, t), 2);
+		assert_int_equal(sinks_write(set, rec(t)), 2);
 	assert_int_equal(sink_errors(sinks_find(set, "file")), 3);
 	assert_int_equal(sink_errors(sinks_find(set, "syslog")), 3);
 	sinks_unref(set);

@@ -20,21 +20,21 @@
 
 #include "listen.h"
 #include "metrics.h"
+#include "record_fixture.h"
 #include "txn.h"
 
 static char *expose(void)
 {
 	struct metrics_extra x;
-	struct mbuf b;
+	struct buf b = BUF_INIT;
 
 	memset(&x, 0, sizeof(x));
 	x.version = "1.2\"3\\4\n5";
 	x.nsinks = 1;
 	x.sink_name[0] = "file";
 	x.sink_errors[0] = 7;
-	mbuf_init(&b);
 	metrics_expose(&dg_metrics, &x, &b);
-	return b.buf;
+	return b.p;
 }
 
 static void has_line(const char *page, const char *line)
@@ -48,26 +48,26 @@ static void has_line(const char *page, const char *line)
 
 static void test_records(void **state)
 {
-	struct dg_txn *t = txn_new();
+	struct dg_txn *t = new_txn();
 	char *page;
 
 	(void)state;
 	memset(&dg_metrics, 0, sizeof(dg_metrics));
-	t->stage = "mail";
-	t->mail_rule = GATE_UNAUTHENTICATED;
-	t->has_verdict = true;
-	t->verdict = DG_VERDICT_REJECT;
-	metrics_record(t);
-	metrics_record(t);
-	t->stage = "abort";		/* no verdict: "none" */
-	t->has_verdict = false;
-	t->mail_rule = GATE_PASS;
-	t->mode = DG_MODE_MONITOR;
+	R.stage = DG_STAGE_MAIL;
+	R.mail_rule = GATE_UNAUTHENTICATED;
+	R.decision.has_verdict = true;
+	R.decision.verdict = DG_VERDICT_REJECT;
+	metrics_record(rec(t));
+	metrics_record(rec(t));
+	R.stage = DG_STAGE_ABORT;	/* no verdict: "none" */
+	R.decision.has_verdict = false;
+	R.mail_rule = GATE_PASS;
+	R.mode = DG_MODE_MONITOR;
 	t->size = 1000;
 	t->scanned = true;
 	t->scan.cls[DG_CLASS_BARE_LF].count = 3;
-	t->body_rule = true;
-	metrics_record(t);
+	R.decision.body_rule = true;
+	metrics_record(rec(t));
 	page = expose();
 	has_line(page, "dotgate_transactions_total{stage=\"mail\",verdict=\"reject\","
 		 "rule=\"auth.unauthenticated\",mode=\"enforce\"} 2");

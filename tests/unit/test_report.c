@@ -18,6 +18,7 @@
 
 #include "audit.h"
 #include "report.h"
+#include "record_fixture.h"
 #include "topk.h"
 #include "txn.h"
 #include "util.h"
@@ -229,13 +230,13 @@ static void test_classify(void **state)
 	assert_int_equal(line(rp, REC, &r), RP_RECORD);
 	assert_int_equal(r.ts_ms, T0);
 	assert_string_equal(r.ts, "2026-11-29T01:02:03.456Z");
-	assert_int_equal(r.stage, RR_EOM);
+	assert_int_equal(r.stage, DG_STAGE_EOM);
 	assert_string_equal(r.addr, "192.0.2.7");
 	assert_string_equal(r.login, "alice");
 	assert_string_equal(r.from, "a@example.test");
 	assert_int_equal(r.verdict, DG_VERDICT_TAG);
 	assert_int_equal(r.would, -1);
-	assert_int_equal(r.rule, RR_BODY);
+	assert_int_equal(r.rule, GATE_BODY);
 	assert_false(r.monitor);
 	assert_int_equal(r.count[DG_CLASS_BARE_LF], 3);
 	for (int c = 0; c < DG_CLASS_COUNT; c++)
@@ -257,7 +258,7 @@ static void test_classify(void **state)
 			      "\"auth\":null,\"verdict\":null,\"rule\":\"pass\","
 			      "\"mode\":\"monitor\",\"would\":\"reject\"}", &r),
 			 RP_RECORD);
-	assert_int_equal(r.stage, RR_ABORT);
+	assert_int_equal(r.stage, DG_STAGE_ABORT);
 	assert_string_equal(r.addr, "");
 	assert_null(r.login);
 	assert_null(r.from);
@@ -272,7 +273,7 @@ static void test_roundtrip(void **state)
 {
 	static const struct timespec ts = {1795914123, 456000000};
 	struct report_parser *rp = report_parser_new();
-	struct dg_txn *t = txn_new();
+	struct dg_txn *t = new_txn();
 	struct report_rec a, b;
 	char *json, *sys, *line2;
 
@@ -283,22 +284,22 @@ static void test_roundtrip(void **state)
 	txn_set(&t->auth_mech, "LOGIN");
 	txn_set(&t->from, "ceo@example.test\" verdict=\"accept");
 	txn_add_rcpt(t, "x@example.test");
-	t->stage = "eom";
+	R.stage = DG_STAGE_EOM;
 	t->scanned = true;
 	t->scan.cls[DG_CLASS_SMUGGLE_EOD].count = 1;
 	t->scan.cls[DG_CLASS_SMUGGLE_EOD].first = 77;
 	t->scan.cls[DG_CLASS_NUL].count = 4;
 	t->scan.cls[DG_CLASS_NUL].first = 9;
-	t->mail_rule = GATE_NOT_OWNED;
-	t->mode = DG_MODE_MONITOR;
-	t->has_verdict = true;
-	t->verdict = DG_VERDICT_LOG;
-	t->has_would = true;
-	t->would = DG_VERDICT_REJECT;
-	strcpy(t->reply, "553 5.7.1 <x>: Sender address rejected");
+	R.mail_rule = GATE_NOT_OWNED;
+	R.mode = DG_MODE_MONITOR;
+	R.decision.has_verdict = true;
+	R.decision.verdict = DG_VERDICT_LOG;
+	R.decision.has_would = true;
+	R.decision.would = DG_VERDICT_REJECT;
+	strcpy(R.decision.reply, "553 5.7.1 <x>: Sender address rejected");
 
-	json = audit_json(t, &ts);
-	sys = audit_syslog(t, &ts);
+	json = audit_json(rec(t), &ts);
+	sys = audit_syslog(rec(t), &ts);
 	line2 = xmalloc(strlen(sys) + 64);
 	sprintf(line2, "Nov 29 01:02:03 mx dotgate[42]: %s", sys);
 
@@ -317,8 +318,8 @@ static void test_roundtrip(void **state)
 	assert_int_equal(a.verdict, b.verdict);
 	assert_int_equal(a.would, b.would);
 	assert_int_equal(a.would, DG_VERDICT_REJECT);
-	assert_int_equal(a.rule, RR_NOT_OWNED);
-	assert_int_equal(b.rule, RR_NOT_OWNED);
+	assert_int_equal(a.rule, GATE_NOT_OWNED);
+	assert_int_equal(b.rule, GATE_NOT_OWNED);
 	assert_true(a.monitor && b.monitor);
 	assert_memory_equal(a.count, b.count, sizeof(a.count));
 	assert_int_equal(b.count[DG_CLASS_NUL], 4);
@@ -526,10 +527,10 @@ static void test_summary_cap(void **state)
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
-	r.stage = RR_MAIL;
+	r.stage = DG_STAGE_MAIL;
 	r.verdict = DG_VERDICT_REJECT;
 	r.would = -1;
-	r.rule = RR_UNAUTHENTICATED;
+	r.rule = GATE_UNAUTHENTICATED;
 	for (int i = 0; i < 100; i++) {
 		snprintf(addr, sizeof(addr), "10.0.0.%d", i);
 		r.addr = addr;

@@ -61,7 +61,7 @@ static struct report_rec rec_at(int64_t ms, int v, bool bad)
 	memset(&r, 0, sizeof(r));
 	r.ts_ms = ms;
 	r.addr = "";
-	r.stage = v < 0 ? RR_ABORT : RR_EOM;
+	r.stage = v < 0 ? DG_STAGE_ABORT : DG_STAGE_EOM;
 	r.verdict = v;
 	r.count[DG_CLASS_BARE_CR] = bad;
 	return r;
@@ -176,8 +176,8 @@ static void test_html_escapes(void **state)
 	char *page;
 
 	(void)state;
-	r.stage = RR_MAIL;
-	r.rule = RR_NOT_OWNED;
+	r.stage = DG_STAGE_MAIL;
+	r.rule = GATE_NOT_OWNED;
 	r.login = "<b>eve</b>";
 	r.from = "<script>alert(1)</script>";
 	r.addr = "\"'&\x1b[31m";

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "sink.h"
+#include "record_fixture.h"
 #include "txn.h"
 #include "util.h"
 
@@ -74,13 +75,13 @@ static ssize_t received(int fd, char *buf, size_t size)
 
 static struct dg_txn *refused_txn(void)
 {
-	struct dg_txn *t = txn_new();
+	struct dg_txn *t = new_txn();
 
-	t->stage = "mail";
+	R.stage = DG_STAGE_MAIL;
 	txn_set(&t->from, "x\ny@example.test");
-	t->mail_rule = GATE_UNAUTHENTICATED;
-	t->has_verdict = true;
-	t->verdict = DG_VERDICT_REJECT;
+	R.mail_rule = GATE_UNAUTHENTICATED;
+	R.decision.has_verdict = true;
+	R.decision.verdict = DG_VERDICT_REJECT;
 	return t;
 }
 
@@ -104,8 +105,8 @@ static void test_one_datagram_per_record(void **state)
 	char buf[9000], want[64];
 
 	(void)state;
-	assert_int_equal(sinks_write(set, t), 0);
-	assert_int_equal(sinks_write(set, t), 0);
+	assert_int_equal(sinks_write(set, rec(t)), 0);
+	assert_int_equal(sinks_write(set, rec(t)), 0);
 	snprintf(want, sizeof(want), "test_sink_syslog[%ld]: NOQUEUE: ts=\"", (long)getpid());
 	for (int i = 0; i < 2; i++) {
 		assert_true(received(d, buf, sizeof(buf)) > 0);
@@ -137,13 +138,13 @@ static void test_daemon_away_and_back(void **state)
 	unlink(sockpath);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 0; i < 100; i++)
-		assert_int_equal(sinks_write(set, t), 1);
+		assert_int_equal(sinks_write(set, rec(t)), 1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	assert_true(t1.tv_sec - t0.tv_sec < 2);		/* never waited */
 	assert_int_equal(sink_errors(sinks_find(set, "syslog")), 100);
 	d = daemon_up();
 	sleep(2);					/* the reconnect interval */
-	assert_int_equal(sinks_write(set, t), 0);
+	assert_int_equal(sinks_write(set, rec(t)), 0);
 	assert_true(received(d, buf, sizeof(buf)) > 0);
 	sinks_unref(set);
 	close(d);
@@ -162,7 +163,7 @@ static void test_queue_full(void **state)
 
 	(void)state;
 	for (int i = 0; i < 5000; i++)
-		lost += (unsigned)sinks_write(set, t);
+		lost += (unsigned)sinks_write(set, rec(t));
 	assert_true(lost > 0);
 	assert_int_equal(sink_errors(sinks_find(set, "syslog")), lost);
 	sinks_unref(set);
