@@ -75,12 +75,12 @@ struct dg_policy_auth {
 	struct dg_reply mechanism;
 };
 
-struct remotemap;
+struct mapspec;
 
 struct dg_policy_senders {
 	char *login_map_path;		/* "" when none */
 	struct loginmap *map;		/* never NULL (empty if no file) */
-	struct remotemap *remote;	/* socketmap:/tcp: login_map; NULL: file */
+	struct mapspec *remote;		/* socketmap:/tcp: login_map; NULL: file */
 	struct loginmap *inline_users;	/* key: address or @domain -> logins */
 	enum dg_unlisted unlisted;
 	enum dg_null_sender null_sender;

@@ -19,9 +19,9 @@
 #include "cidr.h"
 #include "listen.h"
 #include "loginmap.h"
+#include "mapspec.h"
 #include "policy.h"
 #include "policy_load.h"
-#include "remotemap.h"
 #include "util.h"
 
 static const struct cval *get(cfg_t *sec, const char *name)
@@ -257,7 +257,7 @@ static int lookup_timeout(struct policy_errs *E, cfg_t *sec)
 	return (int)n * 1000;
 }
 
-/* A file, or a socketmap:/tcp: server (remotemap.h). */
+/* A file, or a socketmap:/tcp: server (mapspec.h). */
 static void login_map(struct policy_errs *E, cfg_t *sec, struct dg_policy_senders *s)
 {
 	const struct cval *v = get(sec, "login_map");
@@ -266,7 +266,7 @@ static void login_map(struct policy_errs *E, cfg_t *sec, struct dg_policy_sender
 
 	s->login_map_path = xstrdup(v->s);
 	s->map = loginmap_new();
-	rc = remotemap_parse(v->s, lookup_timeout(E, sec), &s->remote, err, sizeof(err));
+	rc = mapspec_parse(v->s, lookup_timeout(E, sec), &s->remote, err, sizeof(err));
 	if (rc < 0)
 		policy_errf(E, line_of(v, sec), "login_map: %s", err);
 	else if (rc == 0 && *v->s != '\0' && readable_map(E, v, sec))
