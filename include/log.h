@@ -10,7 +10,7 @@
  *	log_msg() writes one syslog record and, when log_open() was told
  *	so (dotgate -f), the same line on stderr.  Callers never pass
  *	client-controlled text as the format.  log_conf_error() is the
- *	policy_err_fn that prints configuration errors as
+ *	conf_err_fn (conferr.h) that prints configuration errors as
  *	"FILE:LINE: message" (or "FILE: message" when no line applies).
  */
 #ifndef DG_LOG_H

@@ -3,8 +3,8 @@
  * NAME
  *	policy - the compiled, immutable, reference-counted dotgate policy
  * SYNOPSIS
- *	struct dg_policy *policy_load(const char *path, policy_err_fn *err, void *arg);
- *	struct dg_policy *policy_load_dump(const char *path, policy_err_fn *err,
+ *	struct dg_policy *policy_load(const char *path, conf_err_fn *err, void *arg);
+ *	struct dg_policy *policy_load_dump(const char *path, conf_err_fn *err,
  *					   void *arg, FILE *dump);
  *	struct dg_policy *policy_ref(struct dg_policy *p);
  *	void policy_unref(struct dg_policy *p);
@@ -18,7 +18,7 @@
  *	policy_load() parses the libconfuse file at path (contract section
  *	3), validates every key and every file it names, and returns a
  *	policy with one reference; on any error it reports each one through
- *	err as (file, line, message) and returns NULL.  It never stops at
+ *	err (conferr.h) and returns NULL.  It never stops at
  *	the first error, so "dotgate -n" can list them all.
  *	policy_load_dump() is policy_load() that also writes, when the file
  *	has no error, the effective configuration to dump: every key of
@@ -50,6 +50,7 @@
 #include <sys/types.h>
 
 #include "anomaly.h"
+#include "conferr.h"
 #include "reply.h"
 
 struct cidr_list;
@@ -130,11 +131,8 @@ struct dg_policy {
 	struct dg_policy_metrics metrics;
 };
 
-typedef void policy_err_fn(void *arg, const char *file, unsigned line,
-			   const char *msg);
-
-struct dg_policy *policy_load(const char *path, policy_err_fn *err, void *arg);
-struct dg_policy *policy_load_dump(const char *path, policy_err_fn *err,
+struct dg_policy *policy_load(const char *path, conf_err_fn *err, void *arg);
+struct dg_policy *policy_load_dump(const char *path, conf_err_fn *err,
 				   void *arg, FILE *dump);
 struct dg_policy *policy_ref(struct dg_policy *p);
 void policy_unref(struct dg_policy *p);

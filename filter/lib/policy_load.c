@@ -376,7 +376,7 @@ static char *read_conf(struct policy_errs *E)
 }
 
 /* The dump is written only for a file that loads without an error. */
-static struct dg_policy *load(const char *path, policy_err_fn *err, void *arg,
+static struct dg_policy *load(const char *path, conf_err_fn *err, void *arg,
 			      FILE *dump)
 {
 	struct policy_errs E = { path, err, arg, 0 };
@@ -401,12 +401,12 @@ static struct dg_policy *load(const char *path, policy_err_fn *err, void *arg,
 	return p;
 }
 
-struct dg_policy *policy_load(const char *path, policy_err_fn *err, void *arg)
+struct dg_policy *policy_load(const char *path, conf_err_fn *err, void *arg)
 {
 	return load(path, err, arg, NULL);
 }
 
-struct dg_policy *policy_load_dump(const char *path, policy_err_fn *err,
+struct dg_policy *policy_load_dump(const char *path, conf_err_fn *err,
 				   void *arg, FILE *dump)
 {
 	return load(path, err, arg, dump);
