@@ -15,11 +15,15 @@
  *	bool policy_valid_socket(const char *spec);
  *	int policy_socket_spec(const char *spec, char *out, size_t outlen);
  * DESCRIPTION
- *	policy_load() parses the libconfuse file at path (contract section
- *	3), validates every key and every file it names, and returns a
- *	policy with one reference; on any error it reports each one through
- *	err (conferr.h) and returns NULL.  It never stops at
- *	the first error, so "dotgate -n" can list them all.
+ *	policy_load() parses the libconfuse file at path (dotgate.conf(5)),
+ *	validates every key and every file it names, and returns a policy
+ *	with one reference; on any error it reports each one through err
+ *	(conferr.h) and returns NULL.  Unknown keys, keys given twice and
+ *	invalid values do not stop it, so "dotgate -n" lists them all; a
+ *	syntax error, an unknown block or list, or a duplicate user title
+ *	ends the parse (libconfuse cannot resume after one): it is reported
+ *	with the errors before it, and the rest of the file is not checked.
+ *	Loads are serialised: libconfuse's scanner is not reentrant.
  *	policy_load_dump() is policy_load() that also writes, when the file
  *	has no error, the effective configuration to dump: every key of
  *	every section with its value, defaults included, in dotgate.conf

@@ -10,6 +10,7 @@
 #ifndef DG_POLICY_LOAD_H
 #define DG_POLICY_LOAD_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <confuse.h>
@@ -28,6 +29,8 @@ struct policy_errs {
 	conf_err_fn *fn;	/* may be NULL: count only */
 	void *arg;
 	int n;
+	bool partial;		/* the parse stopped early: the values after
+				 * that point are the defaults */
 };
 
 void policy_errf(struct policy_errs *E, unsigned line, const char *fmt, ...)
