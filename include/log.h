@@ -25,7 +25,7 @@
  *	so a core dump and the log line arrive together.  Before log_init()
  *	(unit tests) the name is the one the process was started as.
  *
- *	log_conf_error() is the policy_err_fn that prints configuration
+ *	log_conf_error() is the conf_err_fn (conferr.h) that prints configuration
  *	errors as "FILE:LINE: message" (or "FILE: message" when no line
  *	applies), without the program name, to syslog and, when *(bool *)arg
  *	is true, to stderr (dotgate(8), -n).

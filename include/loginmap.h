@@ -6,7 +6,7 @@
  *	struct loginmap *loginmap_new(void);
  *	int  loginmap_add(struct loginmap *m, const char *key, const char *login);
  *	int  loginmap_load(struct loginmap *m, const char *path,
- *			   loginmap_err_fn *err, void *arg);
+ *			   conf_err_fn *err, void *arg);
  *	const struct loginmap_entry *loginmap_get(const struct loginmap *m,
  *						  const char *key);
  *	size_t loginmap_size(const struct loginmap *m);
@@ -18,9 +18,9 @@
  *	loginmap_load() reads "KEY  login1, login2" lines ('#' comments and
  *	blank lines ignored; as in Postfix, a line that starts with white
  *	space continues the previous entry) and reports each malformed
- *	entry through err
- *	with the map's own path and line number; it returns the number of
- *	errors, or -1 if the file cannot be read (err is called with line 0).
+ *	entry through err (conferr.h) with the map's own path and line
+ *	number; it returns the number of errors, or -1 if the file cannot
+ *	be read (err is called with line 0).
  *	Lookups are O(1), the table is immutable once loaded and may be
  *	read from any thread.  Keys and logins are bounded to 1024 bytes.
  */
@@ -28,6 +28,8 @@
 #define DG_LOGINMAP_H
 
 #include <stddef.h>
+
+#include "conferr.h"
 
 struct loginmap;
 
@@ -37,12 +39,9 @@ struct loginmap_entry {
 	size_t nlogins;
 };
 
-typedef void loginmap_err_fn(void *arg, const char *file, unsigned line,
-			     const char *msg);
-
 struct loginmap *loginmap_new(void);
 int loginmap_add(struct loginmap *m, const char *key, const char *login);
-int loginmap_load(struct loginmap *m, const char *path, loginmap_err_fn *err,
+int loginmap_load(struct loginmap *m, const char *path, conf_err_fn *err,
 		  void *arg);
 const struct loginmap_entry *loginmap_get(const struct loginmap *m,
 					  const char *key);

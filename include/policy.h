@@ -3,8 +3,8 @@
  * NAME
  *	policy - the compiled, immutable, reference-counted dotgate policy
  * SYNOPSIS
- *	struct dg_policy *policy_load(const char *path, policy_err_fn *err, void *arg);
- *	struct dg_policy *policy_load_dump(const char *path, policy_err_fn *err,
+ *	struct dg_policy *policy_load(const char *path, conf_err_fn *err, void *arg);
+ *	struct dg_policy *policy_load_dump(const char *path, conf_err_fn *err,
  *					   void *arg, FILE *dump);
  *	struct dg_policy *policy_ref(struct dg_policy *p);
  *	void policy_unref(struct dg_policy *p);
@@ -16,10 +16,14 @@
  *	int policy_socket_spec(const char *spec, char *out, size_t outlen);
  * DESCRIPTION
  *	policy_load() parses the libconfuse file at path (dotgate.conf(5)),
- *	validates every key and every file it names, and returns a
- *	policy with one reference; on any error it reports each one through
- *	err as (file, line, message) and returns NULL.  It never stops at
- *	the first error, so "dotgate -n" can list them all.
+ *	validates every key and every file it names, and returns a policy
+ *	with one reference; on any error it reports each one through err
+ *	(conferr.h) and returns NULL.  Unknown keys, keys given twice and
+ *	invalid values do not stop it, so "dotgate -n" lists them all; a
+ *	syntax error, an unknown block or list, or a duplicate user title
+ *	ends the parse (libconfuse cannot resume after one): it is reported
+ *	with the errors before it, and the rest of the file is not checked.
+ *	Loads are serialised: libconfuse's scanner is not reentrant.
  *	policy_load_dump() is policy_load() that also writes, when the file
  *	has no error, the effective configuration to dump: every key of
  *	every section with its value, defaults included, in dotgate.conf
@@ -50,6 +54,7 @@
 #include <sys/types.h>
 
 #include "anomaly.h"
+#include "conferr.h"
 #include "reply.h"
 
 struct cidr_list;
@@ -75,12 +80,12 @@ struct dg_policy_auth {
 	struct dg_reply mechanism;
 };
 
-struct remotemap;
+struct mapspec;
 
 struct dg_policy_senders {
 	char *login_map_path;		/* "" when none */
 	struct loginmap *map;		/* never NULL (empty if no file) */
-	struct remotemap *remote;	/* socketmap:/tcp: login_map; NULL: file */
+	struct mapspec *remote;		/* socketmap:/tcp: login_map; NULL: file */
 	struct loginmap *inline_users;	/* key: address or @domain -> logins */
 	enum dg_unlisted unlisted;
 	enum dg_null_sender null_sender;
@@ -130,11 +135,8 @@ struct dg_policy {
 	struct dg_policy_metrics metrics;
 };
 
-typedef void policy_err_fn(void *arg, const char *file, unsigned line,
-			   const char *msg);
-
-struct dg_policy *policy_load(const char *path, policy_err_fn *err, void *arg);
-struct dg_policy *policy_load_dump(const char *path, policy_err_fn *err,
+struct dg_policy *policy_load(const char *path, conf_err_fn *err, void *arg);
+struct dg_policy *policy_load_dump(const char *path, conf_err_fn *err,
 				   void *arg, FILE *dump);
 struct dg_policy *policy_ref(struct dg_policy *p);
 void policy_unref(struct dg_policy *p);

@@ -4,31 +4,14 @@
  *	remotemap - login map lookups served by another process (Postfix
  *	socketmap and tcp_table protocols)
  * SYNOPSIS
- *	int remotemap_parse(const char *spec, int timeout_ms,
- *			    struct remotemap **out, char *err, size_t errsize);
- *	const char *remotemap_spec(const struct remotemap *m);
- *	void remotemap_free(struct remotemap *m);
- *
  *	void remotemap_session_init(struct remotemap_session *s,
- *				    const struct remotemap *m);
+ *				    const struct mapspec *m);
  *	int remotemap_get(struct remotemap_session *s, const char *key,
  *			  char *value, size_t valuesize);
  *	void remotemap_session_end(struct remotemap_session *s);
  * DESCRIPTION
- *	Sites whose smtpd_sender_login_maps live in mysql:, ldap: or pgsql:
- *	tables reach them from dotgate as Postfix's own clients would, over
- *	a socketmap or tcp_table server (one of their own, or a gateway in
- *	front of the database):
- *		socketmap:unix:/PATH:NAME	netstring "NAME KEY" per lookup
- *		socketmap:inet:ADDR:PORT:NAME	(socketmap_table(5))
- *		tcp:ADDR:PORT			"get KEY" lines (tcp_table(5))
- *	remotemap_parse() returns 1 and sets *out for such a spec, 0 when
- *	spec is not one (a file path: the caller loads it), -1 with a
- *	message in err when it is malformed.  ADDR is a numeric IPv4 or
- *	IPv6 address ([::1] in brackets): no DNS lookup, neither at load
- *	nor at MAIL time.  timeout_ms bounds each
- *	lookup (connect, request and reply together).
- *
+ *	The map m is a socketmap: or tcp: login_map as the configuration
+ *	loader parsed it (mapspec.h).
  *	A session is one MAIL FROM's lookups: remotemap_get() connects on
  *	first use and then reuses the connection for the next keys (if the
  *	server closed it meanwhile, one new connection is made, within the
@@ -47,12 +30,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mapspec.h"
+
 #define REMOTEMAP_VALUE_MAX 4096	/* one reply: the logins of a key */
 
-struct remotemap;
-
 struct remotemap_session {
-	const struct remotemap *m;
+	const struct mapspec *m;
 	int fd;				/* -1: not connected */
 	size_t start, end;		/* unread reply bytes in buf */
 	bool dropped;			/* the server closed the connection */
@@ -60,13 +43,8 @@ struct remotemap_session {
 	char err[256];
 };
 
-int remotemap_parse(const char *spec, int timeout_ms, struct remotemap **out,
-		    char *err, size_t errsize);
-const char *remotemap_spec(const struct remotemap *m);
-void remotemap_free(struct remotemap *m);
-
 void remotemap_session_init(struct remotemap_session *s,
-			    const struct remotemap *m);
+			    const struct mapspec *m);
 int remotemap_get(struct remotemap_session *s, const char *key, char *value,
 		  size_t valuesize);
 void remotemap_session_end(struct remotemap_session *s);

@@ -181,7 +181,7 @@ struct logical {
 };
 
 static int flush(struct loginmap *m, struct logical *l, const char *path,
-		 loginmap_err_fn *err, void *arg)
+		 conf_err_fn *err, void *arg)
 {
 	const char *msg;
 	int errors = 0;
@@ -217,7 +217,7 @@ static int is_blank_or_comment(const char *s)
 	return *s == '\0' || *s == '#';
 }
 
-int loginmap_load(struct loginmap *m, const char *path, loginmap_err_fn *err,
+int loginmap_load(struct loginmap *m, const char *path, conf_err_fn *err,
 		  void *arg)
 {
 	char *line = xmalloc(LOGINMAP_LINE_MAX);

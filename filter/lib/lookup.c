@@ -28,7 +28,7 @@ struct cached {
 };
 
 struct lookup {
-	const struct remotemap *map;	/* of the connection's policy */
+	const struct mapspec *map;	/* the cache's map */
 	struct remotemap_session s;
 	struct owner_remote src;
 	struct cached cache[LOOKUP_CACHE];

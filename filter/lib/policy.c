@@ -10,8 +10,8 @@
 
 #include "cidr.h"
 #include "loginmap.h"
+#include "mapspec.h"
 #include "policy.h"
-#include "remotemap.h"
 #include "snapshot.h"
 #include "util.h"
 
@@ -41,7 +41,7 @@ static void policy_free(struct dg_policy *p)
 	reply_free(&p->auth.mechanism);
 	free(p->senders.login_map_path);
 	loginmap_free(p->senders.map);
-	remotemap_free(p->senders.remote);
+	mapspec_free(p->senders.remote);
 	loginmap_free(p->senders.inline_users);
 	reply_free(&p->senders.reply);
 	reply_free(&p->senders.lookup_error);

@@ -19,9 +19,9 @@
 #include "cidr.h"
 #include "listen.h"
 #include "loginmap.h"
+#include "mapspec.h"
 #include "policy.h"
 #include "policy_load.h"
-#include "remotemap.h"
 #include "util.h"
 
 static const struct cval *get(cfg_t *sec, const char *name)
@@ -257,7 +257,7 @@ static int lookup_timeout(struct policy_errs *E, cfg_t *sec)
 	return (int)n * 1000;
 }
 
-/* A file, or a socketmap:/tcp: server (remotemap.h). */
+/* A file, or a socketmap:/tcp: server (mapspec.h). */
 static void login_map(struct policy_errs *E, cfg_t *sec, struct dg_policy_senders *s)
 {
 	const struct cval *v = get(sec, "login_map");
@@ -266,7 +266,7 @@ static void login_map(struct policy_errs *E, cfg_t *sec, struct dg_policy_sender
 
 	s->login_map_path = xstrdup(v->s);
 	s->map = loginmap_new();
-	rc = remotemap_parse(v->s, lookup_timeout(E, sec), &s->remote, err, sizeof(err));
+	rc = mapspec_parse(v->s, lookup_timeout(E, sec), &s->remote, err, sizeof(err));
 	if (rc < 0)
 		policy_errf(E, line_of(v, sec), "login_map: %s", err);
 	else if (rc == 0 && *v->s != '\0' && readable_map(E, v, sec))
@@ -304,8 +304,6 @@ static void compile_users(struct policy_errs *E, cfg_t *cfg, struct dg_policy_se
 		cfg_t *u = cfg_getnsec(cfg, "user", i);
 		const char *login = cfg_title(u);
 
-		if (login && *login > 0 && *login < ' ')
-			continue;	/* a duplicate, renamed by the parser */
 		if (login == NULL || *login == '\0') {
 			policy_errf(E, (unsigned)u->line, "user: a block needs a login as its title");
 			continue;
@@ -395,7 +393,8 @@ static void compile_audit(struct policy_errs *E, cfg_t *sec, struct dg_policy_au
 	a->file = xstrdup(v->s);
 }
 
-/* Off unless listen is set; a remote address must be asked for. */
+/* Off unless listen is set; a remote address must be asked for (unless
+ * the parse stopped early: allow_remote may be in the part not read). */
 static void compile_metrics(struct policy_errs *E, cfg_t *sec, struct dg_policy_metrics *m)
 {
 	const struct cval *v = get(sec, "listen");
@@ -408,7 +407,7 @@ static void compile_metrics(struct policy_errs *E, cfg_t *sec, struct dg_policy_
 		return;
 	if (listen_parse(v->s, &la, err, sizeof(err)) < 0)
 		policy_errf(E, line_of(v, sec), "listen: \"%.64s\": %s", v->s, err);
-	else if (!la.loopback && !m->allow_remote)
+	else if (!la.loopback && !m->allow_remote && !E->partial)
 		policy_errf(E, line_of(v, sec), "listen: \"%.64s\" is not a loopback address "
 			    "(set allow_remote = true to serve metrics to other hosts)", v->s);
 }

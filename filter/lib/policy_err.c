@@ -25,7 +25,7 @@ void policy_errf(struct policy_errs *E, unsigned line, const char *fmt, ...)
 		E->fn(E->arg, E->path, line, msg);
 }
 
-/* A policy_err_fn with arg the struct policy_errs. */
+/* A conf_err_fn with arg the struct policy_errs. */
 void policy_err_other(void *arg, const char *file, unsigned line, const char *msg)
 {
 	struct policy_errs *E = arg;

@@ -3,23 +3,31 @@
  * policy_load.c: reads dotgate.conf with libconfuse and compiles it into
  * an immutable struct dg_policy (see policy.h).
  *
- * Two facts of libconfuse shape this file.  It keeps no line numbers on
- * parsed values, so every value is parsed through a callback that
- * records the line it came from; validation then happens after the
- * parse with FILE:LINE for each value.  And it stops at the first syntax
- * error, unknown key or duplicate section title, so after such an error
- * the offending line is neutralised in a private copy of the text (the
- * line commented out, a duplicate title renamed) and the text parsed
- * again, until it parses: "dotgate -n" then lists every error at once.
+ * libconfuse keeps no line number on a parsed value, so every value goes
+ * through a parse callback that records its line (struct cval), and the
+ * compiler reports FILE:LINE for each invalid one.  What libconfuse finds
+ * itself comes through its error function with the line of the section
+ * being parsed.
+ *
+ * How many errors one load lists ("dotgate -n", dotgate(8)): libconfuse
+ * goes on after an unknown "key = value" (with CFGF_KEYSTRVAL it reports
+ * the key and keeps it aside) and after a key given twice (reported by
+ * the parse callback), and every value it has read is compiled, so all of
+ * these and every invalid value are listed.  After anything else (a
+ * syntax error, an unknown block or list, a duplicate user title) its
+ * parser cannot resume: that error ends the parse, the values read so
+ * far are still compiled, and the rest of the file is not checked.  Any
+ * guess at where a broken statement ends would report errors that are
+ * not in the file.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <syslog.h>
 
 #include <confuse.h>
 
@@ -29,49 +37,60 @@
 #include "util.h"
 
 #define CONF_MAX_BYTES (1024 * 1024)
-#define CONF_MAX_PASSES 64
+
+/* One parse: where its errors go, and the keys it has set. */
+struct parse {
+	struct policy_errs *E;
+	struct set_key {		/* a key set in the file */
+		const cfg_t *sec;	/* in this section instance */
+		const char *name;
+		unsigned line;
+	} *keys;
+	size_t nkeys;
+};
 
 /*
- * libconfuse lets a later "key = value" silently replace an earlier
- * one; a postmaster who set a key twice meant one of them, so that is
- * an error at the second line, naming the first.  libconfuse empties
- * the old value before the parse callback sees it, so the keys set in
- * this pass are remembered here (loads run on one thread, as the
- * parse_msg they report through).
+ * libconfuse's scanner keeps its state in globals (flex, not reentrant),
+ * cfg_init() and cfg_free() use it too, and neither its error function
+ * nor a parse callback gets a user pointer: one load at a time runs in
+ * the process, under this lock, and `parsing` is its parse.
  */
-#define SEEN_MAX 256
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct parse *parsing;
 
-static struct seen {
-	const cfg_t *cfg;		/* the section instance */
-	const cfg_opt_t *opt;
-	int line;
-} seen[SEEN_MAX];
-static size_t nseen;
-
-static bool given_twice(cfg_t *cfg, cfg_opt_t *opt)
+/*
+ * libconfuse lets a later "key = value" silently replace an earlier one,
+ * and frees the earlier value before the parse callback sees the later:
+ * so the keys set in this file are remembered here.  A postmaster who set
+ * a key twice meant one of them, so that is an error at the second line,
+ * naming the first (dotgate.conf(5)).  Lists may be given again.
+ * Returns the line of the first, or 0 (remembering this one).
+ */
+static unsigned set_before(struct parse *P, const cfg_t *sec,
+			   const cfg_opt_t *opt, unsigned line)
 {
-	if (cfg == NULL || cfg->line <= 0 || opt == NULL || (opt->flags & CFGF_LIST))
-		return false;
-	for (size_t i = 0; i < nseen; i++)
-		if (seen[i].cfg == cfg && seen[i].opt == opt) {
-			cfg_error(cfg, "option '%s' given twice (first at line %d)",
-				  opt->name, seen[i].line);
-			return true;
-		}
-	if (nseen < SEEN_MAX)
-		seen[nseen++] = (struct seen){ cfg, opt, cfg->line };
-	return false;
+	for (size_t i = 0; i < P->nkeys; i++)
+		if (P->keys[i].sec == sec && strcmp(P->keys[i].name, opt->name) == 0)
+			return P->keys[i].line;
+	P->keys = xrealloc(P->keys, (P->nkeys + 1) * sizeof(*P->keys));
+	P->keys[P->nkeys++] = (struct set_key){ sec, opt->name, line };
+	return 0;
 }
 
+/* Line 0 is a built-in default, parsed by cfg_init(). */
 static int cval_parse(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
+	unsigned line = cfg && cfg->line > 0 ? (unsigned)cfg->line : 0;
+	unsigned first;
 	struct cval *v;
 
-	if (given_twice(cfg, opt))
-		return -1;
+	if (line > 0 && !(opt->flags & CFGF_LIST)
+	    && (first = set_before(parsing, cfg, opt, line)) != 0)
+		cfg_error(cfg, "option '%s' given twice (first at line %u)",
+			  opt->name, first);
 	v = xmalloc(sizeof(*v));
 	v->s = xstrdup(value);
-	v->line = cfg && cfg->line > 0 ? (unsigned)cfg->line : 0;
+	v->line = line;
 	*(void **)result = v;
 	return 0;
 }
@@ -161,10 +180,20 @@ static cfg_opt_t root_opts[] = {
 	CFG_END()
 };
 
-/* libconfuse reports through a callback without a user pointer; loads
- * run in one thread at a time per thread, so a thread-local is enough. */
-static _Thread_local char parse_msg[512];
-static _Thread_local int parse_line;
+/*
+ * With CFGF_KEYSTRVAL libconfuse reports an unknown key, adds it to its
+ * section as a string key (ours are all pointers or sections) and reads
+ * its value.  When that value is a list or a block, it stops there with
+ * an error about the value, which the key's own error already covers:
+ * an error while such a key is still without a value is not reported.
+ */
+static bool in_unknown_key(const cfg_t *sec)
+{
+	for (const cfg_opt_t *o = sec->opts; o->name != NULL; o++)
+		if (o->type == CFGT_STR && o->nvalues == 0)
+			return true;
+	return false;
+}
 
 /* The section being parsed follows the lexer (the root lags behind
  * while a subsection is open), so its line is where the error is. */
@@ -173,117 +202,68 @@ static void on_cfg_error(cfg_t *cfg, const char *fmt, va_list ap)
 
 static void on_cfg_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
-	vsnprintf(parse_msg, sizeof(parse_msg), fmt, ap);
-	parse_line = cfg ? cfg->line : 0;
+	char msg[512];
+
+	if (cfg != NULL && in_unknown_key(cfg))
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	policy_errf(parsing->E, cfg && cfg->line > 0 ? (unsigned)cfg->line : 0,
+		    "%s", msg);
 }
 
-static char *line_start(char *buf, int line)
+/* Blanks the comment at s, newlines kept; returns the byte after it. */
+static char *blank_comment(char *s)
 {
-	char *p = buf;
+	bool block = s[0] == '/' && s[1] == '*';
 
-	for (int l = 1; l < line && p; l++) {
-		p = strchr(p, '\n');
-		if (p)
-			p++;
+	if (block) {
+		s[0] = s[1] = ' ';
+		s += 2;
 	}
-	return p;
+	for (; *s != '\0'; s++) {
+		if (block && s[0] == '*' && s[1] == '/') {
+			s[0] = s[1] = ' ';
+			return s + 2;
+		}
+		if (*s == '\n' && !block)
+			break;
+		if (*s != '\n')
+			*s = ' ';
+	}
+	return s;
 }
 
 /*
  * libconfuse 3.3 counts the line of a '#' or '//' comment three times and
  * that of a block comment twice, so every line number after a comment
  * would be wrong.  Comments are therefore blanked here (newlines kept)
- * before the text reaches libconfuse; strings are skipped as its lexer
- * does ("..." with backslash escapes, '...').
+ * before the text reaches libconfuse, found as its scanner finds them:
+ * not in a string ("..." or '...', a backslash escaping the next byte),
+ * and '//' or a block comment not inside an unquoted word ("/a//b" is
+ * one word).
  */
 static void blank_comments(char *s)
 {
 	char quote = 0;
+	bool word = false;	/* the byte before s ends an unquoted word */
 
-	for (; *s; s++) {
+	while (*s != '\0') {
 		if (quote) {
-			if (*s == '\\' && quote == '"' && s[1])
+			if (*s == '\\' && s[1] != '\0')
 				s++;
 			else if (*s == quote)
 				quote = 0;
-		} else if (*s == '"' || *s == '\'') {
-			quote = *s;
-		} else if (*s == '#' || (*s == '/' && s[1] == '/')) {
-			for (; *s && *s != '\n'; s++)
-				*s = ' ';
-			if (*s == '\0')
-				break;
-		} else if (*s == '/' && s[1] == '*') {
-			for (; *s && !(*s == '*' && s[1] == '/'); s++)
-				if (*s != '\n')
-					*s = ' ';
-			if (*s == '\0')
-				break;
-			s[0] = s[1] = ' ';
+			s++;
+		} else if (*s == '#' || (!word && *s == '/' && (s[1] == '/' || s[1] == '*'))) {
+			s = blank_comment(s);
+			word = false;
+		} else {
+			if (*s == '"' || *s == '\'')
+				quote = *s;
+			word = strchr(" #\"'\t\n\r={}()+,*", *s) == NULL;
 			s++;
 		}
 	}
-}
-
-/* Makes line `line` of buf harmless for the next pass; 0 if impossible. */
-static int neutralise(char *buf, int line, int pass)
-{
-	char *p = line_start(buf, line), *q, *end;
-
-	if (p == NULL || *p == '\0')
-		return 0;
-	end = strchr(p, '\n');
-	if (end == NULL)
-		end = p + strlen(p);
-	if (strstr(parse_msg, "duplicate title") && (q = memchr(p, '"', (size_t)(end - p))) != NULL
-	    && q + 1 < end) {
-		/* rename the title in place (the compiler skips such
-		 * titles): keeps the block's syntax */
-		q[1] = (char)('\x0e' + pass % 17);	/* never \t \n \v \f \r */
-		return 1;
-	}
-	for (q = p; q < end && (*q == ' ' || *q == '\t'); q++)
-		;
-	if (q == end)
-		return 0;
-	memset(p, ' ', (size_t)(end - p));
-	return 1;
-}
-
-/*
- * libconfuse reads one token ahead, so the line it blames can be past the
- * one at fault.  Its messages quote the option or title in '...': the
- * nearest line at or before the blamed one that starts with that name
- * (or names that title) is the right one.
- */
-static int locate(char *buf, int line)
-{
-	const char *q1 = strchr(parse_msg, '\''), *q2;
-	char name[128];
-
-	if (q1 == NULL || (q2 = strchr(q1 + 1, '\'')) == NULL
-	    || (size_t)(q2 - q1 - 1) >= sizeof(name) || q2 == q1 + 1)
-		return line;
-	memcpy(name, q1 + 1, (size_t)(q2 - q1 - 1));
-	name[q2 - q1 - 1] = '\0';
-	for (int l = line; l >= 1; l--) {
-		const char *p = line_start(buf, l);
-		size_t n = strlen(name);
-
-		while (p && (*p == ' ' || *p == '\t'))
-			p++;
-		if (p == NULL)
-			continue;
-		if (strncmp(p, name, n) == 0 && strchr(" \t={", p[n]))
-			return l;
-		if (strncmp(p, "user", 4) == 0 && strchr(" \t", p[4])) {
-			const char *t = strchr(p, '"');
-
-			if (t && strncmp(t + 1, name, n) == 0 && t[n + 1] == '"')
-				return l;
-		}
-	}
-	return line;
 }
 
 /* Action names are single words: a default needs no quotes. */
@@ -301,40 +281,25 @@ static void make_body_opts(void)
 		body_opts[DG_CLASS_COUNT + i] = body_more[i];
 }
 
+/* Returns the tree, complete or as far as the parse got (E->partial). */
 static cfg_t *parse_text(struct policy_errs *E, char *buf)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	int last_line = -1;
+	int n = E->n;
+	cfg_t *cfg;
 
 	if (pthread_once(&once, make_body_opts) != 0)
 		dg_panic("cannot build the body block's options");
-
-	for (int pass = 0; pass < CONF_MAX_PASSES; pass++) {
-		cfg_t *cfg = cfg_init(root_opts, CFGF_NONE);
-		int rc;
-
-		/* again each pass: a neutralised line can end a quote and
-		 * turn the '#' text after it into a comment */
-		blank_comments(buf);
-
-		cfg_set_error_function(cfg, on_cfg_error);
-		nseen = 0;
-		parse_msg[0] = '\0';
-		parse_line = 0;
-		rc = cfg_parse_buf(cfg, buf);
-		if (rc == CFG_SUCCESS)
-			return cfg;
-		cfg_free(cfg);
-		if (parse_line > 0)
-			parse_line = locate(buf, parse_line);
-		policy_errf(E, parse_line > 0 ? (unsigned)parse_line : 0, "%s",
-		     parse_msg[0] ? parse_msg : "syntax error");
-		if (parse_line <= 0 || parse_line == last_line
-		    || !neutralise(buf, parse_line, pass))
-			return NULL;
-		last_line = parse_line;
+	if ((cfg = cfg_init(root_opts, CFGF_KEYSTRVAL)) == NULL)
+		dg_panic("cfg_init failed");
+	cfg_set_error_function(cfg, on_cfg_error);
+	blank_comments(buf);
+	if (cfg_parse_buf(cfg, buf) != CFG_SUCCESS) {
+		E->partial = true;
+		if (E->n == n)
+			policy_errf(E, 0, "syntax error");
 	}
-	return NULL;
+	return cfg;
 }
 
 static char *read_conf(struct policy_errs *E)
@@ -376,24 +341,30 @@ static char *read_conf(struct policy_errs *E)
 }
 
 /* The dump is written only for a file that loads without an error. */
-static struct dg_policy *load(const char *path, policy_err_fn *err, void *arg,
+static struct dg_policy *load(const char *path, conf_err_fn *err, void *arg,
 			      FILE *dump)
 {
-	struct policy_errs E = { path, err, arg, 0 };
+	struct policy_errs E = { .path = path, .fn = err, .arg = arg };
+	struct parse P = { .E = &E };
 	struct dg_policy *p;
 	cfg_t *cfg;
 	char *buf;
 
 	if ((buf = read_conf(&E)) == NULL)
 		return NULL;
+	if (pthread_mutex_lock(&parse_lock) != 0)
+		dg_panic("cannot lock the configuration parser");
+	parsing = &P;
 	cfg = parse_text(&E, buf);
-	free(buf);
-	if (cfg == NULL)
-		return NULL;
 	p = policy_compile(&E, cfg);
 	if (E.n == 0 && dump != NULL)
 		policy_dump_cfg(cfg, dump);
 	cfg_free(cfg);
+	parsing = NULL;
+	if (pthread_mutex_unlock(&parse_lock) != 0)
+		dg_panic("cannot unlock the configuration parser");
+	free(P.keys);
+	free(buf);
 	if (E.n > 0) {
 		policy_unref(p);
 		return NULL;
@@ -401,12 +372,12 @@ static struct dg_policy *load(const char *path, policy_err_fn *err, void *arg,
 	return p;
 }
 
-struct dg_policy *policy_load(const char *path, policy_err_fn *err, void *arg)
+struct dg_policy *policy_load(const char *path, conf_err_fn *err, void *arg)
 {
 	return load(path, err, arg, NULL);
 }
 
-struct dg_policy *policy_load_dump(const char *path, policy_err_fn *err,
+struct dg_policy *policy_load_dump(const char *path, conf_err_fn *err,
 				   void *arg, FILE *dump)
 {
 	return load(path, err, arg, dump);

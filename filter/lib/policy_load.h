@@ -10,10 +10,12 @@
 #ifndef DG_POLICY_LOAD_H
 #define DG_POLICY_LOAD_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <confuse.h>
 
+#include "conferr.h"
 #include "policy.h"
 
 struct cval {
@@ -24,14 +26,16 @@ struct cval {
 /* Where the errors of one load go, and how many there were. */
 struct policy_errs {
 	const char *path;	/* the configuration file */
-	policy_err_fn *fn;	/* may be NULL: count only */
+	conf_err_fn *fn;	/* may be NULL: count only */
 	void *arg;
 	int n;
+	bool partial;		/* the parse stopped early: the values after
+				 * that point are the defaults */
 };
 
 void policy_errf(struct policy_errs *E, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-policy_err_fn policy_err_other;
+conf_err_fn policy_err_other;
 struct dg_policy *policy_compile(struct policy_errs *E, cfg_t *cfg);
 void policy_dump_cfg(cfg_t *cfg, FILE *fp);
 

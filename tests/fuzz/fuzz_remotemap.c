@@ -40,12 +40,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const keys[] = { "u+x@example.test", "u@", "@example.test" };
 	const char *spec = size > 0 && (data[0] & 1) ? "tcp:127.0.0.1:9" :
 			   "socketmap:unix:/nonexistent/map.sock:senders";
-	struct remotemap *m;
+	struct mapspec *m;
 	struct remotemap_session s;
 	char err[256], value[REMOTEMAP_VALUE_MAX + 8];
 	int sv[2];
 
-	if (remotemap_parse(spec, 1000, &m, err, sizeof(err)) != 1)
+	if (mapspec_parse(spec, 1000, &m, err, sizeof(err)) != 1)
 		fuzz_fail("%s: %s", spec, err);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
 		fuzz_fail("socketpair failed");
@@ -63,6 +63,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;		/* the next would connect for real */
 	}
 	remotemap_session_end(&s);
-	remotemap_free(m);
+	mapspec_free(m);
 	return 0;
 }

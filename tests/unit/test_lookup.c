@@ -120,14 +120,14 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct remotemap *map_new(void)
+static struct mapspec *map_new(void)
 {
 	char spec[160], err[256];
-	struct remotemap *m = NULL;
+	struct mapspec *m = NULL;
 
 	(void)snprintf(spec, sizeof(spec), "socketmap:unix:%s:senders",
 		       sock_path);
-	assert_int_equal(remotemap_parse(spec, 2000, &m, err, sizeof(err)), 1);
+	assert_int_equal(mapspec_parse(spec, 2000, &m, err, sizeof(err)), 1);
 	return m;
 }
 
@@ -179,7 +179,7 @@ static void test_cached(void **state)
 	assert_int_equal(get(&l, &p, "fail@x.test", v, sizeof(v)), -1);
 	assert_int_equal(requests - before, 4);
 	lookup_free(l);
-	remotemap_free(p.senders.remote);
+	mapspec_free(p.senders.remote);
 }
 
 static void test_last_keys(void **state)
@@ -203,7 +203,7 @@ static void test_last_keys(void **state)
 	assert_int_equal(get(&l, &p, "alice@0.test", v, sizeof(v)), 1);
 	assert_int_equal(requests - before, LOOKUP_CACHE + 2);
 	lookup_free(l);
-	remotemap_free(p.senders.remote);
+	mapspec_free(p.senders.remote);
 }
 
 static void test_other_policy(void **state)
@@ -231,8 +231,8 @@ static void test_other_policy(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
 	lookup_free(l);
-	remotemap_free(p.senders.remote);
-	remotemap_free(q.senders.remote);
+	mapspec_free(p.senders.remote);
+	mapspec_free(q.senders.remote);
 }
 
 int main(void)

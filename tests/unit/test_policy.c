@@ -386,6 +386,45 @@ static void test_all_errors_listed(void **state)
 	assert_int_equal(e.n, 9);
 }
 
+/*
+ * What one load reports: an unknown key does not end the parse (its block
+ * still closes, the blocks after it are read as written); an unknown
+ * block or list does, after the values before it are checked, and no
+ * error is invented after it (allow_remote is never read in the last
+ * but one); "//" inside an unquoted word is part of it, as libconfuse
+ * reads it.  Each file fails with n errors, one at line saying needle.
+ */
+static void test_errors_reported(void **state)
+{
+	static const struct {
+		const char *text;
+		int n;
+		unsigned line;
+		const char *needle;
+	} cases[] = {
+		{ "mode = enforce\nauth {\n  required = true }\n"
+		  "user \"a@x\" {\n  senders = {\"a@x\"}\n}\n",
+		  1, 3, "no such option 'required'" },
+		{ "mode = sometimes\nbogus {\n  x = 1\n}\n"
+		  "auth {\n  require = perhaps\n}\n", 2, 2, "no such option 'bogus'" },
+		{ "mode = sometimes\nbogus {\n  x = 1\n}\n", 2, 1, "mode: invalid" },
+		{ "metrics {\n  listen = \"192.0.2.1:9100\"\n"
+		  "  extra = {1}\n  allow_remote = true\n}\n", 1, 3, "no such option 'extra'" },
+		{ "senders {\n  login_map = /nonexistent//map // a comment\n}\n",
+		  1, 2, "/nonexistent//map:" },
+	};
+	struct errs e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_null(load_text(cases[i].text, &e));
+		for (int j = 0; j < e.n; j++)
+			print_message("%zu: %u: %s\n", i, e.line[j], e.msg[j]);
+		assert_int_equal(e.n, cases[i].n);
+		assert_true(has_error(&e, cases[i].line, cases[i].needle));
+	}
+}
+
 static void test_syntax_error(void **state)
 {
 	struct errs e;
@@ -548,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_map_is_directory),
 		cmocka_unit_test(test_malformed_map_line),
 		cmocka_unit_test(test_all_errors_listed),
+		cmocka_unit_test(test_errors_reported),
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_world_writable_refused),
