@@ -14,7 +14,6 @@
  *	const char *record_would(const struct dg_record *r);
  *	const char *record_mode(const struct dg_record *r);
  *	void record_ts(const struct timespec *ts, char out[RECORD_TS_LEN]);
- *	extern const char *const dg_mode_names[DG_MODE_COUNT];
  * DESCRIPTION
  *	The seam between the decision and the sinks (sink.h): the milter
  *	builds one dg_record where a transaction ends and hands it as it
@@ -39,7 +38,7 @@
  *
  *	Each name comes from one table: stages dg_stage_names (verdict.h),
  *	verdicts dg_verdict_names and classes dg_class_name() (anomaly.h),
- *	rules gate_rule_names (gate.h), modes dg_mode_names (here).
+ *	rules gate_rule_names (gate.h), modes dg_mode_names (policy.h).
  * DIAGNOSTICS
  *	A record out of these tables is a dg_panic() (util.h).
  */
@@ -73,6 +72,5 @@ const char *record_would(const struct dg_record *r);
 const char *record_mode(const struct dg_record *r);
 void record_ts(const struct timespec *ts, char out[RECORD_TS_LEN]);
 
-extern const char *const dg_mode_names[];	/* DG_MODE_COUNT names */
 
 #endif

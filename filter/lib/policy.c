@@ -15,6 +15,21 @@
 #include "snapshot.h"
 #include "util.h"
 
+/* The one table of mode names (dotgate.conf(5), "MONITOR MODE"). */
+const char *const dg_mode_names[] = {
+	[DG_MODE_ENFORCE] = "enforce",
+	[DG_MODE_MONITOR] = "monitor",
+};
+_Static_assert(DG_ARRAY_LEN(dg_mode_names) == DG_MODE_COUNT,
+	       "one name per mode");
+
+const char *dg_mode_name(enum dg_mode m)
+{
+	if ((unsigned)m >= DG_MODE_COUNT)
+		dg_panic("dg_mode_name: no mode %d", (int)m);
+	return dg_mode_names[m];
+}
+
 /* The current policy: read by every connection, swapped by reloads. */
 static struct snapshot current = SNAPSHOT_INIT;
 

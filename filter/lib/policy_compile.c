@@ -178,7 +178,6 @@ static void compile_socket_group(struct policy_errs *E, cfg_t *cfg, struct dg_po
 
 static void compile_root(struct policy_errs *E, cfg_t *cfg, struct dg_policy *p)
 {
-	static const char *const modes[] = { "enforce", "monitor" };
 	static const char *const onerr[] = { "tempfail", "accept" };
 	const struct cval *v;
 	char *end, spec[DG_SOCKET_MAX];
@@ -196,7 +195,8 @@ static void compile_root(struct policy_errs *E, cfg_t *cfg, struct dg_policy *p)
 	if (errno || *v->s == '\0' || *end != '\0' || mode < 0 || mode > 0777)
 		policy_errf(E, line_of(v, cfg), "socket_mode: \"%.16s\" is not an octal mode like 0660", v->s);
 	p->socket_mode = (mode_t)mode;
-	p->mode = (enum dg_mode)choose(E, cfg, "mode", modes, 2);
+	p->mode = (enum dg_mode)choose(E, cfg, "mode", dg_mode_names,
+				       DG_MODE_COUNT);
 	p->on_error = (enum dg_on_error)choose(E, cfg, "on_error", onerr, 2);
 	compile_host(E, cfg, p);
 	compile_socket_group(E, cfg, p);

@@ -12,15 +12,6 @@
 #include "record.h"
 #include "util.h"
 
-/* The one table of mode names, as the configuration and records write
- * them (dotgate.conf(5), "MONITOR MODE"). */
-const char *const dg_mode_names[] = {
-	[DG_MODE_ENFORCE] = "enforce",
-	[DG_MODE_MONITOR] = "monitor",
-};
-_Static_assert(DG_ARRAY_LEN(dg_mode_names) == DG_MODE_COUNT,
-	       "one name per mode");
-
 void record_make(struct dg_record *r, const struct dg_policy *p,
 		 enum dg_stage stage, const struct gate_result *mail,
 		 const struct dg_txn *t)
@@ -55,9 +46,7 @@ const char *record_would(const struct dg_record *r)
 
 const char *record_mode(const struct dg_record *r)
 {
-	if ((unsigned)r->mode >= DG_MODE_COUNT)
-		dg_panic("record_mode: no mode %d", (int)r->mode);
-	return dg_mode_names[r->mode];
+	return dg_mode_name(r->mode);
 }
 
 void record_ts(const struct timespec *ts, char out[RECORD_TS_LEN])
