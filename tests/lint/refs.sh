@@ -14,7 +14,8 @@
 #   5  every heading cited in quotes after a doc/ page is one of its
 #      headings;
 #   6  every source path that doc/, README.md and the manual pages name
-#      (tests/postfix/vectors.sh, filter/lib/gate.c) exists.
+#      (tests/postfix/vectors.sh, filter/lib/gate.c) exists;
+#   7  filter/README, the map of the sources, names every file of filter/.
 # The files are those git tracks when the tree is a clone, else (a
 # release tarball, distcheck) the text files of the tree, build results
 # and test logs left out.
@@ -132,6 +133,16 @@ grep -E '^(doc/.*\.md|README\.md|filter/man/.*\.[0-9])$' "$work/files" |
 	[ -f "$path" ] || echo "$hit: no such file"
 done > "$work/paths"
 report "every source path the documentation names exists" "$work/paths"
+
+# 7. filter/README names every source file (X.h may go unnamed beside
+# its X.c: it declares X.c to its folder).
+grep -E '^filter/.*\.[ch]$' "$work/files" | while IFS= read -r f; do
+	b=${f##*/}
+	grep -qw -- "$b" filter/README && continue
+	case $b in *.h) grep -qw -- "${b%.h}.c" filter/README && continue ;; esac
+	echo "$f: not in filter/README"
+done > "$work/readme"
+report "filter/README names every source file" "$work/readme"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
