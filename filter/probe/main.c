@@ -160,7 +160,7 @@ static int starttls(const struct probe_opts *o, struct probe_smtp *c,
 static int transport_open(const struct probe_opts *o, struct probe_smtp *c,
 			  struct result *res)
 {
-	if (probe_smtp_connect(c, o->host, o->port, o->timeout_ms) < 0) {
+	if (probe_net_connect(c, o->host, o->port, o->timeout_ms) < 0) {
 		probe_errf(res->err, sizeof(res->err), "connect %s: %s",
 			   o->server, c->err);
 		return -1;

@@ -35,13 +35,13 @@
  *	int probe_qid(const char *reply_text, char *qid, size_t qidsize);
  *	void probe_errf(char *buf, size_t size, const char *fmt, ...);
  *
- *	int probe_smtp_connect(struct probe_smtp *c, const char *host,
+ *	int probe_net_connect(struct probe_smtp *c, const char *host,
  *			       const char *port, int timeout_ms);
  *	void probe_smtp_close(struct probe_smtp *c);
  *	int probe_smtp_send(struct probe_smtp *c, const void *buf, size_t len);
  *	int probe_smtp_cmd(struct probe_smtp *c, const char *cmd);
  *	int probe_smtp_reply(struct probe_smtp *c, struct probe_reply *r);
- *	int probe_smtp_wait(struct probe_smtp *c, short events);
+ *	int probe_net_wait(struct probe_smtp *c, short events);
  *
  *	int probe_tls_init(const char *cafile, int insecure, char *err,
  *			   size_t errsize);
@@ -122,8 +122,10 @@
  *	smuggled only if the hidden end of data (or BDAT LAST) was answered
  *	2xx.
  *
- *	The probe_smtp_* functions speak SMTP over one TCP connection with a
- *	deadline on every read and write (timeout_ms per call).  Replies are
+ *	probe_net_connect() opens the TCP connection and probe_net_wait()
+ *	is the one wait (probe_net.c, below TLS and SMTP).  The
+ *	probe_smtp_* functions speak SMTP over it with a deadline on every
+ *	read and write (timeout_ms per call).  Replies are
  *	bounded: at most PROBE_LINE_MAX octets a line and PROBE_REPLY_LINES
  *	lines a reply; their text is kept up to PROBE_REPLY_MAX octets, lines
  *	joined with "\n", CR/LF removed.  probe_smtp_reply() stores the EHLO
@@ -291,13 +293,13 @@ struct probe_smtp {
 	char err[256];
 };
 
-int probe_smtp_connect(struct probe_smtp *c, const char *host,
+int probe_net_connect(struct probe_smtp *c, const char *host,
 		       const char *port, int timeout_ms);
 void probe_smtp_close(struct probe_smtp *c);
 int probe_smtp_send(struct probe_smtp *c, const void *buf, size_t len);
 int probe_smtp_cmd(struct probe_smtp *c, const char *cmd);
 int probe_smtp_reply(struct probe_smtp *c, struct probe_reply *r);
-int probe_smtp_wait(struct probe_smtp *c, short events);
+int probe_net_wait(struct probe_smtp *c, short events);
 
 int probe_tls_init(const char *cafile, int insecure, char *err,
 		   size_t errsize);

@@ -10,9 +10,10 @@
  * SYNOPSIS
  *	see probe.h
  * DESCRIPTION
- *	probe_smtp_connect() resolves host and port numerically or by name
- *	(getaddrinfo) and tries each address with a non-blocking connect
- *	bounded by the timeout.  probe_smtp_send() writes everything or
+ *	The connection is made by probe_net_connect() (probe_net.c), which
+ *	resolves host and port numerically or by name (getaddrinfo) and
+ *	tries each address with a non-blocking connect bounded by the
+ *	timeout; every wait here is probe_net_wait()'s.  probe_smtp_send() writes everything or
  *	fails; probe_smtp_cmd() appends CRLF.  probe_smtp_reply() reads one
  *	(possibly multi-line) reply: each line must start with three digits
  *	and a space or a dash, all lines of a reply with the same code.
@@ -36,88 +37,6 @@
 #include <unistd.h>
 
 #include "probe.h"
-
-int probe_smtp_wait(struct probe_smtp *c, short events)
-{
-	struct pollfd p = { .fd = c->fd, .events = events };
-	int rc;
-
-	do {
-		rc = poll(&p, 1, c->timeout_ms);
-	} while (rc < 0 && errno == EINTR);
-	if (rc == 0) {
-		(void)snprintf(c->err, sizeof(c->err), "timed out after %d ms",
-			       c->timeout_ms);
-		return -1;
-	}
-	if (rc < 0) {
-		(void)snprintf(c->err, sizeof(c->err), "poll: %s",
-			       strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int connect_one(struct probe_smtp *c, const struct addrinfo *ai)
-{
-	int fd, soerr = 0;
-	socklen_t len = sizeof(soerr);
-
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
-		    SOCK_NONBLOCK, ai->ai_protocol);
-	if (fd < 0) {
-		(void)snprintf(c->err, sizeof(c->err), "socket: %s",
-			       strerror(errno));
-		return -1;
-	}
-	c->fd = fd;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-		if (errno != EINPROGRESS) {
-			(void)snprintf(c->err, sizeof(c->err), "connect: %s",
-				       strerror(errno));
-			goto fail;
-		}
-		if (probe_smtp_wait(c, POLLOUT) < 0)
-			goto fail;
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0 ||
-		    soerr != 0) {
-			(void)snprintf(c->err, sizeof(c->err), "connect: %s",
-				       strerror(soerr ? soerr : errno));
-			goto fail;
-		}
-	}
-	return 0;
-fail:
-	(void)close(fd);
-	c->fd = -1;
-	return -1;
-}
-
-int probe_smtp_connect(struct probe_smtp *c, const char *host,
-		       const char *port, int timeout_ms)
-{
-	struct addrinfo hints, *res, *ai;
-	int rc;
-
-	memset(c, 0, sizeof(*c));
-	c->fd = -1;
-	c->timeout_ms = timeout_ms;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	rc = getaddrinfo(host, port, &hints, &res);
-	if (rc != 0) {
-		(void)snprintf(c->err, sizeof(c->err), "%s: %s", host,
-			       gai_strerror(rc));
-		return -1;
-	}
-	rc = -1;
-	for (ai = res; ai != NULL && rc < 0; ai = ai->ai_next)
-		rc = connect_one(c, ai);
-	freeaddrinfo(res);
-	return rc;
-}
 
 void probe_smtp_close(struct probe_smtp *c)
 {
@@ -148,7 +67,7 @@ int probe_smtp_send(struct probe_smtp *c, const void *buf, size_t len)
 			len -= (size_t)n;
 			continue;
 		}
-		if (probe_smtp_wait(c, POLLOUT) < 0)
+		if (probe_net_wait(c, POLLOUT) < 0)
 			return -1;
 		n = send(c->fd, p, len, MSG_NOSIGNAL);
 		if (n < 0) {
@@ -194,7 +113,7 @@ static ssize_t fill(struct probe_smtp *c)
 		return n;
 	}
 	for (;;) {
-		if (probe_smtp_wait(c, POLLIN) < 0)
+		if (probe_net_wait(c, POLLIN) < 0)
 			return -1;
 		n = recv(c->fd, c->buf + c->end, sizeof(c->buf) - c->end, 0);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))

@@ -131,7 +131,7 @@ static int retry(struct probe_smtp *c, int rc, const char *what)
 	long v;
 
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-		return probe_smtp_wait(c, e == SSL_ERROR_WANT_READ ? POLLIN
+		return probe_net_wait(c, e == SSL_ERROR_WANT_READ ? POLLIN
 								   : POLLOUT) < 0 ? -1 : 1;
 	closed = tls_closed(e, &sys);
 	if (closed != 0 && c->closed == 0)
