@@ -11,7 +11,6 @@
  *
  *	void policy_install(struct dg_policy *p);
  *	struct dg_policy *policy_current(void);
- *	const char *dg_mode_name(enum dg_mode m);
  *	extern const char *const dg_mode_names[DG_MODE_COUNT];
  *
  *	bool policy_valid_socket(const char *spec);
@@ -39,8 +38,8 @@
  *	connection holds until it closes.  Swap and take are atomic, so a
  *	reload never blocks mail.
  *	dg_mode_names is the one table of mode names ("enforce",
- *	"monitor"), as the configuration and the records write them;
- *	dg_mode_name() panics on a value outside it.
+ *	"monitor"), as the configuration and the records write them (read
+ *	it with dg_name(), util.h).
  *	policy_socket_spec() accepts the libmilter forms unix:/path,
  *	local:/path and a bare /path (absolute, fits sun_path),
  *	inet:PORT[@HOST] and inet6:PORT[@HOST] with PORT from 1 to 65535,
@@ -148,7 +147,6 @@ void policy_unref(struct dg_policy *p);
 void policy_install(struct dg_policy *p);
 struct dg_policy *policy_current(void);
 extern const char *const dg_mode_names[];	/* DG_MODE_COUNT names */
-const char *dg_mode_name(enum dg_mode m);
 bool policy_valid_socket(const char *spec);
 int policy_socket_spec(const char *spec, char *out, size_t outlen);
 

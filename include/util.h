@@ -8,6 +8,8 @@
  *	char *xstrndup(const char *s, size_t max);
  *	int   dg_strcasecmp_ascii(const char *a, const char *b);
  *	void  dg_lower_ascii(char *s);
+ *	const char *dg_name(const char *const *names, size_t n, unsigned v,
+ *			    const char *what);
  * DESCRIPTION
  *	Out-of-memory is fatal in one place (as Postfix's mymalloc): the
  *	x* allocators panic (dg_panic(), log.h, included here for the
@@ -33,6 +35,8 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t max);
 int dg_strcasecmp_ascii(const char *a, const char *b);
 void dg_lower_ascii(char *s);
+const char *dg_name(const char *const *names, size_t n, unsigned v,
+		    const char *what);
 
 #define DG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

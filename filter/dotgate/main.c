@@ -261,7 +261,7 @@ static int run(struct dg_policy *p)
 		return rc;
 	log_msg(LOG_NOTICE, "dotgate %s starting: config %s, socket %s, mode %s",
 		PACKAGE_VERSION, conf_path, spec,
-		dg_mode_name(p->mode));
+		dg_name(dg_mode_names, DG_MODE_COUNT, p->mode, "mode"));
 	metrics_http_ready(true);
 	/* The socket listens (smfi_opensocket): the MTA may connect now. */
 	notify("READY=1\nSTATUS=serving");

@@ -70,9 +70,7 @@ enum dg_action dg_class_default_action(enum dg_class c)
 
 const char *dg_action_name(enum dg_action a)
 {
-	if ((unsigned)a >= DG_ACT_COUNT)
-		dg_panic("dg_action_name: no action %d", (int)a);
-	return action_names[a];
+	return dg_name(action_names, DG_ACT_COUNT, a, "action");
 }
 
 int dg_action_from_name(const char *name)
@@ -82,7 +80,5 @@ int dg_action_from_name(const char *name)
 
 const char *dg_verdict_name(enum dg_verdict v)
 {
-	if ((unsigned)v >= DG_VERDICT_COUNT)
-		dg_panic("dg_verdict_name: no verdict %d", (int)v);
-	return dg_verdict_names[v];
+	return dg_name(dg_verdict_names, DG_VERDICT_COUNT, v, "verdict");
 }

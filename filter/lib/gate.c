@@ -162,7 +162,5 @@ _Static_assert(DG_ARRAY_LEN(gate_rule_names) == GATE_RULE_COUNT,
 
 const char *gate_rule_name(enum gate_rule r)
 {
-	if ((unsigned)r >= GATE_RULE_COUNT)
-		dg_panic("gate_rule_name: no rule %d", (int)r);
-	return gate_rule_names[r];
+	return dg_name(gate_rule_names, GATE_RULE_COUNT, r, "gate rule");
 }

@@ -23,13 +23,6 @@ const char *const dg_mode_names[] = {
 _Static_assert(DG_ARRAY_LEN(dg_mode_names) == DG_MODE_COUNT,
 	       "one name per mode");
 
-const char *dg_mode_name(enum dg_mode m)
-{
-	if ((unsigned)m >= DG_MODE_COUNT)
-		dg_panic("dg_mode_name: no mode %d", (int)m);
-	return dg_mode_names[m];
-}
-
 /* The current policy: read by every connection, swapped by reloads. */
 static struct snapshot current = SNAPSHOT_INIT;
 

@@ -46,7 +46,7 @@ const char *record_would(const struct dg_record *r)
 
 const char *record_mode(const struct dg_record *r)
 {
-	return dg_mode_name(r->mode);
+	return dg_name(dg_mode_names, DG_MODE_COUNT, r->mode, "mode");
 }
 
 void record_ts(const struct timespec *ts, char out[RECORD_TS_LEN])

@@ -188,7 +188,5 @@ _Static_assert(DG_ARRAY_LEN(dg_stage_names) == DG_STAGE_COUNT,
 
 const char *verdict_stage_name(enum dg_stage s)
 {
-	if ((unsigned)s >= DG_STAGE_COUNT)
-		dg_panic("verdict_stage_name: no stage %d", (int)s);
-	return dg_stage_names[s];
+	return dg_name(dg_stage_names, DG_STAGE_COUNT, s, "stage");
 }

@@ -90,3 +90,11 @@ void dg_lower_ascii(char *s)
 	for (; *s; s++)
 		*s = (char)lower((unsigned char)*s);
 }
+
+const char *dg_name(const char *const *names, size_t n, unsigned v,
+		    const char *what)
+{
+	if (v >= n)
+		dg_panic("no %s %u", what, v);
+	return names[v];
+}
