@@ -24,8 +24,9 @@
 #	pf_dotgate_conf NAME		writes $PF_DIR/dg/NAME.conf: stdin + socket_mode/audit
 #	pf_probe ARGS...		runs dotgate-probe --json against 127.0.0.1
 #	pf_audit_since N		audit records after line N, one per line
-#	t_ok NAME / t_nok NAME [WHY] / t_check NAME CMD... / t_is NAME GOT WANT
-#	t_done				checks nothing is left, prints the plan
+#	tap.sh				ok, not_ok, check, is, skip
+#					(tests/lib/tap.sh), sourced here
+#	pf_done				checks nothing is left, prints the plan
 # DESCRIPTION
 #	The instance lives entirely under $PF_DIR (mktemp): config_directory
 #	etc/, queue_directory spool/, data_directory data/, maillog_file
@@ -60,6 +61,7 @@
 #	failure; pf_init and pf_postfix_start bail out with "Bail out!".
 
 . "$top_srcdir/tests/port.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 
 PF_SASL_REALM=example.test
 PF_NOBODY_UID=$(id -u nobody 2>/dev/null || echo 65534)
@@ -447,47 +449,18 @@ pf_audit_since() {
 	return 0
 }
 
-# --- TAP ---------------------------------------------------------------
-T_N=0
-T_FAILED=0
-t_ok() {
-	T_N=$((T_N + 1))
-	echo "ok $T_N - $1"
-}
-t_nok() {
-	T_N=$((T_N + 1))
-	T_FAILED=$((T_FAILED + 1))
-	echo "not ok $T_N - $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'
-	return 0
-}
-t_check() {
-	_name=$1
-	shift
-	if "$@"; then t_ok "$_name"; else t_nok "$_name"; fi
-}
-t_is() {
-	if [ "$2" = "$3" ]; then
-		t_ok "$1"
-	else
-		t_nok "$1" "got:  $2
-want: $3"
-	fi
-}
-
 # Stops everything, then proves nothing of ours is left running or
 # listening, and prints the plan.
-t_done() {
+pf_done() {
 	pf_postfix_stop
 	pf_dotgate_stop
 	_left=$(pf_listening)
-	t_is "nothing left listening (Postfix ports, dotgate socket)" "$_left" ""
+	is "nothing left listening (Postfix ports, dotgate socket)" "$_left" ""
 	_procs=
 	for _d in /proc/[0-9]*; do
 		_c=$(readlink "$_d/cwd" 2>/dev/null) || continue
 		case $_c in "$PF_DIR"/spool*) _procs="$_procs ${_d#/proc/}" ;; esac
 	done
-	t_is "no Postfix process of this instance left" "$_procs" ""
-	echo "1..$T_N"
-	[ "$T_FAILED" -eq 0 ]
+	is "no Postfix process of this instance left" "$_procs" ""
+	tap_done
 }

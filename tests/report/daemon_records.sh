@@ -17,13 +17,12 @@ src=$top_srcdir/tests/report
 report=$top_builddir/filter/report/dotgate-report
 jeq=$top_builddir/tests/report/json_equal
 nrec=12
+. "$top_srcdir/tests/lib/tap.sh"
 
-echo "1..$((nrec + 5))"
+tap_plan $((nrec + 5))
 if ! command -v "$MILTERTEST" >/dev/null 2>&1; then
-	i=0
-	while [ $i -lt $((nrec + 5)) ]; do
-		i=$((i + 1))
-		echo "not ok $i - miltertest not installed (apt-get install miltertest)"
+	while [ "$TAP_N" -lt $((nrec + 5)) ]; do
+		not_ok "miltertest not installed (apt-get install miltertest)" "$(cat "$tmp/err" 2>/dev/null)"
 	done
 	exit 0
 fi
@@ -36,14 +35,6 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 chmod 755 "$tmp"
-
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $1"
-	[ -s "$tmp/err" ] && sed 's/^/# /' "$tmp/err"
-}
 
 # phase NAME CONF RECORDS: one daemon, one miltertest run, then wait
 # until the audit file holds RECORDS lines (the record of a lost
@@ -82,7 +73,7 @@ if phase enforce daemon.conf 9 && phase monitor daemon_monitor.conf 12; then
 	ok "miltertest sessions (enforce, then monitor)"
 else
 	cat "$tmp"/*.mt "$tmp"/*.daemon >"$tmp/err" 2>/dev/null
-	not_ok "miltertest sessions (enforce, then monitor)"
+	not_ok "miltertest sessions (enforce, then monitor)" "$(cat "$tmp/err" 2>/dev/null)"
 fi
 
 lines=$(wc -l <"$tmp/audit.jsonl" 2>/dev/null || echo 0)
@@ -90,7 +81,7 @@ if [ "$lines" -eq $nrec ]; then
 	ok "exactly $nrec records for $nrec transactions"
 else
 	sed 's/^/audit: /' "$tmp/audit.jsonl" >"$tmp/err" 2>/dev/null
-	not_ok "exactly $nrec records for $nrec transactions (got $lines)"
+	not_ok "exactly $nrec records for $nrec transactions (got $lines)" "$(cat "$tmp/err" 2>/dev/null)"
 fi
 
 # Record i against line i of the expected subsets.
@@ -106,7 +97,7 @@ while [ $i -lt $nrec ]; do
 		ok "record $i: $what"
 	else
 		echo "record: $(cat "$tmp/got.json")" >>"$tmp/err"
-		not_ok "record $i: $what"
+		not_ok "record $i: $what" "$(cat "$tmp/err" 2>/dev/null)"
 	fi
 done
 
@@ -116,7 +107,7 @@ if "$report" --json "$tmp/audit.jsonl" >"$tmp/out.json" 2>"$tmp/err" &&
     >>"$tmp/err" 2>&1; then
 	ok "dotgate-report on the daemon's records: every table"
 else
-	not_ok "dotgate-report on the daemon's records: every table"
+	not_ok "dotgate-report on the daemon's records: every table" "$(cat "$tmp/err" 2>/dev/null)"
 fi
 
 gzip -c "$tmp/audit.jsonl" >"$tmp/audit.jsonl.1"
@@ -125,7 +116,7 @@ if "$report" --json "$tmp/audit.jsonl.1" >"$tmp/out.json" 2>"$tmp/err" &&
     >>"$tmp/err" 2>&1; then
 	ok "the same, rotated and gzipped"
 else
-	not_ok "the same, rotated and gzipped"
+	not_ok "the same, rotated and gzipped" "$(cat "$tmp/err" 2>/dev/null)"
 fi
 
 "$report" "$tmp/audit.jsonl" >"$tmp/out.txt" 2>"$tmp/err"
@@ -133,6 +124,6 @@ if [ $? -eq 0 ] && grep -q "^  192.0.2.50 *2$" "$tmp/out.txt"; then
 	ok "text report"
 else
 	cat "$tmp/out.txt" >>"$tmp/err"
-	not_ok "text report"
+	not_ok "text report" "$(cat "$tmp/err" 2>/dev/null)"
 fi
-exit 0
+tap_done

@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# tests/load/lib.sh: what the load, hostile-input and privilege tests share.
-# Sourced (POSIX sh), never run.
+# tests/lib/daemon.sh: a private dotgate for one test, shared by the
+# daemon, load, metrics and report suites.  Sourced (POSIX sh), never run.
 #
 # NAME
-#	lib.sh - a private dotgate for one test, and what to read off it
+#	daemon.sh - a private dotgate for one test, and what to read off it
 # SYNOPSIS
-#	. "$top_srcdir/tests/load/lib.sh"
+#	. "$top_srcdir/tests/lib/daemon.sh"
 #	ld_init				$LD_DIR (mktemp), cleanup trap
 #	ld_conf FILE [EXTRA]		a configuration: audit file $LD_AUDIT,
 #					user alice, socket_mode $LD_SOCKET_MODE
@@ -19,7 +19,8 @@
 #	ld_settle_fds N			waits up to 5 s for the fd count to drop to N
 #	ld_output_clean			daemon output is printable ASCII from dotgate
 #	free_port [TAKEN...]		a free loopback port (tests/port.sh)
-#	ld_check WHAT CMD...		the next TAP line: ok when CMD succeeds
+#	tap.sh				ok, not_ok, check, skip, tap_done
+#					(tests/lib/tap.sh), sourced here
 # DESCRIPTION
 #	Tests get top_srcdir, top_builddir and DOTGATE from "make check"
 #	(defaults: the source tree).  Everything lives in $LD_DIR, removed
@@ -31,6 +32,7 @@
 : "${top_builddir:=$top_srcdir}"
 : "${DOTGATE:=$top_builddir/filter/dotgate/dotgate}"
 . "$top_srcdir/tests/port.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 MLTLOAD=$top_builddir/tests/bench/mltload
 HOSTILE=$top_builddir/tests/load/hostile
 JSONL=$top_builddir/tests/load/jsonl
@@ -69,7 +71,7 @@ ld_init() {
 
 ld_conf() {
 	{
-		echo '# written by tests/load/lib.sh'
+		echo '# written by tests/lib/daemon.sh'
 		echo "socket_mode = \"${LD_SOCKET_MODE:-0666}\""
 		echo 'user "alice@example.test" {'
 		echo '  senders = {"alice@example.test", "@example.org"}'
@@ -146,15 +148,3 @@ ld_output_clean() {
 		! grep -v -q -e '^dotgate' -e "^$LD_DIR/[^:]*:[0-9]*: " \
 			"$LD_DIR/daemon.out"
 }
-
-# A TCP port in 20000-59999 with no listener on any address; the caller
-# binds it soon after (a race only with another test picking the same).
-# ld_check WHAT COMMAND...: the next TAP line, ok when COMMAND succeeds.
-LD_N=0
-ld_check() {
-	LD_N=$((LD_N + 1))
-	_what=$1
-	shift
-	if "$@"; then echo "ok $LD_N - $_what"; else echo "not ok $LD_N - $_what"; fi
-}
-
