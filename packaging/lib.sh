@@ -5,6 +5,7 @@
 # (a scratch directory) before it calls anything here.
 #
 #	ok, not_ok, skip, check	TAP lines (tests/lib/tap.sh, sourced here)
+#	wait_socket, wait_gone	bounded waits (tests/lib/proc.sh, sourced here)
 #	silent NAME COMMAND...	passes when COMMAND succeeds and prints nothing
 #	finish			prints the plan; exits 0 only if all passed
 #	pkg_source TOP [TARBALL]	a clean source tree in $work/src: the
@@ -13,6 +14,7 @@
 #	pkg_build		builds it; sets $deb and $changes, or bails out
 
 . "$here/../tests/lib/tap.sh"
+. "$here/../tests/lib/proc.sh"
 
 silent() {
 	_name=$1

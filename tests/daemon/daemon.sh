@@ -23,15 +23,21 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/proc.sh"
 
 conf() {	# conf NAME TEXT: writes $tmp/NAME.conf (mode 0644)
 	printf '%s\n' "$2" > "$tmp/$1.conf"
 	chmod 644 "$tmp/$1.conf"
 }
-wait_sock() {
-	i=0
-	while [ ! -S "$1" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-	[ -S "$1" ]
+# serve CONF SOCKET ERRFILE [ARGS]: dotgate -f on SOCKET (unix:PATH or a
+# bare PATH), stderr to ERRFILE; $spid is its pid.  Waits for the socket.
+serve() {
+	_conf=$1 _sock=$2 _err=$3
+	shift 3
+	"$DOTGATE" -f -c "$_conf" -p "$_sock" "$@" 2>"$_err" &
+	spid=$!
+	pids="$pids $spid"
+	wait_socket "${_sock#unix:}" "$spid" 5
 }
 mail_reply() {	# mail_reply SOCKET: prints the MAIL FROM reply of 192.0.2.10
 	"$MILTERTEST" -D "socket=unix:$1" -s "$top_srcdir/tests/daemon/mail.lua" 2>&1 |
@@ -123,10 +129,8 @@ check_sh "dotgate-probe -V and --version print dotgate-probe $ver; its man page 
 conf strict 'auth { exempt_networks = {} }
 audit { syslog = false }'
 sock=$tmp/a.sock
-"$DOTGATE" -f -c "$tmp/strict.conf" -p "unix:$sock" -P "$tmp/a.pid" 2>"$tmp/a.err" &
-first=$!
-pids="$pids $first"
-wait_sock "$sock"
+serve "$tmp/strict.conf" "unix:$sock" "$tmp/a.err" -P "$tmp/a.pid"
+first=$spid
 check_sh "the daemon serves on a unix socket (530 path: REJECT)" '[ "$(mail_reply "$sock")" = REJECT ]'
 check_sh "-P writes the pid file" '[ "$(cat "$tmp/a.pid" 2>/dev/null)" = "$first" ]'
 "$DOTGATE" -f -c "$tmp/strict.conf" -p "unix:$sock" 2>"$tmp/b.err"
@@ -135,18 +139,14 @@ check_sh "a second daemon on a live socket exits 69" '[ $rc = 69 ] && grep -q "i
 check_sh "the first daemon keeps serving" '[ "$(mail_reply "$sock")" = REJECT ]'
 
 # A bare absolute path is a unix socket, as libmilter and clamav-milter take it.
-"$DOTGATE" -f -c "$tmp/strict.conf" -p "$tmp/bare.sock" 2>"$tmp/bare.err" &
-pids="$pids $!"
-wait_sock "$tmp/bare.sock"
+serve "$tmp/strict.conf" "$tmp/bare.sock" "$tmp/bare.err"
 check_sh "-p /path (no unix: prefix) serves on that unix socket" \
 	'[ "$(mail_reply "$tmp/bare.sock")" = REJECT ]'
 
 # --- reload -----------------------------------------------------------
 cp "$tmp/strict.conf" "$tmp/live.conf"
-"$DOTGATE" -f -c "$tmp/live.conf" -p "unix:$tmp/r.sock" 2>"$tmp/r.err" &
-rpid=$!
-pids="$pids $rpid"
-wait_sock "$tmp/r.sock"
+serve "$tmp/live.conf" "unix:$tmp/r.sock" "$tmp/r.err"
+rpid=$spid
 printf 'mode = monitor\nauth { exempt_networks = {"not-a-net"} }\n' > "$tmp/live.conf"
 kill -USR1 "$rpid"
 sleep 0.5
@@ -214,7 +214,7 @@ check_sh "a restart replaces the stale socket and serves" '[ "$(mail_reply "$soc
 # --- daemonizing --------------------------------------------------------
 "$DOTGATE" -c "$tmp/strict.conf" -p "unix:$tmp/d.sock" -P "$tmp/d.pid"
 rc=$?
-wait_sock "$tmp/d.sock"
+wait_socket "$tmp/d.sock" "" 5
 dpid=$(cat "$tmp/d.pid" 2>/dev/null)
 pids="$pids $dpid"
 check_sh "without -f the daemon detaches and writes its pid" '[ $rc = 0 ] && [ -n "$dpid" ] && kill -0 "$dpid" 2>/dev/null && [ "$(mail_reply "$tmp/d.sock")" = REJECT ]'
@@ -225,10 +225,8 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 audit { syslog = false }'
 	# The socket is created after the drop: its directory must let nobody in.
 	install -d -o nobody "$tmp/u"
-	"$DOTGATE" -f -c "$tmp/mode.conf" -p "unix:$tmp/u/u.sock" -u nobody 2>"$tmp/u.err" &
-	upid=$!
-	pids="$pids $upid"
-	wait_sock "$tmp/u/u.sock"
+	serve "$tmp/mode.conf" "unix:$tmp/u/u.sock" "$tmp/u.err" -u nobody
+	upid=$spid
 	check_sh "-u nobody: the socket is owned by nobody with socket_mode" \
 		'[ "$(stat -c %U:%a "$tmp/u/u.sock")" = nobody:620 ]'
 	check_sh "-u nobody: no root uid or gid is left" \
@@ -240,10 +238,8 @@ audit { syslog = false }'
 		conf group "socket_mode = \"0660\"
 socket_group = \"$grp\"
 audit { syslog = false }"
-		"$DOTGATE" -f -c "$tmp/group.conf" -p "unix:$tmp/u/g.sock" -u nobody 2>"$tmp/g.err" &
-		gpid=$!
-		pids="$pids $gpid"
-		wait_sock "$tmp/u/g.sock"
+		serve "$tmp/group.conf" "unix:$tmp/u/g.sock" "$tmp/g.err" -u nobody
+		gpid=$spid
 		check_sh "socket_group: the socket's group is $grp, mode 660" \
 			'[ "$(stat -c %U:%G:%a "$tmp/u/g.sock")" = "nobody:$grp:660" ]'
 		kill "$gpid"; wait "$gpid" 2>/dev/null

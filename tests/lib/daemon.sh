@@ -19,8 +19,12 @@
 #	ld_settle_fds N			waits up to 5 s for the fd count to drop to N
 #	ld_output_clean			daemon output is printable ASCII from dotgate
 #	free_port [TAKEN...]		a free loopback port (tests/port.sh)
-#	tap.sh				ok, not_ok, check, skip, tap_done
-#					(tests/lib/tap.sh), sourced here
+#	ld_reloads			how many reloads the daemon has logged
+#	ld_reloaded_since N		more than N of them
+#	ld_finish			stops the daemon: two TAP lines, a clean
+#					exit (99 is a valgrind error) and clean output
+#	tap.sh, proc.sh			TAP lines and bounded waits
+#					(tests/lib), sourced here
 # DESCRIPTION
 #	Tests get top_srcdir, top_builddir and DOTGATE from "make check"
 #	(defaults: the source tree).  Everything lives in $LD_DIR, removed
@@ -33,6 +37,7 @@
 : "${DOTGATE:=$top_builddir/filter/dotgate/dotgate}"
 . "$top_srcdir/tests/port.sh"
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/proc.sh"
 MLTLOAD=$top_builddir/tests/bench/mltload
 HOSTILE=$top_builddir/tests/load/hostile
 JSONL=$top_builddir/tests/load/jsonl
@@ -46,13 +51,7 @@ ld_cleanup() {
 	for _p in $LD_EXTRA_PIDS $LD_PID; do
 		kill "$_p" 2>/dev/null && wait "$_p" 2>/dev/null
 	done
-	if [ -n "$LD_DIR" ] && [ -d "$LD_DIR" ]; then
-		if [ "${KEEP:-0}" = 1 ]; then
-			echo "# kept $LD_DIR"
-		else
-			rm -rf "$LD_DIR"
-		fi
-	fi
+	remove_dir "$LD_DIR"
 	exit $_rc
 }
 
@@ -92,13 +91,7 @@ ld_start() {
 	${DOTGATE_WRAPPER:-} "$DOTGATE" -f -c "$_conf" -p "unix:$LD_SOCK" "$@" \
 		>>"$LD_DIR/daemon.out" 2>&1 &
 	LD_PID=$!
-	_i=0
-	while [ ! -S "$LD_SOCK" ] && [ $_i -lt 400 ]; do
-		kill -0 "$LD_PID" 2>/dev/null || break
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	if [ ! -S "$LD_SOCK" ]; then
+	if ! wait_socket "$LD_SOCK" "$LD_PID" 20; then
 		sed 's/^/# daemon: /' "$LD_DIR/daemon.out"
 		LD_PID=
 		return 1
@@ -147,4 +140,16 @@ ld_output_clean() {
 	! LC_ALL=C grep -q '[^ -~]' "$LD_DIR/daemon.out" &&
 		! grep -v -q -e '^dotgate' -e "^$LD_DIR/[^:]*:[0-9]*: " \
 			"$LD_DIR/daemon.out"
+}
+
+ld_reloads() { grep -c 'reloaded' "$LD_DIR/daemon.out"; }
+ld_reloaded_since() { [ "$(ld_reloads)" -gt "$1" ]; }
+
+ld_finish() {
+	ld_stop
+	_rc=$?
+	check "daemon stopped cleanly on SIGTERM (exit $_rc; 99 is a valgrind error)" \
+		[ $_rc = 0 ]
+	check "daemon output: printable ASCII only, every line from dotgate" \
+		ld_output_clean
 }

@@ -107,14 +107,9 @@ stop_reloader() {
 	LD_EXTRA_PIDS=
 	cp "$LD_DIR/good.conf" "$LD_DIR/next.conf"
 	mv "$LD_DIR/next.conf" "$LD_DIR/dotgate.conf"
-	_before=$(grep -c 'reloaded' "$LD_DIR/daemon.out")
+	_before=$(ld_reloads)
 	kill -USR1 "$LD_PID"
-	_i=0
-	while [ "$(grep -c 'reloaded' "$LD_DIR/daemon.out")" -le "$_before" ] &&
-	      [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	wait_until 10 ld_reloaded_since "$_before"
 }
 
 # Warm-up: the same run at half the messages, faults and reloads
@@ -131,7 +126,7 @@ fd0=$(ld_fds)
 rss0=$(ld_rss)
 echo "# after warm-up: RSS $rss0 kB, $fd0 descriptors"
 rm -f "$LD_DIR/reloads"
-good0=$(grep -c 'reloaded' "$LD_DIR/daemon.out")
+good0=$(ld_reloads)
 failed0=$(grep -c 'reload of .* failed' "$LD_DIR/daemon.out")
 
 start_reloader
@@ -218,7 +213,7 @@ check "$desc" [ $rec_rc = 0 ]
 desc="faults were injected (drops and aborts seen in the client logs)"
 check_sh "$desc" "grep -q ' drop\$' '$LD_DIR/tx.log' && grep -q ' abort\$' '$LD_DIR/tx.log'"
 
-good=$(($(grep -c 'reloaded' "$LD_DIR/daemon.out") - good0))
+good=$(($(ld_reloads) - good0))
 failed=$(($(grep -c 'reload of .* failed' "$LD_DIR/daemon.out") - failed0))
 echo "# reloads: $sent signals, $good installed, $failed refused"
 desc="reloads: good files installed, broken ones refused with FILE:LINE"
@@ -245,10 +240,5 @@ else
 	check "$desc" [ $((rss1 * 10)) -le $((rss0 * 11)) ]
 fi
 
-ld_stop
-rc=$?
-desc="daemon stopped cleanly on SIGTERM (exit $rc; 99 is a valgrind error)"
-check "$desc" [ $rc = 0 ]
-desc="daemon output: printable ASCII only, every line from dotgate"
-check "$desc" ld_output_clean
+ld_finish
 tap_done

@@ -65,12 +65,7 @@ desc="audit fields bounded (from, auth.user, daemon <= 2048 bytes, rcpts <= 1000
 check "$desc" awk -F '\t' '$3 > 2048 || $4 > 2048 || $5 > 2048 || $6 > 1000 { bad = 1 }
 	END { exit bad }' "$LD_DIR/audit.tsv"
 
-ld_stop
-rc=$?
-desc="daemon stopped cleanly on SIGTERM (exit $rc; 99 is a valgrind error)"
-check "$desc" [ $rc = 0 ]
-desc="daemon output: printable ASCII only, every line from dotgate"
-check "$desc" ld_output_clean
+ld_finish
 
 # The known upstream libmilter defect (see c_macro_odd in hostile.c),
 # against a fresh daemon: reported, not counted.

@@ -55,15 +55,11 @@ check "$desc" [ "$(stat -c %a "$LD_SOCK")" = 640 ]
 desc="transactions pass through the dropped daemon"
 check "$desc" ld_alive
 
-before=$(grep -c reloaded "$LD_DIR/daemon.out")
+before=$(ld_reloads)
 kill -USR1 "$LD_PID"
-i=0
-while [ "$(grep -c reloaded "$LD_DIR/daemon.out")" -le "$before" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_until 5 ld_reloaded_since "$before"
 desc="SIGUSR1 reload still works as nobody"
-check "$desc" [ "$(grep -c reloaded "$LD_DIR/daemon.out")" -gt "$before" ]
+check "$desc" ld_reloaded_since "$before"
 ld_stop
 
 # A configuration writable by others is refused, clearly.
@@ -81,12 +77,7 @@ rm -f "$LD_SOCK"
 	> "$LD_DIR/start.out" 2>&1 &
 pid=$!
 LD_EXTRA_PIDS=$pid
-i=0
-while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if kill -0 "$pid" 2>/dev/null; then
+if ! wait_gone "$pid" 5; then
 	rc=running
 else
 	wait "$pid"

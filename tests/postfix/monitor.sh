@@ -23,9 +23,7 @@ body {
 }
 EOF
 )
-pf_dotgate_start "$CONF" || { echo "Bail out! dotgate did not start"; exit 1; }
-pf_postfix_config milter
-pf_postfix_start
+pf_start "$CONF"
 ALICE="--user alice@example.test --password-file $PF_DIR/alice.pw --mech SCRAM-SHA-256"
 
 # one NAME PORT WANT_RECORD PROBE-ARGS...: the message is accepted and

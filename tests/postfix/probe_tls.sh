@@ -16,7 +16,7 @@ pf_require_root
 pf_need dotgate probe jq swaks
 
 pf_init
-[ -n "$PF_TLS" ] || pf_bail "no certificate (openssl): nothing to probe over TLS"
+[ -n "$PF_TLS" ] || tap_bail "no certificate (openssl): nothing to probe over TLS"
 CA=$PF_DIR/etc/tls/cert.pem
 
 CONF=$(pf_dotgate_conf probe-tls <<'CONF'
@@ -29,11 +29,11 @@ user "alice@example.test" {
 }
 CONF
 )
-pf_dotgate_start "$CONF" || pf_bail "dotgate did not start"
+pf_dotgate_start "$CONF" || tap_bail "dotgate did not start"
 pf_postfix_config milter
 STARTTLS_PORT=$(free_port "$PF_SMTP_PORT" "$PF_SUB_PORT") &&
 WRAP_PORT=$(free_port "$PF_SMTP_PORT" "$PF_SUB_PORT" "$STARTTLS_PORT") ||
-	pf_bail "no free port"
+	tap_bail "no free port"
 PF_EXTRA_PORTS="$STARTTLS_PORT $WRAP_PORT"
 cat >> "$PF_DIR/etc/master.cf" <<CF
 $STARTTLS_PORT inet n - n - - smtpd

@@ -93,7 +93,7 @@ expect() {
 # into $PF_DIR/LABEL.tsv (label, outcome, residue, classes, expect).
 pass_monitor() {
 	pf_dotgate_stop
-	pf_dotgate_start "$MONITOR" || pf_bail "dotgate did not start"
+	pf_dotgate_start "$MONITOR" || tap_bail "dotgate did not start"
 	rm -f "$PF_DIR"/mail/inbox/new/* 2>/dev/null
 	probe_all "$PF_DIR/monitor.json"
 	jq -r '.vectors[] | [.name, .template, .case, .hidden_data, .outcome, (.qid // "-")] | @tsv' \
@@ -130,7 +130,7 @@ check_monitor() {
 # the one-message variants through.
 pass_enforce() {
 	pf_dotgate_stop
-	pf_dotgate_start "$ENFORCE" || pf_bail "dotgate did not start"
+	pf_dotgate_start "$ENFORCE" || tap_bail "dotgate did not start"
 	probe_all "$PF_DIR/enforce.json"
 	jq -r '.vectors[] | [.name + "/" + .template + "/" + .case + "/" + .hidden_data,
 		.outcome, .reply] | @tsv' "$PF_DIR/enforce.json" >"$PF_DIR/$1.enforce.tsv"
@@ -157,7 +157,7 @@ run_setting() {	# run_setting LABEL: both passes with the current PF_*
 		"$(wc -l <"$PF_DIR/$1.enforce.tsv")" "$(wc -l <"$PF_DIR/$1.tsv")"
 }
 
-pf_dotgate_start "$MONITOR" || pf_bail "dotgate did not start"
+pf_dotgate_start "$MONITOR" || tap_bail "dotgate did not start"
 PF_BARE_NEWLINE=
 run_setting "postfix-3.7-defaults"
 PF_BARE_NEWLINE=normalize

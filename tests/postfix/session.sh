@@ -34,9 +34,7 @@ body {
 }
 EOF
 )
-pf_dotgate_start "$CONF" || { echo "Bail out! dotgate did not start"; exit 1; }
-pf_postfix_config milter
-pf_postfix_start
+pf_start "$CONF"
 
 # rec N FILTER: the jq FILTER applied to the audit records after line N.
 rec() {

@@ -35,9 +35,7 @@ user "alice@example.test" {
 }
 EOF
 )
-pf_dotgate_start "$CONF" || { echo "Bail out! dotgate did not start"; exit 1; }
-pf_postfix_config milter
-pf_postfix_start
+pf_start "$CONF"
 
 BYE='221 2.0.0 Bye'
 DATA_GO='354 End data with <CR><LF>.<CR><LF>'

@@ -43,7 +43,7 @@ user "alice@example.test" {
 }
 EOF
 	)
-	pf_dotgate_start "$CONF" || pf_bail "dotgate did not start"
+	pf_dotgate_start "$CONF" || tap_bail "dotgate did not start"
 	pf_postfix_config milter
 	pf_postfix_start
 	vl_settings

@@ -18,6 +18,7 @@ report=$top_builddir/filter/report/dotgate-report
 jeq=$top_builddir/tests/report/json_equal
 nrec=12
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/proc.sh"
 
 tap_plan $((nrec + 5))
 if ! command -v "$MILTERTEST" >/dev/null 2>&1; then
@@ -36,6 +37,9 @@ cleanup() {
 trap cleanup EXIT INT TERM
 chmod 755 "$tmp"
 
+# audit_holds N: the audit file has N lines or more.
+audit_holds() { [ "$(cat "$tmp/audit.jsonl" 2>/dev/null | wc -l)" -ge "$1" ]; }
+
 # phase NAME CONF RECORDS: one daemon, one miltertest run, then wait
 # until the audit file holds RECORDS lines (the record of a lost
 # connection is written when libmilter sees the close) before stopping
@@ -47,21 +51,12 @@ phase() {
 	"$DOTGATE" -f -c "$tmp/$1.conf" -p "unix:$tmp/sock" \
 		>"$tmp/$1.daemon" 2>&1 &
 	pid=$!
-	i=0
-	while [ ! -S "$tmp/sock" ] && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
+	wait_socket "$tmp/sock" "$pid" 5
 	"$MILTERTEST" -D "socket=unix:$tmp/sock" -D "tmpdir=$tmp" \
 		-D "audit=$tmp/audit.jsonl" -D "srcdir=$top_srcdir" \
 		-D "phase=$1" -s "$src/daemon_sessions.lua" >"$tmp/$1.mt" 2>&1
 	rc=$?
-	i=0
-	while [ "$(cat "$tmp/audit.jsonl" 2>/dev/null | wc -l)" -lt "$3" ] &&
-	    [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
+	wait_until 5 audit_holds "$3"
 	sleep 0.1		# a record too many must be seen too
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
@@ -101,23 +96,17 @@ while [ $i -lt $nrec ]; do
 	fi
 done
 
+# report_holds FILE: the report's --json on FILE holds every number of
+# daemon_records.report.json.
+report_holds() {
+	"$report" --json "$1" >"$tmp/out.json" &&
+		$jeq --subset "$src/daemon_records.report.json" "$tmp/out.json"
+}
 # Every record is valid for the report, and the tables add up.
-if "$report" --json "$tmp/audit.jsonl" >"$tmp/out.json" 2>"$tmp/err" &&
-    $jeq --subset "$src/daemon_records.report.json" "$tmp/out.json" \
-    >>"$tmp/err" 2>&1; then
-	ok "dotgate-report on the daemon's records: every table"
-else
-	not_ok "dotgate-report on the daemon's records: every table" "$(cat "$tmp/err" 2>/dev/null)"
-fi
-
+check "dotgate-report on the daemon's records: every table" \
+	report_holds "$tmp/audit.jsonl"
 gzip -c "$tmp/audit.jsonl" >"$tmp/audit.jsonl.1"
-if "$report" --json "$tmp/audit.jsonl.1" >"$tmp/out.json" 2>"$tmp/err" &&
-    $jeq --subset "$src/daemon_records.report.json" "$tmp/out.json" \
-    >>"$tmp/err" 2>&1; then
-	ok "the same, rotated and gzipped"
-else
-	not_ok "the same, rotated and gzipped" "$(cat "$tmp/err" 2>/dev/null)"
-fi
+check "the same, rotated and gzipped" report_holds "$tmp/audit.jsonl.1"
 
 "$report" "$tmp/audit.jsonl" >"$tmp/out.txt" 2>"$tmp/err"
 if [ $? -eq 0 ] && grep -q "^  192.0.2.50 *2$" "$tmp/out.txt"; then

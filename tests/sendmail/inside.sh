@@ -5,6 +5,7 @@
 # and DOTGATE_PROBE set.  Prints TAP.
 
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/proc.sh"
 
 ROOT=$SM/root
 SMBIN=$ROOT/usr/libexec/sendmail/sendmail
@@ -75,26 +76,16 @@ access_map() {
 
 sm_start() {
 	"$SMBIN" -C "$SM/sendmail.cf" -bd || return 1
-	i=0
-	while ! ss -Hltn "sport = :$PORT" | grep -q . && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	ss -Hltn "sport = :$PORT" | grep -q .
+	wait_port "$PORT" 10
 }
 
-sm_stop() {
-	[ -f "$SM/sendmail.pid" ] || return 0
-	pid=$(head -n 1 "$SM/sendmail.pid")
-	kill "$pid" 2>/dev/null
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -9 "$pid" 2>/dev/null
-	rm -f "$SM/sendmail.pid"
+# stop_pidfile FILE SECS: stops the process FILE names, removes FILE.
+stop_pidfile() {
+	[ -f "$1" ] || return 0
+	stop_pid "$(head -n 1 "$1")" "$2"
+	rm -f "$1"
 }
+sm_stop() { stop_pidfile "$SM/sendmail.pid" 10; }
 
 # dg_start NAME: dotgate with $SM/NAME.conf (stdin + socket/audit).
 dg_start() {
@@ -106,26 +97,9 @@ dg_start() {
 	rm -f "$SM/sock"
 	"$DOTGATE" -f -c "$SM/$1.conf" -p "unix:$SM/sock" -P "$SM/dotgate.pid" \
 		>>"$SM/dotgate.out" 2>&1 &
-	i=0
-	while [ ! -S "$SM/sock" ] && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	[ -S "$SM/sock" ]
+	wait_socket "$SM/sock" "$!" 5
 }
-
-dg_stop() {
-	[ -f "$SM/dotgate.pid" ] || return 0
-	pid=$(head -n 1 "$SM/dotgate.pid")
-	kill "$pid" 2>/dev/null
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	kill -9 "$pid" 2>/dev/null
-	rm -f "$SM/dotgate.pid"
-}
+dg_stop() { stop_pidfile "$SM/dotgate.pid" 5; }
 
 finish() {
 	sm_stop
@@ -151,6 +125,15 @@ table() {
 # transaction after nothing, CRLF or CRLF CRLF, in both cases, by DATA
 # and by BDAT.
 VARIANTS="--template all --case all --hidden-data all"
+# none_smuggled SETTING: every variant probed ($out), none smuggled or in error.
+none_smuggled() {
+	out=$(probe $VARIANTS)
+	_rc=$?
+	table "$out"
+	is "$1: no vector smuggled, in any template, case or DATA/BDAT" \
+		"$_rc $(printf '%s\n' "$out" | jq -r '[.vectors[] | select(.outcome=="smuggled" or .outcome=="error")] | length')" \
+		"0 0"
+}
 
 # --- 1. unauthenticated MAIL FROM ----------------------------------------
 access_map ""
@@ -187,12 +170,7 @@ is "default srv_features: Sendmail itself refuses a bare CR and a bare LF" \
 	"421 4.5.0 Bare carriage return (CR) not allowed|421 4.5.0 Bare linefeed (LF) not allowed"
 is "the milter saw no body of them (abort records only)" \
 	"$(since "$n" | jq -r '.stage' | sort -u | tr '\n' ' ')" "abort "
-out=$(probe $VARIANTS)
-rc=$?
-table "$out"
-is "default srv_features: no vector smuggled, in any template, case or DATA/BDAT" \
-	"$rc $(printf '%s\n' "$out" | jq -r '[.vectors[] | select(.outcome=="smuggled" or .outcome=="error")] | length')" \
-	"0 0"
+none_smuggled "default srv_features"
 
 # --- 3. Srv_Features U: the bare CR reaches the milter verbatim ----------
 sm_stop
@@ -211,12 +189,7 @@ out=$(probe --vector eod-cr-cr)
 is "Srv_Features U: CR.CR + hidden transaction rejected by dotgate" \
 	"$(since "$n" | head -n 1 | jq -c '[.verdict,(.anomalies|keys)]')" \
 	'["reject",["bare_cr","smuggle_eod","smuggled_transaction"]]'
-out=$(probe $VARIANTS)
-rc=$?
-table "$out"
-is "Srv_Features U: no vector smuggled, in any template, case or DATA/BDAT" \
-	"$rc $(printf '%s\n' "$out" | jq -r '[.vectors[] | select(.outcome=="smuggled" or .outcome=="error")] | length')" \
-	"0 0"
+none_smuggled "Srv_Features U"
 # The CR look-alikes reach dotgate verbatim in one message: each is a
 # smuggled_transaction, rejected, whatever the tools put after it.
 is "Srv_Features U: every variant of the CR-only look-alikes rejected 550 5.6.0 as smuggled_transaction" \
