@@ -45,6 +45,12 @@ GREET='<- 220 mx.example.test ESMTP Postfix
 <- 250 CHUNKING'
 STARTED='<- 220 2.0.0 Ready to start TLS
 <~ 250 CHUNKING'
+# accepted QID: Postfix's replies over TLS from MAIL FROM to QUIT when it
+# queues the message.
+accepted() {
+	printf '<~ 250 2.1.0 Ok\n<~ 250 2.1.5 Ok\n<~ %s\n<~ 250 2.0.0 Ok: queued as %s\n<~ %s' \
+		"$DATA_GO" "${1:-QID}" "$BYE"
+}
 
 # say NAME ARGS...: runs swaks against the submission service as alice
 # with a body carrying the token NAME; the transcript goes to
@@ -115,11 +121,7 @@ got=$(replies plain-tls)
 is "STARTTLS + PLAIN: every reply" "$got" "$GREET
 $STARTED
 <~ 235 2.7.0 Authentication successful
-<~ 250 2.1.0 Ok
-<~ 250 2.1.5 Ok
-<~ $DATA_GO
-<~ 250 2.0.0 Ok: queued as ${q:-QID}
-<~ $BYE"
+$(accepted "$q")"
 [ -n "$q" ] || show plain-tls
 case $p in
 TLSv1.[23]) ok "STARTTLS + PLAIN: swaks negotiated $p" ;;
@@ -163,11 +165,7 @@ $STARTED
 <~ 334 VXNlcm5hbWU6
 <~ 334 UGFzc3dvcmQ6
 <~ 235 2.7.0 Authentication successful
-<~ 250 2.1.0 Ok
-<~ 250 2.1.5 Ok
-<~ $DATA_GO
-<~ 250 2.0.0 Ok: queued as ${q:-QID}
-<~ $BYE"
+$(accepted "$q")"
 [ -n "$q" ] || show login-tls
 if [ -n "$q" ] && pf_wait_delivered "token login-tls-$$" >/dev/null; then
 	ok "STARTTLS + LOGIN: message $q delivered"
