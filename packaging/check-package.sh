@@ -247,11 +247,7 @@ echo "# ExecStart: $execstart"
 setpriv --reuid=dotgate --regid=dotgate --init-groups -- \
 	sh -c 'umask 0007 && exec "$@"' sh $execstart >"$work/daemon.log" 2>&1 &
 daemon_pid=$!
-i=0
-while [ ! -S "$sock" ] && [ $i -lt 100 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+wait_socket "$sock" "$daemon_pid" 5
 check "the daemon creates $sock as dotgate:postfix 0660" sh -c '
 	stat -c "%U:%G:%a" "$1"
 	[ "$(stat -c %U:%G:%a "$1")" = dotgate:$2:660 ]' sh "$sock" \
@@ -344,12 +340,7 @@ if command -v miltertest >/dev/null; then
 fi
 
 kill -TERM "$daemon_pid"
-i=0
-while kill -0 "$daemon_pid" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
-if kill -0 "$daemon_pid" 2>/dev/null; then
+if ! wait_gone "$daemon_pid" 5; then
 	not_ok "SIGTERM stops the daemon"
 else
 	wait "$daemon_pid"

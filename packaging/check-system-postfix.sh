@@ -387,7 +387,7 @@ for f in /var/spool/postfix/dotgate /etc/dotgate /var/log/dotgate /usr/sbin/dotg
 done
 
 # ---- 8. the machine as it was ---------------------------------------------------
-if [ "$failed" -gt 0 ] && [ -f "$work/maillog" ]; then
+if [ "$TAP_FAILED" -gt 0 ] && [ -f "$work/maillog" ]; then
 	tail -n 40 "$work/maillog" | sed 's/^/# maillog: /'
 fi
 restore_machine

@@ -4,9 +4,8 @@
 # built from it.  Sourced (POSIX sh), never run.  The caller sets $work
 # (a scratch directory) before it calls anything here.
 #
-#	ok NAME / not_ok NAME / skip NAME WHY	one TAP line each
-#	check NAME COMMAND...	passes when COMMAND succeeds (its output
-#				is shown as comments when it fails)
+#	ok, not_ok, skip, check	TAP lines (tests/lib/tap.sh, sourced here)
+#	wait_socket, wait_gone	bounded waits (tests/lib/proc.sh, sourced here)
 #	silent NAME COMMAND...	passes when COMMAND succeeds and prints nothing
 #	finish			prints the plan; exits 0 only if all passed
 #	pkg_source TOP [TARBALL]	a clean source tree in $work/src: the
@@ -14,50 +13,23 @@
 #				DOTGATE_PKG_SRC=worktree) or git archive HEAD
 #	pkg_build		builds it; sets $deb and $changes, or bails out
 
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	printf 'ok %s - %s\n' "$n" "$1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	printf 'not ok %s - %s\n' "$n" "$1"
-}
-
-skip() {
-	n=$((n + 1))
-	printf 'ok %s - %s # SKIP %s\n' "$n" "$1" "$2"
-}
-
-check() {
-	name=$1
-	shift
-	if "$@" >"$work/out" 2>&1; then
-		ok "$name"
-	else
-		not_ok "$name"
-		sed 's/^/# /' "$work/out" | tail -n 40
-	fi
-}
+. "$here/../tests/lib/tap.sh"
+. "$here/../tests/lib/proc.sh"
 
 silent() {
-	name=$1
+	_name=$1
 	shift
-	if "$@" >"$work/out" 2>&1 && [ ! -s "$work/out" ]; then
-		ok "$name"
-	else
-		not_ok "$name"
-		sed 's/^/# /' "$work/out" | tail -n 40
-	fi
+	check "$_name" quiet "$@"
+}
+# quiet COMMAND...: COMMAND succeeds and prints nothing.
+quiet() {
+	"$@" >"$work/out" 2>&1 && [ ! -s "$work/out" ] && return 0
+	cat "$work/out"
+	return 1
 }
 
 finish() {
-	echo "1..$n"
-	[ "$failed" -eq 0 ]
+	tap_done
 	exit
 }
 

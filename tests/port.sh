@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # tests/port.sh: free_port, the one way every test picks a loopback TCP
 # port for a server it starts.  Sourced by tests/postfix/lib.sh,
-# tests/load/lib.sh and the scripts that start servers themselves.
+# tests/lib/daemon.sh and the scripts that start servers themselves.
 # free_port [TAKEN...]: prints a port, never one of TAKEN (the ports the
 # caller already picked and has not bound yet).
 #

@@ -560,6 +560,46 @@ static void dropped(struct session *s)
 }
 
 /*
+ * After the reply to a command of transaction(): 1 to go on; otherwise
+ * what transaction() returns (0: the filter ended the transaction, which
+ * is reset; -1: the connection is closed).
+ */
+static int go_on(struct session *s, double t0, int r, const char *what)
+{
+	if ((r = step(s, r, 0, what)) < 0)
+		return -1;
+	if (r > 0)
+		return 1;
+	record_latency(&s->w->st, now() - t0);
+	return reset_txn(s);
+}
+
+/* The same after send_headers() or send_body() (2: dropped there). */
+static int sent(struct session *s, double t0, int r)
+{
+	if (r == 2) {
+		dropped(s);
+		return -1;
+	}
+	if (r > 0)
+		return 1;
+	if (r < 0)
+		return -1;
+	record_latency(&s->w->st, now() - t0);
+	return reset_txn(s);
+}
+
+/* Drops the connection when this is the point picked for it. */
+static int drop_if(struct session *s, unsigned n, enum drop_point pt)
+{
+	if (!DROP_HERE(s, n, pt))
+		return 0;
+	drop_now(s, 0);
+	dropped(s);
+	return 1;
+}
+
+/*
  * One transaction numbered n on this connection, seq overall for the
  * thread.  Returns 0 to go on with the connection, -1 when it is closed
  * (error or drop).
@@ -592,77 +632,37 @@ static int transaction(struct session *s, unsigned n, unsigned seq)
 	r = snprintf(arg, sizeof(arg), "<%s>", s->from) + 1;
 	r = mlt_event(&s->c, SMFIC_MAIL, MLT_ST_MAIL, s->mac, M_COUNT, arg,
 		      (size_t)r);
-	if ((r = step(s, r, 0, "mail")) < 0)
+	if ((r = go_on(s, t0, r, "mail")) != 1)
+		return r;
+	if (drop_if(s, n, DROP_AFTER_MAIL))
 		return -1;
-	if (r == 0) {
-		record_latency(st, now() - t0);
-		return reset_txn(s);
-	}
-	if (DROP_HERE(s, n, DROP_AFTER_MAIL)) {
-		drop_now(s, 0);
-		dropped(s);
-		return -1;
-	}
 	for (i = 0; i < opt.rcpts; i++) {
 		snprintf(s->rcpt, sizeof(s->rcpt), "rcpt%u@example.net", i);
 		s->mac[M_RCPT_ADDR].value = s->rcpt;
 		r = snprintf(arg, sizeof(arg), "<%s>", s->rcpt) + 1;
 		r = mlt_event(&s->c, SMFIC_RCPT, MLT_ST_RCPT, s->mac, M_COUNT,
 			      arg, (size_t)r);
-		if ((r = step(s, r, 0, "rcpt")) < 0)
-			return -1;
-		if (r == 0) {
-			record_latency(st, now() - t0);
-			return reset_txn(s);
-		}
+		if ((r = go_on(s, t0, r, "rcpt")) != 1)
+			return r;
 	}
-	if (DROP_HERE(s, n, DROP_AFTER_RCPT)) {
-		drop_now(s, 0);
-		dropped(s);
+	if (drop_if(s, n, DROP_AFTER_RCPT))
 		return -1;
-	}
 	s->mac[M_I].value = s->qid;
 	r = mlt_event(&s->c, SMFIC_DATA, MLT_ST_DATA, s->mac, M_COUNT, NULL, 0);
-	if ((r = step(s, r, 0, "data")) < 0)
-		return -1;
-	if (r == 0) {
-		record_latency(st, now() - t0);
-		return reset_txn(s);
-	}
-	r = send_headers(s, n);
-	if (r == 2) {
-		dropped(s);
-		return -1;
-	}
-	if (r <= 0) {
-		if (r == 0)
-			record_latency(st, now() - t0);
-		return r < 0 ? -1 : reset_txn(s);
-	}
+	if ((r = go_on(s, t0, r, "data")) != 1)
+		return r;
+	if ((r = sent(s, t0, send_headers(s, n))) != 1)
+		return r;
 	r = mlt_event(&s->c, SMFIC_EOH, MLT_ST_EOH, s->mac, M_COUNT, NULL, 0);
-	if ((r = step(s, r, 0, "eoh")) < 0)
+	if ((r = go_on(s, t0, r, "eoh")) != 1)
+		return r;
+	if (drop_if(s, n, DROP_AFTER_EOH))
 		return -1;
-	if (r == 0) {
-		record_latency(st, now() - t0);
-		return reset_txn(s);
-	}
-	if (DROP_HERE(s, n, DROP_AFTER_EOH)) {
-		drop_now(s, 0);
-		dropped(s);
-		return -1;
-	}
 	r = send_body(s, n, abort_it);
-	if (r == 2) {
-		if (abort_it)
-			return 0;
-		dropped(s);
-		return -1;
-	}
-	if (r <= 0) {
-		if (r == 0)
-			record_latency(st, now() - t0);
-		return r < 0 ? -1 : reset_txn(s);
-	}
+	if (r == 2 && abort_it)
+		return 0;
+	if ((r = sent(s, t0, r)) != 1)
+		return r;
 	if (mlt_macros(&s->c, MLT_ST_EOM, SMFIC_BODYEOB, s->mac, M_COUNT) < 0 ||
 	    mlt_send(&s->c, SMFIC_BODYEOB, NULL, 0) < 0 ||
 	    (r = eom_replies(s)) < 0) {

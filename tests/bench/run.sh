@@ -47,6 +47,7 @@ set -u
 : "${top_builddir:=$top_srcdir}"
 : "${DOTGATE:=$top_builddir/filter/dotgate/dotgate}"
 . "$top_srcdir/tests/port.sh"
+. "$top_srcdir/tests/lib/proc.sh"
 BIN=$top_builddir/tests/bench
 SCALE=${BENCH_SCALE:-1}
 ROUNDS=${BENCH_ROUNDS:-5}
@@ -95,22 +96,12 @@ audit {
 EOF
 }
 
-wait_sock() {
-	_i=0
-	while [ ! -S "$1" ] && [ $_i -lt 200 ]; do
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	[ -S "$1" ]
-}
-
 start_null() {		# start_null SOCKPATH [-l]
 	rm -f "$1"
 	( umask 0; exec "$BIN/nullmilter" -p "unix:$1" ${2:-} ) \
 		>>"$tmp/null.out" 2>&1 &
 	NULL_PID=$!
-	wait_sock "$1" "$NULL_PID" ||
+	wait_socket "$1" "$NULL_PID" 10 ||
 		{ echo "run.sh: nullmilter did not start" >&2; exit 2; }
 }
 
@@ -120,15 +111,9 @@ start_dg() {		# start_dg SOCKPATH AUDITFILE
 	"$DOTGATE" -f -c "$tmp/dotgate.conf" -p "unix:$1" \
 		>>"$tmp/dotgate.out" 2>&1 &
 	DG_PID=$!
-	wait_sock "$1" "$DG_PID" || {
+	wait_socket "$1" "$DG_PID" 10 || {
 		sed 's/^/# dotgate: /' "$tmp/dotgate.out" >&2
 		echo "run.sh: dotgate did not start" >&2; exit 2; }
-}
-
-stop_pid() {		# stop_pid PID
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
 }
 
 # The median run (by msgs_per_s) of a file of JSON lines.
@@ -266,9 +251,9 @@ EOF
 	# makes every Postfix process log two warnings as it starts, inside
 	# the measured interval.
 	postconf -c "$PF_DIR/etc" -e default_transport=discard:bench \
-		relay_transport=discard:bench || pf_bail "postconf -e failed"
+		relay_transport=discard:bench || tap_bail "postconf -e failed"
 	pf_postfix_start >&2
-	pf_wait_port "$NOM_PORT" || pf_bail "no-milter port does not answer"
+	wait_port "$NOM_PORT" 10 || tap_bail "no-milter port does not answer"
 	dg_conf "$PF_DIR/dg/bench.conf" "$PF_AUDIT"
 
 	drained() {
@@ -359,8 +344,16 @@ EOF
 			  milter_cpu_ms_per_msg: (if $m0 == null then null
 				else ($m1 - $m0) * 1000 / $hz / $d end)}'
 	}
+	# pf_null_round NAME SESSIONS MSGS SIZE [-l]: one pf_one through the
+	# null milter (-l: the lean one) on $PF_SOCK, appended to $tmp/p.NAME.
+	pf_null_round() {
+		start_null "$PF_SOCK" ${5:-}
+		pf_one "$1" "$PF_SMTP_PORT" "$2" "$3" "$4" "$NULL_PID" \
+			>> "$tmp/p.$1" || exit 1
+		stop_pid "$NULL_PID"
+		NULL_PID=
+	}
 
-	PF_NULL=
 	: > "$tmp/pf.json"
 	for cfg in "10 $(n 3000) 4096" "20 $(n 3000) 4096" \
 		   "10 $(n 1500) 65536" "20 $(n 1500) 65536"; do
@@ -370,27 +363,11 @@ EOF
 		while [ $r -lt "$ROUNDS" ]; do
 			pf_one nomilter "$NOM_PORT" "$1" "$2" "$3" >> "$tmp/p.none" ||
 				exit 1
-			rm -f "$PF_SOCK"
-			( umask 0; exec "$BIN/nullmilter" -p "unix:$PF_SOCK" ) \
-				>>"$tmp/null.out" 2>&1 &
-			PF_NULL=$!
-			wait_sock "$PF_SOCK" "$PF_NULL" || pf_bail "nullmilter did not start"
-			pf_one null "$PF_SMTP_PORT" "$1" "$2" "$3" "$PF_NULL" \
-				>> "$tmp/p.null" ||
-				{ kill "$PF_NULL"; exit 1; }
-			kill "$PF_NULL"; wait "$PF_NULL" 2>/dev/null; PF_NULL=
-			rm -f "$PF_SOCK"
-			( umask 0; exec "$BIN/nullmilter" -l -p "unix:$PF_SOCK" ) \
-				>>"$tmp/null.out" 2>&1 &
-			PF_NULL=$!
-			wait_sock "$PF_SOCK" "$PF_NULL" || pf_bail "nullmilter -l did not start"
-			pf_one lean "$PF_SMTP_PORT" "$1" "$2" "$3" "$PF_NULL" \
-				>> "$tmp/p.lean" ||
-				{ kill "$PF_NULL"; exit 1; }
-			kill "$PF_NULL"; wait "$PF_NULL" 2>/dev/null; PF_NULL=
+			pf_null_round null "$1" "$2" "$3"
+			pf_null_round lean "$1" "$2" "$3" -l
 			: > "$PF_AUDIT"
 			pf_dotgate_start "$PF_DIR/dg/bench.conf" ||
-				pf_bail "dotgate did not start"
+				tap_bail "dotgate did not start"
 			pf_one dotgate "$PF_SMTP_PORT" "$1" "$2" "$3" "$PF_DG_PID" \
 				>> "$tmp/p.dg" || exit 1
 			pf_dotgate_stop
@@ -500,7 +477,7 @@ metrics_section() {
 	"$DOTGATE" -f -c "$tmp/mon.conf" -p "unix:$tmp/mon.sock" \
 		>>"$tmp/dotgate.out" 2>&1 &
 	DG_PID=$!
-	wait_sock "$tmp/mon.sock" "$DG_PID" ||
+	wait_socket "$tmp/mon.sock" "$DG_PID" 10 ||
 		{ echo "run.sh: dotgate with metrics did not start" >&2; exit 2; }
 	( while :; do curl -s -o /dev/null "http://127.0.0.1:$_port/metrics"
 		sleep 1; done ) &

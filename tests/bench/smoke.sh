@@ -16,20 +16,7 @@ set -u
 : "${top_builddir:=$(pwd)}"
 out=$(mktemp -d "${TMPDIR:-/tmp}/dotgate-bench-smoke.XXXXXX") || exit 2
 trap 'rm -rf "$out"' EXIT
-n=0
-fails=0
-
-ok() {			# ok DESCRIPTION COMMAND...
-	n=$((n + 1))
-	_d=$1
-	shift
-	if "$@"; then
-		echo "ok $n - $_d"
-	else
-		echo "not ok $n - $_d"
-		fails=$((fails + 1))
-	fi
-}
+. "$top_srcdir/tests/lib/tap.sh"
 
 # jq -e over the results: true when the expression holds.
 holds() { jq -e "$1" "$out/results.json" >/dev/null 2>&1; }
@@ -56,27 +43,27 @@ pattern_counts() {
 	grep -q '^pattern .* bare_cr=524288$' "$out/pattern.out"
 }
 
-echo "1..15"
-ok "make bench runs every section without an error" run_bench
-ok "the table ends with the targets and the results file" \
+tap_plan 15
+check "make bench runs every section without an error" run_bench
+check "the table ends with the targets and the results file" \
 	grep -q "^results: $out/results.json" "$out/bench.out"
-ok "protocol: 4 configurations, dotgate and null milter each completed" \
+check "protocol: 4 configurations, dotgate and null milter each completed" \
 	holds '.protocol | length == 4 and
 	       all(.[]; .dotgate.completed > 0 and .null.completed > 0 and
 		   (.ratio | type) == "number")'
-ok "scanner: every input scanned with the right counts" \
+check "scanner: every input scanned with the right counts" \
 	holds '[.scanner | to_entries[] | select(.value | type == "object")] |
 	       length == 7 and all(.[]; .value.check == true and .value.gbps > 0)'
 if [ "$(id -u)" = 0 ]; then
-	ok "Postfix: 4 configurations, every variant measured" \
+	check "Postfix: 4 configurations, every variant measured" \
 		holds '.postfix | length == 4 and
 		       all(.[]; .nomilter.msgs_per_s > 0 and
 			   .null.msgs_per_s > 0 and .dotgate.msgs_per_s > 0 and
 			   (.ratio_null | type) == "number" and
 			   (.ratio_nomilter | type) == "number")'
-	ok "Postfix CPU: the table has its block, one row per configuration" \
+	check "Postfix CPU: the table has its block, one row per configuration" \
 		cpu_table
-	ok "Postfix CPU: per-message medians of every variant, added and milter-side" \
+	check "Postfix CPU: per-message medians of every variant, added and milter-side" \
 		holds '.postfix | length == 4 and
 		       all(.[]; ([.cpu_ms_per_msg | .nomilter, .null, .lean_null,
 				  .dotgate] +
@@ -87,7 +74,7 @@ if [ "$(id -u)" = 0 ]; then
 	# One message cannot show what a milter adds: a round's added CPU is
 	# often zero or below, and has no ratio.  So the ratios must be
 	# numbers exactly when some round's denominator was above zero.
-	ok "Postfix CPU: both added-CPU ratios, computed whenever they can be" \
+	check "Postfix CPU: both added-CPU ratios, computed whenever they can be" \
 		holds 'def pos(a): [a[] | select(. > 0)] | length;
 		       def judged(r; a; n): n == pos(a) and
 			   (if n > 0 then (r | type) == "number" else r == null end);
@@ -96,7 +83,7 @@ if [ "$(id -u)" = 0 ]; then
 				       .ratio_added_rounds.null) and
 				judged(.ratio_added_lean; .added_runs.lean_null;
 				       .ratio_added_rounds.lean_null))'
-	ok "Postfix: every run kept whole, with its CPU figures" \
+	check "Postfix: every run kept whole, with its CPU figures" \
 		holds '.rounds as $r | .postfix | length == 4 and
 		       all(.[]; (.runs | [.nomilter, .null, .lean_null,
 					  .dotgate][] | length == $r) and
@@ -108,21 +95,20 @@ if [ "$(id -u)" = 0 ]; then
 			       .milter_cpu_ms_per_msg | type == "number") and
 			   all(.added_runs | .null, .lean_null, .dotgate;
 			       length == $r and all(type == "number")))'
-	ok "Postfix targets: added CPU against null and lean, msgs/s against null" \
+	check "Postfix targets: added CPU against null and lean, msgs/s against null" \
 		holds '.targets | all(.postfix_added_vs_null,
 				      .postfix_added_vs_lean,
 				      .postfix_msgs_vs_null; length == 4) and
 		       all(.postfix_msgs_vs_null[]; (.ok | type) == "boolean")'
 else
-	ok "Postfix: skipped without root, and says so" \
+	check "Postfix: skipped without root, and says so" \
 		holds '.postfix.skipped == "not root"'
 	for _s in "CPU table" "CPU medians" "added-CPU ratios" "runs kept" \
 		  "targets"; do
-		n=$((n + 1))
-		echo "ok $n - Postfix $_s # SKIP not root"
+		skip "Postfix $_s" "not root"
 	done
 fi
-ok "peak RSS: 4 KB, 1 MB and 16 MB bodies measured" \
+check "peak RSS: 4 KB, 1 MB and 16 MB bodies measured" \
 	holds '[.rss[] | .body_size] == [4096, 1048576, 16777216] and
 	       all(.rss[]; .peak_kb > 0)'
 metrics_measured() {
@@ -134,16 +120,16 @@ metrics_measured() {
 	holds '.targets.metrics_on_vs_off | length == 2 and
 	       all(.[]; (.ok | type) == "boolean")'
 }
-ok "metrics: on and off measured, msgs/s and CPU ratios, the target judged" \
+check "metrics: on and off measured, msgs/s and CPU ratios, the target judged" \
 	metrics_measured
-ok "report: --html and --json timed on the same log, the target judged" \
+check "report: --html and --json timed on the same log, the target judged" \
 	holds '.report.records >= 1 and .report.html.out_bytes > 1000 and
 	       (.report.ratio | type) == "number" and
 	       (.targets.report_html_vs_json.ok | type) == "boolean"'
-ok "every target of the issue is judged" \
+check "every target of the issue is judged" \
 	holds '.targets | (.protocol_vs_null | length == 4) and
 	       (.scanner_text.ok | type) == "boolean" and
 	       (.peak_rss_flat.ok | type) == "boolean" and
 	       (.peak_rss_kb | length == 3)'
-ok "scanbench -p times a pattern with escapes and counts it" pattern_counts
-[ "$fails" = 0 ]
+check "scanbench -p times a pattern with escapes and counts it" pattern_counts
+tap_done

@@ -23,31 +23,33 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/proc.sh"
 
 conf() {	# conf NAME TEXT: writes $tmp/NAME.conf (mode 0644)
 	printf '%s\n' "$2" > "$tmp/$1.conf"
 	chmod 644 "$tmp/$1.conf"
 }
-wait_sock() {
-	i=0
-	while [ ! -S "$1" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-	[ -S "$1" ]
+# serve CONF SOCKET ERRFILE [ARGS]: dotgate -f on SOCKET (unix:PATH or a
+# bare PATH), stderr to ERRFILE; $spid is its pid.  Waits for the socket.
+serve() {
+	_conf=$1 _sock=$2 _err=$3
+	shift 3
+	"$DOTGATE" -f -c "$_conf" -p "$_sock" "$@" 2>"$_err" &
+	spid=$!
+	pids="$pids $spid"
+	wait_socket "${_sock#unix:}" "$spid" 5
 }
 mail_reply() {	# mail_reply SOCKET: prints the MAIL FROM reply of 192.0.2.10
 	"$MILTERTEST" -D "socket=unix:$1" -s "$top_srcdir/tests/daemon/mail.lua" 2>&1 |
 		sed -n 's/^reply=//p'
 }
 
-echo "1..41"
+tap_plan 41
 
 # --- -n -------------------------------------------------------------
 "$DOTGATE" -n -c "$top_srcdir/conf/dotgate.conf" >"$tmp/out" 2>&1
-check "-n accepts the shipped sample configuration" '[ $? = 0 ] && [ ! -s "$tmp/out" ]'
+check_sh "-n accepts the shipped sample configuration" '[ $? = 0 ] && [ ! -s "$tmp/out" ]'
 
 conf bad 'mode = enforce
 bogus = 1
@@ -62,12 +64,12 @@ user "a@x" { senders = {"a@x"} }
 user "a@x" { senders = {"b@x"} }'
 "$DOTGATE" -n -c "$tmp/bad.conf" >"$tmp/out" 2>&1
 rc=$?
-check "-n exits 78 on a bad configuration" '[ $rc = 78 ]'
-check "-n names the unknown key with FILE:LINE" 'grep -q "^$tmp/bad.conf:2: .*bogus" "$tmp/out"'
-check "-n names the mismatched reply class" 'grep -q "^$tmp/bad.conf:4: .*class" "$tmp/out"'
-check "-n names the bad network" 'grep -q "^$tmp/bad.conf:5: .*10.0.0.0/33" "$tmp/out"'
-check "-n names the unreadable map and its path" 'grep -q "^$tmp/bad.conf:8: .*/nonexistent/map" "$tmp/out"'
-check "-n names the duplicate user block" 'grep -q "^$tmp/bad.conf:11: .*duplicate" "$tmp/out"'
+check_sh "-n exits 78 on a bad configuration" '[ $rc = 78 ]'
+check_sh "-n names the unknown key with FILE:LINE" 'grep -q "^$tmp/bad.conf:2: .*bogus" "$tmp/out"'
+check_sh "-n names the mismatched reply class" 'grep -q "^$tmp/bad.conf:4: .*class" "$tmp/out"'
+check_sh "-n names the bad network" 'grep -q "^$tmp/bad.conf:5: .*10.0.0.0/33" "$tmp/out"'
+check_sh "-n names the unreadable map and its path" 'grep -q "^$tmp/bad.conf:8: .*/nonexistent/map" "$tmp/out"'
+check_sh "-n names the duplicate user block" 'grep -q "^$tmp/bad.conf:11: .*duplicate" "$tmp/out"'
 
 mkdir "$tmp/mapdir"
 conf mapdir "senders {
@@ -75,20 +77,20 @@ conf mapdir "senders {
 }"
 "$DOTGATE" -n -c "$tmp/mapdir.conf" >"$tmp/out" 2>&1
 rc=$?
-check "-n on a login_map that is a directory exits 78 with FILE:LINE and the path" \
+check_sh "-n on a login_map that is a directory exits 78 with FILE:LINE and the path" \
 	'[ $rc = 78 ] && grep -q "^$tmp/mapdir.conf:2: login_map: $tmp/mapdir is a directory" "$tmp/out"'
 
 conf port 'mode = enforce
 socket = "inet:99999@127.0.0.1"'
 "$DOTGATE" -n -c "$tmp/port.conf" >"$tmp/out" 2>&1
 rc=$?
-check "-n refuses port 99999 with FILE:LINE (ports are 1 to 65535)" \
+check_sh "-n refuses port 99999 with FILE:LINE (ports are 1 to 65535)" \
 	'[ $rc = 78 ] && grep -q "^$tmp/port.conf:2: socket: .*99999.*PORT 1 to 65535" "$tmp/out"'
 "$DOTGATE" -n -c "$top_srcdir/conf/dotgate.conf" -p "inet6:0@[::1]" >"$tmp/out" 2>&1
-check "-p with port 0 is a usage error (64)" '[ $? = 64 ] && grep -q "PORT 1 to 65535" "$tmp/out"'
+check_sh "-p with port 0 is a usage error (64)" '[ $? = 64 ] && grep -q "PORT 1 to 65535" "$tmp/out"'
 conf nogroup 'socket_group = "no-such-group-dg"'
 "$DOTGATE" -n -c "$tmp/nogroup.conf" >"$tmp/out" 2>&1
-check "-n names a socket_group that does not exist" \
+check_sh "-n names a socket_group that does not exist" \
 	'[ $? = 78 ] && grep -q "^$tmp/nogroup.conf:1: socket_group: no group" "$tmp/out"'
 
 # -d: the effective configuration, defaults included, loadable again.
@@ -96,31 +98,31 @@ conf dumped 'mode = monitor
 user "a\"b@x" { senders = {"a@x", "*@y"} }'
 "$DOTGATE" -d -c "$tmp/dumped.conf" >"$tmp/dump1.conf" 2>"$tmp/out"
 rc=$?
-check "-d prints every key with its value, defaults included" \
+check_sh "-d prints every key with its value, defaults included" \
 	'[ $rc = 0 ] && ! [ -s "$tmp/out" ] && grep -qx "mode = \"monitor\"" "$tmp/dump1.conf" &&
 	 grep -qx "  max_line_length = \"998\"" "$tmp/dump1.conf" && grep -qx "host = \"\"" "$tmp/dump1.conf" &&
 	 grep -qx "user \"a\\\\\"b@x\" {" "$tmp/dump1.conf" && grep -qx "  senders = {\"a@x\", \"\*@y\"}" "$tmp/dump1.conf"'
 chmod 644 "$tmp/dump1.conf"
 "$DOTGATE" -d -c "$tmp/dump1.conf" >"$tmp/dump2.conf" 2>"$tmp/out"
-check "the dump is a valid configuration that dumps to itself" \
+check_sh "the dump is a valid configuration that dumps to itself" \
 	'[ $? = 0 ] && cmp -s "$tmp/dump1.conf" "$tmp/dump2.conf"'
 "$DOTGATE" -d -c "$tmp/bad.conf" >"$tmp/dump3.conf" 2>"$tmp/out"
-check "-d on a bad file: 78, the errors, no dump" \
+check_sh "-d on a bad file: 78, the errors, no dump" \
 	'[ $? = 78 ] && grep -q "bad.conf:2: .*bogus" "$tmp/out" && ! [ -s "$tmp/dump3.conf" ]'
 
 "$DOTGATE" -n -c "$tmp/missing.conf" >/dev/null 2>&1
-check "a missing -c file exits 78" '[ $? = 78 ]'
+check_sh "a missing -c file exits 78" '[ $? = 78 ]'
 "$DOTGATE" -Z >/dev/null 2>&1
-check "an unknown option exits 64" '[ $? = 64 ]'
+check_sh "an unknown option exits 64" '[ $? = 64 ]'
 "$DOTGATE" -h >"$tmp/out" 2>/dev/null
-check "-h prints usage on stdout and exits 0" '[ $? = 0 ] && grep -q "^usage: dotgate" "$tmp/out"'
+check_sh "-h prints usage on stdout and exits 0" '[ $? = 0 ] && grep -q "^usage: dotgate" "$tmp/out"'
 "$DOTGATE" -V >"$tmp/out" 2>&1
-check "-V names dotgate, libmilter, libsasl2 and libconfuse" \
+check_sh "-V names dotgate, libmilter, libsasl2 and libconfuse" \
 	'grep -q "^dotgate [0-9]" "$tmp/out" && grep -q libmilter "$tmp/out" && grep -q libsasl2 "$tmp/out" && grep -q libconfuse "$tmp/out"'
 # dotgate-probe says its version too, the same as the daemon's and its page's.
 ver=$(sed -n 's/^dotgate \([0-9][^ ]*\).*/\1/p' "$tmp/out" | head -1)
 probe=${top_builddir:-$top_srcdir}/filter/probe/dotgate-probe
-check "dotgate-probe -V and --version print dotgate-probe $ver; its man page names it" \
+check_sh "dotgate-probe -V and --version print dotgate-probe $ver; its man page names it" \
 	'[ "$("$probe" -V)" = "dotgate-probe $ver" ] && [ "$("$probe" --version)" = "dotgate-probe $ver" ] &&
 	 grep -q "^\.TH DOTGATE\\\\-PROBE 1 \"[0-9-]*\" \"dotgate $ver\"" "$top_srcdir/filter/man/dotgate-probe.1"'
 
@@ -128,54 +130,48 @@ check "dotgate-probe -V and --version print dotgate-probe $ver; its man page nam
 conf strict 'auth { exempt_networks = {} }
 audit { syslog = false }'
 sock=$tmp/a.sock
-"$DOTGATE" -f -c "$tmp/strict.conf" -p "unix:$sock" -P "$tmp/a.pid" 2>"$tmp/a.err" &
-first=$!
-pids="$pids $first"
-wait_sock "$sock"
-check "the daemon serves on a unix socket (530 path: REJECT)" '[ "$(mail_reply "$sock")" = REJECT ]'
-check "-P writes the pid file" '[ "$(cat "$tmp/a.pid" 2>/dev/null)" = "$first" ]'
+serve "$tmp/strict.conf" "unix:$sock" "$tmp/a.err" -P "$tmp/a.pid"
+first=$spid
+check_sh "the daemon serves on a unix socket (530 path: REJECT)" '[ "$(mail_reply "$sock")" = REJECT ]'
+check_sh "-P writes the pid file" '[ "$(cat "$tmp/a.pid" 2>/dev/null)" = "$first" ]'
 "$DOTGATE" -f -c "$tmp/strict.conf" -p "unix:$sock" 2>"$tmp/b.err"
 rc=$?
-check "a second daemon on a live socket exits 69" '[ $rc = 69 ] && grep -q "in use" "$tmp/b.err"'
-check "the first daemon keeps serving" '[ "$(mail_reply "$sock")" = REJECT ]'
+check_sh "a second daemon on a live socket exits 69" '[ $rc = 69 ] && grep -q "in use" "$tmp/b.err"'
+check_sh "the first daemon keeps serving" '[ "$(mail_reply "$sock")" = REJECT ]'
 
 # A bare absolute path is a unix socket, as libmilter and clamav-milter take it.
-"$DOTGATE" -f -c "$tmp/strict.conf" -p "$tmp/bare.sock" 2>"$tmp/bare.err" &
-pids="$pids $!"
-wait_sock "$tmp/bare.sock"
-check "-p /path (no unix: prefix) serves on that unix socket" \
+serve "$tmp/strict.conf" "$tmp/bare.sock" "$tmp/bare.err"
+check_sh "-p /path (no unix: prefix) serves on that unix socket" \
 	'[ "$(mail_reply "$tmp/bare.sock")" = REJECT ]'
 
 # --- reload -----------------------------------------------------------
 cp "$tmp/strict.conf" "$tmp/live.conf"
-"$DOTGATE" -f -c "$tmp/live.conf" -p "unix:$tmp/r.sock" 2>"$tmp/r.err" &
-rpid=$!
-pids="$pids $rpid"
-wait_sock "$tmp/r.sock"
+serve "$tmp/live.conf" "unix:$tmp/r.sock" "$tmp/r.err"
+rpid=$spid
 printf 'mode = monitor\nauth { exempt_networks = {"not-a-net"} }\n' > "$tmp/live.conf"
 kill -USR1 "$rpid"
 sleep 0.5
-check "a broken reload logs FILE:LINE errors" 'grep -q "live.conf:2: .*not-a-net" "$tmp/r.err" && grep -q "keeping the running policy" "$tmp/r.err"'
-check "a broken reload keeps the old policy" '[ "$(mail_reply "$tmp/r.sock")" = REJECT ]'
+check_sh "a broken reload logs FILE:LINE errors" 'grep -q "live.conf:2: .*not-a-net" "$tmp/r.err" && grep -q "keeping the running policy" "$tmp/r.err"'
+check_sh "a broken reload keeps the old policy" '[ "$(mail_reply "$tmp/r.sock")" = REJECT ]'
 printf 'mode = monitor\nauth { exempt_networks = {} }\naudit { syslog = false }\n' > "$tmp/live.conf"
 kill -USR1 "$rpid"
 sleep 0.5
-check "a good reload logs reloaded" 'grep -q "reloaded" "$tmp/r.err"'
-check "a good reload applies the new policy (monitor: CONTINUE)" '[ "$(mail_reply "$tmp/r.sock")" = CONTINUE ]'
+check_sh "a good reload logs reloaded" 'grep -q "reloaded" "$tmp/r.err"'
+check_sh "a good reload applies the new policy (monitor: CONTINUE)" '[ "$(mail_reply "$tmp/r.sock")" = CONTINUE ]'
 
 # SIGHUP reloads too, and a burst of them is no stop: libmilter's own
 # signal thread would stop the milter on the first (after its 5 s poll).
 printf 'auth { exempt_networks = {} }\naudit { syslog = false }\n' > "$tmp/live.conf"
 kill -HUP "$rpid"
 sleep 0.5
-check "SIGHUP reloads (enforce again: REJECT)" \
+check_sh "SIGHUP reloads (enforce again: REJECT)" \
 	'[ "$(grep -c "reloaded" "$tmp/r.err")" = 2 ] && [ "$(mail_reply "$tmp/r.sock")" = REJECT ]'
 i=0
 while [ $i -lt 100 ]; do kill -HUP "$rpid"; i=$((i + 1)); done
 sleep 6
-check "after 100 SIGHUPs and 6 s the daemon still serves" \
+check_sh "after 100 SIGHUPs and 6 s the daemon still serves" \
 	'kill -0 "$rpid" && [ "$(mail_reply "$tmp/r.sock")" = REJECT ] && ! grep -q "stopping" "$tmp/r.err"'
-check "a burst of SIGHUPs makes a few reloads, not one each" \
+check_sh "a burst of SIGHUPs makes a few reloads, not one each" \
 	'[ "$(grep -c "reloaded" "$tmp/r.err")" -lt 60 ]'
 
 # --- audit file reopened on SIGUSR1 (logrotate) ----------------------------
@@ -183,13 +179,13 @@ printf 'auth { exempt_networks = {} }\naudit { syslog = false\n file = "%s" }\n'
 kill -USR1 "$rpid"
 sleep 0.5
 mail_reply "$tmp/r.sock" >/dev/null
-check "an unauthenticated MAIL writes one record to the audit file" \
+check_sh "an unauthenticated MAIL writes one record to the audit file" \
 	'[ "$(grep -c "\"rule\":\"auth.unauthenticated\"" "$tmp/audit.jsonl" 2>/dev/null)" = 1 ]'
 mv "$tmp/audit.jsonl" "$tmp/audit.jsonl.1"
 kill -USR1 "$rpid"
 sleep 0.5
 mail_reply "$tmp/r.sock" >/dev/null
-check "after rename and SIGUSR1 records go to a new file" \
+check_sh "after rename and SIGUSR1 records go to a new file" \
 	'[ "$(wc -l < "$tmp/audit.jsonl" 2>/dev/null)" = 1 ] && [ "$(wc -l < "$tmp/audit.jsonl.1")" = 1 ]'
 
 # SIGUSR2 (logrotate) reopens the file and leaves the policy alone: the
@@ -201,28 +197,28 @@ mv "$tmp/audit.jsonl" "$tmp/audit.jsonl.2"
 kill -USR2 "$rpid"
 sleep 0.5
 mail_reply "$tmp/r.sock" > "$tmp/usr2.reply"
-check "SIGUSR2 reopens the audit file: the next record is in a new file" \
+check_sh "SIGUSR2 reopens the audit file: the next record is in a new file" \
 	'grep -q "reopened the audit sinks" "$tmp/r.err" && [ "$(wc -l < "$tmp/audit.jsonl" 2>/dev/null)" = 1 ] && [ "$(wc -l < "$tmp/audit.jsonl.2")" = 1 ]'
-check "SIGUSR2 does not read the configuration (no reload, no error, still enforce)" \
+check_sh "SIGUSR2 does not read the configuration (no reload, no error, still enforce)" \
 	'[ "$(grep -c "reloaded" "$tmp/r.err")" = "$reloads" ] && ! grep -q "bogus" "$tmp/r.err" && [ "$(cat "$tmp/usr2.reply")" = REJECT ]'
 mv "$tmp/live.conf.good" "$tmp/live.conf"
 
 # --- stale socket -----------------------------------------------------
 kill -9 "$first"
 wait "$first" 2>/dev/null
-check "a killed daemon leaves its socket file behind" '[ -S "$sock" ]'
+check_sh "a killed daemon leaves its socket file behind" '[ -S "$sock" ]'
 "$DOTGATE" -f -c "$tmp/strict.conf" -p "unix:$sock" 2>"$tmp/c.err" &
 pids="$pids $!"
 sleep 0.5
-check "a restart replaces the stale socket and serves" '[ "$(mail_reply "$sock")" = REJECT ]'
+check_sh "a restart replaces the stale socket and serves" '[ "$(mail_reply "$sock")" = REJECT ]'
 
 # --- daemonizing --------------------------------------------------------
 "$DOTGATE" -c "$tmp/strict.conf" -p "unix:$tmp/d.sock" -P "$tmp/d.pid"
 rc=$?
-wait_sock "$tmp/d.sock"
+wait_socket "$tmp/d.sock" "" 5
 dpid=$(cat "$tmp/d.pid" 2>/dev/null)
 pids="$pids $dpid"
-check "without -f the daemon detaches and writes its pid" '[ $rc = 0 ] && [ -n "$dpid" ] && kill -0 "$dpid" 2>/dev/null && [ "$(mail_reply "$tmp/d.sock")" = REJECT ]'
+check_sh "without -f the daemon detaches and writes its pid" '[ $rc = 0 ] && [ -n "$dpid" ] && kill -0 "$dpid" 2>/dev/null && [ "$(mail_reply "$tmp/d.sock")" = REJECT ]'
 
 # --- privileges ---------------------------------------------------------
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
@@ -230,13 +226,11 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 audit { syslog = false }'
 	# The socket is created after the drop: its directory must let nobody in.
 	install -d -o nobody "$tmp/u"
-	"$DOTGATE" -f -c "$tmp/mode.conf" -p "unix:$tmp/u/u.sock" -u nobody 2>"$tmp/u.err" &
-	upid=$!
-	pids="$pids $upid"
-	wait_sock "$tmp/u/u.sock"
-	check "-u nobody: the socket is owned by nobody with socket_mode" \
+	serve "$tmp/mode.conf" "unix:$tmp/u/u.sock" "$tmp/u.err" -u nobody
+	upid=$spid
+	check_sh "-u nobody: the socket is owned by nobody with socket_mode" \
 		'[ "$(stat -c %U:%a "$tmp/u/u.sock")" = nobody:620 ]'
-	check "-u nobody: no root uid or gid is left" \
+	check_sh "-u nobody: no root uid or gid is left" \
 		'awk "/^(Uid|Gid):/ { for (i = 2; i <= 5; i++) if (\$i == 0) bad = 1 } END { exit bad }" /proc/$upid/status'
 	# socket_group: nobody's own group is nogroup; give the socket another
 	# that nobody is a member of, made for the test.
@@ -245,19 +239,18 @@ audit { syslog = false }'
 		conf group "socket_mode = \"0660\"
 socket_group = \"$grp\"
 audit { syslog = false }"
-		"$DOTGATE" -f -c "$tmp/group.conf" -p "unix:$tmp/u/g.sock" -u nobody 2>"$tmp/g.err" &
-		gpid=$!
-		pids="$pids $gpid"
-		wait_sock "$tmp/u/g.sock"
-		check "socket_group: the socket's group is $grp, mode 660" \
+		serve "$tmp/group.conf" "unix:$tmp/u/g.sock" "$tmp/g.err" -u nobody
+		gpid=$spid
+		check_sh "socket_group: the socket's group is $grp, mode 660" \
 			'[ "$(stat -c %U:%G:%a "$tmp/u/g.sock")" = "nobody:$grp:660" ]'
 		kill "$gpid"; wait "$gpid" 2>/dev/null
 		gpasswd -d nobody "$grp" >/dev/null 2>&1; groupdel "$grp"
 	else
-		notok "socket_group: cannot make the test group $grp"
+		not_ok "socket_group: cannot make the test group $grp"
 	fi
 else
 	skip "socket_group: the socket's group" "needs root"
 	skip "-u nobody: the socket is owned by nobody with socket_mode" "needs root"
 	skip "-u nobody: no root uid or gid is left" "needs root"
 fi
+tap_done

@@ -6,9 +6,9 @@
 # sends its test vectors); both are recorded with rule auth.exempt, and
 # a login in neither list is still refused (553, and the smuggling body
 # rejected).  The protocol load client drives each case.  Prints TAP.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/load/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/daemon.sh"
 
-echo "1..6"
+tap_plan 6
 ld_init
 ld_conf "$LD_DIR/dotgate.conf" 'user "carol@example.test" {
   senders = {"@load.test"}
@@ -22,7 +22,6 @@ auth {
 body {
   exempt_logins = {"carol@example.test"}
 }'
-check() { ld_check "$@"; }
 # count TAG JQ-FILTER: records of the senders with that tag matching the filter
 count() {
 	jq -c "select(.from | startswith(\"u$1\")) | select($2)" "$LD_AUDIT" | wc -l
@@ -49,3 +48,4 @@ check "-d shows both lists" sh -c "
 [ -n "${KEEP:-}" ] && echo "# kept $LD_DIR"
 ld_stop
 check "the daemon stops cleanly" [ $? = 0 ]
+tap_done

@@ -9,24 +9,24 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 . "$top_srcdir/tests/port.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 # The scripts whose transactions reach the sender check (gate_exempt and
 # gate_unauthenticated stop before it: no lookup to compare).
 SCRIPTS="gate_mechanism gate_plaintext gate_not_owned gate_null_sender
  gate_pass gate_monitor"
 set -- $SCRIPTS
-echo "1..$(( $# * 2 ))"
-n=0
+tap_plan $(( $# * 2 ))
 for server in socketmap tcp; do
 	for s in $SCRIPTS; do
-		n=$((n + 1))
 		out=$(LOGIN_MAP_SERVER=$server MAP_PORT=$(free_port) \
 			sh "$top_srcdir/tests/milter/run-lua.sh" "$top_srcdir/tests/milter/$s.lua")
 		lookups=$(printf '%s\n' "$out" | sed -n 's/^# login_map served by mapd.*: \([0-9]*\) lookups$/\1/p')
 		if printf '%s\n' "$out" | grep -q "^ok 1 - $s\$" && [ "${lookups:-0}" -gt 0 ]; then
-			echo "ok $n - $s with the login map on a $server server ($lookups lookups)"
+			ok "$s with the login map on a $server server ($lookups lookups)"
 		else
 			printf '%s\n' "$out" | grep -v '^1\.\.1$' | sed 's/^/# /' | tail -n 30
-			echo "not ok $n - $s with the login map on a $server server"
+			not_ok "$s with the login map on a $server server"
 		fi
 	done
 done
+tap_done

@@ -9,13 +9,12 @@
 # lookup timeout, or lets the mail through with on_error = accept.
 # mapd (tests/daemon/mapd.c) is the server; the protocol load client
 # drives each case.  Prints TAP.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/load/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/daemon.sh"
 MAPD=$top_builddir/tests/daemon/mapd
 [ -x "$MAPD" ] || { echo "Bail out! $MAPD not built"; exit 1; }
 
-echo "1..17"
+tap_plan 17
 ld_init
-check() { ld_check "$@"; }
 MAP=$LD_DIR/senders.map
 printf '# the site table\n@load.test  carol@example.test\nud0x1@load.test  dave@example.test, carol@example.test\n' > "$MAP"
 PORT=$(free_port) && MPORT=$(free_port "$PORT") ||
@@ -156,3 +155,4 @@ check "-d shows the map and its timeout" sh -c "
 	'$DOTGATE' -d -c '$LD_DIR/slow.conf' | grep -qx '  lookup_timeout = \"1\"'"
 check "every daemon line printable and dotgate's own; no lookup server left" eval \
 	'ld_output_clean && ! pgrep -f "$LD_DIR/lookups" >/dev/null'
+tap_done

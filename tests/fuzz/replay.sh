@@ -7,16 +7,15 @@
 # TAP, one test per target.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
+. "$top_srcdir/tests/lib/tap.sh"
 targets="scanner policy loginmap audit report remotemap"
 
 set -- $targets
-echo "1..$#"
-i=0
+tap_plan $#
 for t in $targets; do
-	i=$((i + 1))
 	bin=$top_builddir/tests/fuzz/replay_$t
 	if [ ! -x "$bin" ]; then
-		echo "not ok $i - $t: $bin not built"
+		not_ok "$t: $bin not built"
 		continue
 	fi
 	out=$(mktemp "${TMPDIR:-/tmp}/dotgate-replay.XXXXXX") || exit 1
@@ -28,10 +27,11 @@ for t in $targets; do
 	rc=$?
 	n=$(grep -c '^ok ' "$out")
 	if [ $rc -eq 0 ] && ! grep -q '^not ok' "$out"; then
-		echo "ok $i - $t: $n inputs replayed"
+		ok "$t: $n inputs replayed"
 	else
-		echo "not ok $i - $t: replay failed (exit $rc) after $n inputs"
-		grep -v '^ok ' "$out" | tail -n 30 | sed 's/^/# /'
+		not_ok "$t: replay failed (exit $rc) after $n inputs" \
+			"$(grep -v '^ok ' "$out" | tail -n 30)"
 	fi
 	rm -f "$out"
 done
+tap_done

@@ -10,11 +10,9 @@
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$top" || exit 2
+. "$top/tests/lib/tap.sh"
 files=$(find filter -name '*.[ch]' | LC_ALL=C sort)
-n=0
-failed=0
 for f in $files; do
-	n=$((n + 1))
 	why=$(awk -v MAXF=600 -v MAXL=60 '
 		FNR == 1 && $0 != "/* SPDX-License-Identifier: BSD-2-Clause */" {
 			print "line 1 is not the SPDX license line"
@@ -31,13 +29,6 @@ for f in $files; do
 			if (FILENAME ~ /\.c$/ && FNR > MAXF)
 				printf "%d lines, over %d\n", FNR, MAXF
 		}' "$f")
-	if [ -z "$why" ]; then
-		echo "ok $n - $f"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $f"
-		echo "$why" | sed 's/^/# /'
-	fi
+	if [ -z "$why" ]; then ok "$f"; else not_ok "$f" "$why"; fi
 done
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

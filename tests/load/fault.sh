@@ -20,7 +20,7 @@
 # Numbers are printed as TAP comments.  Moderate by default (50
 # connections, 20,000 messages); --full (or LOAD_FULL=1) runs the full
 # 200 connections and 50,000 messages; LOAD_CONNS and LOAD_MSGS override.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/load/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/daemon.sh"
 
 CONNS=50
 MSGS=20000
@@ -32,7 +32,7 @@ CONNS=${LOAD_CONNS:-$CONNS}
 MSGS=${LOAD_MSGS:-$MSGS}
 [ "$CONNS" -ge 4 ] || CONNS=4
 
-echo "1..10"
+tap_plan 10
 ld_init
 # alice owns the load client's senders, so authenticated outsiders pass.
 ld_conf "$LD_DIR/good.conf" 'user "carol@example.test" {
@@ -107,14 +107,9 @@ stop_reloader() {
 	LD_EXTRA_PIDS=
 	cp "$LD_DIR/good.conf" "$LD_DIR/next.conf"
 	mv "$LD_DIR/next.conf" "$LD_DIR/dotgate.conf"
-	_before=$(grep -c 'reloaded' "$LD_DIR/daemon.out")
+	_before=$(ld_reloads)
 	kill -USR1 "$LD_PID"
-	_i=0
-	while [ "$(grep -c 'reloaded' "$LD_DIR/daemon.out")" -le "$_before" ] &&
-	      [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	wait_until 10 ld_reloaded_since "$_before"
 }
 
 # Warm-up: the same run at half the messages, faults and reloads
@@ -131,7 +126,7 @@ fd0=$(ld_fds)
 rss0=$(ld_rss)
 echo "# after warm-up: RSS $rss0 kB, $fd0 descriptors"
 rm -f "$LD_DIR/reloads"
-good0=$(grep -c 'reloaded' "$LD_DIR/daemon.out")
+good0=$(ld_reloads)
 failed0=$(grep -c 'reload of .* failed' "$LD_DIR/daemon.out")
 
 start_reloader
@@ -152,17 +147,11 @@ ndrop=$(sed -n 's/.*"dropped":\([0-9]*\),"dropped_pre":\([0-9]*\),"dropped_idle"
 	"$LD_DIR"/main.?.json | awk '{ s += $1 + $2 + $3 } END { print s + 0 }')
 echo "# $CONNS concurrent x $per messages in 4 streams, ${secs} s: $nconn connections opened, $ndrop dropped ($(awk -v d="$ndrop" -v c="$nconn" 'BEGIN { printf "%.1f", c ? 100 * d / c : 0 }')%), $sent SIGUSR1 sent"
 
-n=0
-ok() {
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fi
-}
-
 desc="load client saw no protocol error (every reply well-formed, no timeout)"
-ok [ "$load_rc" = 0 ]
+check "$desc" [ "$load_rc" = 0 ]
 
 desc="daemon alive and answering after the run"
-ok ld_alive
+check "$desc" ld_alive
 
 # Wait for the records of connections that were cut at the end.
 last=-1
@@ -178,7 +167,7 @@ done
 jrc=$?
 sed 's/^/# /' "$LD_DIR/jsonl.err" | head -n 5
 desc="audit file: $(wc -l < "$LD_AUDIT") lines, each one JSON object"
-ok [ $jrc = 0 ]
+check "$desc" [ $jrc = 0 ]
 
 # Reconcile the client's transaction log with the audit records.
 cat "$LD_DIR"/main.?.log > "$LD_DIR/tx.log"
@@ -219,22 +208,22 @@ awk -F '\t' -v tx="$LD_DIR/tx.log" '
 	}' "$LD_DIR/audit.tsv"
 rec_rc=$?
 desc="exactly one record per transaction, aborts and drops recorded as aborts"
-ok [ $rec_rc = 0 ]
+check "$desc" [ $rec_rc = 0 ]
 
 desc="faults were injected (drops and aborts seen in the client logs)"
-ok grep -q ' drop$' "$LD_DIR/tx.log" && grep -q ' abort$' "$LD_DIR/tx.log"
+check_sh "$desc" "grep -q ' drop\$' '$LD_DIR/tx.log' && grep -q ' abort\$' '$LD_DIR/tx.log'"
 
-good=$(($(grep -c 'reloaded' "$LD_DIR/daemon.out") - good0))
+good=$(($(ld_reloads) - good0))
 failed=$(($(grep -c 'reload of .* failed' "$LD_DIR/daemon.out") - failed0))
 echo "# reloads: $sent signals, $good installed, $failed refused"
 desc="reloads: good files installed, broken ones refused with FILE:LINE"
-ok [ "$good" -ge 2 ] && [ "$failed" -ge 1 ] &&
-	grep -q "$LD_DIR/dotgate.conf:[0-9]*: " "$LD_DIR/daemon.out"
+check_sh "$desc" '[ "$good" -ge 2 ] && [ "$failed" -ge 1 ] &&
+	grep -q "$LD_DIR/dotgate.conf:[0-9]*: " "$LD_DIR/daemon.out"'
 
 sleep 1
 fd1=$(ld_settle_fds "$fd0")
 desc="no descriptor leaked ($fd0 after warm-up, $fd1 after the run)"
-ok [ "$fd1" -le "$fd0" ]
+check "$desc" [ "$fd1" -le "$fd0" ]
 
 rss1=$(ld_rss)
 i=0
@@ -245,17 +234,11 @@ while [ $((rss1 * 10)) -gt $((rss0 * 11)) ] && [ $i -lt 20 ]; do
 done
 echo "# RSS: $rss0 kB after warm-up, $rss1 kB after the run, peak $(ld_hwm) kB"
 if ! ld_rss_measured; then
-	n=$((n + 1))
-	echo "ok $n - RSS within 10% # SKIP RSS under valgrind or ASan is theirs, not dotgate's"
+	skip "RSS within 10%" "RSS under valgrind or ASan is theirs, not dotgate's"
 else
 	desc="RSS back within 10% of its post-warm-up level ($rss0 -> $rss1 kB)"
-	ok [ $((rss1 * 10)) -le $((rss0 * 11)) ]
+	check "$desc" [ $((rss1 * 10)) -le $((rss0 * 11)) ]
 fi
 
-ld_stop
-rc=$?
-desc="daemon stopped cleanly on SIGTERM (exit $rc; 99 is a valgrind error)"
-ok [ $rc = 0 ]
-desc="daemon output: printable ASCII only, every line from dotgate"
-ok ld_output_clean
-exit 0
+ld_finish
+tap_done

@@ -8,7 +8,7 @@
 # answer.  Then: memory stayed bounded, no descriptor leaked, the audit
 # file is one JSON object per line with every client string cut to its
 # bound, and the daemon's output holds no raw client byte.  TAP.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/load/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/daemon.sh"
 ld_init
 ld_conf "$LD_DIR/dotgate.conf"
 ld_start "$LD_DIR/dotgate.conf" || { echo "Bail out! dotgate did not start"; exit 1; }
@@ -24,41 +24,33 @@ wait_ms=1000
 [ -n "${DOTGATE_WRAPPER:-}" ] && wait_ms=5000
 "$HOSTILE" -s "unix:$LD_SOCK" -t "$wait_ms" > "$LD_DIR/hostile.tap" 2>&1
 ncases=$(grep -c -E '^(not )?ok ' "$LD_DIR/hostile.tap")
-echo "1..$((ncases + 7))"
-n=0
+tap_plan $((ncases + 7))
 while IFS= read -r l; do
+	d=${l#* [0-9]* }
 	case $l in
-	"ok "*|"not ok "*)
-		n=$((n + 1))
-		st=${l%% [0-9]*}
-		echo "$st $n ${l#* [0-9]* }" ;;
+	"ok "*) ok "${d#- }" ;;
+	"not ok "*) not_ok "${d#- }" ;;
 	*) echo "# $l" ;;
 	esac
 done < "$LD_DIR/hostile.tap"
 
-t=$ncases
-ok() {
-	t=$((t + 1))
-	if "$@"; then echo "ok $t - $desc"; else echo "not ok $t - $desc"; fi
-}
 within() { [ "$1" -le "$2" ]; }
 
 desc="daemon alive and answering after every case"
-ok ld_alive
+check "$desc" ld_alive
 
 fd1=$(ld_settle_fds "$fd0")
 desc="no descriptor leaked ($fd0 before, $fd1 after)"
-ok within "$fd1" "$fd0"
+check "$desc" within "$fd1" "$fd0"
 
 hwm=$(ld_hwm)
 rss1=$(ld_rss)
 echo "# RSS after warm-up ${rss0} kB, after the cases ${rss1} kB, peak ${hwm} kB"
 if ! ld_rss_measured; then
-	t=$((t + 1))
-	echo "ok $t - memory bounded # SKIP RSS under valgrind or ASan is theirs, not dotgate's"
+	skip "memory bounded" "RSS under valgrind or ASan is theirs, not dotgate's"
 else
 	desc="memory bounded: peak $hwm kB <= 65536 kB, RSS grew by $((rss1 - rss0)) kB <= 16384"
-	ok within "$((hwm + (rss1 - rss0 > 16384 ? 65536 : 0)))" 65536
+	check "$desc" within "$((hwm + (rss1 - rss0 > 16384 ? 65536 : 0)))" 65536
 fi
 
 sleep 0.3
@@ -66,19 +58,14 @@ sleep 0.3
 jrc=$?
 sed 's/^/# /' "$LD_DIR/jsonl.err"
 desc="audit file: $(wc -l < "$LD_AUDIT") lines, each one JSON object"
-ok [ $jrc -eq 0 ]
+check "$desc" [ $jrc -eq 0 ]
 
 # Every client string is cut to DG_FIELD_MAX (2048), recipients to 1000.
 desc="audit fields bounded (from, auth.user, daemon <= 2048 bytes, rcpts <= 1000)"
-ok awk -F '\t' '$3 > 2048 || $4 > 2048 || $5 > 2048 || $6 > 1000 { bad = 1 }
+check "$desc" awk -F '\t' '$3 > 2048 || $4 > 2048 || $5 > 2048 || $6 > 1000 { bad = 1 }
 	END { exit bad }' "$LD_DIR/audit.tsv"
 
-ld_stop
-rc=$?
-desc="daemon stopped cleanly on SIGTERM (exit $rc; 99 is a valgrind error)"
-ok [ $rc = 0 ]
-desc="daemon output: printable ASCII only, every line from dotgate"
-ok ld_output_clean
+ld_finish
 
 # The known upstream libmilter defect (see c_macro_odd in hostile.c),
 # against a fresh daemon: reported, not counted.
@@ -93,4 +80,4 @@ if ld_start "$LD_DIR/dotgate.conf"; then
 		LD_PID=
 	fi
 fi
-exit 0
+tap_done

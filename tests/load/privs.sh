@@ -8,7 +8,7 @@
 # nobody, and refuse a configuration file writable by others with a clear
 # message and exit 78, both with -n and at start.  TAP; skipped when not
 # root.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/load/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/daemon.sh"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP not root: -u needs root"
@@ -18,7 +18,7 @@ if ! id nobody >/dev/null 2>&1; then
 	echo "1..0 # SKIP no user nobody"
 	exit 0
 fi
-echo "1..9"
+tap_plan 9
 ld_init
 run=$LD_DIR/run
 mkdir "$run" && chown nobody "$run" && chmod 755 "$run" ||
@@ -28,12 +28,6 @@ LD_AUDIT=$run/audit.jsonl
 LD_SOCKET_MODE=0640
 ld_conf "$LD_DIR/dotgate.conf"
 chmod 644 "$LD_DIR/dotgate.conf"
-
-n=0
-ok() {
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fi
-}
 
 ld_start "$LD_DIR/dotgate.conf" -u nobody ||
 	{ echo "Bail out! dotgate -u nobody did not start"; exit 1; }
@@ -50,26 +44,22 @@ no_root() {
 }
 ids=$(awk '$1 == "Uid:" || $1 == "Gid:" || $1 == "Groups:"' "/proc/$LD_PID/status" | tr '\t\n' '  ')
 desc="after -u nobody no thread has a root uid or gid ($ids)"
-ok no_root
+check "$desc" no_root
 
 desc="the socket belongs to nobody: $(stat -c '%U:%G' "$LD_SOCK")"
-ok [ "$(stat -c %U "$LD_SOCK")" = nobody ]
+check "$desc" [ "$(stat -c %U "$LD_SOCK")" = nobody ]
 
 desc="socket mode is the configured 0640: $(stat -c %a "$LD_SOCK")"
-ok [ "$(stat -c %a "$LD_SOCK")" = 640 ]
+check "$desc" [ "$(stat -c %a "$LD_SOCK")" = 640 ]
 
 desc="transactions pass through the dropped daemon"
-ok ld_alive
+check "$desc" ld_alive
 
-before=$(grep -c reloaded "$LD_DIR/daemon.out")
+before=$(ld_reloads)
 kill -USR1 "$LD_PID"
-i=0
-while [ "$(grep -c reloaded "$LD_DIR/daemon.out")" -le "$before" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_until 5 ld_reloaded_since "$before"
 desc="SIGUSR1 reload still works as nobody"
-ok [ "$(grep -c reloaded "$LD_DIR/daemon.out")" -gt "$before" ]
+check "$desc" ld_reloaded_since "$before"
 ld_stop
 
 # A configuration writable by others is refused, clearly.
@@ -78,21 +68,16 @@ chmod 666 "$LD_DIR/dotgate.conf"
 rc=$?
 sed 's/^/# -n: /' "$LD_DIR/n.out"
 desc="dotgate -n refuses a world-writable configuration with exit 78 (got $rc)"
-ok [ $rc = 78 ]
+check "$desc" [ $rc = 78 ]
 desc="the message names the file and says it is writable by others"
-ok grep -q "$LD_DIR/dotgate.conf.*writable by others" "$LD_DIR/n.out"
+check "$desc" grep -q "$LD_DIR/dotgate.conf.*writable by others" "$LD_DIR/n.out"
 
 rm -f "$LD_SOCK"
 "$DOTGATE" -f -c "$LD_DIR/dotgate.conf" -p "unix:$LD_SOCK" -u nobody \
 	> "$LD_DIR/start.out" 2>&1 &
 pid=$!
 LD_EXTRA_PIDS=$pid
-i=0
-while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if kill -0 "$pid" 2>/dev/null; then
+if ! wait_gone "$pid" 5; then
 	rc=running
 else
 	wait "$pid"
@@ -101,9 +86,9 @@ else
 fi
 sed 's/^/# start: /' "$LD_DIR/start.out"
 desc="the daemon does not start on it either (exit $rc, no socket)"
-ok [ "$rc" = 78 ] && [ ! -S "$LD_SOCK" ]
+check_sh "$desc" '[ "$rc" = 78 ] && [ ! -S "$LD_SOCK" ]'
 
 chmod 644 "$LD_DIR/dotgate.conf"
 desc="the same file with mode 0644 passes -n"
-ok "$DOTGATE" -n -c "$LD_DIR/dotgate.conf"
-exit 0
+check "$desc" "$DOTGATE" -n -c "$LD_DIR/dotgate.conf"
+tap_done

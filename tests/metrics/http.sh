@@ -13,17 +13,16 @@
 #     daemon's descriptors stay bounded by the connection limit; 20
 #     half-sent requests are dropped after the server's 10 s timeout;
 #     and afterwards /metrics answers again with no descriptor kept.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/load/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/daemon.sh"
 HTTPFLOOD=$top_builddir/tests/metrics/httpflood
 
-echo "1..14"
+tap_plan 14
 command -v curl >/dev/null || { echo "Bail out! curl missing"; exit 1; }
 [ -x "$HTTPFLOOD" ] || { echo "Bail out! $HTTPFLOOD not built"; exit 1; }
 ld_init
 MPORT=$(free_port) || { echo "Bail out! no free port"; exit 1; }
 URL=http://127.0.0.1:$MPORT
 
-check() { ld_check "$@"; }
 
 # conf_error LISTEN [EXTRA]: dotgate -n refuses it with 78 at FILE:2.
 conf_error() {
@@ -163,3 +162,4 @@ ld_start "$LD_DIR/unix.conf"
 check "unix:/path: /metrics over the unix socket" \
 	[ "$(code --unix-socket "$LD_DIR/metrics.sock" http://localhost/metrics)" = 200 ]
 check "the daemon is alive and its output clean" eval 'ld_alive && ld_output_clean'
+tap_done

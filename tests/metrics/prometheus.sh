@@ -13,9 +13,9 @@
 # records of that kind; per class the records and occurrences; the
 # connections made; the reloads by result; and both alerts must fire.
 # promtool checks a scrape, the rules and their unit tests.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/load/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/daemon.sh"
 
-echo "1..16"
+tap_plan 16
 for _t in prometheus promtool curl jq; do
 	command -v "$_t" >/dev/null ||
 		{ echo "Bail out! $_t missing (sh tests/deps.sh installs it)"; exit 1; }
@@ -33,7 +33,6 @@ metrics {
 { cat "$LD_DIR/good.conf"; echo 'mode = sometimes'; } > "$LD_DIR/bad.conf"
 cp "$LD_DIR/good.conf" "$LD_DIR/dotgate.conf"
 
-check() { ld_check "$@"; }
 
 # query EXPR: the value of the first series of an instant query, or "none".
 query() {
@@ -201,3 +200,4 @@ check "promtool: the shipped alert rules load and pass their unit tests" eval \
 	 (cd "$top_srcdir/tests/metrics" && promtool test rules alerts_test.yml) >/dev/null'
 check "dotgate and prometheus stop cleanly" eval \
 	'ld_stop && kill "$PROM_PID" && wait "$PROM_PID"; _r=$?; LD_EXTRA_PIDS=; [ $_r = 0 ]'
+tap_done

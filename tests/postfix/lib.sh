@@ -14,6 +14,8 @@
 #					sets $PF_TLS (1 when STARTTLS is offered)
 #	pf_dotgate_start CONF [ARGS]	starts $DOTGATE -f on unix:$PF_SOCK with CONF
 #	pf_dotgate_stop
+#	pf_start CONF			both: dotgate on CONF (or bail out), then
+#					Postfix with the milter
 #	pf_postfix_config [milter|nomilter]	writes main.cf, master.cf
 #	pf_postfix_start / pf_postfix_stop	start waits for our ports, and for
 #					$PF_EXTRA_PORTS (services a test added)
@@ -24,8 +26,9 @@
 #	pf_dotgate_conf NAME		writes $PF_DIR/dg/NAME.conf: stdin + socket_mode/audit
 #	pf_probe ARGS...		runs dotgate-probe --json against 127.0.0.1
 #	pf_audit_since N		audit records after line N, one per line
-#	t_ok NAME / t_nok NAME [WHY] / t_check NAME CMD... / t_is NAME GOT WANT
-#	t_done				checks nothing is left, prints the plan
+#	tap.sh				ok, not_ok, check, is, skip
+#					(tests/lib/tap.sh), sourced here
+#	pf_done				checks nothing is left, prints the plan
 # DESCRIPTION
 #	The instance lives entirely under $PF_DIR (mktemp): config_directory
 #	etc/, queue_directory spool/, data_directory data/, maillog_file
@@ -60,6 +63,8 @@
 #	failure; pf_init and pf_postfix_start bail out with "Bail out!".
 
 . "$top_srcdir/tests/port.sh"
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/proc.sh"
 
 PF_SASL_REALM=example.test
 PF_NOBODY_UID=$(id -u nobody 2>/dev/null || echo 65534)
@@ -70,9 +75,9 @@ PF_DG_PID=
 pf_need() {
 	for _w in "$@"; do
 		case $_w in
-		dotgate) [ -x "${DOTGATE:-}" ] || pf_bail "DOTGATE not built" ;;
-		probe) [ -x "$DOTGATE_PROBE" ] || pf_bail "dotgate-probe not built" ;;
-		*) command -v "$_w" >/dev/null || pf_bail "$_w missing (apt-get install $_w)" ;;
+		dotgate) [ -x "${DOTGATE:-}" ] || tap_bail "DOTGATE not built" ;;
+		probe) [ -x "$DOTGATE_PROBE" ] || tap_bail "dotgate-probe not built" ;;
+		*) command -v "$_w" >/dev/null || tap_bail "$_w missing (apt-get install $_w)" ;;
 		esac
 	done
 }
@@ -93,27 +98,22 @@ pf_require_root() {
 	export PATH
 }
 
-pf_bail() {
-	echo "Bail out! $*"
-	exit 1
-}
-
 pf_init() {
 	PF_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dotgate-pf.XXXXXX") ||
-		pf_bail "mktemp failed"
+		tap_bail "mktemp failed"
 	trap pf_cleanup EXIT
 	trap 'exit 130' INT TERM HUP
 	chmod 755 "$PF_DIR"
 	mkdir -p "$PF_DIR/etc" "$PF_DIR/spool" "$PF_DIR/data" "$PF_DIR/etc/sasl" \
-		"$PF_DIR/mail" "$PF_DIR/dg" || pf_bail "mkdir failed"
+		"$PF_DIR/mail" "$PF_DIR/dg" || tap_bail "mkdir failed"
 	chown postfix:postfix "$PF_DIR/data"
 	chown "$PF_NOBODY_UID:$PF_NOBODY_GID" "$PF_DIR/mail"
 	chmod 755 "$PF_DIR/dg"
 	PF_SOCK=$PF_DIR/dg/sock
 	PF_AUDIT=$PF_DIR/dg/audit.jsonl
-	PF_SMTP_PORT=$(free_port) || pf_bail "no free port"
-	PF_SUB_PORT=$(free_port "$PF_SMTP_PORT") || pf_bail "no free port"
-	pf_sasl_setup || pf_bail "SASL setup failed"
+	PF_SMTP_PORT=$(free_port) || tap_bail "no free port"
+	PF_SUB_PORT=$(free_port "$PF_SMTP_PORT") || tap_bail "no free port"
+	pf_sasl_setup || tap_bail "SASL setup failed"
 	PF_TLS=
 	pf_tls_setup && PF_TLS=1
 	return 0
@@ -270,29 +270,16 @@ pf_postfix_pins() {
 	fi
 }
 
-# Waits until a TCP port on 127.0.0.1 answers with an SMTP greeting.
-pf_wait_port() {
-	_i=0
-	while [ $_i -lt 100 ]; do
-		if ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; then
-			return 0
-		fi
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-
 pf_postfix_start() {
 	_out=$(postfix -c "$PF_DIR/etc" start 2>&1) || {
 		printf '%s\n' "$_out" | sed 's/^/# /'
 		[ -f "$PF_DIR/maillog" ] && sed 's/^/# maillog: /' "$PF_DIR/maillog"
-		pf_bail "postfix -c $PF_DIR/etc start failed"
+		tap_bail "postfix -c $PF_DIR/etc start failed"
 	}
 	for _p in $PF_SMTP_PORT $PF_SUB_PORT ${PF_EXTRA_PORTS:-}; do
-		pf_wait_port "$_p" && continue
+		wait_port "$_p" 10 && continue
 		[ -f "$PF_DIR/maillog" ] && tail -n 20 "$PF_DIR/maillog" | sed 's/^/# maillog: /'
-		pf_bail "Postfix port $_p does not answer"
+		tap_bail "Postfix port $_p does not answer"
 	done
 }
 
@@ -305,12 +292,7 @@ pf_postfix_stop() {
 	[ -n "$PF_DIR" ] && [ -f "$PF_DIR/etc/main.cf" ] || return 0
 	_mp=$(pf_master_pid)
 	postfix -c "$PF_DIR/etc" stop >/dev/null 2>&1
-	_i=0
-	while [ -n "$_mp" ] && kill -0 "$_mp" 2>/dev/null && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ -n "$_mp" ] && kill -9 "$_mp" 2>/dev/null
+	[ -n "$_mp" ] && { wait_gone "$_mp" 10 || kill -9 "$_mp" 2>/dev/null; }
 	pf_kill_leftovers
 }
 
@@ -337,31 +319,25 @@ pf_dotgate_start() {
 	"$DOTGATE" -f -c "$_conf" -p "unix:$PF_SOCK" "$@" \
 		>>"$PF_DIR/dg/daemon.out" 2>&1 &
 	PF_DG_PID=$!
-	_i=0
 	# 20 s: "make -j3 check" on two cores can be that slow.
-	while [ ! -S "$PF_SOCK" ] && [ $_i -lt 400 ]; do
-		if ! kill -0 "$PF_DG_PID" 2>/dev/null; then
-			sed 's/^/# dotgate: /' "$PF_DIR/dg/daemon.out"
-			PF_DG_PID=
-			return 1
-		fi
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	[ -S "$PF_SOCK" ]
+	wait_socket "$PF_SOCK" "$PF_DG_PID" 20 && return 0
+	sed 's/^/# dotgate: /' "$PF_DIR/dg/daemon.out"
+	PF_DG_PID=
+	return 1
 }
 
 pf_dotgate_stop() {
 	[ -n "$PF_DG_PID" ] || return 0
-	kill "$PF_DG_PID" 2>/dev/null
-	_i=0
-	while kill -0 "$PF_DG_PID" 2>/dev/null && [ $_i -lt 100 ]; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	kill -9 "$PF_DG_PID" 2>/dev/null
+	stop_pid "$PF_DG_PID" 5
 	wait "$PF_DG_PID" 2>/dev/null
 	PF_DG_PID=
+}
+
+# pf_start CONF: dotgate on CONF, then Postfix with the milter.
+pf_start() {
+	pf_dotgate_start "$1" || tap_bail "dotgate did not start"
+	pf_postfix_config milter
+	pf_postfix_start
 }
 
 pf_listening() {
@@ -378,13 +354,7 @@ pf_cleanup() {
 	trap - EXIT INT TERM HUP
 	pf_postfix_stop
 	pf_dotgate_stop
-	if [ -n "$PF_DIR" ] && [ -d "$PF_DIR" ]; then
-		if [ "${KEEP:-0}" = 1 ]; then
-			echo "# kept $PF_DIR"
-		else
-			rm -rf "$PF_DIR"
-		fi
-	fi
+	remove_dir "$PF_DIR"
 	exit $_rc
 }
 
@@ -447,47 +417,18 @@ pf_audit_since() {
 	return 0
 }
 
-# --- TAP ---------------------------------------------------------------
-T_N=0
-T_FAILED=0
-t_ok() {
-	T_N=$((T_N + 1))
-	echo "ok $T_N - $1"
-}
-t_nok() {
-	T_N=$((T_N + 1))
-	T_FAILED=$((T_FAILED + 1))
-	echo "not ok $T_N - $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'
-	return 0
-}
-t_check() {
-	_name=$1
-	shift
-	if "$@"; then t_ok "$_name"; else t_nok "$_name"; fi
-}
-t_is() {
-	if [ "$2" = "$3" ]; then
-		t_ok "$1"
-	else
-		t_nok "$1" "got:  $2
-want: $3"
-	fi
-}
-
 # Stops everything, then proves nothing of ours is left running or
 # listening, and prints the plan.
-t_done() {
+pf_done() {
 	pf_postfix_stop
 	pf_dotgate_stop
 	_left=$(pf_listening)
-	t_is "nothing left listening (Postfix ports, dotgate socket)" "$_left" ""
+	is "nothing left listening (Postfix ports, dotgate socket)" "$_left" ""
 	_procs=
 	for _d in /proc/[0-9]*; do
 		_c=$(readlink "$_d/cwd" 2>/dev/null) || continue
 		case $_c in "$PF_DIR"/spool*) _procs="$_procs ${_d#/proc/}" ;; esac
 	done
-	t_is "no Postfix process of this instance left" "$_procs" ""
-	echo "1..$T_N"
-	[ "$T_FAILED" -eq 0 ]
+	is "no Postfix process of this instance left" "$_procs" ""
+	tap_done
 }

@@ -23,9 +23,7 @@ body {
 }
 EOF
 )
-pf_dotgate_start "$CONF" || { echo "Bail out! dotgate did not start"; exit 1; }
-pf_postfix_config milter
-pf_postfix_start
+pf_start "$CONF"
 ALICE="--user alice@example.test --password-file $PF_DIR/alice.pw --mech SCRAM-SHA-256"
 
 # one NAME PORT WANT_RECORD PROBE-ARGS...: the message is accepted and
@@ -37,18 +35,18 @@ one() {
 	_n=$(pf_audit_lines)
 	_out=$(pf_probe "$_port" "$@")
 	_qid=$(printf '%s\n' "$_out" | jq -r '.vectors[0].qid')
-	t_is "$_name: accepted" \
+	is "$_name: accepted" \
 		"$(printf '%s\n' "$_out" | jq -r '.vectors[0].outcome')" accepted
-	t_is "$_name: record says what would have happened" \
+	is "$_name: record says what would have happened" \
 		"$(pf_audit_since "$_n" | head -n 1 | jq -c '[.stage,.qid,.verdict,.would,.rule,.reply,.mode]')" \
 		"$(printf '%s' "$_want" | sed "s/QID/$_qid/")"
 	_f=$(pf_wait_delivered "id $_qid")
 	if [ -n "$_f" ] && [ "$_qid" != null ]; then
-		t_ok "$_name: delivered"
+		ok "$_name: delivered"
 	else
-		t_nok "$_name: delivered"
+		not_ok "$_name: delivered"
 	fi
-	t_is "$_name: not tagged" \
+	is "$_name: not tagged" \
 		"$( [ -n "$_f" ] && grep -c '^X-Dotgate-Anomalies:' "$_f")" 0
 }
 
@@ -77,11 +75,11 @@ _n=$(pf_audit_lines)
 out=$(pf_probe "$PF_SUB_PORT" $ALICE --from alice@example.test \
 	--to bob@example.test --vector long-line)
 qid=$(printf '%s\n' "$out" | jq -r '.vectors[0].qid')
-t_is "quarantine: record would=quarantine" \
+is "quarantine: record would=quarantine" \
 	"$(pf_audit_since "$_n" | head -n 1 | jq -c '[.verdict,.would]')" \
 	'["log","quarantine"]'
 f=$(pf_wait_delivered "id $qid")
-t_is "quarantine: delivered, not held" \
+is "quarantine: delivered, not held" \
 	"$( [ -n "$f" ] && echo delivered)$(pf_queue_json | jq -r "select(.queue_id==\"$qid\") | .queue_name")" \
 	delivered
 
@@ -90,10 +88,10 @@ t_is "quarantine: delivered, not held" \
 _n=$(pf_audit_lines)
 out=$(pf_probe "$PF_SMTP_PORT" --from eve@example.test --to bob@example.test \
 	--vector eod-lf-crlf)
-t_is "unauthenticated split in monitor mode: smuggled" \
+is "unauthenticated split in monitor mode: smuggled" \
 	"$(printf '%s\n' "$out" | jq -r '.vectors[0].outcome')" smuggled
-t_is "both transactions recorded as would-reject" \
+is "both transactions recorded as would-reject" \
 	"$(pf_audit_since "$_n" | jq -r '.from + ":" + .would' | tr '\n' ' ')" \
 	"eve@example.test:reject smuggled@example.test:reject "
 
-t_done
+pf_done

@@ -16,7 +16,7 @@ pf_require_root
 pf_need dotgate probe jq swaks
 
 pf_init
-[ -n "$PF_TLS" ] || pf_bail "no certificate (openssl): nothing to probe over TLS"
+[ -n "$PF_TLS" ] || tap_bail "no certificate (openssl): nothing to probe over TLS"
 CA=$PF_DIR/etc/tls/cert.pem
 
 CONF=$(pf_dotgate_conf probe-tls <<'CONF'
@@ -29,11 +29,11 @@ user "alice@example.test" {
 }
 CONF
 )
-pf_dotgate_start "$CONF" || pf_bail "dotgate did not start"
+pf_dotgate_start "$CONF" || tap_bail "dotgate did not start"
 pf_postfix_config milter
 STARTTLS_PORT=$(free_port "$PF_SMTP_PORT" "$PF_SUB_PORT") &&
 WRAP_PORT=$(free_port "$PF_SMTP_PORT" "$PF_SUB_PORT" "$STARTTLS_PORT") ||
-	pf_bail "no free port"
+	tap_bail "no free port"
 PF_EXTRA_PORTS="$STARTTLS_PORT $WRAP_PORT"
 cat >> "$PF_DIR/etc/master.cf" <<CF
 $STARTTLS_PORT inet n - n - - smtpd
@@ -86,10 +86,10 @@ tls_ok() {
 # --- the recommended setup: no AUTH before TLS --------------------------
 swaks --server "127.0.0.1:$STARTTLS_PORT" --helo client.example.test \
 	--timeout 20 --quit-after EHLO >"$PF_DIR/ehlo.txt" 2>&1
-t_is "smtpd_tls_auth_only: STARTTLS offered, AUTH not before TLS" \
+is "smtpd_tls_auth_only: STARTTLS offered, AUTH not before TLS" \
 	"$(grep -c '^<-  250-STARTTLS' "$PF_DIR/ehlo.txt") $(grep -c '^<-  250-AUTH' "$PF_DIR/ehlo.txt")" "1 0"
 probe plain "$STARTTLS_PORT" --vector control
-t_is "without --starttls AUTH fails (Postfix: not before TLS): exit 2" \
+is "without --starttls AUTH fails (Postfix: not before TLS): exit 2" \
 	"$RC $(json plain .auth.ok)" "2 false"
 
 # --- STARTTLS, every vector ----------------------------------------------
@@ -99,50 +99,50 @@ ALICE_CLEAR=$(printf '%s\n' "$ALICE" | sed 's/--mech PLAIN/--mech SCRAM-SHA-256/
 # shellcheck disable=SC2086
 pf_probe "$PF_SUB_PORT" $ALICE_CLEAR > "$PF_DIR/clear-all.json" 2>/dev/null
 probe starttls "$STARTTLS_PORT" --starttls --cafile "$CA"
-t_is "--starttls --cafile: exit 0, nothing smuggled" "$RC" 0
-t_is "--starttls: PLAIN authenticated inside TLS 1.2/1.3" \
+is "--starttls --cafile: exit 0, nothing smuggled" "$RC" 0
+is "--starttls: PLAIN authenticated inside TLS 1.2/1.3" \
 	"$(tls_ok starttls)" '[true,"PLAIN",true,true]'
-t_is "--starttls: every vector's outcome as in clear (dotgate rejects some)" \
+is "--starttls: every vector's outcome as in clear (dotgate rejects some)" \
 	"$(json starttls '[.vectors[] | [.name, .outcome]]')" \
 	"$(json clear-all '[.vectors[] | [.name, .outcome]]')"
-t_is "--starttls: control accepted, $(json starttls '[.vectors[] | select(.outcome == "rejected")] | length') vectors rejected" \
+is "--starttls: control accepted, $(json starttls '[.vectors[] | select(.outcome == "rejected")] | length') vectors rejected" \
 	"$(json starttls '[(.vectors[] | select(.name == "control") | .outcome),
 		([.vectors[] | select(.outcome == "rejected")] | length > 5)]')" '["accepted",true]'
 # The control carries the hidden commands in its body: smtp_commands, log.
-t_is "--starttls: dotgate's record has the login, PLAIN and the TLS protocol" \
+is "--starttls: dotgate's record has the login, PLAIN and the TLS protocol" \
 	"$(audit_of starttls)" '[submission,PLAIN,true,log,body]'
 
 # --- implicit TLS -------------------------------------------------------
 probe wrap "$WRAP_PORT" --tls --cafile "$CA" --vector control --vector eod-cr-crlf
-t_is "--tls --cafile on the wrapper-mode port: exit 0" "$RC" 0
-t_is "--tls: PLAIN authenticated inside TLS 1.2/1.3" \
+is "--tls --cafile on the wrapper-mode port: exit 0" "$RC" 0
+is "--tls: PLAIN authenticated inside TLS 1.2/1.3" \
 	"$(tls_ok wrap)" '[true,"PLAIN",true,true]'
-t_is "--tls: control accepted, eod-cr-crlf rejected" \
+is "--tls: control accepted, eod-cr-crlf rejected" \
 	"$(json wrap '[.vectors[].outcome]')" '["accepted","rejected"]'
-t_is "--tls: dotgate's record (daemon submissions, PLAIN, TLS)" \
+is "--tls: dotgate's record (daemon submissions, PLAIN, TLS)" \
 	"$(audit_of wrap)" '[submissions,PLAIN,true,log,body]'
 
 # --- the certificate is checked -----------------------------------------
 probe store "$STARTTLS_PORT" --starttls --vector control
-t_is "without --cafile the self-signed certificate fails the system store: exit 2" \
+is "without --cafile the self-signed certificate fails the system store: exit 2" \
 	"$RC $(grep -c 'certificate verify failed' "$PF_DIR/store.err")" "2 1"
 # shellcheck disable=SC2086
 "$DOTGATE_PROBE" --server "localhost:$WRAP_PORT" --json --timeout 20 --tls \
 	--cafile "$CA" --vector control $ALICE >/dev/null 2>"$PF_DIR/name.err"
 RC=$?
 sed 's/^/# probe: /' "$PF_DIR/name.err"
-t_is "a name the certificate does not carry (localhost) fails: exit 2" \
+is "a name the certificate does not carry (localhost) fails: exit 2" \
 	"$RC $(grep -c 'certificate verify failed: hostname mismatch' "$PF_DIR/name.err")" "2 1"
 # shellcheck disable=SC2086
 "$DOTGATE_PROBE" --server "localhost:$WRAP_PORT" --json --timeout 20 --tls \
 	--insecure --vector control $ALICE >"$PF_DIR/insecure.json" 2>/dev/null
-t_is "--insecure skips the check: the same connection works" \
+is "--insecure skips the check: the same connection works" \
 	"$? $(json insecure '.vectors[0].outcome')" '0 "accepted"'
 
 # --- and dotgate itself: PLAIN without TLS is refused -----------------
 probe clear "$PF_SUB_PORT" --vector control
-t_is "PLAIN in clear on the may-TLS port: dotgate's 538" \
+is "PLAIN in clear on the may-TLS port: dotgate's 538" \
 	"$(json clear '.vectors[0].outcome') $(json clear '.vectors[0].reply' | cut -c2-4)" \
 	'"rejected" 538'
 
-t_done
+pf_done

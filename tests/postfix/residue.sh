@@ -93,7 +93,7 @@ expect() {
 # into $PF_DIR/LABEL.tsv (label, outcome, residue, classes, expect).
 pass_monitor() {
 	pf_dotgate_stop
-	pf_dotgate_start "$MONITOR" || pf_bail "dotgate did not start"
+	pf_dotgate_start "$MONITOR" || tap_bail "dotgate did not start"
 	rm -f "$PF_DIR"/mail/inbox/new/* 2>/dev/null
 	probe_all "$PF_DIR/monitor.json"
 	jq -r '.vectors[] | [.name, .template, .case, .hidden_data, .outcome, (.qid // "-")] | @tsv' \
@@ -117,9 +117,9 @@ check_monitor() {
 		$5 == "smuggled" && $4 !~ /smuggled_transaction/ { print $1 " [" $3 "] " $4 " want " $5 }
 		$5 != "smuggled" && $4 ~ /smuggled_transaction/ { print $1 " [" $3 "] " $4 " want " $5 }' \
 		"$PF_DIR/$1.tsv" || echo "awk failed")
-	t_is "$1: every look-alike with a trace in one message is smuggled_transaction, nothing else is" \
+	is "$1: every look-alike with a trace in one message is smuggled_transaction, nothing else is" \
 		"$bad" ""
-	t_is "$1: no variant failed to deliver in monitor mode" \
+	is "$1: no variant failed to deliver in monitor mode" \
 		"$(awk -F '\t' '$2 != "accepted" && $2 != "smuggled" { print $1 " " $2 }' "$PF_DIR/$1.tsv")" ""
 	echo "# $1: $(awk -F '\t' '{ n[$2 == "accepted" ? $5 : "split"]++ }
 		END { for (k in n) printf "%s %d  ", k, n[k] }' "$PF_DIR/$1.tsv")"
@@ -130,7 +130,7 @@ check_monitor() {
 # the one-message variants through.
 pass_enforce() {
 	pf_dotgate_stop
-	pf_dotgate_start "$ENFORCE" || pf_bail "dotgate did not start"
+	pf_dotgate_start "$ENFORCE" || tap_bail "dotgate did not start"
 	probe_all "$PF_DIR/enforce.json"
 	jq -r '.vectors[] | [.name + "/" + .template + "/" + .case + "/" + .hidden_data,
 		.outcome, .reply] | @tsv' "$PF_DIR/enforce.json" >"$PF_DIR/$1.enforce.tsv"
@@ -139,7 +139,7 @@ pass_enforce() {
 		want[$1] == "smuggled" && !($2 == "rejected" && $3 ~ /^550 5\.6\.0 .*smuggled_transaction/) { print $1 " " $2 " " $3 " want smuggled" }
 		want[$1] != "smuggled" && want[$1] != "split" && $3 ~ /smuggled_transaction/ { print $1 " " $2 " " $3 " want " want[$1] }' \
 		"$PF_DIR/$1.tsv" "$PF_DIR/$1.enforce.tsv" || echo "awk failed")
-	t_is "$1: enforce: each of them rejected 550 5.6.0 (smuggled_transaction), in every template, case and DATA/BDAT" \
+	is "$1: enforce: each of them rejected 550 5.6.0 (smuggled_transaction), in every template, case and DATA/BDAT" \
 		"$bad" ""
 }
 
@@ -153,11 +153,11 @@ run_setting() {	# run_setting LABEL: both passes with the current PF_*
 	pass_enforce "$1"
 	awk -F '\t' '$5 == "erased" && $2 == "accepted" { print "# erased by the MTA: " $1 " [" $3 "] " $4 }' \
 		"$PF_DIR/$1.tsv" | sed -n '1,12p'
-	t_is "$1: the enforce pass saw the same variants" \
+	is "$1: the enforce pass saw the same variants" \
 		"$(wc -l <"$PF_DIR/$1.enforce.tsv")" "$(wc -l <"$PF_DIR/$1.tsv")"
 }
 
-pf_dotgate_start "$MONITOR" || pf_bail "dotgate did not start"
+pf_dotgate_start "$MONITOR" || tap_bail "dotgate did not start"
 PF_BARE_NEWLINE=
 run_setting "postfix-3.7-defaults"
 PF_BARE_NEWLINE=normalize
@@ -172,4 +172,4 @@ else
 	PF_MYNETWORKS=192.0.2.0/24
 	run_setting "stock-$(postconf -d -h mail_version)-internet"
 fi
-t_done
+pf_done

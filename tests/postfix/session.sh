@@ -34,9 +34,7 @@ body {
 }
 EOF
 )
-pf_dotgate_start "$CONF" || { echo "Bail out! dotgate did not start"; exit 1; }
-pf_postfix_config milter
-pf_postfix_start
+pf_start "$CONF"
 
 # rec N FILTER: the jq FILTER applied to the audit records after line N.
 rec() {
@@ -48,14 +46,14 @@ for port in $PF_SMTP_PORT $PF_SUB_PORT; do
 	n=$(pf_audit_lines)
 	out=$(pf_probe "$port" --from eve@example.test --to bob@example.test \
 		--vector control)
-	t_is "unauthenticated on port $port: 530 verbatim" \
+	is "unauthenticated on port $port: 530 verbatim" \
 		"$(printf '%s\n' "$out" | jq -r '.vectors[0].outcome + "|" + .vectors[0].reply')" \
 		"rejected|530 5.7.0 Authentication required"
-	t_is "unauthenticated on port $port: audit record" \
+	is "unauthenticated on port $port: audit record" \
 		"$(rec "$n" '[.stage,.qid,.rule,.verdict,.reply,.auth,.from,.rcpts,.mode,.client.addr]')" \
 		'["mail",null,"auth.unauthenticated","reject","530 5.7.0 Authentication required",null,"eve@example.test",[],"enforce","127.0.0.1"]'
 done
-t_is "daemon name of the plain service reaches dotgate" \
+is "daemon name of the plain service reaches dotgate" \
 	"$(jq -r 'select(.rule=="auth.unauthenticated") | .daemon' "$PF_AUDIT" | sort -u | tr '\n' ' ')" \
 	"smtp submission "
 
@@ -64,45 +62,45 @@ n=$(pf_audit_lines)
 out=$(pf_probe "$PF_SUB_PORT" $ALICE --mech SCRAM-SHA-256 \
 	--from alice@example.test --to bob@example.test --vector control)
 qid=$(printf '%s\n' "$out" | jq -r '.vectors[0].qid')
-t_is "alice as alice (SCRAM-SHA-256): accepted" \
+is "alice as alice (SCRAM-SHA-256): accepted" \
 	"$(printf '%s\n' "$out" | jq -r '[.auth.mech,.auth.ok,.vectors[0].outcome]|@text')" \
 	'["SCRAM-SHA-256",true,"accepted"]'
 f=$(pf_wait_delivered "id $qid")
 if [ -n "$f" ] && [ "$qid" != null ]; then
-	t_ok "alice's message $qid delivered"
+	ok "alice's message $qid delivered"
 else
-	t_nok "alice's message $qid delivered" "$(tail -n 5 "$PF_DIR/maillog")"
+	not_ok "alice's message $qid delivered" "$(tail -n 5 "$PF_DIR/maillog")"
 fi
-t_is "tag header in the delivered message" \
+is "tag header in the delivered message" \
 	"$(grep -a '^X-Dotgate-Anomalies:' "${f:-/dev/null}" | tr -d '\r')" \
 	"X-Dotgate-Anomalies: smtp_commands=1"
-t_is "audit record of alice's message" \
+is "audit record of alice's message" \
 	"$(rec "$n" '[.stage,.qid,.daemon,.auth,.tls,.from,.rcpts,.verdict,.rule,.would,.reply,(.anomalies|keys)]')" \
 	"[\"eom\",\"$qid\",\"submission\",{\"user\":\"alice@example.test\",\"mech\":\"SCRAM-SHA-256\"},null,\"alice@example.test\",[\"bob@example.test\"],\"tag\",\"body\",null,null,[\"smtp_commands\"]]"
-t_is "audit size is the body as dotgate saw it" \
+is "audit size is the body as dotgate saw it" \
 	"$(rec "$n" '.size > 0 and .anomalies.smtp_commands.count == 1')" true
 
 # An address of alice's @example.org domain is hers too.
 out=$(pf_probe "$PF_SUB_PORT" $ALICE --mech CRAM-MD5 \
 	--from alice.other@example.org --to bob@example.test --vector control)
-t_is "alice with an @example.org sender: accepted" \
+is "alice with an @example.org sender: accepted" \
 	"$(printf '%s\n' "$out" | jq -r '.vectors[0].outcome')" accepted
 
 # --- 3. alice as bob: 553 naming her login -------------------------------
 n=$(pf_audit_lines)
 out=$(pf_probe "$PF_SUB_PORT" $ALICE --mech CRAM-MD5 \
 	--from bob@example.test --to bob@example.test --vector control)
-t_is "alice as bob: 553 with her login" \
+is "alice as bob: 553 with her login" \
 	"$(printf '%s\n' "$out" | jq -r '.vectors[0].outcome + "|" + .vectors[0].reply')" \
 	"rejected|553 5.7.1 <bob@example.test>: Sender address rejected: not owned by user alice@example.test"
-t_is "alice as bob: audit record" \
+is "alice as bob: audit record" \
 	"$(rec "$n" '[.stage,.rule,.verdict,.auth.user,.auth.mech,.from]')" \
 	'["mail","sender.not_owned","reject","alice@example.test","CRAM-MD5","bob@example.test"]'
 
 # bob as bob passes, with DIGEST-MD5.
 out=$(pf_probe "$PF_SUB_PORT" $BOB --mech DIGEST-MD5 \
 	--from bob@example.test --to alice@example.test --vector control)
-t_is "bob as bob (DIGEST-MD5): accepted" \
+is "bob as bob (DIGEST-MD5): accepted" \
 	"$(printf '%s\n' "$out" | jq -r '.vectors[0].outcome')" accepted
 
 # --- 4. PLAIN and LOGIN without TLS: 538 (plaintext_needs_tls = true) -----
@@ -110,10 +108,10 @@ for mech in PLAIN LOGIN; do
 	n=$(pf_audit_lines)
 	out=$(pf_probe "$PF_SUB_PORT" $ALICE --mech $mech \
 		--from alice@example.test --to bob@example.test --vector control)
-	t_is "$mech without TLS: authenticated, then 538" \
+	is "$mech without TLS: authenticated, then 538" \
 		"$(printf '%s\n' "$out" | jq -r '[.auth.mech,.auth.ok,.vectors[0].outcome,.vectors[0].reply]|@text')" \
 		"[\"$mech\",true,\"rejected\",\"538 5.7.11 Encryption required for requested authentication mechanism\"]"
-	t_is "$mech without TLS: audit rule auth.plaintext" \
+	is "$mech without TLS: audit rule auth.plaintext" \
 		"$(rec "$n" '[.stage,.rule,.auth.mech,.tls]')" \
 		"[\"mail\",\"auth.plaintext\",\"$mech\",null]"
 done
@@ -122,7 +120,7 @@ done
 for mech in PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256; do
 	out=$(pf_probe "$PF_SUB_PORT" $ALICE --mech $mech \
 		--from alice@example.test --to bob@example.test --vector control)
-	t_is "dotgate-probe authenticates with $mech" \
+	is "dotgate-probe authenticates with $mech" \
 		"$(printf '%s\n' "$out" | jq -r '[.auth.mech,.auth.ok]|@text')" \
 		"[\"$mech\",true]"
 done
@@ -130,7 +128,7 @@ out=$(pf_probe "$PF_SUB_PORT" --user alice@example.test \
 	--password-file "$PF_DIR/bob.pw" --mech SCRAM-SHA-256 \
 	--from alice@example.test --to bob@example.test --vector control)
 rc=$?
-t_is "wrong password: exit 2, auth not ok" \
+is "wrong password: exit 2, auth not ok" \
 	"$rc $(printf '%s\n' "$out" | jq -r '.auth.ok')" "2 false"
 
 # --- 6. quarantine: the message is on hold -------------------------------
@@ -138,7 +136,7 @@ n=$(pf_audit_lines)
 out=$(pf_probe "$PF_SUB_PORT" $ALICE --mech SCRAM-SHA-1 \
 	--from alice@example.test --to bob@example.test --vector long-line)
 qid=$(printf '%s\n' "$out" | jq -r '.vectors[0].qid')
-t_is "long line (quarantine): accepted by Postfix" \
+is "long line (quarantine): accepted by Postfix" \
 	"$(printf '%s\n' "$out" | jq -r '.vectors[0].outcome')" accepted
 held=
 i=0
@@ -148,8 +146,8 @@ while [ $i -lt 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-t_is "quarantined message $qid is in the hold queue" "$held" hold
-t_is "quarantine: audit record" \
+is "quarantined message $qid is in the hold queue" "$held" hold
+is "quarantine: audit record" \
 	"$(rec "$n" '[.stage,.qid,.verdict,.rule,(.anomalies|keys)]')" \
 	"[\"eom\",\"$qid\",\"quarantine\",\"body\",[\"long_line\",\"smtp_commands\"]]"
 # Postfix 3.7 logs "milter triggers HOLD action" without the reason
@@ -159,10 +157,10 @@ t_is "quarantine: audit record" \
 n=$(pf_audit_lines)
 out=$(pf_probe "$PF_SUB_PORT" $ALICE --mech SCRAM-SHA-256 \
 	--from alice@example.test --to bob@example.test --vector nul)
-t_is "NUL in the body: 550 with the classes" \
+is "NUL in the body: 550 with the classes" \
 	"$(printf '%s\n' "$out" | jq -r '.vectors[0].outcome + "|" + .vectors[0].reply')" \
 	"rejected|550 5.6.0 Message rejected: malformed line endings or end-of-data sequence (nul, smtp_commands)"
-t_is "NUL in the body: audit record" \
+is "NUL in the body: audit record" \
 	"$(rec "$n" '[.stage,.verdict,.rule,.reply,.anomalies.nul.count]')" \
 	'["eom","reject","body","550 5.6.0 Message rejected: malformed line endings or end-of-data sequence (nul, smtp_commands)",1]'
 
@@ -179,32 +177,32 @@ user "alice@example.test" {
 }
 EOF
 )
-pf_dotgate_start "$CONF2" || t_nok "dotgate restarted with plain.conf"
+pf_dotgate_start "$CONF2" || not_ok "dotgate restarted with plain.conf"
 out=$(pf_probe "$PF_SUB_PORT" $ALICE --mech PLAIN \
 	--from alice@example.test --to bob@example.test --vector control)
 qid=$(printf '%s\n' "$out" | jq -r '.vectors[0].qid')
-t_is "plaintext_needs_tls = false: PLAIN without TLS accepted" \
+is "plaintext_needs_tls = false: PLAIN without TLS accepted" \
 	"$(printf '%s\n' "$out" | jq -r '.vectors[0].outcome')" accepted
 f=$(pf_wait_delivered "id $qid")
-t_is "PLAIN message delivered, smtp_commands only logged (no tag)" \
+is "PLAIN message delivered, smtp_commands only logged (no tag)" \
 	"$( [ -n "$f" ] && grep -c '^X-Dotgate-Anomalies:' "$f")" 0
 n=$(pf_audit_lines)
 out=$(pf_probe "$PF_SUB_PORT" $ALICE --mech CRAM-MD5 \
 	--from alice@example.test --to bob@example.test --vector control)
-t_is "mechanisms = {PLAIN}: CRAM-MD5 gets 534" \
+is "mechanisms = {PLAIN}: CRAM-MD5 gets 534" \
 	"$(printf '%s\n' "$out" | jq -r '.vectors[0].reply')" \
 	"534 5.7.9 Authentication mechanism is too weak"
-t_is "534: audit rule auth.mechanism" \
+is "534: audit rule auth.mechanism" \
 	"$(rec "$n" '[.rule,.auth.mech]')" '["auth.mechanism","CRAM-MD5"]'
 
 # --- 9. a dead milter: Postfix's milter_default_action = tempfail ---------
 pf_dotgate_stop
 out=$(pf_probe "$PF_SUB_PORT" --from alice@example.test --to bob@example.test \
 	--vector control)
-t_is "dotgate down: Postfix defers MAIL FROM (milter_default_action)" \
+is "dotgate down: Postfix defers MAIL FROM (milter_default_action)" \
 	"$(printf '%s\n' "$out" | jq -r '.vectors[0].outcome + "|" + .vectors[0].reply')" \
 	"rejected|451 4.7.1 Service unavailable - try again later"
 
-t_check "dotgate wrote no error to stderr" \
+check "dotgate wrote no error to stderr" \
 	sh -c "! grep -qi 'error\|fatal\|panic' '$PF_DIR/dg/daemon.out'"
-t_done
+pf_done

@@ -35,9 +35,7 @@ user "alice@example.test" {
 }
 EOF
 )
-pf_dotgate_start "$CONF" || { echo "Bail out! dotgate did not start"; exit 1; }
-pf_postfix_config milter
-pf_postfix_start
+pf_start "$CONF"
 
 BYE='221 2.0.0 Bye'
 DATA_GO='354 End data with <CR><LF>.<CR><LF>'
@@ -47,6 +45,12 @@ GREET='<- 220 mx.example.test ESMTP Postfix
 <- 250 CHUNKING'
 STARTED='<- 220 2.0.0 Ready to start TLS
 <~ 250 CHUNKING'
+# accepted QID: Postfix's replies over TLS from MAIL FROM to QUIT when it
+# queues the message.
+accepted() {
+	printf '<~ 250 2.1.0 Ok\n<~ 250 2.1.5 Ok\n<~ %s\n<~ 250 2.0.0 Ok: queued as %s\n<~ %s' \
+		"$DATA_GO" "${1:-QID}" "$BYE"
+}
 
 # say NAME ARGS...: runs swaks against the submission service as alice
 # with a body carrying the token NAME; the transcript goes to
@@ -100,9 +104,9 @@ swaks --server "127.0.0.1:$PF_SMTP_PORT" --helo client.example.test \
 	--timeout 20 --quit-after EHLO >"$PF_DIR/ehlo-smtp.txt" 2>&1
 swaks --server "127.0.0.1:$PF_SUB_PORT" --helo client.example.test \
 	--timeout 20 --quit-after EHLO >"$PF_DIR/ehlo-sub.txt" 2>&1
-t_is "the plain service offers neither STARTTLS nor AUTH" \
+is "the plain service offers neither STARTTLS nor AUTH" \
 	"$(grep -c '^<-  250-\(STARTTLS\|AUTH\)' "$PF_DIR/ehlo-smtp.txt")" 0
-t_is "submission offers STARTTLS, and AUTH PLAIN LOGIN before TLS" \
+is "submission offers STARTTLS, and AUTH PLAIN LOGIN before TLS" \
 	"$(grep '^<-  250-\(STARTTLS\|AUTH\)' "$PF_DIR/ehlo-sub.txt")" \
 	'<-  250-STARTTLS
 <-  250-AUTH PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256'
@@ -112,45 +116,41 @@ n=$(pf_audit_lines)
 say plain-tls --tls --auth PLAIN --from alice@example.test
 q=$(qid plain-tls)
 p=$(proto plain-tls)
-t_is "STARTTLS + PLAIN: swaks exit 0" "$SW_RC" 0
+is "STARTTLS + PLAIN: swaks exit 0" "$SW_RC" 0
 got=$(replies plain-tls)
-t_is "STARTTLS + PLAIN: every reply" "$got" "$GREET
+is "STARTTLS + PLAIN: every reply" "$got" "$GREET
 $STARTED
 <~ 235 2.7.0 Authentication successful
-<~ 250 2.1.0 Ok
-<~ 250 2.1.5 Ok
-<~ $DATA_GO
-<~ 250 2.0.0 Ok: queued as ${q:-QID}
-<~ $BYE"
+$(accepted "$q")"
 [ -n "$q" ] || show plain-tls
 case $p in
-TLSv1.[23]) t_ok "STARTTLS + PLAIN: swaks negotiated $p" ;;
-*) t_nok "STARTTLS + PLAIN: swaks negotiated TLSv1.2 or TLSv1.3" "got: $p" ;;
+TLSv1.[23]) ok "STARTTLS + PLAIN: swaks negotiated $p" ;;
+*) not_ok "STARTTLS + PLAIN: swaks negotiated TLSv1.2 or TLSv1.3" "got: $p" ;;
 esac
 f=$(pf_wait_delivered "token plain-tls-$$")
 if [ -n "$f" ] && [ -n "$q" ] && grep -q "id $q" "$f"; then
-	t_ok "STARTTLS + PLAIN: message $q delivered"
+	ok "STARTTLS + PLAIN: message $q delivered"
 else
-	t_nok "STARTTLS + PLAIN: message $q delivered" "$(tail -n 5 "$PF_DIR/maillog")"
+	not_ok "STARTTLS + PLAIN: message $q delivered" "$(tail -n 5 "$PF_DIR/maillog")"
 fi
-t_is "STARTTLS + PLAIN: Postfix's Received header says $p" \
+is "STARTTLS + PLAIN: Postfix's Received header says $p" \
 	"$(grep -c "(using $p with cipher" "${f:-/dev/null}")" 1
-t_is "STARTTLS + PLAIN: audit record (tls = the negotiated protocol)" \
+is "STARTTLS + PLAIN: audit record (tls = the negotiated protocol)" \
 	"$(rec "$n" '[.stage,.qid,.daemon,.helo,.auth,.tls,.from,.rcpts,.verdict,.rule,.reply,.anomalies]')" \
 	"[\"eom\",\"$q\",\"submission\",\"client.example.test\",{\"user\":\"alice@example.test\",\"mech\":\"PLAIN\"},\"$p\",\"alice@example.test\",[\"bob@example.test\"],\"accept\",\"pass\",null,{}]"
-t_is "STARTTLS + PLAIN: exactly one record" \
+is "STARTTLS + PLAIN: exactly one record" \
 	"$(pf_audit_since "$n" | wc -l | tr -d ' ')" 1
 
 # --- b. the same without STARTTLS: 538 at MAIL FROM -----------------------
 n=$(pf_audit_lines)
 say plain-clear --auth PLAIN --from alice@example.test
-t_is "PLAIN without STARTTLS: swaks exit 23 (MAIL refused)" "$SW_RC" 23
-t_is "PLAIN without STARTTLS: every reply, 538 verbatim" \
+is "PLAIN without STARTTLS: swaks exit 23 (MAIL refused)" "$SW_RC" 23
+is "PLAIN without STARTTLS: every reply, 538 verbatim" \
 	"$(replies plain-clear)" "$GREET
 <- 235 2.7.0 Authentication successful
 <** 538 5.7.11 Encryption required for requested authentication mechanism
 <- $BYE"
-t_is "PLAIN without STARTTLS: audit record" \
+is "PLAIN without STARTTLS: audit record" \
 	"$(rec "$n" '[.stage,.qid,.daemon,.auth,.tls,.from,.rcpts,.verdict,.rule,.reply]')" \
 	'["mail",null,"submission",{"user":"alice@example.test","mech":"PLAIN"},null,"alice@example.test",[],"reject","auth.plaintext","538 5.7.11 Encryption required for requested authentication mechanism"]'
 
@@ -159,24 +159,20 @@ n=$(pf_audit_lines)
 say login-tls --tls --auth LOGIN --from alice@example.test
 q=$(qid login-tls)
 p=$(proto login-tls)
-t_is "STARTTLS + LOGIN: swaks exit 0" "$SW_RC" 0
-t_is "STARTTLS + LOGIN: every reply" "$(replies login-tls)" "$GREET
+is "STARTTLS + LOGIN: swaks exit 0" "$SW_RC" 0
+is "STARTTLS + LOGIN: every reply" "$(replies login-tls)" "$GREET
 $STARTED
 <~ 334 VXNlcm5hbWU6
 <~ 334 UGFzc3dvcmQ6
 <~ 235 2.7.0 Authentication successful
-<~ 250 2.1.0 Ok
-<~ 250 2.1.5 Ok
-<~ $DATA_GO
-<~ 250 2.0.0 Ok: queued as ${q:-QID}
-<~ $BYE"
+$(accepted "$q")"
 [ -n "$q" ] || show login-tls
 if [ -n "$q" ] && pf_wait_delivered "token login-tls-$$" >/dev/null; then
-	t_ok "STARTTLS + LOGIN: message $q delivered"
+	ok "STARTTLS + LOGIN: message $q delivered"
 else
-	t_nok "STARTTLS + LOGIN: message $q delivered" "$(tail -n 5 "$PF_DIR/maillog")"
+	not_ok "STARTTLS + LOGIN: message $q delivered" "$(tail -n 5 "$PF_DIR/maillog")"
 fi
-t_is "STARTTLS + LOGIN: audit record" \
+is "STARTTLS + LOGIN: audit record" \
 	"$(rec "$n" '[.stage,.qid,.auth,.tls,.verdict,.rule]')" \
 	"[\"eom\",\"$q\",{\"user\":\"alice@example.test\",\"mech\":\"LOGIN\"},\"${p:-TLSv1.?}\",\"accept\",\"pass\"]"
 
@@ -184,26 +180,26 @@ t_is "STARTTLS + LOGIN: audit record" \
 n=$(pf_audit_lines)
 say plain-tls12 --tls --tls-protocol tlsv1_2 --auth PLAIN \
 	--from alice.other@example.org
-t_is "STARTTLS (TLS 1.2 only) + PLAIN: swaks negotiated TLSv1.2, exit 0" \
+is "STARTTLS (TLS 1.2 only) + PLAIN: swaks negotiated TLSv1.2, exit 0" \
 	"$(proto plain-tls12) $SW_RC" "TLSv1.2 0"
-t_is "TLS 1.2: audit record says TLSv1.2" \
+is "TLS 1.2: audit record says TLSv1.2" \
 	"$(rec "$n" '[.stage,.tls,.auth.mech,.from,.rule]')" \
 	'["eom","TLSv1.2","PLAIN","alice.other@example.org","pass"]'
 
 # --- e. TLS does not lift the sender check: alice as bob gets 553 ---------
 n=$(pf_audit_lines)
 say plain-tls-bob --tls --auth PLAIN --from bob@example.test
-t_is "STARTTLS + PLAIN, alice as bob: swaks exit 23" "$SW_RC" 23
-t_is "STARTTLS + PLAIN, alice as bob: every reply, 553 verbatim" \
+is "STARTTLS + PLAIN, alice as bob: swaks exit 23" "$SW_RC" 23
+is "STARTTLS + PLAIN, alice as bob: every reply, 553 verbatim" \
 	"$(replies plain-tls-bob)" "$GREET
 $STARTED
 <~ 235 2.7.0 Authentication successful
 <~* 553 5.7.1 <bob@example.test>: Sender address rejected: not owned by user alice@example.test
 <~ $BYE"
-t_is "alice as bob under TLS: audit record" \
+is "alice as bob under TLS: audit record" \
 	"$(rec "$n" '[.stage,.rule,.tls != null,.auth.mech]')" \
 	'["mail","sender.not_owned",true,"PLAIN"]'
 
-t_check "dotgate wrote no error to stderr" \
+check "dotgate wrote no error to stderr" \
 	sh -c "! grep -qi 'error\|fatal\|panic' '$PF_DIR/dg/daemon.out'"
-t_done
+pf_done

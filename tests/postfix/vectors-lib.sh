@@ -43,7 +43,7 @@ user "alice@example.test" {
 }
 EOF
 	)
-	pf_dotgate_start "$CONF" || pf_bail "dotgate did not start"
+	pf_dotgate_start "$CONF" || tap_bail "dotgate did not start"
 	pf_postfix_config milter
 	pf_postfix_start
 	vl_settings
@@ -137,33 +137,33 @@ vl_table() {
 		verdict=$(printf '%s\n' "$first" | jq -r '.verdict')
 		classes=$(printf '%s\n' "$first" | jq -r '.anomalies | keys | join(",") | if . == "" then "-" else . end')
 		echo "# measured: $name $outcome $verdict $classes | $reply"
-		t_is "$name: outcome" "$outcome" "$want_outcome"
-		t_is "$name: verdict and classes in the audit record" \
+		is "$name: outcome" "$outcome" "$want_outcome"
+		is "$name: verdict and classes in the audit record" \
 			"$verdict $classes" "$want_verdict $want_classes"
 		case $want_outcome in
 		rejected)
-			t_is "$name: the client got the audit record's reply" \
+			is "$name: the client got the audit record's reply" \
 				"$reply" "$(printf '%s\n' "$first" | jq -r '.reply')"
 			;;
 		accepted)
-			t_is "$name: audit record carries the queue id" \
+			is "$name: audit record carries the queue id" \
 				"$(printf '%s\n' "$first" | jq -r '.stage + " " + .qid')" \
 				"eom $qid"
 			;;
 		split-refused)
-			t_is "$name: hidden MAIL FROM refused as not owned" \
+			is "$name: hidden MAIL FROM refused as not owned" \
 				"$(printf '%s\n' "$recs" | sed -n 2p | jq -r '[.stage,.rule,.from,.reply]|@text')" \
 				'["mail","sender.not_owned","smuggled@example.test","553 5.7.1 <smuggled@example.test>: Sender address rejected: not owned by user alice@example.test"]'
 			if [ "${VL_RESET:-0}" = 1 ]; then
-				t_check "$name: the client got one of the replies before the hang-up" \
+				check "$name: the client got one of the replies before the hang-up" \
 					sh -c 'printf "%s\n" "$1" | grep -Eq "^(250 2\.0\.0 Ok: queued|553 5\.7\.1 |503 5\.5\.1 |554 5\.5\.0 |\(connection )"' sh "$reply"
 			else
-				t_is "$name: the client got that 553" "$reply" \
+				is "$name: the client got that 553" "$reply" \
 					"553 5.7.1 <smuggled@example.test>: Sender address rejected: not owned by user alice@example.test"
 			fi
 			;;
 		esac
-		t_is "$name: --json shows the whole payload: vector, hidden transaction, hidden_from" \
+		is "$name: --json shows the whole payload: vector, hidden transaction, hidden_from" \
 			"$(printf '%s\n' "$out" | jq -r '.vectors[0] as $v | $v.payload as $p |
 				$v.hidden_from + " " +
 				([($p | startswith("From: <alice@example.test>\\r\\n")),
@@ -171,12 +171,12 @@ vl_table() {
 					">\\r\\nRCPT TO:<bob@example.test>\\r\\nDATA\\r\\n")),
 				  ($p | endswith("\\r\\nhidden\\r\\n.\\r\\n"))] | all | tostring)')" \
 			"smuggled@example.test true"
-		t_is "$name: one record per transaction, none for the abort" \
+		is "$name: one record per transaction, none for the abort" \
 			"$(printf '%s\n' "$recs" | jq -r '.stage' | grep -c abort)" 0
 		# Pipe subshell: carry the counters out through a file.
-		echo "$T_N $T_FAILED" > "$PF_DIR/tap.count"
+		echo "$TAP_N $TAP_FAILED" > "$PF_DIR/tap.count"
 	done
-	read -r T_N T_FAILED < "$PF_DIR/tap.count"
+	read -r TAP_N TAP_FAILED < "$PF_DIR/tap.count"
 }
 
 # The split vectors with a hidden sender alice owns: Postfix itself
@@ -190,7 +190,7 @@ vl_smuggled() {
 	out=$(pf_probe "$PF_SUB_PORT" $ALICE "$PF_DIR/alice.pw" --from alice@example.test \
 		--hidden-from alice@example.test --to bob@example.test $args)
 	rc=$?
-	t_is "hidden sender owned by alice: smuggled through Postfix's own split" \
+	is "hidden sender owned by alice: smuggled through Postfix's own split" \
 		"$(printf '%s\n' "$out" | jq -r '[.vectors[].outcome] | unique | join(",")') $rc" \
 		"smuggled 1"
 }

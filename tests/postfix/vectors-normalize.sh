@@ -16,4 +16,4 @@ PF_BARE_NEWLINE=normalize
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/postfix/vectors-lib.sh"
 vl_start
 vl_table "$VL_NORMALIZED"
-t_done
+pf_done

@@ -38,7 +38,7 @@ case $version in
 *) want="normalize yes shutdown" ;;
 esac
 vl_start
-t_is "Postfix $version defaults: smtpd_forbid_bare_newline, smtpd_forbid_unauth_pipelining, milter_default_action" \
+is "Postfix $version defaults: smtpd_forbid_bare_newline, smtpd_forbid_unauth_pipelining, milter_default_action" \
 	"$bare $pipelining $default_action" "$want"
 
 echo "# --- an Internet client: 127.0.0.1 outside \$mynetworks"
@@ -69,10 +69,10 @@ for tls in clear starttls; do
 			jq -r '[.vectors[] | .name + "=" + .outcome] | join(" ")' \
 			>>"$PF_DIR/runs.$tls"
 	done
-	t_is "5 runs ($tls): each vector's outcome the same every run, and the table's" \
+	is "5 runs ($tls): each vector's outcome the same every run, and the table's" \
 		"$(sort -u "$PF_DIR/runs.$tls")" "$want"
 done
-t_check "no hidden message was delivered" \
+check "no hidden message was delivered" \
 	sh -c '! grep -rlq "^Return-Path: <smuggled@" "$1/mail/inbox/new" "$1/mail/inbox/cur" 2>/dev/null' \
 	sh "$PF_DIR"
 
@@ -87,5 +87,5 @@ tempfail) want="rejected|451 4.7.1 Service unavailable - try again later" ;;
 shutdown) want="error|greeting: 421 mx.example.test Service unavailable - try again later" ;;
 *) want="(milter_default_action = $default_action is not known to this test)" ;;
 esac
-t_is "dotgate down, milter_default_action = $default_action" "$got" "$want"
-t_done
+is "dotgate down, milter_default_action = $default_action" "$got" "$want"
+pf_done

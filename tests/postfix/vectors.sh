@@ -26,4 +26,4 @@
 vl_start
 vl_table "$VL_SPLIT"
 vl_smuggled "$VL_SPLIT_OWNED"
-t_done
+pf_done

@@ -17,13 +17,13 @@ src=$top_srcdir/tests/report
 report=$top_builddir/filter/report/dotgate-report
 jeq=$top_builddir/tests/report/json_equal
 nrec=12
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/proc.sh"
 
-echo "1..$((nrec + 5))"
+tap_plan $((nrec + 5))
 if ! command -v "$MILTERTEST" >/dev/null 2>&1; then
-	i=0
-	while [ $i -lt $((nrec + 5)) ]; do
-		i=$((i + 1))
-		echo "not ok $i - miltertest not installed (apt-get install miltertest)"
+	while [ "$TAP_N" -lt $((nrec + 5)) ]; do
+		not_ok "miltertest not installed (apt-get install miltertest)" "$(cat "$tmp/err" 2>/dev/null)"
 	done
 	exit 0
 fi
@@ -37,13 +37,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 chmod 755 "$tmp"
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $1"
-	[ -s "$tmp/err" ] && sed 's/^/# /' "$tmp/err"
-}
+# audit_holds N: the audit file has N lines or more.
+audit_holds() { [ "$(cat "$tmp/audit.jsonl" 2>/dev/null | wc -l)" -ge "$1" ]; }
 
 # phase NAME CONF RECORDS: one daemon, one miltertest run, then wait
 # until the audit file holds RECORDS lines (the record of a lost
@@ -56,21 +51,12 @@ phase() {
 	"$DOTGATE" -f -c "$tmp/$1.conf" -p "unix:$tmp/sock" \
 		>"$tmp/$1.daemon" 2>&1 &
 	pid=$!
-	i=0
-	while [ ! -S "$tmp/sock" ] && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
+	wait_socket "$tmp/sock" "$pid" 5
 	"$MILTERTEST" -D "socket=unix:$tmp/sock" -D "tmpdir=$tmp" \
 		-D "audit=$tmp/audit.jsonl" -D "srcdir=$top_srcdir" \
 		-D "phase=$1" -s "$src/daemon_sessions.lua" >"$tmp/$1.mt" 2>&1
 	rc=$?
-	i=0
-	while [ "$(cat "$tmp/audit.jsonl" 2>/dev/null | wc -l)" -lt "$3" ] &&
-	    [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
+	wait_until 5 audit_holds "$3"
 	sleep 0.1		# a record too many must be seen too
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
@@ -82,7 +68,7 @@ if phase enforce daemon.conf 9 && phase monitor daemon_monitor.conf 12; then
 	ok "miltertest sessions (enforce, then monitor)"
 else
 	cat "$tmp"/*.mt "$tmp"/*.daemon >"$tmp/err" 2>/dev/null
-	not_ok "miltertest sessions (enforce, then monitor)"
+	not_ok "miltertest sessions (enforce, then monitor)" "$(cat "$tmp/err" 2>/dev/null)"
 fi
 
 lines=$(wc -l <"$tmp/audit.jsonl" 2>/dev/null || echo 0)
@@ -90,7 +76,7 @@ if [ "$lines" -eq $nrec ]; then
 	ok "exactly $nrec records for $nrec transactions"
 else
 	sed 's/^/audit: /' "$tmp/audit.jsonl" >"$tmp/err" 2>/dev/null
-	not_ok "exactly $nrec records for $nrec transactions (got $lines)"
+	not_ok "exactly $nrec records for $nrec transactions (got $lines)" "$(cat "$tmp/err" 2>/dev/null)"
 fi
 
 # Record i against line i of the expected subsets.
@@ -106,33 +92,27 @@ while [ $i -lt $nrec ]; do
 		ok "record $i: $what"
 	else
 		echo "record: $(cat "$tmp/got.json")" >>"$tmp/err"
-		not_ok "record $i: $what"
+		not_ok "record $i: $what" "$(cat "$tmp/err" 2>/dev/null)"
 	fi
 done
 
+# report_holds FILE: the report's --json on FILE holds every number of
+# daemon_records.report.json.
+report_holds() {
+	"$report" --json "$1" >"$tmp/out.json" &&
+		$jeq --subset "$src/daemon_records.report.json" "$tmp/out.json"
+}
 # Every record is valid for the report, and the tables add up.
-if "$report" --json "$tmp/audit.jsonl" >"$tmp/out.json" 2>"$tmp/err" &&
-    $jeq --subset "$src/daemon_records.report.json" "$tmp/out.json" \
-    >>"$tmp/err" 2>&1; then
-	ok "dotgate-report on the daemon's records: every table"
-else
-	not_ok "dotgate-report on the daemon's records: every table"
-fi
-
+check "dotgate-report on the daemon's records: every table" \
+	report_holds "$tmp/audit.jsonl"
 gzip -c "$tmp/audit.jsonl" >"$tmp/audit.jsonl.1"
-if "$report" --json "$tmp/audit.jsonl.1" >"$tmp/out.json" 2>"$tmp/err" &&
-    $jeq --subset "$src/daemon_records.report.json" "$tmp/out.json" \
-    >>"$tmp/err" 2>&1; then
-	ok "the same, rotated and gzipped"
-else
-	not_ok "the same, rotated and gzipped"
-fi
+check "the same, rotated and gzipped" report_holds "$tmp/audit.jsonl.1"
 
 "$report" "$tmp/audit.jsonl" >"$tmp/out.txt" 2>"$tmp/err"
 if [ $? -eq 0 ] && grep -q "^  192.0.2.50 *2$" "$tmp/out.txt"; then
 	ok "text report"
 else
 	cat "$tmp/out.txt" >>"$tmp/err"
-	not_ok "text report"
+	not_ok "text report" "$(cat "$tmp/err" 2>/dev/null)"
 fi
-exit 0
+tap_done

@@ -18,20 +18,9 @@ out=$(cd "$top_builddir/tests/report" && pwd)	# file:// needs it absolute
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dotgate-browser.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $1"
-	[ -s "$tmp/err" ] && sed 's/^/# /' "$tmp/err" | head -20
-}
-check() {
-	name=$1
-	shift
-	if "$@" >"$tmp/err" 2>&1; then ok "$name"; else not_ok "$name"; fi
-}
+. "$top_srcdir/tests/lib/tap.sh"
 
-echo "1..9"
+tap_plan 9
 chromium=$(command -v chromium || command -v chromium-browser)
 if [ -z "$chromium" ]; then
 	echo "# chromium is not installed (tests/deps.sh installs it)"
@@ -91,4 +80,4 @@ check "the hostile sender is text in the DOM, and no script ran" sh -c "
 	grep -q '&lt;script&gt;document.body.innerHTML' '$tmp/dom.html' &&
 	! grep -qi '<script' '$tmp/dom.html' &&
 	grep -q '<h2>Hosts</h2>' '$tmp/dom.html'"
-exit 0
+tap_done

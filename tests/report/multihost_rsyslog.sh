@@ -15,11 +15,11 @@
 # hosts, and the HTML page must list both.  Every rsyslogd and daemon is
 # started here and stopped by PID; nothing listens or connects beyond
 # 127.0.0.1.  Needs root (rsyslogd) and Debian's rsyslog.  Prints TAP.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/load/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/daemon.sh"
 : "${RSYSLOGD:=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)}"
 REPORT=$top_builddir/filter/report/dotgate-report
 
-echo "1..17"
+tap_plan 17
 [ -x "$RSYSLOGD" ] ||
 	{ echo "Bail out! rsyslogd missing (sh tests/deps.sh installs it)"; exit 1; }
 for _t in jq ss; do
@@ -35,19 +35,6 @@ R5424=$D/central/rfc5424.log
 # What each host's mix must leave: one record per transaction.
 MX1_WANT=25
 MX2_WANT=23
-
-n=0
-check() {
-	n=$((n + 1))
-	_what=$1
-	shift
-	if "$@" > "$D/check.out" 2>&1; then
-		echo "ok $n - $_what"
-	else
-		echo "not ok $n - $_what"
-		sed 's/^/# /' "$D/check.out" | head -n 30
-	fi
-}
 
 # rsyslog_start NAME: rsyslogd -n on $D/NAME.rsyslog.conf, pidfile and
 # work directory of its own, output in $D/NAME.rsyslog.out; its PID is
@@ -360,9 +347,9 @@ check "dotgate-report --html on the collected file" html_report
 if command -v tidy >/dev/null; then
 	check "the page is valid HTML5 (tidy -errors)" tidy -errors -q "$D/report.html"
 else
-	n=$((n + 1)); echo "ok $n # SKIP tidy is not installed"
+	skip "the page is valid HTML5 (tidy -errors)" "tidy is not installed"
 fi
 check "the Hosts table of the page lists mx1 and mx2" html_hosts
 check "every socket is on loopback" loopback_only
 check "the dotgates and rsyslogds stop cleanly" stop_all
-exit 0
+tap_done

@@ -17,39 +17,27 @@ jeq=$top_builddir/tests/report/json_equal
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dotgate-report.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-not_ok() {
-	n=$((n + 1))
-	failed=1
-	echo "not ok $n - $1"
-	[ -f "$tmp/err" ] && sed 's/^/# /' "$tmp/err"
-}
-check() {	# check NAME COMMAND...: ok when the command succeeds
-	name=$1
-	shift
-	if "$@" >"$tmp/err" 2>&1; then ok "$name"; else not_ok "$name"; fi
+. "$top_srcdir/tests/lib/tap.sh"
+
+# json_is MODE EXPECTED REPORT-ARGS...: the report's --json equals
+# EXPECTED (MODE --subset: holds it).
+json_is() {
+	_mode=$1 _expected=$2
+	shift 2
+	"$report" --json "$@" >"$tmp/out.json" &&
+		$jeq $_mode "$_expected" "$tmp/out.json"
 }
 # expect_json NAME EXPECTED-FILE [--subset] -- REPORT-ARGS...
 expect_json() {
-	name=$1 expected=$2
+	_name=$1 _exp=$2
 	shift 2
-	mode=
-	[ "$1" = --subset ] && { mode=--subset; shift; }
+	_m=
+	[ "$1" = --subset ] && { _m=--subset; shift; }
 	[ "$1" = -- ] && shift
-	if "$report" --json "$@" >"$tmp/out.json" 2>"$tmp/err" &&
-	    $jeq $mode "$expected" "$tmp/out.json" >>"$tmp/err" 2>&1; then
-		ok "$name"
-	else
-		not_ok "$name"
-	fi
+	check "$_name" json_is "$_m" "$_exp" "$@"
 }
 
-echo "1..36"
+tap_plan 36
 
 expect_json "JSON Lines fixture: every table" "$src/fixture.expected.json" \
 	-- "$src/fixture.jsonl"
@@ -67,7 +55,7 @@ if "$report" --json <"$src/fixture.jsonl" >"$tmp/out.json" 2>"$tmp/err" &&
     $jeq "$src/fixture.expected.json" "$tmp/out.json" >>"$tmp/err" 2>&1; then
 	ok "standard input"
 else
-	not_ok "standard input"
+	not_ok "standard input" "$(cat "$tmp/err" 2>/dev/null)"
 fi
 
 if gzip -c "$src/fixture.jsonl" | "$report" --json - >"$tmp/out.json" \
@@ -75,7 +63,7 @@ if gzip -c "$src/fixture.jsonl" | "$report" --json - >"$tmp/out.json" \
     $jeq "$src/fixture.expected.json" "$tmp/out.json" >>"$tmp/err" 2>&1; then
 	ok "gzip on standard input"
 else
-	not_ok "gzip on standard input"
+	not_ok "gzip on standard input" "$(cat "$tmp/err" 2>/dev/null)"
 fi
 
 # A rotated log: several gzip members, as "cat a.gz b.gz" makes.
@@ -170,7 +158,7 @@ if [ $rc -eq 1 ] && grep -q missing "$tmp/err" &&
     $jeq "$src/fixture.expected.json" "$tmp/out.json" >"$tmp/err" 2>&1; then
 	ok "a missing file: exit 1, the others still summed"
 else
-	not_ok "a missing file: exit 1, the others still summed (rc=$rc)"
+	not_ok "a missing file: exit 1, the others still summed (rc=$rc)" "$(cat "$tmp/err" 2>/dev/null)"
 fi
 
 head -c 300 "$tmp/multi.gz" >"$tmp/cut.gz"
@@ -225,7 +213,7 @@ check "--html writes the page and nothing on standard output" sh -c "
 if command -v tidy >/dev/null; then
 	check "the page is valid HTML5 (tidy -errors)" tidy -errors -q "$tmp/r.html"
 else
-	n=$((n + 1)); echo "ok $n # SKIP tidy is not installed"
+	skip "the page is valid HTML5 (tidy -errors)" "tidy is not installed"
 fi
 "$report" --format html "$src/fixture.jsonl" "$src/fixture.syslog" \
 	>"$tmp/r2.html" 2>"$tmp/err"
@@ -249,4 +237,4 @@ check "--html into a missing directory: exit 1" test $? -eq 1
 "$report" --format pdf "$src/fixture.jsonl" >/dev/null 2>"$tmp/err"
 check "--format pdf is a usage error (exit 2)" test $? -eq 2
 
-exit 0
+tap_done

@@ -4,19 +4,8 @@
 # with SM (test directory with the unpacked packages in root/), DOTGATE
 # and DOTGATE_PROBE set.  Prints TAP.
 
-T_N=0
-T_FAILED=0
-t_ok() { T_N=$((T_N + 1)); echo "ok $T_N - $1"; }
-t_nok() {
-	T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1))
-	echo "not ok $T_N - $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'
-	return 0
-}
-t_is() {
-	if [ "$2" = "$3" ]; then t_ok "$1"; else t_nok "$1" "got:  $2
-want: $3"; fi
-}
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/proc.sh"
 
 ROOT=$SM/root
 SMBIN=$ROOT/usr/libexec/sendmail/sendmail
@@ -36,7 +25,7 @@ printf 'nameserver 127.0.0.1\n' > "$SM/resolv.conf"
 for f in hosts nsswitch.conf resolv.conf; do
 	mount --bind "$SM/$f" "/etc/$f" || { echo "Bail out! bind-mount /etc/$f"; exit 1; }
 done
-t_is "namespace has only loopback" \
+is "namespace has only loopback" \
 	"$(ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')" "lo "
 
 mkdir -p "$SM/mqueue"
@@ -74,8 +63,8 @@ m4 "$SM/sendmail.mc" > "$SM/sendmail.cf" || { echo "Bail out! m4 sendmail.mc"; e
 ver=$("$SMBIN" -C "$SM/sendmail.cf" -d0.1 -bt < /dev/null 2>&1 | sed -n 's/^Version //p')
 echo "# Sendmail $ver"
 case $ver in
-8.*) t_ok "Sendmail $ver runs in the namespace" ;;
-*) t_nok "Sendmail runs in the namespace" "$ver" ;;
+8.*) ok "Sendmail $ver runs in the namespace" ;;
+*) not_ok "Sendmail runs in the namespace" "$ver" ;;
 esac
 
 # access map: relay for loopback; $1 = Srv_Features value or "".
@@ -87,26 +76,16 @@ access_map() {
 
 sm_start() {
 	"$SMBIN" -C "$SM/sendmail.cf" -bd || return 1
-	i=0
-	while ! ss -Hltn "sport = :$PORT" | grep -q . && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	ss -Hltn "sport = :$PORT" | grep -q .
+	wait_port "$PORT" 10
 }
 
-sm_stop() {
-	[ -f "$SM/sendmail.pid" ] || return 0
-	pid=$(head -n 1 "$SM/sendmail.pid")
-	kill "$pid" 2>/dev/null
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -9 "$pid" 2>/dev/null
-	rm -f "$SM/sendmail.pid"
+# stop_pidfile FILE SECS: stops the process FILE names, removes FILE.
+stop_pidfile() {
+	[ -f "$1" ] || return 0
+	stop_pid "$(head -n 1 "$1")" "$2"
+	rm -f "$1"
 }
+sm_stop() { stop_pidfile "$SM/sendmail.pid" 10; }
 
 # dg_start NAME: dotgate with $SM/NAME.conf (stdin + socket/audit).
 dg_start() {
@@ -118,26 +97,9 @@ dg_start() {
 	rm -f "$SM/sock"
 	"$DOTGATE" -f -c "$SM/$1.conf" -p "unix:$SM/sock" -P "$SM/dotgate.pid" \
 		>>"$SM/dotgate.out" 2>&1 &
-	i=0
-	while [ ! -S "$SM/sock" ] && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	[ -S "$SM/sock" ]
+	wait_socket "$SM/sock" "$!" 5
 }
-
-dg_stop() {
-	[ -f "$SM/dotgate.pid" ] || return 0
-	pid=$(head -n 1 "$SM/dotgate.pid")
-	kill "$pid" 2>/dev/null
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	kill -9 "$pid" 2>/dev/null
-	rm -f "$SM/dotgate.pid"
-}
+dg_stop() { stop_pidfile "$SM/dotgate.pid" 5; }
 
 finish() {
 	sm_stop
@@ -163,6 +125,15 @@ table() {
 # transaction after nothing, CRLF or CRLF CRLF, in both cases, by DATA
 # and by BDAT.
 VARIANTS="--template all --case all --hidden-data all"
+# none_smuggled SETTING: every variant probed ($out), none smuggled or in error.
+none_smuggled() {
+	out=$(probe $VARIANTS)
+	_rc=$?
+	table "$out"
+	is "$1: no vector smuggled, in any template, case or DATA/BDAT" \
+		"$_rc $(printf '%s\n' "$out" | jq -r '[.vectors[] | select(.outcome=="smuggled" or .outcome=="error")] | length')" \
+		"0 0"
+}
 
 # --- 1. unauthenticated MAIL FROM ----------------------------------------
 access_map ""
@@ -174,10 +145,10 @@ EOF
 sm_start || { echo "Bail out! sendmail -bd did not start"; exit 1; }
 n=$(lines)
 out=$(probe --vector control)
-t_is "unauthenticated: 530 as Sendmail shows it" \
+is "unauthenticated: 530 as Sendmail shows it" \
 	"$(printf '%s\n' "$out" | jq -r '.vectors[0].outcome + "|" + .vectors[0].reply')" \
 	"rejected|530 5.7.0 Authentication required"
-t_is "unauthenticated: audit record" \
+is "unauthenticated: audit record" \
 	"$(since "$n" | head -n 1 | jq -c '[.stage,.rule,.verdict,.daemon,.client.addr]')" \
 	'["mail","auth.unauthenticated","reject","MTA","127.0.0.1"]'
 dg_stop
@@ -187,24 +158,19 @@ dg_start exempt < /dev/null || { echo "Bail out! dotgate did not restart"; exit 
 n=$(lines)
 out=$(probe --vector control)
 qid=$(printf '%s\n' "$out" | jq -r '.vectors[0].qid')
-t_is "exempt loopback, control: accepted" \
+is "exempt loopback, control: accepted" \
 	"$(printf '%s\n' "$out" | jq -r '.vectors[0].outcome')" accepted
-t_is "control: audit record with Sendmail's queue id" \
+is "control: audit record with Sendmail's queue id" \
 	"$(since "$n" | head -n 1 | jq -c '[.stage,.qid,.rule,.verdict,(.anomalies|keys)]')" \
 	"[\"eom\",\"$qid\",\"body\",\"log\",[\"smtp_commands\"]]"
 n=$(lines)
 out=$(probe --vector bare-cr --vector bare-lf)
-t_is "default srv_features: Sendmail itself refuses a bare CR and a bare LF" \
+is "default srv_features: Sendmail itself refuses a bare CR and a bare LF" \
 	"$(printf '%s\n' "$out" | jq -r '[.vectors[].reply]|join("|")')" \
 	"421 4.5.0 Bare carriage return (CR) not allowed|421 4.5.0 Bare linefeed (LF) not allowed"
-t_is "the milter saw no body of them (abort records only)" \
+is "the milter saw no body of them (abort records only)" \
 	"$(since "$n" | jq -r '.stage' | sort -u | tr '\n' ' ')" "abort "
-out=$(probe $VARIANTS)
-rc=$?
-table "$out"
-t_is "default srv_features: no vector smuggled, in any template, case or DATA/BDAT" \
-	"$rc $(printf '%s\n' "$out" | jq -r '[.vectors[] | select(.outcome=="smuggled" or .outcome=="error")] | length')" \
-	"0 0"
+none_smuggled "default srv_features"
 
 # --- 3. Srv_Features U: the bare CR reaches the milter verbatim ----------
 sm_stop
@@ -212,33 +178,27 @@ access_map U
 sm_start || { echo "Bail out! sendmail -bd did not restart"; exit 1; }
 n=$(lines)
 out=$(probe --vector bare-cr)
-t_is "Srv_Features U: dotgate rejects the bare CR" \
+is "Srv_Features U: dotgate rejects the bare CR" \
 	"$(printf '%s\n' "$out" | jq -r '.vectors[0].reply')" \
 	"550 5.6.0 Message rejected: malformed line endings or end-of-data sequence (bare_cr, smtp_commands)"
-t_is "bare CR arrived verbatim at body offset 5, after hello" \
+is "bare CR arrived verbatim at body offset 5, after hello" \
 	"$(since "$n" | head -n 1 | jq -c '[.stage,.verdict,.anomalies.bare_cr]')" \
 	'["eom","reject",{"count":1,"first":5}]'
 n=$(lines)
 out=$(probe --vector eod-cr-cr)
-t_is "Srv_Features U: CR.CR + hidden transaction rejected by dotgate" \
+is "Srv_Features U: CR.CR + hidden transaction rejected by dotgate" \
 	"$(since "$n" | head -n 1 | jq -c '[.verdict,(.anomalies|keys)]')" \
 	'["reject",["bare_cr","smuggle_eod","smuggled_transaction"]]'
-out=$(probe $VARIANTS)
-rc=$?
-table "$out"
-t_is "Srv_Features U: no vector smuggled, in any template, case or DATA/BDAT" \
-	"$rc $(printf '%s\n' "$out" | jq -r '[.vectors[] | select(.outcome=="smuggled" or .outcome=="error")] | length')" \
-	"0 0"
+none_smuggled "Srv_Features U"
 # The CR look-alikes reach dotgate verbatim in one message: each is a
 # smuggled_transaction, rejected, whatever the tools put after it.
-t_is "Srv_Features U: every variant of the CR-only look-alikes rejected 550 5.6.0 as smuggled_transaction" \
+is "Srv_Features U: every variant of the CR-only look-alikes rejected 550 5.6.0 as smuggled_transaction" \
 	"$(printf '%s\n' "$out" | jq -r '.vectors[] | select(.name == "eod-cr-cr" or .name == "eod-cr-crlf") |
 		select((.reply | test("^550 5\\.6\\.0 .*smuggled_transaction")) | not) |
 		.name + "/" + .template + "/" + .case + "/" + .hidden_data + " " + .outcome + " " + .reply')" ""
 
 finish
 trap - EXIT
-t_is "nothing left listening in the namespace" \
+is "nothing left listening in the namespace" \
 	"$(ss -Hltnx 2>/dev/null | grep -c -e ":$PORT" -e "$SM/sock")" 0
-echo "1..$T_N"
-[ "$T_FAILED" -eq 0 ]
+tap_done

@@ -3,9 +3,10 @@
  * test_gate.c: unit tests of the MAIL FROM decision (gate.c, owner.c):
  * every rule of dotgate.conf(5), DECISIONS AT MAIL FROM, in its order,
  * the exemption edges, the smtpd_sender_login_maps key order and case
- * folding of dotgate.conf(5), LOGIN MAP,
- * and the replies a hostile sender can influence.  The policy is built
- * by hand here, independent of the configuration loader.
+ * folding of dotgate.conf(5), LOGIN MAP, and the replies a hostile
+ * sender can influence.  The policy is what the configuration loader
+ * makes of a few lines of dotgate.conf(5), so that every default is the
+ * loader's.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -20,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "cidr.h"
+#include "conftext.h"
 #include "gate.h"
 #include "loginmap.h"
 #include "mechclass.h"
@@ -36,76 +37,37 @@ struct fixture {
 	struct gate_result out;
 };
 
-static void parse_reply(struct dg_reply *r, const char *text)
-{
-	char err[256];
-
-	if (reply_parse(r, text, err, sizeof(err)) != 0)
-		fail_msg("reply_parse(%s): %s", text, err);
-}
-
-static void add_net(struct dg_policy *p, const char *net)
-{
-	assert_int_equal(cidr_list_add(p->auth.exempt, net), 0);
-}
-
 static void add_map(struct loginmap *m, const char *key, const char *login)
 {
 	assert_int_equal(loginmap_add(m, key, login), 0);
 }
 
-static char **strv(size_t n, const char *const *v)
+/*
+ * The policy of every test: the loader's defaults, alice's inline block
+ * and a login map that gives bob his address, followed by the auth or
+ * body section of a test (dotgate.conf(5), "THE AUTH SECTION").
+ */
+static void load(struct fixture *f, const char *sections)
 {
-	char **out = xcalloc(n ? n : 1, sizeof(char *));
+	static char text[4096];
+	const char *map = conftext_file("senders.map", "bob@example.test  bob@example.test\n");
+	int n = snprintf(text, sizeof(text),
+			 "user \"alice@example.test\" {\n"
+			 "  senders = {\"alice@example.test\", \"@example.org\"}\n"
+			 "}\n"
+			 "senders {\n  login_map = \"%s\"\n}\n%s\n", map, sections);
 
-	for (size_t i = 0; i < n; i++)
-		out[i] = xstrdup(v[i]);
-	return out;
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	if (f->p != NULL)
+		policy_unref(f->p);
+	f->p = conftext_load(text);
 }
 
-static void strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/* The defaults of dotgate.conf(5), plus alice's inline block and a
- * small map. */
 static int setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
-	struct dg_policy *p = xcalloc(1, sizeof(*p));
 
-	atomic_init(&p->refs, 1);	/* policy_unref() frees it in teardown */
-	f->p = p;
-
-	p->mode = DG_MODE_ENFORCE;
-	p->auth.require = true;
-	p->auth.exempt = cidr_list_new();
-	add_net(p, "127.0.0.0/8");
-	add_net(p, "::1/128");
-	p->auth.daemons = strv(0, NULL);
-	p->auth.mechanisms = strv(0, NULL);
-	p->auth.exempt_logins = strv(0, NULL);
-	p->body.exempt_logins = strv(0, NULL);
-	p->auth.plaintext_needs_tls = true;
-	parse_reply(&p->auth.unauthenticated, "530 5.7.0 Authentication required");
-	parse_reply(&p->auth.plaintext,
-		    "538 5.7.11 Encryption required for requested authentication mechanism");
-	parse_reply(&p->auth.mechanism, "534 5.7.9 Authentication mechanism is too weak");
-
-	p->senders.login_map_path = xstrdup("");
-	p->senders.map = loginmap_new();
-	p->senders.inline_users = loginmap_new();
-	p->senders.unlisted = DG_UNLISTED_REJECT;
-	p->senders.null_sender = DG_NULL_ALLOW;
-	parse_reply(&p->senders.reply,
-		    "553 5.7.1 <%s>: Sender address rejected: not owned by user %u");
-	add_map(p->senders.inline_users, "alice@example.test", "alice@example.test");
-	add_map(p->senders.inline_users, "@example.org", "alice@example.test");
-	add_map(p->senders.map, "bob@example.test", "bob@example.test");
-
+	load(f, "");
 	/* A typical authenticated submission from outside, over TLS. */
 	f->in.client = NULL;
 	f->in.daemon_name = "submission";
@@ -181,13 +143,6 @@ static enum gate_rule unauth_from(struct fixture *f, const char *addr)
 	return decide(f);
 }
 
-static void set_list(char ***list, size_t *n, size_t count, const char *const *v)
-{
-	strv_free(*list, *n);
-	*list = strv(count, v);
-	*n = count;
-}
-
 /* ---- rule 1: exemptions ------------------------------------------------ */
 
 static void test_exempt_no_client(void **state)
@@ -220,7 +175,7 @@ static void test_exempt_ipv4_8(void **state)
 {
 	struct fixture *f = *state;
 
-	add_net(f->p, "10.0.0.0/8");
+	load(f, "auth { exempt_networks = {\"127.0.0.0/8\", \"::1/128\", \"10.0.0.0/8\"} }");
 	assert_int_equal(unauth_from(f, "127.0.0.1"), GATE_EXEMPT);
 	assert_int_equal(unauth_from(f, "127.0.0.0"), GATE_EXEMPT);
 	assert_int_equal(unauth_from(f, "127.255.255.255"), GATE_EXEMPT);
@@ -236,8 +191,9 @@ static void test_exempt_ipv4_32(void **state)
 {
 	struct fixture *f = *state;
 
-	add_net(f->p, "192.0.2.77/32");
-	add_net(f->p, "198.51.100.9");		/* bare address: a host */
+	/* a bare address is a host */
+	load(f, "auth { exempt_networks = {\"127.0.0.0/8\", \"::1/128\",\n"
+		"  \"192.0.2.77/32\", \"198.51.100.9\"} }");
 	assert_int_equal(unauth_from(f, "192.0.2.77"), GATE_EXEMPT);
 	assert_int_equal(unauth_from(f, "192.0.2.76"), GATE_UNAUTHENTICATED);
 	assert_int_equal(unauth_from(f, "192.0.2.78"), GATE_UNAUTHENTICATED);
@@ -249,7 +205,7 @@ static void test_exempt_ipv6(void **state)
 {
 	struct fixture *f = *state;
 
-	add_net(f->p, "2001:db8:1:2::/64");
+	load(f, "auth { exempt_networks = {\"127.0.0.0/8\", \"::1/128\", \"2001:db8:1:2::/64\"} }");
 	assert_int_equal(unauth_from(f, "::1"), GATE_EXEMPT);
 	assert_int_equal(unauth_from(f, "::2"), GATE_UNAUTHENTICATED);
 	assert_int_equal(unauth_from(f, "::"), GATE_UNAUTHENTICATED);
@@ -273,9 +229,8 @@ static void test_exempt_v4mapped(void **state)
 static void test_exempt_daemons(void **state)
 {
 	struct fixture *f = *state;
-	static const char *const d[] = { "submission", "ORIGINATING" };
 
-	set_list(&f->p->auth.daemons, &f->p->auth.ndaemons, 2, d);
+	load(f, "auth { daemons = {\"submission\", \"ORIGINATING\"} }");
 	f->in.daemon_name = "submission";
 	assert_int_equal(unauth_from(f, "192.0.2.10"), GATE_UNAUTHENTICATED);
 	f->in.daemon_name = "ORIGINATING";
@@ -294,7 +249,7 @@ static void test_exempt_daemons(void **state)
 	f->in.daemon_name = "submission";
 	assert_int_equal(unauth_from(f, "127.0.0.1"), GATE_EXEMPT);
 	/* Empty list: every daemon is enforced, even without the macro. */
-	set_list(&f->p->auth.daemons, &f->p->auth.ndaemons, 0, NULL);
+	load(f, "auth { daemons = {} }");
 	f->in.daemon_name = NULL;
 	assert_int_equal(unauth_from(f, "192.0.2.10"), GATE_UNAUTHENTICATED);
 }
@@ -334,12 +289,11 @@ static void test_require_false(void **state)
 static void test_mechanism(void **state)
 {
 	struct fixture *f = *state;
-	static const char *const m[] = { "SCRAM-SHA-256", "PLAIN" };
 
 	client(f, "192.0.2.10");
 	f->in.auth_type = "CRAM-MD5";
 	assert_int_equal(decide(f), GATE_PASS);	/* empty list: any */
-	set_list(&f->p->auth.mechanisms, &f->p->auth.nmechanisms, 2, m);
+	load(f, "auth { mechanisms = {\"SCRAM-SHA-256\", \"PLAIN\"} }");
 	assert_int_equal(decide(f), GATE_MECHANISM);
 	assert_string_equal(f->out.reply, "534 5.7.9 Authentication mechanism is too weak");
 	f->in.auth_type = "scram-sha-256";
@@ -353,8 +307,7 @@ static void test_mechanism(void **state)
 	f->in.auth_type = "";
 	assert_int_equal(decide(f), GATE_MECHANISM);
 	/* Checked before the TLS rule: a refused PLAIN is auth.mechanism. */
-	static const char *const only_scram[] = { "SCRAM-SHA-256" };
-	set_list(&f->p->auth.mechanisms, &f->p->auth.nmechanisms, 1, only_scram);
+	load(f, "auth { mechanisms = {\"SCRAM-SHA-256\"} }");
 	f->in.auth_type = "PLAIN";
 	f->in.tls_version = NULL;
 	assert_int_equal(decide(f), GATE_MECHANISM);
@@ -409,9 +362,8 @@ static void test_plaintext(void **state)
 static void test_order(void **state)
 {
 	struct fixture *f = *state;
-	static const char *const m[] = { "CRAM-MD5" };
 
-	set_list(&f->p->auth.mechanisms, &f->p->auth.nmechanisms, 1, m);
+	load(f, "auth { mechanisms = {\"CRAM-MD5\"} }");
 	f->in.auth_type = "PLAIN";
 	f->in.tls_version = NULL;
 	f->in.sender = "bob@example.test";
@@ -420,7 +372,7 @@ static void test_order(void **state)
 	client(f, "192.0.2.10");
 	assert_int_equal(decide(f), GATE_MECHANISM);
 	f->in.auth_type = "PLAIN";
-	set_list(&f->p->auth.mechanisms, &f->p->auth.nmechanisms, 0, NULL);
+	load(f, "auth { mechanisms = {} }");
 	assert_int_equal(decide(f), GATE_PLAINTEXT);
 	f->in.tls_version = "TLSv1.3";
 	assert_int_equal(decide(f), GATE_NOT_OWNED);
@@ -596,10 +548,8 @@ static void test_unlisted(void **state)
 static void test_exempt_logins(void **state)
 {
 	struct fixture *f = *state;
-	const char *const relay[] = {"relay@example.test"};
-	const char *const scanner[] = {"Scanner@example.test"};
 
-	set_list(&f->p->auth.exempt_logins, &f->p->auth.nexempt_logins, 1, relay);
+	load(f, "auth { exempt_logins = {\"relay@example.test\"} }");
 	assert_int_equal(send_as(f, "relay@example.test", "anyone@elsewhere.test"), GATE_EXEMPT);
 	assert_false(f->out.body_exempt);
 	assert_int_equal(send_as(f, "RELAY@example.test", "anyone@elsewhere.test"), GATE_EXEMPT);
@@ -613,8 +563,9 @@ static void test_exempt_logins(void **state)
 	f->in.tls_version = NULL;
 	assert_int_equal(decide(f), GATE_PLAINTEXT);
 
-	set_list(&f->p->body.exempt_logins, &f->p->body.nexempt_logins, 1, scanner);
-	add_map(f->p->senders.inline_users, "scanner@example.test", "scanner@example.test");
+	load(f, "auth { exempt_logins = {\"relay@example.test\"} }\n"
+		"body { exempt_logins = {\"Scanner@example.test\"} }\n"
+		"user \"scanner@example.test\" { senders = {\"scanner@example.test\"} }");
 	assert_int_equal(send_as(f, "scanner@example.test", "scanner@example.test"), GATE_EXEMPT);
 	assert_true(f->out.body_exempt);
 	/* A refused sender is refused, and its body is not exempt either. */
@@ -622,8 +573,6 @@ static void test_exempt_logins(void **state)
 	assert_false(f->out.body_exempt);
 	assert_int_equal(send_as(f, "alice@example.test", "alice@example.test"), GATE_PASS);
 	assert_false(f->out.body_exempt);
-	set_list(&f->p->auth.exempt_logins, &f->p->auth.nexempt_logins, 0, NULL);
-	set_list(&f->p->body.exempt_logins, &f->p->body.nexempt_logins, 0, NULL);
 }
 
 static void test_inline_merged(void **state)
@@ -729,15 +678,13 @@ static void test_custom_replies(void **state)
 {
 	struct fixture *f = *state;
 
-	reply_free(&f->p->auth.unauthenticated);
-	parse_reply(&f->p->auth.unauthenticated, "554 5.7.1 No auth for <%s>, 100%% sure");
+	load(f, "auth {\n"
+		"  reply_unauthenticated = \"554 5.7.1 No auth for <%s>, 100%% sure\"\n"
+		"  reply_mechanism = \"454 4.7.0 %u: try again\"\n"
+		"  mechanisms = {\"SCRAM-SHA-256\"}\n}");
 	f->in.sender = "<x@y.test>";
 	assert_int_equal(unauth_from(f, "192.0.2.10"), GATE_UNAUTHENTICATED);
 	assert_string_equal(f->out.reply, "554 5.7.1 No auth for <x@y.test>, 100% sure");
-	reply_free(&f->p->auth.mechanism);
-	parse_reply(&f->p->auth.mechanism, "454 4.7.0 %u: try again");
-	static const char *const m[] = { "SCRAM-SHA-256" };
-	set_list(&f->p->auth.mechanisms, &f->p->auth.nmechanisms, 1, m);
 	assert_int_equal(send_as(f, "alice@example.test", "alice@example.test"), GATE_MECHANISM);
 	assert_string_equal(f->out.reply, "454 4.7.0 alice@example.test: try again");
 }
@@ -770,8 +717,6 @@ static void test_remote_map(void **state)
 	struct fake_remote r = { "@remote.test", "carol@example.test,  Dave@Example.Test", false, 0 };
 	struct owner_remote src = { fake_get, &r };
 
-	parse_reply(&f->p->senders.lookup_error,
-		    "451 4.3.0 <%s>: Sender address rejected: login map lookup failed");
 	f->in.remote = &src;
 	assert_int_equal(send_as(f, "carol@example.test", "x@remote.test"), GATE_PASS);
 	assert_int_equal(r.calls, 3);	/* x@remote.test, x@, then @remote.test */

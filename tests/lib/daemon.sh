@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# tests/load/lib.sh: what the load, hostile-input and privilege tests share.
-# Sourced (POSIX sh), never run.
+# tests/lib/daemon.sh: a private dotgate for one test, shared by the
+# daemon, load, metrics and report suites.  Sourced (POSIX sh), never run.
 #
 # NAME
-#	lib.sh - a private dotgate for one test, and what to read off it
+#	daemon.sh - a private dotgate for one test, and what to read off it
 # SYNOPSIS
-#	. "$top_srcdir/tests/load/lib.sh"
+#	. "$top_srcdir/tests/lib/daemon.sh"
 #	ld_init				$LD_DIR (mktemp), cleanup trap
 #	ld_conf FILE [EXTRA]		a configuration: audit file $LD_AUDIT,
 #					user alice, socket_mode $LD_SOCKET_MODE
@@ -19,7 +19,12 @@
 #	ld_settle_fds N			waits up to 5 s for the fd count to drop to N
 #	ld_output_clean			daemon output is printable ASCII from dotgate
 #	free_port [TAKEN...]		a free loopback port (tests/port.sh)
-#	ld_check WHAT CMD...		the next TAP line: ok when CMD succeeds
+#	ld_reloads			how many reloads the daemon has logged
+#	ld_reloaded_since N		more than N of them
+#	ld_finish			stops the daemon: two TAP lines, a clean
+#					exit (99 is a valgrind error) and clean output
+#	tap.sh, proc.sh			TAP lines and bounded waits
+#					(tests/lib), sourced here
 # DESCRIPTION
 #	Tests get top_srcdir, top_builddir and DOTGATE from "make check"
 #	(defaults: the source tree).  Everything lives in $LD_DIR, removed
@@ -31,6 +36,8 @@
 : "${top_builddir:=$top_srcdir}"
 : "${DOTGATE:=$top_builddir/filter/dotgate/dotgate}"
 . "$top_srcdir/tests/port.sh"
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/proc.sh"
 MLTLOAD=$top_builddir/tests/bench/mltload
 HOSTILE=$top_builddir/tests/load/hostile
 JSONL=$top_builddir/tests/load/jsonl
@@ -44,13 +51,7 @@ ld_cleanup() {
 	for _p in $LD_EXTRA_PIDS $LD_PID; do
 		kill "$_p" 2>/dev/null && wait "$_p" 2>/dev/null
 	done
-	if [ -n "$LD_DIR" ] && [ -d "$LD_DIR" ]; then
-		if [ "${KEEP:-0}" = 1 ]; then
-			echo "# kept $LD_DIR"
-		else
-			rm -rf "$LD_DIR"
-		fi
-	fi
+	remove_dir "$LD_DIR"
 	exit $_rc
 }
 
@@ -69,7 +70,7 @@ ld_init() {
 
 ld_conf() {
 	{
-		echo '# written by tests/load/lib.sh'
+		echo '# written by tests/lib/daemon.sh'
 		echo "socket_mode = \"${LD_SOCKET_MODE:-0666}\""
 		echo 'user "alice@example.test" {'
 		echo '  senders = {"alice@example.test", "@example.org"}'
@@ -90,13 +91,7 @@ ld_start() {
 	${DOTGATE_WRAPPER:-} "$DOTGATE" -f -c "$_conf" -p "unix:$LD_SOCK" "$@" \
 		>>"$LD_DIR/daemon.out" 2>&1 &
 	LD_PID=$!
-	_i=0
-	while [ ! -S "$LD_SOCK" ] && [ $_i -lt 400 ]; do
-		kill -0 "$LD_PID" 2>/dev/null || break
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	if [ ! -S "$LD_SOCK" ]; then
+	if ! wait_socket "$LD_SOCK" "$LD_PID" 20; then
 		sed 's/^/# daemon: /' "$LD_DIR/daemon.out"
 		LD_PID=
 		return 1
@@ -147,14 +142,14 @@ ld_output_clean() {
 			"$LD_DIR/daemon.out"
 }
 
-# A TCP port in 20000-59999 with no listener on any address; the caller
-# binds it soon after (a race only with another test picking the same).
-# ld_check WHAT COMMAND...: the next TAP line, ok when COMMAND succeeds.
-LD_N=0
-ld_check() {
-	LD_N=$((LD_N + 1))
-	_what=$1
-	shift
-	if "$@"; then echo "ok $LD_N - $_what"; else echo "not ok $LD_N - $_what"; fi
-}
+ld_reloads() { grep -c 'reloaded' "$LD_DIR/daemon.out"; }
+ld_reloaded_since() { [ "$(ld_reloads)" -gt "$1" ]; }
 
+ld_finish() {
+	ld_stop
+	_rc=$?
+	check "daemon stopped cleanly on SIGTERM (exit $_rc; 99 is a valgrind error)" \
+		[ $_rc = 0 ]
+	check "daemon output: printable ASCII only, every line from dotgate" \
+		ld_output_clean
+}
