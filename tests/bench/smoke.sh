@@ -51,9 +51,13 @@ check "protocol: 4 configurations, dotgate and null milter each completed" \
 	holds '.protocol | length == 4 and
 	       all(.[]; .dotgate.completed > 0 and .null.completed > 0 and
 		   (.ratio | type) == "number")'
-check "scanner: every input scanned with the right counts" \
+check "scanner: every input scanned with the right counts, every mail body timed" \
 	holds '[.scanner | to_entries[] | select(.value | type == "object")] |
-	       length == 7 and all(.[]; .value.check == true and .value.gbps > 0)'
+	       map(select(.key | startswith("mail_") | not)) as $in |
+	       map(select(.key | startswith("mail_"))) as $mail |
+	       ($in | length) == 7 and ($mail | length) == 4 and
+	       all($in[]; .value.check == true and .value.gbps > 0) and
+	       all($mail[]; .value.gbps > 0)'
 if [ "$(id -u)" = 0 ]; then
 	check "Postfix: 4 configurations, every variant measured" \
 		holds '.postfix | length == 4 and
