@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "cidr.h"
+#include "conftext.h"
 #include "loginmap.h"
 #include "policy.h"
 
@@ -45,19 +46,12 @@ static void collect(void *arg, const char *file, unsigned line, const char *msg)
 	e->n++;
 }
 
-static char tmpdir[] = "/tmp/dg-policy-XXXXXX";
-
+/* The files of a test, in conftext's private directory (conftext.h). */
 static const char *write_file(const char *name, const char *text)
 {
-	static char path[512];
-	FILE *fp;
+	const char *path = conftext_file(name, text);
 
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	chmod(path, 0644);
+	assert_int_equal(chmod(path, 0644), 0);
 	return path;
 }
 
@@ -73,21 +67,6 @@ static bool has_error(const struct errs *e, unsigned line, const char *needle)
 		if (e->line[i] == line && strstr(e->msg[i], needle))
 			return true;
 	return false;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[600];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 static void test_defaults(void **state)
@@ -598,5 +577,5 @@ int main(void)
 		cmocka_unit_test(test_host),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
