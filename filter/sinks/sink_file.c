@@ -11,11 +11,20 @@
  * fdref in a snapshot: a writer takes it without a lock, writes, and
  * drops it; a reopen swaps in a new one, and the old descriptor is
  * closed by whoever drops its last reference (fdref.h says why).
+ *
+ * A full disk can cut a record short.  Its partial line cannot be ended
+ * there (a "\n" written alone would fail on the full disk, too); the file
+ * remembers it is torn and the next record written starts with the "\n"
+ * in the same writev(2), so exactly the records that failed are lost and
+ * writing resumes by itself when space returns (dotgate(8), "AUDIT").
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -31,6 +40,7 @@ struct auditlog {
 	struct audit_sink base;		/* first: the file is a sink */
 	char *path;
 	struct snapshot cur;		/* struct fdref */
+	atomic_bool torn;		/* the file ends in a partial line */
 };
 
 static struct fdref *open_path(const char *path)
@@ -53,31 +63,48 @@ struct auditlog *auditlog_open(const char *path)
 	sink_init(&a->base, &sink_file_ops);
 	a->path = xstrdup(path);
 	a->cur = empty;
+	atomic_init(&a->torn, false);
 	(void)snapshot_swap(&a->cur, f);
 	return a;
+}
+
+/*
+ * Whether the file ends in a partial line after a write of n bytes of
+ * ("\n" when mend) + line: a line cut short, or a mending "\n" that was
+ * not written.  A failed write changes nothing in the file.
+ */
+static bool torn_after(ssize_t n, bool mend, size_t len)
+{
+	size_t of_line;
+
+	if (n < 0 || (size_t)n < (size_t)mend)
+		return mend;
+	of_line = (size_t)n - (size_t)mend;
+	return of_line > 0 && of_line < len;
 }
 
 int auditlog_write(struct auditlog *a, const char *line, size_t len)
 {
 	struct fdref *f = snapshot_take(&a->cur, fdref_ref);
+	bool mend = atomic_exchange(&a->torn, false);
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)"\n", .iov_len = 1 },
+		{ .iov_base = (void *)line, .iov_len = len },
+	};
 	ssize_t n;
 	int ret = 0;
 
 	/* Nothing is written when EINTR is returned: retrying is safe. */
 	do
-		n = write(f->fd, line, len);
+		n = writev(f->fd, mend ? iov : iov + 1, mend ? 2 : 1);
 	while (n < 0 && errno == EINTR);
+	if (torn_after(n, mend, len))
+		atomic_store(&a->torn, true);
 	if (n < 0) {
 		sink_report(&a->base, "audit file %s: write failed: %s", a->path,
 			    strerror(errno));
 		ret = -1;
-	} else if ((size_t)n < len) {
-		/*
-		 * Disk full.  Writing the rest later could interleave with
-		 * another record; ending the partial line keeps the damage
-		 * to one malformed line that readers skip.
-		 */
-		(void)!write(f->fd, "\n", 1);
+	} else if ((size_t)n < len + mend) {
 		sink_report(&a->base, "audit file %s: short write: %s", a->path,
 			    strerror(ENOSPC));
 		ret = -1;
@@ -86,16 +113,28 @@ int auditlog_write(struct auditlog *a, const char *line, size_t len)
 	return ret;
 }
 
+static bool same_file(int fd1, int fd2)
+{
+	struct stat s1, s2;
+
+	return fstat(fd1, &s1) == 0 && fstat(fd2, &s2) == 0
+	       && s1.st_dev == s2.st_dev && s1.st_ino == s2.st_ino;
+}
+
+/* A torn line stays with its file: a rotated-in file starts clean. */
 int auditlog_reopen(struct auditlog *a)
 {
-	struct fdref *f = open_path(a->path);
+	struct fdref *f = open_path(a->path), *old;
 
 	if (f == NULL) {
 		log_msg(LOG_ERR, "audit file %s: cannot reopen: %s; "
 			"still writing to the previous file", a->path, strerror(errno));
 		return -1;
 	}
-	fdref_unref(snapshot_swap(&a->cur, f));
+	old = snapshot_swap(&a->cur, f);
+	if (old != NULL && !same_file(old->fd, f->fd))
+		atomic_store(&a->torn, false);
+	fdref_unref(old);
 	return 0;
 }
 
