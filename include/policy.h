@@ -112,6 +112,8 @@ struct dg_policy_audit {
 	int facility;			/* LOG_MAIL etc. */
 	char *syslog_socket;		/* the syslog daemon's socket */
 	char *file;			/* "" when none */
+	bool required;			/* no mail accepted without a record */
+	struct dg_reply reply_required;	/* 4xx: the record was kept nowhere */
 };
 
 struct dg_policy_metrics {

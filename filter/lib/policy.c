@@ -58,6 +58,7 @@ static void policy_free(struct dg_policy *p)
 	reply_free(&p->body.tempfail);
 	free(p->audit.syslog_socket);
 	free(p->audit.file);
+	reply_free(&p->audit.reply_required);
 	free(p->metrics.listen);
 	free(p);
 }

@@ -370,6 +370,19 @@ static const struct { const char *name; int value; } facilities[] = {
 	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
 };
 
+/* A policy that can never be satisfied is refused at load: required
+ * with no sink that keeps records would defer every message. */
+static void compile_required(struct policy_errs *E, cfg_t *sec,
+			     struct dg_policy_audit *a)
+{
+	a->required = boolean(E, sec, "required");
+	reply(E, sec, "reply_required", &a->reply_required, '4');
+	if (a->required && !a->syslog && a->file[0] == '\0' && !E->partial)
+		policy_errf(E, line_of(get(sec, "required"), sec),
+			    "required: true needs a sink that keeps records "
+			    "(audit.file, or syslog = true)");
+}
+
 static void compile_audit(struct policy_errs *E, cfg_t *sec, struct dg_policy_audit *a)
 {
 	const struct cval *v = get(sec, "facility");
@@ -391,6 +404,7 @@ static void compile_audit(struct policy_errs *E, cfg_t *sec, struct dg_policy_au
 	if (*v->s != '\0' && *v->s != '/')
 		policy_errf(E, line_of(v, sec), "file: \"%.64s\" must be an absolute path", v->s);
 	a->file = xstrdup(v->s);
+	compile_required(E, sec, a);
 }
 
 /* Off unless listen is set; a remote address must be asked for (unless

@@ -155,6 +155,8 @@ static cfg_opt_t audit_opts[] = {
 	VAL("facility", "mail"),
 	VAL("syslog_socket", "/dev/log"),
 	VAL("file", ""),
+	VAL("required", "false"),
+	VAL("reply_required", "451 4.3.0 Audit log unavailable, try again later"),
 	CFG_END()
 };
 

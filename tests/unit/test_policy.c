@@ -101,6 +101,10 @@ static void test_defaults(void **state)
 	assert_true(p->audit.syslog);
 	assert_int_equal(p->audit.facility, LOG_MAIL);
 	assert_string_equal(p->audit.file, "");
+	assert_false(p->audit.required);
+	assert_string_equal(p->audit.reply_required.code, "451");
+	assert_string_equal(p->audit.reply_required.text,
+			    "Audit log unavailable, try again later");
 	policy_unref(p);
 }
 
@@ -249,6 +253,30 @@ static void test_bad_replies(void **state)
 	assert_true(has_error(&e, 3, "enhanced"));
 	assert_true(has_error(&e, 6, "escape"));
 	assert_true(has_error(&e, 9, "5xx"));
+}
+
+/* dotgate.conf(5), "THE AUDIT SECTION": required needs a sink that
+ * keeps records, and its reply defers. */
+static void test_audit_required(void **state)
+{
+	struct errs e;
+	struct dg_policy *p;
+
+	(void)state;
+	assert_null(load_text("audit {\n syslog = false\n required = true\n}\n", &e));
+	assert_int_equal(e.n, 1);
+	assert_true(has_error(&e, 3, "required: true needs a sink"));
+	assert_null(load_text("audit {\n reply_required = \"550 5.3.0 no\"\n}\n", &e));
+	assert_true(has_error(&e, 2, "reply_required: must be a 4xx reply"));
+	p = load_text("audit {\n syslog = false\n file = \"/var/x.jsonl\"\n"
+		      " required = yes\n reply_required = \"452 4.3.1 full\"\n}\n", &e);
+	assert_non_null(p);
+	assert_true(p->audit.required);
+	assert_string_equal(p->audit.reply_required.code, "452");
+	policy_unref(p);
+	p = load_text("audit {\n required = true\n}\n", &e);	/* syslog keeps */
+	assert_non_null(p);
+	policy_unref(p);
 }
 
 static void test_bad_network(void **state)
@@ -558,6 +586,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_bad_reply_class),
 		cmocka_unit_test(test_bad_replies),
+		cmocka_unit_test(test_audit_required),
 		cmocka_unit_test(test_bad_network),
 		cmocka_unit_test(test_comments_keep_lines),
 		cmocka_unit_test(test_duplicate_user),
