@@ -12,6 +12,7 @@
  *	void metrics_reload(bool ok);
  *	void metrics_policy_loaded(unsigned long long generation);
  *	void metrics_map_lookup(int rc);
+ *	void metrics_required_tempfail(void);
  *	void metrics_observe_callbacks(uint64_t ns);
  *	uint64_t metrics_clock(void);
  *	void metrics_enable(bool on);
@@ -36,7 +37,10 @@
  *	start, one more for each good reload) and its load time.
  *	metrics_map_lookup() counts one question put to a login map server
  *	(socketmap:, tcp:) by remotemap_get()'s result: 1 found, 0 not
- *	found, -1 failed; cached answers are not questions.  The callback
+ *	found, -1 failed; cached answers are not questions.
+ *	metrics_required_tempfail() counts a transaction deferred because
+ *	audit.required is on and no sink kept its record (its record was
+ *	counted by metrics_record() with the verdict decided before).  The callback
  *	histogram is fed by metrics_observe_callbacks() with the time a
  *	transaction spent in dotgate's callbacks; metrics_clock() is a
  *	monotonic clock in ns that returns 0 unless metrics_enable(true)
@@ -81,6 +85,7 @@ struct metrics {
 	atomic_llong loaded_ms;		/* wall clock of the last good load */
 	atomic_ullong cb_bucket[METRICS_BUCKETS + 1];	/* not cumulative */
 	atomic_ullong cb_sum_ns;
+	atomic_ullong required_tempfails;	/* audit.required deferred */
 };
 
 /* What a scrape adds to the counters: gathered by the HTTP side. */
@@ -104,6 +109,7 @@ void metrics_conn_close(void);
 void metrics_reload(bool ok);
 void metrics_policy_loaded(unsigned long long generation);
 void metrics_map_lookup(int rc);
+void metrics_required_tempfail(void);
 void metrics_observe_callbacks(uint64_t ns);
 uint64_t metrics_clock(void);
 void metrics_enable(bool on);

@@ -24,7 +24,7 @@
  *
  *	void sinks_install(struct audit_sinks *set);
  *	struct audit_sinks *sinks_current(void);
- *	int  audit_emit(const struct dg_record *r);
+ *	bool audit_emit(const struct dg_record *r);
  *	size_t sinks_kind_errors(const char *names[], unsigned long long errors[],
  *				 size_t max);
  *	unsigned long long sinks_dropped(void);
@@ -71,8 +71,11 @@
  *	the reference) and drops the previous one; sinks_current() returns
  *	a new reference to it (NULL before the first install).  Swap and
  *	take are lock-free (snapshot.h), so a reload never blocks a record.
- *	audit_emit() writes r to the current set; a lost record is logged
- *	and counted and never changes what happens to the mail.
+ *	audit_emit() writes r to the current set and returns whether a
+ *	record-keeping sink (file, syslog) kept it: false when every one of
+ *	them lost it, or the set has none, or no set is installed.  A lost
+ *	record is logged and counted by its sink; what it changes for the
+ *	mail is the caller's decision (audit.required, dotgate.conf(5)).
  *	sinks_kind_errors() fills the records lost by each kind of sink
  *	that keeps records (file, syslog) since start, across reloads, and
  *	returns how many kinds it filled; sinks_dropped() counts the records
@@ -80,10 +83,14 @@
  *
  *	auditlog_* is the file underneath the file sink: auditlog_open()
  *	opens path for appending (O_APPEND|O_CREAT|O_CLOEXEC, mode 0640).
- *	auditlog_write() appends one line with a single write(2), so the
+ *	auditlog_write() appends one line with a single writev(2), so the
  *	records of concurrent connections never interleave; it never
  *	takes a lock.  A failed or short write is reported (sink_report())
- *	and returns -1.
+ *	and returns -1.  A short write (disk full) leaves a partial line;
+ *	the next write that succeeds starts with the "\n" that ends it, in
+ *	the same writev(2), so only the records that failed are lost and a
+ *	reader skips the one malformed line; a reopen onto another file
+ *	forgets it.
  *	auditlog_reopen() opens the path again and swaps the descriptor;
  *	writes in flight finish on the old file, which is closed after the
  *	last of them.  On failure
@@ -151,7 +158,7 @@ void sinks_unref(struct audit_sinks *set);
 
 void sinks_install(struct audit_sinks *set);
 struct audit_sinks *sinks_current(void);
-int audit_emit(const struct dg_record *r);
+bool audit_emit(const struct dg_record *r);
 size_t sinks_kind_errors(const char *names[], unsigned long long errors[],
 			 size_t max);
 unsigned long long sinks_dropped(void);

@@ -49,9 +49,12 @@ struct conn {
 	struct lookup *lookup;	/* remote login map: session and cache */
 };
 
-/* Writes the transaction's one record, r, built by record_make(). */
-static void emit(struct conn *c, const struct dg_record *r)
+/* Writes the transaction's one record, r, built by record_make();
+ * returns whether a sink that keeps records (file, syslog) kept it. */
+static bool emit(struct conn *c, const struct dg_record *r)
 {
+	bool kept;
+
 	if (c->cb_t0 != 0) {	/* the endpoint is on: time up to now */
 		uint64_t now = metrics_clock();
 
@@ -59,10 +62,11 @@ static void emit(struct conn *c, const struct dg_record *r)
 		c->cb_t0 = now;
 	}
 	c->cb_ns = 0;
-	/* A lost record is logged and counted by its sink; it never
-	 * changes what happens to the mail (dotgate.conf(5), on_error). */
-	(void)audit_emit(r);
+	/* A lost record is logged and counted by its sink; only the end
+	 * of message acts on it, with audit.required (dotgate.conf(5)). */
+	kept = audit_emit(r);
 	c->in_txn = false;
+	return kept;
 }
 
 /* ---- helpers --------------------------------------------------------- */
@@ -404,6 +408,26 @@ static sfsistat apply_eom(SMFICTX *ctx, struct conn *c, struct final_decision *d
 	return SMFIS_TEMPFAIL;
 }
 
+/*
+ * audit.required: the mail about to be accepted has no record in any
+ * sink that keeps records, so it is deferred instead (dotgate.conf(5),
+ * "THE AUDIT SECTION").  The record had to be written before this was
+ * known, so it says the verdict decided; it was kept nowhere, and only
+ * the metrics counted it: dotgate_audit_required_tempfails_total says
+ * how many of those were deferred.  Refusals need nothing: no mail is
+ * accepted, whether their record was kept or not; nor does monitor mode
+ * change this, which is about the record, not the policy.
+ */
+static sfsistat refuse_unaudited(SMFICTX *ctx, const struct conn *c)
+{
+	char reply[DG_REPLY_MAX + 1];
+	struct reply_vars v = { c->txn->from, c->txn->auth_user, NULL };
+
+	reply_expand(&c->policy->audit.reply_required, &v, reply, sizeof(reply));
+	metrics_required_tempfail();
+	return refuse(ctx, reply);
+}
+
 static sfsistat cb_eom(SMFICTX *ctx)
 {
 	struct conn *c = smfi_getpriv(ctx);
@@ -417,7 +441,8 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	c->txn->scanned = true;
 	record_make(&r, c->policy, DG_STAGE_EOM, &c->mail, c->txn);
 	st = apply_eom(ctx, c, &r.decision);
-	emit(c, &r);
+	if (!emit(c, &r) && st == SMFIS_CONTINUE && c->policy->audit.required)
+		st = refuse_unaudited(ctx, c);
 	return st;
 }
 

@@ -76,6 +76,11 @@ void metrics_map_lookup(int rc)
 	add(&dg_metrics.map_lookups[rc > 0 ? 0 : rc == 0 ? 1 : 2], 1);
 }
 
+void metrics_required_tempfail(void)
+{
+	add(&dg_metrics.required_tempfails, 1);
+}
+
 void metrics_observe_callbacks(uint64_t ns)
 {
 	size_t b = 0;

@@ -140,7 +140,8 @@ static void connections_and_policy(struct buf *b, const struct metrics *m)
 	sample(b, "dotgate_body_bytes_total", NULL, NULL, (double)get(&m->body_bytes));
 }
 
-static void sinks(struct buf *b, const struct metrics_extra *x)
+static void sinks(struct buf *b, const struct metrics *m,
+		  const struct metrics_extra *x)
 {
 	family(b, "dotgate_audit_write_errors_total", "counter",
 	       "Audit records an audit sink lost (write failed, syslog busy or absent).");
@@ -151,6 +152,10 @@ static void sinks(struct buf *b, const struct metrics_extra *x)
 	       "Audit records that no file or syslog sink kept.");
 	sample(b, "dotgate_audit_records_dropped_total", NULL, NULL,
 	       (double)x->records_dropped);
+	family(b, "dotgate_audit_required_tempfails_total", "counter",
+	       "Transactions deferred by audit.required: no sink kept their record.");
+	sample(b, "dotgate_audit_required_tempfails_total", NULL, NULL,
+	       (double)get(&m->required_tempfails));
 }
 
 static void process(struct buf *b, const struct metrics_extra *x)
@@ -178,6 +183,6 @@ void metrics_expose(const struct metrics *m, const struct metrics_extra *x,
 	anomalies(out, m);
 	histogram(out, m);
 	connections_and_policy(out, m);
-	sinks(out, x);
+	sinks(out, m, x);
 	process(out, x);
 }

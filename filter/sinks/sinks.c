@@ -125,7 +125,9 @@ static void count_lost(struct audit_sink *s)
 			atomic_fetch_add_explicit(&kind_errors[k], 1, memory_order_relaxed);
 }
 
-int sinks_write(struct audit_sinks *set, const struct dg_record *r)
+/* Returns the sinks that lost r; *kept: a record-keeping sink has it. */
+static int write_set(struct audit_sinks *set, const struct dg_record *r,
+		     bool *kept_out)
 {
 	struct timespec now;
 	int lost = 0, keepers = 0, kept = 0;
@@ -147,7 +149,15 @@ int sinks_write(struct audit_sinks *set, const struct dg_record *r)
 	}
 	if (keepers > 0 && kept == 0)
 		atomic_fetch_add_explicit(&dropped, 1, memory_order_relaxed);
+	*kept_out = kept > 0;
 	return lost;
+}
+
+int sinks_write(struct audit_sinks *set, const struct dg_record *r)
+{
+	bool kept;
+
+	return write_set(set, r, &kept);
 }
 
 size_t sinks_kind_errors(const char *names[], unsigned long long errors[],
@@ -207,14 +217,14 @@ struct audit_sinks *sinks_current(void)
 	return snapshot_take(&current, ref_any);
 }
 
-int audit_emit(const struct dg_record *r)
+bool audit_emit(const struct dg_record *r)
 {
 	struct audit_sinks *set = sinks_current();
-	int lost;
+	bool kept = false;
 
 	if (set == NULL)
-		return 0;
-	lost = sinks_write(set, r);
+		return false;
+	(void)write_set(set, r, &kept);
 	sinks_unref(set);
-	return lost;
+	return kept;
 }
