@@ -90,7 +90,8 @@
  *	the next write that succeeds starts with the "\n" that ends it, in
  *	the same writev(2), so only the records that failed are lost and a
  *	reader skips the one malformed line; a reopen onto another file
- *	forgets it.
+ *	forgets it.  The first write that succeeds after failures logs
+ *	"writing again" with the count of records lost so far.
  *	auditlog_reopen() opens the path again and swaps the descriptor;
  *	writes in flight finish on the old file, which is closed after the
  *	last of them.  On failure

@@ -41,6 +41,7 @@ struct auditlog {
 	char *path;
 	struct snapshot cur;		/* struct fdref */
 	atomic_bool torn;		/* the file ends in a partial line */
+	atomic_bool failing;		/* the last write failed */
 };
 
 static struct fdref *open_path(const char *path)
@@ -64,6 +65,7 @@ struct auditlog *auditlog_open(const char *path)
 	a->path = xstrdup(path);
 	a->cur = empty;
 	atomic_init(&a->torn, false);
+	atomic_init(&a->failing, false);
 	(void)snapshot_swap(&a->cur, f);
 	return a;
 }
@@ -100,6 +102,15 @@ int auditlog_write(struct auditlog *a, const char *line, size_t len)
 	while (n < 0 && errno == EINTR);
 	if (torn_after(n, mend, len))
 		atomic_store(&a->torn, true);
+	if (n >= 0 && (size_t)n == len + mend) {
+		/* The one line a postmaster needs after a full disk: when
+		 * records were written again, and how many were lost. */
+		if (atomic_load(&a->failing) && atomic_exchange(&a->failing, false))
+			log_msg(LOG_NOTICE, "audit file %s: writing again "
+				"(%llu records lost so far)", a->path,
+				sink_errors(&a->base));
+	} else
+		atomic_store(&a->failing, true);
 	if (n < 0) {
 		sink_report(&a->base, "audit file %s: write failed: %s", a->path,
 			    strerror(errno));
