@@ -31,7 +31,9 @@
 #	at exit unless KEEP=1; the daemon's stdout and stderr go to
 #	$LD_DIR/daemon.out.  DOTGATE_WRAPPER (e.g. "valgrind -q") is put
 #	in front of the daemon's command line.  Extra background processes
-#	listed in $LD_EXTRA_PIDS are killed at exit.
+#	listed in $LD_EXTRA_PIDS are killed at exit; then $LD_AT_EXIT, if
+#	set, is run (e.g. to unmount what the daemon had open) before
+#	$LD_DIR is removed.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${DOTGATE:=$top_builddir/filter/dotgate/dotgate}"
@@ -51,6 +53,7 @@ ld_cleanup() {
 	for _p in $LD_EXTRA_PIDS $LD_PID; do
 		kill "$_p" 2>/dev/null && wait "$_p" 2>/dev/null
 	done
+	[ -z "${LD_AT_EXIT:-}" ] || $LD_AT_EXIT
 	remove_dir "$LD_DIR"
 	exit $_rc
 }

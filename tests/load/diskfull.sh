@@ -41,19 +41,9 @@ if ! err=$(mount -t tmpfs -o size=16m,mode=0755 dotgate-diskfull "$DISK" 2>&1); 
 fi
 LD_AUDIT=$DISK/audit.jsonl
 
-# The daemon holds the audit file open: stop it before unmounting.
-df_cleanup() {
-	_rc=$?
-	trap - EXIT INT TERM HUP
-	for _p in $LD_EXTRA_PIDS $LD_PID; do
-		kill "$_p" 2>/dev/null && wait "$_p" 2>/dev/null
-	done
-	LD_EXTRA_PIDS= LD_PID=
-	umount "$DISK" 2>/dev/null || umount -l "$DISK"
-	(exit $_rc)
-	ld_cleanup
-}
-trap df_cleanup EXIT
+# Run by ld_cleanup once the daemon, which holds the file open, is gone.
+df_umount() { umount "$DISK" 2>/dev/null || umount -l "$DISK"; }
+LD_AT_EXIT=df_umount
 
 tap_plan 16
 PORT=$(free_port)
