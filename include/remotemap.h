@@ -19,7 +19,7 @@
  *	from remotemap_session_init(): all its keys together get no more
  *	time, so that a slow server delays a MAIL FROM by lookup_timeout
  *	at most, not by that for each key (dotgate.conf(5) "THE SENDERS
- *	SECTION");
+ *	SECTION AND USER BLOCKS");
  *	remotemap_session_end() closes it.  Sessions are per caller, the
  *	map itself is immutable and shared by all threads.
  * DIAGNOSTICS

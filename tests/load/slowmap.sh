@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # tests/load/slowmap.sh: a login map server that is slow or dead must
-# cost only the mail that needs it.  dotgate asks a socketmap login map
-# (dotgate.conf(5) "THE SENDERS SECTION") at MAIL FROM, on a libmilter
-# worker thread; while 20 authenticated transactions wait on the map,
+# cost only the mail that needs it (dotgate(8) "LIMITS").  dotgate asks
+# a socketmap login map (dotgate.conf(5) "THE SENDERS SECTION AND USER
+# BLOCKS") at MAIL FROM, on a libmilter worker thread; while 20 authenticated transactions wait on the map,
 # 180 other connections (exempt clients, no lookup) keep sending.  Three
 # phases, one daemon each, served by tests/daemon/mapd:
 #   healthy  the map answers at once (the baseline of the same run);
