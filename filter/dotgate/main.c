@@ -262,11 +262,11 @@ static int run(struct dg_policy *p)
 		return rc;
 	if (p->metrics.listen[0] != '\0' && (rc = metrics_http_start(p->metrics.listen)) != 0)
 		return rc;
+	fdlimit_raise();
+	fdlimit_check(p);
 	log_msg(LOG_NOTICE, "dotgate %s starting: config %s, socket %s, mode %s",
 		PACKAGE_VERSION, conf_path, spec,
 		dg_name(dg_mode_names, DG_MODE_COUNT, p->mode, "mode"));
-	fdlimit_raise();
-	fdlimit_check(p);
 	metrics_http_ready(true);
 	/* The socket listens (smfi_opensocket): the MTA may connect now. */
 	notify("READY=1\nSTATUS=serving");
