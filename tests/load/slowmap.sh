@@ -48,8 +48,9 @@ ms() { printf '%.0f' "$1"; }
 
 # phase NAME SECS TIMEOUT_LINE [MAPD ARGS]: the daemon and the map
 # server, 180 paced no-lookup connections for SECS seconds and, 0.5 s
-# in, 20 lookup connections of one transaction each (of several in
-# the healthy phase).  Results: NAME.bg.json, NAME.fg.json, NAME.audit.
+# in, 20 lookup connections of one transaction each (20 in the
+# healthy phase, 0.1 s apart as the others are).  Results:
+# NAME.bg.json, NAME.fg.json, NAME.audit.
 phase() {
 	_n=$1 _secs=$2 _to=$3
 	shift 3
@@ -68,7 +69,7 @@ senders {
 	_bg=$!
 	sample_start "$LD_PID" "$LD_DIR/$_n.peak"
 	sleep 0.5
-	"$MLTLOAD" -s "unix:$LD_SOCK" -c "$LOOKUP" -m "$_m" -k 0 -t 30000 -q -j \
+	"$MLTLOAD" -s "unix:$LD_SOCK" -c "$LOOKUP" -m "$_m" -k 0 --pause 100 -t 30000 -q -j \
 		-C 192.0.2.25 --tls -a carol@example.test --tag f \
 		> "$LD_DIR/$_n.fg.json"
 	wait "$_bg"
