@@ -15,7 +15,11 @@
  *	A session is one MAIL FROM's lookups: remotemap_get() connects on
  *	first use and then reuses the connection for the next keys (if the
  *	server closed it meanwhile, one new connection is made, within the
- *	same deadline);
+ *	same deadline).  The session has one deadline, the map's timeout
+ *	from remotemap_session_init(): all its keys together get no more
+ *	time, so that a slow server delays a MAIL FROM by lookup_timeout
+ *	at most, not by that for each key (dotgate.conf(5) "THE SENDERS
+ *	SECTION AND USER BLOCKS");
  *	remotemap_session_end() closes it.  Sessions are per caller, the
  *	map itself is immutable and shared by all threads.
  * DIAGNOSTICS
@@ -39,6 +43,7 @@ struct remotemap_session {
 	int fd;				/* -1: not connected */
 	size_t start, end;		/* unread reply bytes in buf */
 	bool dropped;			/* the server closed the connection */
+	long long deadline;		/* CLOCK_MONOTONIC ms, for every key */
 	char buf[REMOTEMAP_VALUE_MAX + 64];
 	char err[256];
 };

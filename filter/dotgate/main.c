@@ -5,7 +5,8 @@
  * follows OpenDKIM:
  * parse and validate the configuration, initialise SASL in the main
  * thread, daemonize, write the pid file, set up signals, open the audit
- * file, drop privileges, set the umask, open the socket, smfi_main().
+ * file, drop privileges, set the umask, open the socket, raise the
+ * descriptor limit and check it (fdlimit.c), smfi_main().
  */
 #include <confuse.h>
 #include <errno.h>
@@ -24,6 +25,7 @@
 
 #include "autoconfig.h"
 #include "daemon.h"
+#include "fdlimit.h"
 #include "log.h"
 #include "mechclass.h"
 #include "metrics.h"
@@ -153,6 +155,7 @@ static void reload(void)
 			log_msg(LOG_WARNING, "metrics.listen changed in %s: takes effect at restart",
 				conf_path);
 		reconfigure_sinks(p);
+		fdlimit_check(p);
 		policy_install(p);
 		metrics_policy_loaded(++generation);
 		log_msg(LOG_NOTICE, "reloaded %s (policy generation %llu)", conf_path,
@@ -259,6 +262,8 @@ static int run(struct dg_policy *p)
 		return rc;
 	if (p->metrics.listen[0] != '\0' && (rc = metrics_http_start(p->metrics.listen)) != 0)
 		return rc;
+	fdlimit_raise();
+	fdlimit_check(p);
 	log_msg(LOG_NOTICE, "dotgate %s starting: config %s, socket %s, mode %s",
 		PACKAGE_VERSION, conf_path, spec,
 		dg_name(dg_mode_names, DG_MODE_COUNT, p->mode, "mode"));

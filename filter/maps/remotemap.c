@@ -3,8 +3,9 @@
  * remotemap.c: the client side of Postfix's socketmap and tcp_table
  * lookup protocols, for login maps kept in a database behind such a
  * server.  Runs on the milter threads at MAIL FROM, so every step has
- * a deadline and every reply a bound: a slow or hostile map server can
- * delay one MAIL by the configured timeout, never hang a worker.  See
+ * a deadline (one per session, shared by its keys) and every reply a
+ * bound: a slow or hostile map server can delay one MAIL by the
+ * configured timeout, never hang a worker.  See
  * remotemap.h.
  */
 #include <errno.h>
@@ -270,6 +271,7 @@ void remotemap_session_init(struct remotemap_session *s,
 			    const struct mapspec *m)
 {
 	s->m = m;
+	s->deadline = now_ms() + m->timeout_ms;
 	s->fd = -1;
 	s->start = s->end = 0;
 	s->err[0] = '\0';
@@ -289,7 +291,7 @@ static int get_once(struct remotemap_session *s, const char *key, char *value,
 int remotemap_get(struct remotemap_session *s, const char *key, char *value,
 		  size_t valuesize)
 {
-	long long deadline = now_ms() + s->m->timeout_ms;
+	long long deadline = s->deadline;
 	bool reused = s->fd >= 0;
 	int rc;
 

@@ -6,7 +6,10 @@
  * Postfix's macros, connect, helo, mail, rcpt, data, headers, eoh, body in
  * 65535-byte chunks, eom, then abort and the next MAIL, quit at the end),
  * check every reply and report messages/s, body MB/s and the latency of
- * each transaction.  Fault injection for the reliability tests: connections
+ * each transaction (p50, p99, max and min).  With --duration it stops
+ * starting transactions after that many seconds, so that a background
+ * load can outlast a foreground one; with --pause each connection waits
+ * between its transactions, the pace of a real MTA rather than a flood.  Fault injection for the reliability tests: connections
  * dropped at random points mid-transaction, and MTA aborts mid-body.
  *
  * Usage: mltload -s SOCKET [options]; "mltload -h" lists them.  Exit 0
@@ -62,6 +65,8 @@ static struct {
 	double abort;
 	uint64_t seed;
 	int timeout_ms;
+	double duration;	/* seconds; 0: run all messages */
+	unsigned pause_ms;	/* between a connection's transactions */
 	const char *log;
 	const char *tag;
 	const char *label;
@@ -75,6 +80,7 @@ static struct {
 };
 
 static unsigned char *body_buf;		/* shared, read-only after setup */
+static double t_end;			/* --duration: no transaction after */
 static FILE *logfp;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -172,6 +178,12 @@ static void log_outcome(const char *key, const char *outcome)
 	pthread_mutex_lock(&log_lock);
 	fprintf(logfp, "%s %s\n", key, outcome);
 	pthread_mutex_unlock(&log_lock);
+}
+
+/* --duration: the time to start transactions is over. */
+static int time_up(void)
+{
+	return t_end > 0 && now() >= t_end;
 }
 
 /* --- body content -------------------------------------------------------- */
@@ -792,11 +804,14 @@ static unsigned connection(struct worker *w, unsigned ntxn, unsigned seq)
 		w->st.attempted++;
 		return 1;
 	}
-	for (n = 0; n < ntxn; n++)
+	for (n = 0; n < ntxn && !(n > 0 && time_up()); n++) {
+		if (n > 0 && opt.pause_ms > 0)
+			usleep(opt.pause_ms * 1000);
 		if (transaction(&s, n, seq + n) < 0) {
 			mlt_close(&s.c, 0);
 			return n + 1;
 		}
+	}
 	if (s.drop != DROP_NONE && !s.dropped) {
 		/* The filter ended the chosen transaction before the planned
 		 * point (a refusal at MAIL): cut the connection instead of
@@ -816,7 +831,7 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	unsigned done = 0, per = opt.per_conn ? opt.per_conn : opt.msgs;
 
-	while (done < opt.msgs) {
+	while (done < opt.msgs && !time_up()) {
 		unsigned want = opt.msgs - done < per ? opt.msgs - done : per;
 
 		done += connection(w, want, done);
@@ -850,7 +865,7 @@ static void report(struct worker *ws, double secs)
 	struct stats t;
 	unsigned i;
 	size_t k;
-	double p50, p99, pmax, rate, mbs;
+	double p50, p99, pmax, pmin, rate, mbs;
 	const char *firsterr = "";
 
 	memset(&t, 0, sizeof(t));
@@ -885,6 +900,7 @@ static void report(struct worker *ws, double secs)
 	p50 = pct(t.lat, t.nlat, 0.50) * 1e3;
 	p99 = pct(t.lat, t.nlat, 0.99) * 1e3;
 	pmax = t.nlat ? t.lat[t.nlat - 1] * 1e3 : 0;
+	pmin = t.nlat ? t.lat[0] * 1e3 : 0;
 	rate = secs > 0 ? (double)t.completed / secs : 0;
 	mbs = secs > 0 ? (double)t.body_bytes / secs / 1e6 : 0;
 	if (!opt.quiet)
@@ -915,6 +931,7 @@ static void report(struct worker *ws, double secs)
 		       ",\"connections\":%" PRIu64 ",\"errors\":%" PRIu64
 		       ",\"msgs_per_s\":%.1f,\"body_mb_per_s\":%.2f,"
 		       "\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"max_ms\":%.4f,"
+		       "\"min_ms\":%.4f,"
 		       "\"replies\":{\"accept\":%" PRIu64 ",\"continue\":%"
 		       PRIu64 ",\"reject\":%" PRIu64 ",\"tempfail\":%" PRIu64
 		       ",\"replycode\":%" PRIu64 ",\"discard\":%" PRIu64
@@ -926,7 +943,7 @@ static void report(struct worker *ws, double secs)
 		       t.attempted, t.completed, t.eom, t.aborted, t.dropped,
 		       t.dropped_pre, t.dropped_idle, t.conns, t.errors, rate,
 		       mbs, p50, p99,
-		       pmax, t.reply['a'], t.reply['c'], t.reply['r'],
+		       pmax, pmin, t.reply['a'], t.reply['c'], t.reply['r'],
 		       t.reply['t'], t.reply['y'], t.reply['d'], t.quarantined,
 		       t.headers_added);
 	free(t.lat);
@@ -954,6 +971,8 @@ static void usage(FILE *fp)
 "  -A, --abort P         send an MTA abort mid-body for this fraction of messages\n"
 "      --seed N          random seed, default 1\n"
 "  -t, --timeout MS      per read/write timeout, default 10000\n"
+"  -T, --duration SECS   start no transaction after SECS (at most -m each)\n"
+"      --pause MS        wait MS between a connection's transactions\n"
 "  -l, --log FILE        one line per transaction: KEY OUTCOME\n"
 "      --tag STR         tag in transaction keys (sender u<tag><thread>x<seq>)\n"
 "      --label STR       name of this run in the output\n"
@@ -1004,7 +1023,8 @@ static double parse_frac(const char *s)
 
 static void parse_args(int argc, char **argv)
 {
-	enum { O_MECH = 256, O_TLS, O_DAEMON, O_RCPTS, O_SEED, O_TAG, O_LABEL };
+	enum { O_MECH = 256, O_TLS, O_DAEMON, O_RCPTS, O_SEED, O_TAG, O_LABEL,
+	       O_PAUSE };
 	static const struct option lo[] = {
 		{ "socket", 1, NULL, 's' }, { "conns", 1, NULL, 'c' },
 		{ "msgs", 1, NULL, 'm' }, { "per-conn", 1, NULL, 'k' },
@@ -1017,12 +1037,13 @@ static void parse_args(int argc, char **argv)
 		{ "log", 1, NULL, 'l' }, { "tag", 1, NULL, O_TAG },
 		{ "label", 1, NULL, O_LABEL }, { "json", 0, NULL, 'j' },
 		{ "quiet", 0, NULL, 'q' }, { "help", 0, NULL, 'h' },
-		{ "verbose", 0, NULL, 'v' },
+		{ "verbose", 0, NULL, 'v' }, { "duration", 1, NULL, 'T' },
+		{ "pause", 1, NULL, O_PAUSE },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "s:c:m:k:b:B:a:C:d:A:t:l:jqvh", lo,
+	while ((ch = getopt_long(argc, argv, "s:c:m:k:b:B:a:C:d:A:t:T:l:jqvh", lo,
 				 NULL)) != -1) {
 		switch (ch) {
 		case 's': opt.socket = optarg; break;
@@ -1052,6 +1073,8 @@ static void parse_args(int argc, char **argv)
 		case 'A': opt.abort = parse_frac(optarg); break;
 		case O_SEED: opt.seed = parse_uint(optarg, 0xffffffffu); break;
 		case 't': opt.timeout_ms = (int)parse_uint(optarg, 3600000); break;
+		case 'T': opt.duration = parse_uint(optarg, 86400); break;
+		case O_PAUSE: opt.pause_ms = parse_uint(optarg, 60000); break;
 		case 'l': opt.log = optarg; break;
 		case O_TAG: opt.tag = optarg; break;
 		case O_LABEL: opt.label = optarg; break;
@@ -1088,6 +1111,8 @@ int main(int argc, char **argv)
 	if (ws == NULL)
 		return 2;
 	t0 = now();
+	if (opt.duration > 0)
+		t_end = t0 + opt.duration;
 	for (i = 0; i < opt.conns; i++) {
 		ws[i].id = i;
 		ws[i].rng = opt.seed * 1000003u + i;

@@ -8,11 +8,13 @@
  * is appended to a log, so a test can count lookups (the cache).
  *
  * usage: mapd -p socketmap|tcp -l unix:/PATH|inet:127.0.0.1:PORT
- *	       -f MAP -n NAME -L LOG [-d DELAY_MS] [-t]
+ *	       -f MAP -n NAME -L LOG [-d DELAY_MS] [-t] [-1] [-N]
  *	-n	the socketmap name answered (other names get PERM)
  *	-d	wait this long before each reply (a slow database)
  *	-t	answer every lookup with a temporary error
  *	-1	close the connection after each reply
+ *	-N	never answer: read each request and keep the connection open
+ *		without a reply until the client hangs up (a hung database)
  * It runs in the foreground until SIGTERM; one thread per client.
  */
 #include <errno.h>
@@ -32,7 +34,7 @@
 
 static struct loginmap *map;
 static const char *name = "senders";
-static int tcp, delay_ms, temp, one_reply;
+static int tcp, delay_ms, temp, one_reply, never;
 static FILE *lookup_log;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -69,6 +71,14 @@ static const char *answer(const char *key, char *buf, size_t size)
 	return buf;
 }
 
+/* -N: the request is in; nothing ever comes back.  Reading on to the
+ * client's hang-up ends the thread with the connection. */
+static void hang(FILE *in)
+{
+	while (getc(in) != EOF)
+		;
+}
+
 static void pause_reply(void)
 {
 	struct timespec ts = { delay_ms / 1000, (delay_ms % 1000) * 1000000L };
@@ -99,6 +109,10 @@ static void serve_socketmap(FILE *in, FILE *out)
 		key = strchr(req, ' ');
 		key = key ? key + 1 : "";
 		note(key);
+		if (never) {
+			hang(in);
+			return;
+		}
 		pause_reply();
 		if (strncmp(req, name, strlen(name)) != 0 || req[strlen(name)] != ' ')
 			(void)snprintf(rep, sizeof(rep), "PERM no map named so");
@@ -145,6 +159,10 @@ static void serve_tcp(FILE *in, FILE *out)
 		} else {
 			decode(line + 4);
 			note(line + 4);
+			if (never) {
+				hang(in);
+				return;
+			}
 			pause_reply();
 			if (temp)
 				fprintf(out, "400 database unavailable\n");
@@ -202,7 +220,7 @@ static int listen_on(const char *spec)
 	} else {
 		return -1;
 	}
-	return listen(fd, 64) < 0 ? -1 : fd;
+	return listen(fd, 256) < 0 ? -1 : fd;
 }
 
 int main(int argc, char **argv)
@@ -210,7 +228,7 @@ int main(int argc, char **argv)
 	const char *proto = NULL, *where = NULL, *file = NULL, *logpath = NULL;
 	int ch, fd;
 
-	while ((ch = getopt(argc, argv, "p:l:f:n:L:d:t1")) != -1) {
+	while ((ch = getopt(argc, argv, "p:l:f:n:L:d:t1N")) != -1) {
 		switch (ch) {
 		case 'p': proto = optarg; break;
 		case 'l': where = optarg; break;
@@ -220,13 +238,14 @@ int main(int argc, char **argv)
 		case 'd': delay_ms = atoi(optarg); break;
 		case 't': temp = 1; break;
 		case '1': one_reply = 1; break;
+		case 'N': never = 1; break;
 		default: return 64;
 		}
 	}
 	if (!proto || !where || !file || !logpath ||
 	    (strcmp(proto, "socketmap") != 0 && strcmp(proto, "tcp") != 0)) {
 		fprintf(stderr, "usage: mapd -p socketmap|tcp -l unix:/PATH|inet:127.0.0.1:PORT "
-			"-f MAP -n NAME -L LOG [-d MS] [-t]\n");
+			"-f MAP -n NAME -L LOG [-d MS] [-t] [-1] [-N]\n");
 		return 64;
 	}
 	tcp = strcmp(proto, "tcp") == 0;
