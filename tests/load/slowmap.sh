@@ -10,7 +10,7 @@
 #   slow     every reply takes 4 s, lookup_timeout at its default (5);
 #   dead     the server accepts and never answers, lookup_timeout = 2.
 # Checked: the no-lookup transactions keep their latency (p99 within
-# 2 x baseline + 50 ms, 250 ms at least; max below lookup_timeout); every lookup
+# 2 x baseline + 50 ms, a quarter of lookup_timeout at least; max below lookup_timeout); every lookup
 # transaction ends at lookup_timeout (not before, at most 1.5 s after),
 # with on_error applied (451 4.3.0, verdict tempfail, rule
 # sender.not_owned) and its one audit record.  The latencies are printed.
@@ -111,10 +111,11 @@ unstalled() {
 	_f=$LD_DIR/$1.bg.json
 	_p99=$(ms "$(jf "$_f" p99_ms)") _max=$(ms "$(jf "$_f" max_ms)")
 	_bound=$((2 * BASE_P99 + 50))
-	# A floor: on a shared CI machine the baseline's p99 alone swings by
-	# tens of ms; the stall looked for is the map's seconds.
-	[ "$_bound" -ge 250 ] || _bound=250
-	check "$1: no-lookup transactions not stalled: p99 $_p99 ms <= $_bound ms (2 x baseline + 50, at least 250), max $_max ms < $2 ms, no error" \
+	# A floor, a quarter of lookup_timeout: on a shared CI machine (and
+	# under the sanitizers) the p99 alone swings by hundreds of ms; the
+	# stall looked for is the map's seconds.
+	[ "$_bound" -ge $(($2 / 4)) ] || _bound=$(($2 / 4))
+	check "$1: no-lookup transactions not stalled: p99 $_p99 ms <= $_bound ms (2 x baseline + 50, at least lookup_timeout / 4), max $_max ms < $2 ms, no error" \
 		within "$_p99" "$_max" 0 "$_bound" "$2" && \
 		[ "$(jf "$_f" errors)" = 0 ] && [ "$(jf "$_f" eom)" -gt "$NOLOOKUP" ]
 }
