@@ -19,8 +19,8 @@
 #				renamed to audit.jsonl.N, then SIGUSR2, which
 #				reopens the audit sinks (dotgate(8), SIGNALS)
 #	SOAK_LARGE_KB [1000]	the largest body (bob sends 10%, 30% and 100%)
-#	SOAK_RSS_BASE [5]	the minute whose RSS is the baseline (the last
-#				minute when the run is shorter)
+#	SOAK_RSS_BASE [5]	the minute whose RSS is the baseline (the
+#				first when the run is not longer)
 #	SOAK_RSS_GROWTH [20]	percent the RSS may grow over the baseline
 # The traffic (tests/soak/smtpsoak.c): alice authenticated with her own
 # sender, with bob's (553) and with a body anomaly (bare LF, bare CR, a
@@ -55,7 +55,7 @@ ROTATE_EVERY=${SOAK_ROTATE_EVERY:-600}
 LARGE_KB=${SOAK_LARGE_KB:-1000}
 RSS_BASE=${SOAK_RSS_BASE:-5}
 RSS_GROWTH=${SOAK_RSS_GROWTH:-20}
-[ "$RSS_BASE" -le "$MINUTES" ] || RSS_BASE=$MINUTES
+[ "$RSS_BASE" -lt "$MINUTES" ] || RSS_BASE=1
 
 pf_init
 DRV_PID=
@@ -95,6 +95,11 @@ echo "# Postfix $(postconf -d -h mail_version), dotgate pid $DG," \
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$DG/status" 2>/dev/null; }
 fds() { ls "/proc/$DG/fd" 2>/dev/null | wc -l | tr -d ' '; }
 threads() { ls "/proc/$DG/task" 2>/dev/null | wc -l | tr -d ' '; }
+# CPU seconds (user + system) the daemon has used so far.
+cpu() {
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' \
+		"/proc/$DG/stat" 2>/dev/null
+}
 found() { cat "$PF_AUDIT"* 2>/dev/null | wc -l | tr -d ' '; }
 stat_of() { sed -n "s/^$1=//p" "$PF_DIR/soak.stats" 2>/dev/null; }
 expected() {
@@ -132,9 +137,12 @@ sample() {
 	RSS_LAST=$(rss) FDS_LAST=$(fds)
 	[ -n "$RSS_FIRST" ] || { RSS_FIRST=$RSS_LAST; FDS_FIRST=$FDS_LAST; }
 	[ "$MINUTE" = "$RSS_BASE" ] && RSS_BASEVAL=$RSS_LAST
+	_f=$(found)
+	_e=$(expected)
 	echo "# minute $MINUTE: rss $RSS_LAST kB fds $FDS_LAST" \
-		"threads $(threads) txns $(stat_of txns) expected $(expected)" \
-		"found $(found) reloads $(logged 'reloaded ')/$RELOADS" \
+		"threads $(threads) cpu $(cpu)s txns $(stat_of txns)" \
+		"expected $_e found $_f (in flight $((_f - _e)))" \
+		"reloads $(logged 'reloaded ')/$RELOADS" \
 		"rotations $ROTATED_OK/$ROTATIONS"
 }
 
@@ -189,6 +197,7 @@ echo "# records: expected $EXP, found $FOUND over $((ROTATED_OK + 1)) files"
 is "records found = records expected" "$FOUND" "$EXP"
 by_stage=$(cat "$PF_AUDIT"* | jq -r .stage | sort | uniq -c |
 	awk '{ printf "%s %s ", $2, $1 }')
+echo "# records by stage: $by_stage"
 is "records by stage" "$by_stage" \
 	"abort $(stat_of exp_abort) eom $(stat_of exp_eom) mail $(stat_of exp_mail) "
 is "every record is one JSON object" \
