@@ -16,9 +16,20 @@
  * message with a body anomaly; an exempt client (source address
  * EXEMPT_ADDR, default 127.0.0.2) on the plain port with an anomaly and
  * then a clean message; bob with a large message, then MAIL, RCPT, RSET
- * (an abort); an unauthenticated client on the plain port (530).  After
- * every transaction STATS is rewritten (key=value lines, renamed into
- * place); the last write has done=1.  Exit 0 unless the arguments are wrong.
+ * (an abort); an unauthenticated client on the plain port (530).
+ *
+ * The records expected, by stage: a MAIL FROM answered other than 250
+ * (530, 553: dotgate refused it) is one mail record; after a 250, a
+ * message whose end of data was answered (250, or 550 for a rejected
+ * body) is one eom record; RSET after RCPT, or a RCPT refused, is one
+ * abort record.  A session cut after MAIL FROM's 250 counts an abort and
+ * an error; one cut before MAIL FROM's reply counts only an error
+ * (whether dotgate saw the command is unknown): any error fails the
+ * soak, so the guesses never decide it.
+ *
+ * After every transaction STATS is rewritten (key=value lines, renamed
+ * into place); the last write has done=1.  Exit 0 unless the arguments
+ * are wrong.
  */
 #include <arpa/inet.h>
 #include <errno.h>

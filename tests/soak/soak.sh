@@ -129,7 +129,21 @@ rotate() {
 	ROTATIONS=$((ROTATIONS + 1))
 	mv "$PF_AUDIT" "$PF_AUDIT.$ROTATIONS" || return
 	kill -USR2 "$DG"
-	wait_until 10 test -f "$PF_AUDIT" && ROTATED_OK=$((ROTATED_OK + 1))
+	wait_until 10 test -f "$PF_AUDIT" || return
+	ROTATED_OK=$((ROTATED_OK + 1))
+	# One transaction at a time: once the new file has a record, the
+	# renamed one is closed for good; rotated_closed checks it at the end.
+	wait_until 10 test -s "$PF_AUDIT"
+	echo "$ROTATIONS $(wc -l <"$PF_AUDIT.$ROTATIONS")" >>"$PF_DIR/rotated"
+}
+# Each rotated file still has the lines it had once its successor had
+# records: the daemon wrote nothing more to the renamed file.
+rotated_closed() {
+	[ -f "$PF_DIR/rotated" ] || return 0
+	while read -r _n _lines; do
+		[ "$(wc -l <"$PF_AUDIT.$_n")" = "$_lines" ] ||
+			{ echo "audit.jsonl.$_n grew after its rotation"; return 1; }
+	done <"$PF_DIR/rotated"
 }
 
 sample() {
@@ -137,8 +151,10 @@ sample() {
 	RSS_LAST=$(rss) FDS_LAST=$(fds)
 	[ -n "$RSS_FIRST" ] || { RSS_FIRST=$RSS_LAST; FDS_FIRST=$FDS_LAST; }
 	[ "$MINUTE" = "$RSS_BASE" ] && RSS_BASEVAL=$RSS_LAST
-	_f=$(found)
+	# Expected first: each record is written before the reply that
+	# ends its transaction, so found - expected is what is in flight.
 	_e=$(expected)
+	_f=$(found)
 	echo "# minute $MINUTE: rss $RSS_LAST kB fds $FDS_LAST" \
 		"threads $(threads) cpu $(cpu)s txns $(stat_of txns)" \
 		"expected $_e found $_f (in flight $((_f - _e)))" \
@@ -202,11 +218,13 @@ is "records by stage" "$by_stage" \
 	"abort $(stat_of exp_abort) eom $(stat_of exp_eom) mail $(stat_of exp_mail) "
 is "every record is one JSON object" \
 	"$(cat "$PF_AUDIT"* | jq -c . 2>/dev/null | wc -l | tr -d ' ')" "$FOUND"
-echo "# policies seen in the records: $(cat "$PF_AUDIT"* | jq -r .host | sort -u | wc -l | tr -d ' ')"
+is "every policy installed served mail (host soak-0 to soak-$RELOADS in the records)" \
+	"$(cat "$PF_AUDIT"* | jq -r .host | sort -u | wc -l | tr -d ' ')" $((RELOADS + 1))
 is "every reload installed its policy" \
 	"$(logged 'reloaded ') $(logged 'reload of .* failed')" "$RELOADS 0"
 is "every rotation reopened a new audit file" \
 	"$ROTATED_OK $(logged 'reopened the audit sinks')" "$ROTATIONS $ROTATIONS"
+check "no record went to a rotated file after its successor had one" rotated_closed
 echo "# drift: rss $RSS_FIRST -> $RSS_LAST kB (minute $RSS_BASE: $RSS_BASEVAL kB)," \
 	"fds $FDS_FIRST -> $FDS_LAST (sampled under load)"
 is "RSS within ${RSS_GROWTH}% of minute $RSS_BASE's" \
