@@ -234,6 +234,8 @@ idle_fds() { [ "$(fds)" -le "$IDLE_FDS0" ]; }
 wait_until 10 idle_fds
 echo "# idle descriptors: $IDLE_FDS0 before the traffic, $(fds) after"
 check "no descriptor leaked (idle $IDLE_FDS0 before, $(fds) after)" idle_fds
+check "dotgate logged no error" \
+	sh -c "! grep -i 'error\\|fatal\\|panic\\|fail' '$PF_DIR/dg/daemon.out'"
 echo "# queue at the end: $(pf_queue_json | jq -r .queue_name | sort | uniq -c | tr '\n' ' ')"
 if pf_done; then
 	echo "# soak: PASSED"
