@@ -13,6 +13,8 @@
 #	pf_init				creates $PF_DIR, installs the cleanup trap,
 #					sets $PF_TLS (1 when STARTTLS is offered)
 #	pf_dotgate_start CONF [ARGS]	starts $DOTGATE -f on unix:$PF_SOCK with CONF
+#	pf_dotgate_spawn CONF [ARGS]	the same, leaving the socket file as it
+#					is and not waiting for it
 #	pf_dotgate_stop
 #	pf_start CONF			both: dotgate on CONF (or bail out), then
 #					Postfix with the milter
@@ -309,16 +311,24 @@ pf_kill_leftovers() {
 	done
 }
 
+# pf_dotgate_spawn CONF [ARGS]: dotgate started in the background on
+# unix:$PF_SOCK, the socket file left as it is and not waited for (a
+# restart leaves dotgate to handle the socket a killed daemon left, as
+# a service manager would).
+pf_dotgate_spawn() {
+	_conf=$1
+	shift
+	"$DOTGATE" -f -c "$_conf" -p "unix:$PF_SOCK" "$@" \
+		>>"$PF_DIR/dg/daemon.out" 2>&1 &
+	PF_DG_PID=$!
+}
+
 # pf_dotgate_start CONF [extra dotgate args]: the daemon on unix:$PF_SOCK,
 # socket mode from CONF (tests use 0666 so that smtpd, running as
 # postfix, can connect).
 pf_dotgate_start() {
-	_conf=$1
-	shift
 	rm -f "$PF_SOCK"
-	"$DOTGATE" -f -c "$_conf" -p "unix:$PF_SOCK" "$@" \
-		>>"$PF_DIR/dg/daemon.out" 2>&1 &
-	PF_DG_PID=$!
+	pf_dotgate_spawn "$@"
 	# 20 s: "make -j3 check" on two cores can be that slow.
 	wait_socket "$PF_SOCK" "$PF_DG_PID" 20 && return 0
 	sed 's/^/# dotgate: /' "$PF_DIR/dg/daemon.out"
