@@ -35,26 +35,9 @@ snd_init() {
 	mkdir -p "$SND_DIR/etc" "$SND_DIR/spool" "$SND_DIR/data" ||
 		tap_bail "mkdir $SND_DIR failed"
 	chown postfix:postfix "$SND_DIR/data"
-	cat > "$SND_DIR/etc/main.cf" <<EOF
-# Sending instance of the dotgate crash test; everything under $SND_DIR.
-compatibility_level = 3.6
-queue_directory = $SND_DIR/spool
-data_directory = $SND_DIR/data
-mail_owner = postfix
-setgid_group = postdrop
-maillog_file = $SND_DIR/maillog
-maillog_file_prefixes = $SND_DIR
-myhostname = relay.example.test
-mydomain = example.test
-myorigin = example.test
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
+	pf_main_common "$SND_DIR" relay.example.test > "$SND_DIR/etc/main.cf"
+	cat >> "$SND_DIR/etc/main.cf" <<EOF
 relayhost = [127.0.0.1]:$1
-alias_maps =
-alias_database =
-local_recipient_maps =
-biff = no
 smtp_sasl_auth_enable = yes
 smtp_sasl_password_maps = static:$2:$(cat "$3")
 smtp_sasl_security_options = noanonymous
@@ -64,26 +47,12 @@ minimal_backoff_time = 1s
 maximal_backoff_time = 4s
 queue_run_delay = 1s
 EOF
-	cat > "$SND_DIR/etc/master.cf" <<EOF
-# service type  private unpriv  chroot  wakeup  maxproc command + args
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-showq     unix  n       -       n       -       -       showq
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-scache    unix  -       -       n       -       1       scache
-anvil     unix  -       -       n       -       1       anvil
-postlog   unix-dgram n  -       n       -       1       postlogd
-EOF
+	{
+		echo "# service type  private unpriv  chroot  wakeup  maxproc command + args"
+		pf_master_common
+		echo "smtp      unix  -       -       n       -       -       smtp"
+		echo "relay     unix  -       -       n       -       -       smtp"
+	} > "$SND_DIR/etc/master.cf"
 }
 
 snd_start() {
