@@ -72,11 +72,19 @@ crash_dg_listening() {
 		ss -Hlx 2>/dev/null | grep -qF "$PF_SOCK "
 }
 
-# Kills dotgate with SIGKILL, waits 1 s and starts it again on the same
-# socket and configuration; true once it listens again.
+# crash_kill_restart [frozen]: kills dotgate with SIGKILL, waits 1 s and
+# starts it again on the same socket and configuration; true once it
+# listens again.  frozen: SIGSTOP 0.5 s before the kill, as a hung
+# daemon killed by a watchdog, so that the kill finds transactions in
+# every stage, end of message included (a plain kill mostly finds
+# sessions idle between transactions).
 crash_kill_restart() {
 	_old=$PF_DG_PID
 	_kt=$(date +%s%N)
+	if [ "${1:-}" = frozen ]; then
+		kill -STOP "$_old" 2>/dev/null
+		sleep 0.5
+	fi
 	kill -9 "$_old" 2>/dev/null
 	wait "$_old" 2>/dev/null
 	_at=$(crash_delivered)
@@ -207,11 +215,12 @@ crash_round() {
 	_restarts=0
 	_i=1
 	while [ $_i -le "$_k" ]; do
-		# Spread over the deliveries: after 1/4, 2/4, 3/4 of them.
+		# Spread over the deliveries: after 1/4, 2/4, 3/4 of them;
+		# the second one frozen first.
 		_at=$((_n * _i / (_k + 1)))
 		wait_until 120 crash_delivered_ge $_at ||
 			echo "# $_r: $(crash_delivered) delivered, not $_at: killing anyway"
-		crash_kill_restart && _restarts=$((_restarts + 1))
+		crash_kill_restart $([ $_i = 2 ] && echo frozen) && _restarts=$((_restarts + 1))
 		_i=$((_i + 1))
 	done
 	wait $_inj

@@ -5,12 +5,13 @@
 # real queue, real retries) relays CRASH_N messages (2000) as alice over
 # SASL to the receiving instance's submission port, where dotgate checks
 # the sender and scans every body.  During the run dotgate is killed
-# three times and started again 1 s later on the same socket, as
-# systemd's Restart=on-failure would.  Once the sender's queue is empty,
-# every message is counted by Message-ID: delivered once, duplicated,
-# lost, and delivered without an accepting end-of-message record of
-# dotgate (matched by the receiver's queue id, dotgate(8) "AUDIT
-# RECORD"): unchecked.  Rounds: a baseline of CRASH_N/4 messages without
+# three times (the second time after 0.5 s frozen by SIGSTOP, so that
+# transactions in every stage are cut) and started again 1 s later on
+# the same socket, as systemd's Restart=on-failure would.  Once the
+# sender's queue is empty, every message is counted by Message-ID:
+# delivered once, duplicated, lost, and delivered without an accepting
+# end-of-message record of dotgate (matched by the receiver's queue id,
+# dotgate(8) "AUDIT RECORD"): unchecked.  Rounds: a baseline of CRASH_N/4 messages without
 # kills, then the kills under milter_default_action = tempfail, and under
 # shutdown where Postfix knows it (3.10; 3.7 has no such value).  Delays
 # (delivery into the mailbox minus injection) and the sender's deferrals
