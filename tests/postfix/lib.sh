@@ -13,6 +13,8 @@
 #	pf_init				creates $PF_DIR, installs the cleanup trap,
 #					sets $PF_TLS (1 when STARTTLS is offered)
 #	pf_dotgate_start CONF [ARGS]	starts $DOTGATE -f on unix:$PF_SOCK with CONF
+#	pf_dotgate_spawn CONF [ARGS]	the same, leaving the socket file as it
+#					is and not waiting for it
 #	pf_dotgate_stop
 #	pf_start CONF			both: dotgate on CONF (or bail out), then
 #					Postfix with the milter
@@ -162,34 +164,65 @@ EOF
 		chmod 640 "$PF_DIR/etc/sasl/sasldb2"
 }
 
-# Writes main.cf and master.cf.  $1: "milter" (smtpd_milters = dotgate)
-# or "nomilter".
-pf_postfix_config() {
-	_milter=${1:-milter}
-	cat > "$PF_DIR/etc/main.cf" <<EOF
-# Private dotgate test instance; everything under $PF_DIR.
+# pf_main_common DIR HOSTNAME: the main.cf lines of every test instance
+# (this one and tests/postfix/sender.sh's): everything under DIR, the
+# log in DIR/maillog, IPv4 loopback only, no local delivery.
+pf_main_common() {
+	cat <<EOF
+# Private dotgate test instance; everything under $1.
 compatibility_level = 3.6
-queue_directory = $PF_DIR/spool
-data_directory = $PF_DIR/data
+queue_directory = $1/spool
+data_directory = $1/data
 mail_owner = postfix
 setgid_group = postdrop
-maillog_file = $PF_DIR/maillog
-maillog_file_prefixes = $PF_DIR
-myhostname = mx.example.test
+maillog_file = $1/maillog
+maillog_file_prefixes = $1
+myhostname = $2
 mydomain = example.test
 myorigin = example.test
 mydestination =
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
+alias_maps =
+alias_database =
+local_recipient_maps =
+biff = no
+EOF
+}
+
+# pf_master_common: the master.cf services every test instance runs,
+# none chrooted.
+pf_master_common() {
+	cat <<EOF
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+}
+
+# Writes main.cf and master.cf.  $1: "milter" (smtpd_milters = dotgate)
+# or "nomilter".
+pf_postfix_config() {
+	_milter=${1:-milter}
+	pf_main_common "$PF_DIR" mx.example.test > "$PF_DIR/etc/main.cf"
+	cat >> "$PF_DIR/etc/main.cf" <<EOF
 mynetworks = ${PF_MYNETWORKS:-127.0.0.0/8}
 smtpd_peername_lookup = no
 relayhost =
 default_transport = error:dotgate test instance does not relay
 relay_transport = error:dotgate test instance does not relay
-alias_maps =
-alias_database =
-local_recipient_maps =
-biff = no
 virtual_mailbox_domains = example.test, example.org
 virtual_mailbox_base = $PF_DIR/mail
 virtual_mailbox_maps = static:inbox/
@@ -230,26 +263,12 @@ $PF_SUB_PORT inet n - n - - smtpd
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_tls_security_level=$_subtls
   -o milter_macro_daemon_name=submission
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
 verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
 discard   unix  -       -       n       -       -       discard
 virtual   unix  -       n       n       -       -       virtual
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
 tlsmgr    unix  -       -       n       1000?   1       tlsmgr
 EOF
+	pf_master_common >> "$PF_DIR/etc/master.cf"
 }
 
 # The settings whose defaults changed between Postfix 3.7 (Debian 12)
@@ -309,16 +328,24 @@ pf_kill_leftovers() {
 	done
 }
 
+# pf_dotgate_spawn CONF [ARGS]: dotgate started in the background on
+# unix:$PF_SOCK, the socket file left as it is and not waited for (a
+# restart leaves dotgate to handle the socket a killed daemon left, as
+# a service manager would).
+pf_dotgate_spawn() {
+	_conf=$1
+	shift
+	"$DOTGATE" -f -c "$_conf" -p "unix:$PF_SOCK" "$@" \
+		>>"$PF_DIR/dg/daemon.out" 2>&1 &
+	PF_DG_PID=$!
+}
+
 # pf_dotgate_start CONF [extra dotgate args]: the daemon on unix:$PF_SOCK,
 # socket mode from CONF (tests use 0666 so that smtpd, running as
 # postfix, can connect).
 pf_dotgate_start() {
-	_conf=$1
-	shift
 	rm -f "$PF_SOCK"
-	"$DOTGATE" -f -c "$_conf" -p "unix:$PF_SOCK" "$@" \
-		>>"$PF_DIR/dg/daemon.out" 2>&1 &
-	PF_DG_PID=$!
+	pf_dotgate_spawn "$@"
 	# 20 s: "make -j3 check" on two cores can be that slow.
 	wait_socket "$PF_SOCK" "$PF_DG_PID" 20 && return 0
 	sed 's/^/# dotgate: /' "$PF_DIR/dg/daemon.out"
