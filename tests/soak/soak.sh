@@ -7,14 +7,15 @@
 # records.  TAP, with one "# minute" line a minute.
 #
 #	make soak				the hour
-#	make soak SOAK_MINUTES=3 SOAK_ROTATE_EVERY=60	a short proof
+#	make soak SOAK_MINUTES=3 SOAK_ROTATE_EVERY=90	a short proof
+#					(2 reloads, 1 rotation)
 #
 # Environment (the defaults in brackets):
 #	SOAK_MINUTES [60]	how long the traffic runs
 #	SOAK_RATE [8]		transactions a second (tests/soak/smtpsoak)
 #	SOAK_RELOAD_EVERY [60]	seconds between reloads (SIGUSR1; each
-#				installs a new host name, so the records
-#				show it took effect)
+#				installs a new host name, soak-N, so the
+#				records show it took effect)
 #	SOAK_ROTATE_EVERY [600]	seconds between rotations: the audit file
 #				renamed to audit.jsonl.N, then SIGUSR2, which
 #				reopens the audit sinks (dotgate(8), SIGNALS)
@@ -22,24 +23,27 @@
 #	SOAK_RSS_BASE [5]	the minute whose RSS is the baseline (the
 #				first when the run is not longer)
 #	SOAK_RSS_GROWTH [20]	percent the RSS may grow over the baseline
-# The traffic (tests/soak/smtpsoak.c): alice authenticated with her own
-# sender, with bob's (553) and with a body anomaly (bare LF, bare CR, a
-# lone dot, NUL, ...); an exempt relay on the plain port with an anomaly
-# and clean text; bob with a large body, then MAIL, RCPT, RSET (an
-# abort); an unauthenticated client (530).  Postfix discards what it
-# accepts (virtual_transport = discard), so an hour fills no disk.
+# The traffic (tests/soak/smtpsoak.c, which says which record each
+# transaction must leave): alice authenticated with her own sender, with
+# bob's (553) and with a body anomaly (bare LF, bare CR, a lone dot,
+# NUL, ...); an exempt relay on the plain port with an anomaly and clean
+# text; bob with a large body, then MAIL, RCPT, RSET (an abort); an
+# unauthenticated client (530).  Postfix discards what it accepts
+# (virtual_transport = discard), so an hour fills no disk.
 #
-# Each minute: "# minute M: rss KB fds N threads N txns N expected N
-# found N reloads OK/SENT rotations OK/DONE" (VmRSS, /proc/PID/fd and
-# /proc/PID/task of dotgate; records expected as counted by the client,
-# found in the audit file and every rotated one).  Fails (not ok, exit
-# 1, a FAILED line) when, after the client stopped and the records
-# drained: records found differ from expected, in total or by stage
-# (dotgate(8), AUDIT RECORD: mail, eom, abort), the client met an error
-# or an unexpected reply, a reload or a rotation did not take, the RSS
-# of the last minute exceeds the baseline by more than SOAK_RSS_GROWTH
-# percent, or the daemon holds more descriptors idle at the end than
-# idle before the traffic.
+# Each minute: "# minute M: rss KB fds N threads N cpu S txns N expected
+# N found N (in flight N) reloads OK/SENT rotations OK/DONE" (VmRSS,
+# /proc/PID/fd, /proc/PID/task and CPU time of dotgate; records expected
+# as counted by the client, found in the audit file and every rotated
+# one).  Fails (not ok, exit 1, a FAILED line) when, after the client
+# stopped and the records drained: records found differ from expected,
+# in total or by stage (dotgate(8), AUDIT RECORD: mail, eom, abort), a
+# line is not one JSON object, the client met an error or an unexpected
+# reply, a reload did not install its policy or a policy served no mail,
+# a rotation did not reopen a new file or the daemon wrote to a rotated
+# one after, dotgate logged an error, the RSS of the last minute exceeds
+# the baseline by more than SOAK_RSS_GROWTH percent, or the daemon holds
+# more descriptors idle at the end than idle before the traffic.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/tests/postfix/lib.sh"
@@ -59,6 +63,7 @@ RSS_GROWTH=${SOAK_RSS_GROWTH:-20}
 
 pf_init
 DRV_PID=
+_soak_rc=0
 trap '_soak_rc=$?; soak_stop; (exit $_soak_rc); pf_cleanup' EXIT
 soak_stop() { [ -n "$DRV_PID" ] && stop_pid "$DRV_PID" 5; DRV_PID=; }
 
@@ -115,7 +120,7 @@ printf 'exp_mail=0\nexp_eom=0\nexp_abort=0\ntxns=0\n' >"$PF_DIR/soak.stats"
 DRV_PID=$!
 
 RELOADS=0 ROTATIONS=0 ROTATED_OK=0 MINUTE=0
-RSS_FIRST= RSS_BASEVAL= FDS_FIRST= RSS_LAST= FDS_LAST=
+RSS_FIRST='' RSS_BASEVAL='' FDS_FIRST='' RSS_LAST='' FDS_LAST=''
 
 reload() {
 	RELOADS=$((RELOADS + 1))
@@ -192,6 +197,7 @@ kill -0 "$DG" 2>/dev/null || alive=no
 # smtpsoak ends at its time, after its current session (30 s deadlines).
 wait "$DRV_PID" 2>/dev/null
 DRV_PID=
+_soak_rc=0
 drained() { [ "$(found)" -ge "$(expected)" ]; }
 wait_until 30 drained
 ELAPSED=$(stat_of elapsed)
@@ -204,7 +210,7 @@ echo "# client: $TXNS transactions in $(stat_of sessions) sessions," \
 [ -s "$PF_DIR/smtpsoak.err" ] && sed 's/^/# smtpsoak: /' "$PF_DIR/smtpsoak.err"
 
 is "dotgate ran throughout (pid $DG)" "$alive" yes
-is "the client finished its run" "$(stat_of done)" 1
+is "the client finished its run" "$(stat_of "done")" 1
 is "no client error, no unexpected reply" \
 	"$(stat_of errors) $(stat_of other)" "0 0"
 EXP=$(expected)
