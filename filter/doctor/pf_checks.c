@@ -57,22 +57,30 @@ static void add(const struct pfc *c, const struct pf_service *s,
 	       users[0] ? ")" : "");
 }
 
+/* Is s one of the services per_service() looks at for name? */
+static bool uses(const struct pfc *c, const struct pf_service *s, want_fn *want)
+{
+	return pfc_smtpd(s) && (want == NULL || want(c, s));
+}
+
 /*
  * One setting over the smtpd services that want it: a finding per
  * service that sets it with -o, one "main.cf" finding for the others
- * (naming them), none when no service uses main.cf's value.
+ * (naming them, with the worst of their verdicts), none when no service
+ * uses main.cf's value.
  */
 static void per_service(const struct pfc *c, const char *name, want_fn *want,
 			eval_fn *eval)
 {
-	const struct pf_service *first = NULL;
 	char users[1024] = "used by ", svc[PF_NAME_MAX * 2 + 2];
-	struct verdict v;
+	const char *mainval = pf_main(c->pf, name);
+	struct verdict v, worst;
+	bool any = false;
 
 	for (size_t i = 0; i < c->pf->nsvc; i++) {
 		const struct pf_service *s = &c->pf->svc[i];
 
-		if (!pfc_smtpd(s) || (want && !want(c, s)))
+		if (!uses(c, s, want))
 			continue;
 		if (pfc_overrides(s, name)) {
 			const char *val = pf_value(c->pf, s, name);
@@ -81,17 +89,20 @@ static void per_service(const struct pfc *c, const char *name, want_fn *want,
 			add(c, s, name, val, &v, "");
 			continue;
 		}
-		if (first)
+		eval(c, s, mainval, &v);
+		if (!any || v.level > worst.level) {
+			worst = v;
+			if (v.fixval == v.buf)
+				worst.fixval = worst.buf;
+		}
+		if (any)
 			strncat(users, ", ", sizeof(users) - strlen(users) - 1);
 		strncat(users, pfc_svc(s, svc, sizeof(svc)),
 			sizeof(users) - strlen(users) - 1);
-		if (!first)
-			first = s;
+		any = true;
 	}
-	if (first == NULL)
-		return;
-	eval(c, first, pf_main(c->pf, name), &v);
-	add(c, NULL, name, pf_main(c->pf, name), &v, users);
+	if (any)
+		add(c, NULL, name, mainval, &worst, users);
 }
 
 static bool want_dotgate(const struct pfc *c, const struct pf_service *s)
@@ -377,7 +388,7 @@ static void check_braces(struct pfc *c)
 {
 	struct pfc_milter m;
 	struct verdict out;
-	char val[PF_VALUE_MAX + 64];
+	char val[PF_VALUE_MAX + 160];
 
 	for (size_t i = 0; i < c->pf->nsvc; i++) {
 		const struct pf_service *s = &c->pf->svc[i];
@@ -385,10 +396,11 @@ static void check_braces(struct pfc *c)
 		if (!pfc_find_dotgate(c, s, &m) || m.defact[0] == '\0')
 			continue;
 		eval_defact(c, s, m.defact, &out);
-		snprintf(val, sizeof(val), "%s (default_action=%s)", m.entry, m.defact);
+		snprintf(val, sizeof(val), "%s (in %s: { %s, default_action = %s })",
+			 m.defact, m.list, m.entry, m.defact);
 		if (out.level != DR_OK)
 			out.fixval = NULL;
-		add(c, m.own ? s : NULL, m.list, val, &out, "");
+		add(c, s, "milter_default_action", val, &out, "");
 	}
 }
 
