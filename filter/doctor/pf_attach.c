@@ -382,9 +382,8 @@ static void check_socket(struct pfc *c, const struct pf_service *s,
 	}
 	reach(rel || chrooted(c, s) ? qdir(c) : "/", dg.path, pw, why, sizeof(why));
 	if (why[0])
-		dr_add(c->r, DR_RISK, svc, "socket", val,
-		       "set socket_group to mail_owner's group and socket_mode = \"0660\" in dotgate.conf, give that group search (x) on each directory, restart dotgate",
-		       "%s (uid %ld, group %ld only: Postfix drops other groups) %s: Postfix's connect fails and mail here gets milter_default_action instead of dotgate",
+		dr_add(c->r, DR_RISK, svc, "socket", val, "",
+		       "%s (uid %ld, group %ld only: Postfix drops other groups) %s: Postfix's connect fails and mail here gets milter_default_action instead of dotgate; give that group the socket (socket_group, socket_mode = \"0660\" in dotgate.conf) and search (x) on its directories",
 		       pw->pw_name, (long)pw->pw_uid, (long)pw->pw_gid, why);
 	else
 		dr_add(c->r, DR_OK, svc, "socket", val, "",
@@ -425,17 +424,16 @@ static void missed(struct pfc *c, const struct pf_service *s, const struct entry
 	if (spec[0]) {
 		new_list(c, s, m->spec, spec, list, sizeof(list));
 		pfc_fix(c, s, list_of(s), list, fix, sizeof(fix));
-	} else {
-		snprintf(fix, sizeof(fix), "set socket = \"unix:%s/dotgate/dotgate.sock\" in dotgate.conf (inside the chroot), restart dotgate, and name it unix:dotgate/dotgate.sock here", qdir(c));
 	}
 	if (!pf_endpoint(c, s, m->spec, &a))
 		snprintf(a.path, sizeof(a.path), "nothing Postfix can connect to");
 	dr_add(c->r, DR_RISK, pfc_svc(s, svc, sizeof(svc)), list_of(s), m->spec, fix,
-	       "%s (%s) reaches %s, not dotgate's socket %s: every message here gets milter_default_action (%s) instead of dotgate",
+	       "%s (%s) reaches %s, not dotgate's socket %s: every message here gets milter_default_action (%s) instead of dotgate%s",
 	       m->spec, chrooted(c, s) ? "chroot y: inside queue_directory" : "not chrooted",
 	       a.is_unix || !a.port ? a.path : "another TCP address",
 	       have_dg ? (dg.is_unix ? dg.path : c->p->socket) : "(unknown)",
-	       pf_value(c->pf, s, "milter_default_action") ? pf_value(c->pf, s, "milter_default_action") : "tempfail");
+	       pf_value(c->pf, s, "milter_default_action") ? pf_value(c->pf, s, "milter_default_action") : "tempfail",
+	       spec[0] ? "" : "; a chrooted service reaches only files below queue_directory: move dotgate's socket there (socket = unix:QUEUE_DIRECTORY/dotgate/dotgate.sock) and name it relative to it");
 }
 
 static bool in_daemons(const struct pfc *c, const struct pf_service *s)

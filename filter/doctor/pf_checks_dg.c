@@ -68,7 +68,7 @@ static void check_exempt(struct pfc *c)
 {
 	const struct cidr_list *ex = c->p->auth.exempt;
 	struct cidr_list *mine = cidr_list_new(), *none = cidr_list_new();
-	char all[NETS_MAX], out[NETS_MAX], skipped[NETS_MAX], fix[NETS_MAX + 128];
+	char all[NETS_MAX], out[NETS_MAX], skipped[NETS_MAX];
 
 	pfc_net_list(pf_main(c->pf, "mynetworks"), mine, skipped, sizeof(skipped));
 	nets_where(ex, none, false, all, sizeof(all));
@@ -77,10 +77,9 @@ static void check_exempt(struct pfc *c)
 		dr_add(c->r, DR_OK, "dotgate.conf", "auth.exempt_networks", all, "",
 		       "auth.require is false: no client is refused for not logging in, exempt or not");
 	else if (nets_where(ex, mine, false, out, sizeof(out)) > 0) {
-		snprintf(fix, sizeof(fix), "remove %s from auth.exempt_networks in %s, then reload dotgate", out, c->p->path);
-		dr_add(c->r, DR_WARN, "dotgate.conf", "auth.exempt_networks", all, fix,
-		       "clients in %s skip dotgate's 530 gate and send in any name without logging in, though Postfix does not count them as its own (mynetworks = %s)",
-		       out, pf_main(c->pf, "mynetworks") ? pf_main(c->pf, "mynetworks") : "");
+		dr_add(c->r, DR_WARN, "dotgate.conf", "auth.exempt_networks", all, "",
+		       "clients in %s skip dotgate's 530 gate and send in any name without logging in, though Postfix does not count them as its own (mynetworks = %s): remove them from auth.exempt_networks in %s unless they are yours",
+		       out, pf_main(c->pf, "mynetworks") ? pf_main(c->pf, "mynetworks") : "", c->p->path);
 	} else
 		dr_add(c->r, DR_OK, "dotgate.conf", "auth.exempt_networks", all, "",
 		       "the clients that skip dotgate's 530 gate (%s) are all inside mynetworks, Postfix's own clients",
@@ -179,16 +178,13 @@ static void check_daemons(struct pfc *c)
 
 static void check_mode(struct pfc *c)
 {
-	char fix[PF_VALUE_MAX];
-
-	if (c->p->mode == DG_MODE_MONITOR) {
-		snprintf(fix, sizeof(fix), "set mode = \"enforce\" in %s, then reload dotgate", c->p->path);
-		dr_add(c->r, DR_WARN, "dotgate.conf", "mode", "monitor", fix,
-		       "monitor mode: dotgate records what it would refuse and refuses nothing");
-	} else {
+	if (c->p->mode == DG_MODE_MONITOR)
+		dr_add(c->r, DR_WARN, "dotgate.conf", "mode", "monitor", "",
+		       "monitor mode: dotgate records what it would refuse and refuses nothing; set mode = enforce in %s and reload dotgate when the records look right",
+		       c->p->path);
+	else
 		dr_add(c->r, DR_OK, "dotgate.conf", "mode", "enforce", "",
 		       "dotgate refuses what its policy refuses");
-	}
 }
 
 void pfc_check_dotgate_conf(struct pfc *c)
