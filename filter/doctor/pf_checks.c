@@ -183,7 +183,7 @@ static void eval_exclusions(const struct pfc *c, const struct pf_service *s,
 	const char *mynet = pf_main(c->pf, "mynetworks");
 
 	if (bare == NULL || strcasecmp(bare, "no") == 0)
-		say(out, DR_OK, NULL, "smtpd_forbid_bare_newline is off for every client here, so the exclusions change nothing (see that finding)");
+		say(out, DR_OK, NULL, "smtpd_forbid_bare_newline is off for every client here, so the exclusions change nothing");
 	else if (v == NULL || v[0] == '\0')
 		say(out, DR_OK, NULL, "no client is excluded: only <CR><LF>.<CR><LF> ends DATA for everyone");
 	else

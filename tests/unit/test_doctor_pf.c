@@ -422,6 +422,60 @@ static void test_dotgate_conf(void **state)
 			     "submission/inet", "milter_macro_daemon_name"), NO);
 }
 
+/*
+ * postconf's own output of a Debian 12 Postfix set up as dotgate(8),
+ * "INSTALLING THE PACKAGE" says (tests/unit/doctor), with the package's
+ * socket: the bare-newline risk is the only one, and normalize without
+ * exclusions leaves none.
+ */
+static void feed(struct pf_conf *pf, const char *name,
+		 int (*parse)(struct pf_conf *, const char *, size_t))
+{
+	const char *top = getenv("top_srcdir");
+	char path[4096], *text;
+	struct stat st;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/tests/unit/doctor/%s", top ? top : ".", name);
+	assert_non_null(fp = fopen(path, "r"));
+	assert_int_equal(fstat(fileno(fp), &st), 0);
+	assert_non_null(text = malloc((size_t)st.st_size + 1));
+	assert_int_equal(fread(text, 1, (size_t)st.st_size, fp), (size_t)st.st_size);
+	fclose(fp);
+	assert_true(parse(pf, text, (size_t)st.st_size) > 0);
+	free(text);
+}
+
+static void test_debian12(void **state)
+{
+	static const char fixed[] = "smtpd_forbid_bare_newline = normalize\n"
+				    "smtpd_forbid_bare_newline_exclusions =\n";
+	struct dg_policy *p = conftext_load(
+		"socket = \"unix:/var/spool/postfix/dotgate/dotgate.sock\"\n");
+
+	(void)state;
+	for (int round = 0; round < 2; round++) {
+		struct run x = { .p = p };
+
+		feed(&x.pf, "debian12.main", pf_parse_main);
+		if (round == 1)
+			pf_parse_main(&x.pf, fixed, strlen(fixed));
+		feed(&x.pf, "debian12.master", pf_parse_master);
+		feed(&x.pf, "debian12.overrides", pf_parse_overrides);
+		pf_check(&x.r, &x.pf, p);
+		if (getenv("DOCTOR_DUMP"))
+			dump(&x);
+		assert_int_equal(level(&x, "submission/inet", "smtpd_milters"), DR_OK);
+		assert_int_equal(level(&x, "smtp/inet", "smtpd_milters"), DR_OK);
+		assert_int_equal(level(&x, "main.cf", "smtpd_forbid_bare_newline"),
+				 round == 0 ? DR_RISK : DR_OK);
+		assert_int_equal(dr_exit_status(&x.r), round == 0 ? 1 : 0);
+		dr_report_free(&x.r);
+		pf_free(&x.pf);
+	}
+	policy_unref(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_attach),
 		cmocka_unit_test(test_socket),
 		cmocka_unit_test(test_dotgate_conf),
+		cmocka_unit_test(test_debian12),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
