@@ -16,14 +16,20 @@ DOCTOR=${DOTGATE_DOCTOR:-${top_builddir:-.}/filter/doctor/dotgate-doctor}
 
 T0=$(date +%s)
 pf_init
-CONF=$(pf_dotgate_conf doctor <<EOF
+# dg_conf NAME [LINE [EXEMPT]]: a dotgate.conf on $PF_SOCK whose gate
+# applies to submission only, with LINE added and EXEMPT as its
+# exempt_networks (127.0.0.0/8, inside the instance's mynetworks).
+dg_conf() {
+	pf_dotgate_conf "$1" <<EOF
 socket = "unix:$PF_SOCK"
+${2:-}
 auth {
   daemons = {"submission"}
-  exempt_networks = {"127.0.0.0/8"}
+  exempt_networks = {"${3:-127.0.0.0/8}"}
 }
 EOF
-)
+}
+CONF=$(dg_conf doctor)
 pf_dotgate_start "$CONF" || tap_bail "dotgate did not start"
 pf_postfix_config milter
 ETC=$PF_DIR/etc
@@ -144,26 +150,11 @@ flip "submission's daemon name not in auth.daemons" 1 "$SUB" milter_macro_daemon
 	auth.daemons smtpd_sasl_auth_enable auth.exempt_networks
 
 # dotgate.conf against Postfix.
-FLIP_CONF=$(pf_dotgate_conf exempt <<EOF
-socket = "unix:$PF_SOCK"
-auth {
-  daemons = {"submission"}
-  exempt_networks = {"10.0.0.0/8"}
-}
-EOF
-)
+FLIP_CONF=$(dg_conf exempt "" 10.0.0.0/8)
 flip "exempt 10.0.0.0/8 outside mynetworks" 0 dotgate.conf auth.exempt_networks warn
 pc -e "mynetworks=127.0.0.0/8 10.0.0.0/8"
 flip "exempt 10.0.0.0/8 inside mynetworks" 0 dotgate.conf auth.exempt_networks ok
-FLIP_CONF=$(pf_dotgate_conf monitor <<EOF
-socket = "unix:$PF_SOCK"
-mode = monitor
-auth {
-  daemons = {"submission"}
-  exempt_networks = {"127.0.0.0/8"}
-}
-EOF
-)
+FLIP_CONF=$(dg_conf monitor "mode = monitor")
 flip "monitor mode" 0 dotgate.conf mode warn
 FLIP_CONF=
 
