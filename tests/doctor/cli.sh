@@ -4,8 +4,10 @@
 # exit status (dotgate-doctor(8), OPTIONS, OUTPUT, EXIT STATUS), without
 # a Postfix: a stand-in postconf first on PATH prints the Debian 12
 # fixture of tests/unit/doctor (checking it is given -c DIR), or fails.
-# The Postfix checks themselves are tests/postfix/doctor.sh's.  Prints
-# TAP.
+# Then once with the installed postconf, when there is one, on a
+# configuration directory made from Debian's templates (no Postfix is
+# started).  The Postfix checks themselves are tests/postfix/doctor.sh's.
+# Prints TAP.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 doctor=$top_builddir/filter/doctor/dotgate-doctor
@@ -33,6 +35,7 @@ case \$3 in
 esac
 EOS
 chmod 755 "$tmp/bin/postconf"
+syspath=$PATH
 PATH=$tmp/bin:$PATH
 export PATH
 printf 'socket = unix:%s/dotgate.sock\n' "$tmp" >"$tmp/dotgate.conf"
@@ -45,7 +48,7 @@ run() {
 }
 rc() { cat "$tmp/rc"; }
 
-tap_plan 16
+tap_plan 18
 
 run -c "$tmp/dotgate.conf" --postfix="$tmp/pf"
 is "readable configurations: the first line names Postfix 3.7.11" \
@@ -99,4 +102,25 @@ check_sh "-h: usage on stdout, exit 0" \
 run -V
 check_sh "-V: the version, exit 0" \
 	'[ "$(rc)" = 0 ] && grep -q "^dotgate-doctor [0-9]" "$tmp/out"'
+
+# The real postconf, as pf_read() finds it: on PATH, else /usr/sbin.
+PATH=$syspath:/usr/sbin
+if command -v postconf >/dev/null &&
+	[ -f /usr/share/postfix/main.cf.dist ] && [ -f /usr/share/postfix/master.cf.dist ]; then
+	mkdir "$tmp/real"
+	cp /usr/share/postfix/main.cf.dist "$tmp/real/main.cf"
+	cp /usr/share/postfix/master.cf.dist "$tmp/real/master.cf"
+	ver=$(postconf -c "$tmp/real" -h mail_version)
+	t0=$(date +%s%N)
+	run -c "$tmp/dotgate.conf" --postfix="$tmp/real" --json
+	t1=$(date +%s%N)
+	echo "# real postconf $ver: $(( (t1 - t0) / 1000000 )) ms for postconf, -M, -P and the checks"
+	check "the installed postconf: read (exit 0 or 1), version $ver" \
+		sh -c "[ \$(cat '$tmp/rc') -le 1 ] && jq -e --arg v '$ver' '.version == \$v' '$tmp/out'"
+	check "the installed postconf: nothing of its output left unread" \
+		sh -c "! jq -e '.findings[] | select(.setting == \"unread\")' '$tmp/out' >/dev/null"
+else
+	skip "the installed postconf" "no postconf or no /usr/share/postfix templates"
+	skip "the installed postconf: nothing unread" "no postconf"
+fi
 tap_done
