@@ -326,6 +326,10 @@ static void reach(const char *start, const char *path, const struct passwd *pw,
 
 	if (strncmp(path, start, n) != 0 || (path[n] != '/' && n > 1))
 		n = strlen(start = "/");
+	if (strlen(path) <= n + 1) {
+		snprintf(why, len, "cannot use %s as a socket", path);
+		return;
+	}
 	snprintf(walk, sizeof(walk), "%s", start);
 	why[0] = '\0';
 	for (;;) {

@@ -476,6 +476,45 @@ static void test_debian12(void **state)
 	policy_unref(p);
 }
 
+/* Odd values the checks parse themselves: never a crash, a finding each. */
+static void test_hostile(void **state)
+{
+	static const char *const extra[] = {
+		"smtpd_milters = { unix:dotgate/dotgate.sock\n",
+		"smtpd_milters = {,,} { } {\n",
+		"smtpd_milters = inet: unix: local: inet:[ inet:[::1 inet::\n",
+		"smtpd_milters = unix:../../../../../../../../../../../../..\n",
+		"smtpd_milters = { unix:/, default_action =, protocol = }\n",
+		"smtpd_milters = unix://///.//..//dotgate/./dotgate.sock\n",
+		"mail_version = 99999999999999999999.99999999999999999999.1\n",
+		"mail_version = 3.\n",
+		"compatibility_level = x\nqueue_directory =\n",
+		"mynetworks = [ [::1 ]/8 !10.0.0.0/8 hash:/etc/x /file 10.0.0.0/99\n",
+		"smtpd_forbid_bare_newline = normalize\nsmtpd_forbid_bare_newline_exclusions = [\n",
+		"milter_protocol = -1\nmilter_mail_macros = {\n",
+		"receive_override_options = ,,,no_milters,,,\n",
+		"mail_owner = no-such-user-here\n",
+	};
+	char over[PF_VALUE_MAX + 128], longv[PF_VALUE_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		struct run *x = run(extra[i], master_stock, over_stock, "");
+
+		assert_true(x->r.n > 10);
+		done(x);
+	}
+	memset(longv, 'x', sizeof(longv) - 1);
+	longv[sizeof(longv) - 1] = '\0';
+	longv[0] = '{';
+	snprintf(over, sizeof(over), "submission/inet/smtpd_milters = %s\n", longv);
+	done(run(NULL, master_stock, over, ""));
+	longv[0] = 'u';
+	memcpy(longv, "unix:", 5);
+	snprintf(over, sizeof(over), "submission/inet/smtpd_milters = %s\n", longv);
+	done(run(NULL, master_stock, over, ""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -491,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_socket),
 		cmocka_unit_test(test_dotgate_conf),
 		cmocka_unit_test(test_debian12),
+		cmocka_unit_test(test_hostile),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
