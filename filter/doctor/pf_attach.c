@@ -487,6 +487,25 @@ static void unattached(struct pfc *c, const struct pf_service *s)
 	       : "auth.daemons names this service");
 }
 
+/* dotgate on no service: the fix attaches it to submission when there is one. */
+static void nowhere(struct pfc *c)
+{
+	char spec[PATH_MAX + 16], list[PF_VALUE_MAX], fix[PF_VALUE_MAX + 256] = "";
+
+	for (size_t i = 0; i < c->pf->nsvc && !fix[0]; i++) {
+		const struct pf_service *s = &c->pf->svc[i];
+
+		if (strcmp(s->name, "submission") != 0 || !pfc_smtpd(s))
+			continue;
+		best_spec(c, s, spec, sizeof(spec));
+		new_list(c, s, NULL, spec, list, sizeof(list));
+		if (spec[0])
+			pfc_fix(c, s, list_of(s), list, fix, sizeof(fix));
+	}
+	dr_add(c->r, DR_RISK, "main.cf", "smtpd_milters", pf_main(c->pf, "smtpd_milters"), fix,
+	       "dotgate is attached to no service that accepts mail: nothing it checks happens (dotgate(8), \"ATTACHING TO POSTFIX\")");
+}
+
 void pfc_check_attach(struct pfc *c)
 {
 	char svc[PF_NAME_MAX * 2 + 2];
@@ -511,6 +530,5 @@ void pfc_check_attach(struct pfc *c)
 		}
 	}
 	if (attached == 0)
-		dr_add(c->r, DR_RISK, "main.cf", "smtpd_milters", "", "",
-		       "dotgate is attached to no service that accepts mail: nothing it checks happens (dotgate(8), \"ATTACHING TO POSTFIX\")");
+		nowhere(c);
 }

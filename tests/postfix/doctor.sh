@@ -169,6 +169,16 @@ pf_probe "$PF_SMTP_PORT" --from eve@example.test --to bob@example.test \
 denied() { grep -q "connect to Milter service.*ermission denied" "$PF_DIR/maillog"; }
 wait_until 10 denied
 check "smtpd is refused by the socket the doctor calls unreachable" denied
+# The doctor counts mail_owner's primary group only: smtpd has no other.
+_groups=
+for _d in /proc/[0-9]*; do
+	[ "$(readlink "$_d/cwd" 2>/dev/null)" = "$PF_DIR/spool" ] || continue
+	grep -q '^Name:[[:space:]]*smtpd$' "$_d/status" 2>/dev/null || continue
+	_groups=$(sed -n 's/^Groups:[[:space:]]*//p' "$_d/status" | tr -s ' \t' ' ' | sed 's/ $//')
+	break
+done
+echo "# smtpd's supplementary groups: ${_groups:-(none)}; postfix's primary group $(id -g postfix)"
+is "smtpd keeps mail_owner's primary group only" "$_groups" "$(id -g postfix)"
 chmod 0666 "$PF_SOCK"
 doctor
 is "socket 0666: ok again" "$(field "$SUB" socket)" ok
