@@ -510,7 +510,7 @@ void pfc_check_attach(struct pfc *c)
 {
 	char svc[PF_NAME_MAX * 2 + 2];
 	struct entry hit, miss;
-	size_t attached = 0;
+	size_t attached = 0, misses = 0;
 
 	for (size_t i = 0; i < c->pf->nsvc; i++) {
 		const struct pf_service *s = &c->pf->svc[i];
@@ -524,11 +524,12 @@ void pfc_check_attach(struct pfc *c)
 			       chrooted(c, s) ? " from inside its chroot" : "");
 			check_socket(c, s, hit.spec);
 		} else if (miss.spec[0]) {
+			misses++;
 			missed(c, s, &miss);
 		} else {
 			unattached(c, s);
 		}
 	}
-	if (attached == 0)
+	if (attached == 0 && misses == 0)
 		nowhere(c);
 }

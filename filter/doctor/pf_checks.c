@@ -292,7 +292,7 @@ static void eval_proto(const struct pfc *c, const struct pf_service *s,
 	if (v == NULL || atoi(v) >= 6)
 		say(out, DR_OK, NULL, "protocol 6 lets dotgate ask for the macros it reads (smfi_setsymlist), whatever the milter_*_macros lists say");
 	else
-		say(out, DR_WARN, "6", "below protocol 6 dotgate cannot ask for its macros (smfi_setsymlist) and gets only what milter_*_macros list (see that finding)%s",
+		say(out, DR_WARN, "6", "below protocol 6 dotgate cannot ask for its macros (smfi_setsymlist) and gets only what the milter_*_macros lists hold (see the milter_mail_macros finding)%s",
 		    c->p && c->p->auth.ndaemons ? "; without {daemon_name} the gate exempts every client" : "");
 }
 
