@@ -99,7 +99,7 @@ static void lexical(char *path)
 
 	out[0] = '\0';
 	for (seg = strtok_r(path, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
-		if (strcmp(seg, "") == 0)
+		if (strcmp(seg, ".") == 0)
 			continue;
 		if (strcmp(seg, "..") == 0) {
 			char *slash = strrchr(out, '/');
@@ -197,7 +197,7 @@ static bool any_host(const char *h)
 
 static bool loopback(const char *h)
 {
-	return strcasecmp(h, "localhost") == 0 || strncmp(h, "127", 4) == 0
+	return strcasecmp(h, "localhost") == 0 || strncmp(h, "127.", 4) == 0
 	       || strcmp(h, "::1") == 0;
 }
 

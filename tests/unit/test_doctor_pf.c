@@ -357,6 +357,10 @@ static void test_attach(void **state)
 			     "submission/inet", "smtpd_milters"), DR_RISK);
 	assert_int_equal(one(NULL, "submission/inet/smtpd_sasl_auth_enable = yes\n", NULL,
 			     "main.cf", "smtpd_milters"), DR_RISK);
+	/* "." and "//" change nothing, ".." goes up. */
+	assert_int_equal(one(NULL, "submission/inet/smtpd_sasl_auth_enable = yes\n"
+			     "submission/inet/smtpd_milters = unix:./dotgate//../dotgate/dotgate.sock\n",
+			     NULL, "submission/inet", "smtpd_milters"), DR_OK);
 	/* The absolute name of the socket from inside the chroot. */
 	snprintf(over, sizeof(over), "submission/inet/smtpd_sasl_auth_enable = yes\n"
 		 "submission/inet/smtpd_milters = unix:%s\n", sock);
@@ -476,6 +480,46 @@ static void test_debian12(void **state)
 	policy_unref(p);
 }
 
+/* dotgate on TCP: Postfix's inet:HOST:PORT against libmilter's inet:PORT@HOST. */
+static void test_inet(void **state)
+{
+	static const struct { const char *dg, *pf; int level; } t[] = {
+		{ "inet:8891@127.0.0.1", "inet:127.0.0.1:8891", DR_OK },
+		{ "inet:8891@localhost", "inet:127.0.0.1:8891", DR_OK },
+		{ "inet:8891", "inet:[::1]:8891", DR_OK },
+		{ "inet6:8891@::1", "inet:[::1]:8891", DR_OK },
+		{ "inet:8891@127.0.0.1", "inet:127.0.0.1:8892", DR_RISK },
+		{ "inet:8891@127.0.0.1", "inet:192.0.2.1:8891", DR_RISK },
+		{ "inet:8891@127.0.0.1", "unix:dotgate/dotgate.sock", DR_RISK },
+	};
+
+	(void)state;
+	setup_dirs();
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct run x = { 0 };
+		char conf[128], over[256];
+		const char *m = main_text(NULL);
+
+		snprintf(conf, sizeof(conf), "socket = \"%s\"\n", t[i].dg);
+		snprintf(over, sizeof(over), "submission/inet/smtpd_sasl_auth_enable = yes\n"
+			 "submission/inet/smtpd_milters = %s\n", t[i].pf);
+		x.p = conftext_load(conf);
+		pf_parse_main(&x.pf, m, strlen(m));
+		pf_parse_master(&x.pf, master_stock, strlen(master_stock));
+		pf_parse_overrides(&x.pf, over, strlen(over));
+		pf_check(&x.r, &x.pf, x.p);
+		if (getenv("DOCTOR_DUMP"))
+			dump(&x);
+		if (level(&x, "submission/inet", "smtpd_milters") != t[i].level)
+			fail_msg("dotgate %s, Postfix %s: not level %d", t[i].dg, t[i].pf, t[i].level);
+		/* No file to stat for a TCP socket. */
+		assert_int_equal(level(&x, "submission/inet", "socket"), NO);
+		dr_report_free(&x.r);
+		pf_free(&x.pf);
+		policy_unref(x.p);
+	}
+}
+
 /* Odd values the checks parse themselves: never a crash, a finding each. */
 static void test_hostile(void **state)
 {
@@ -531,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_dotgate_conf),
 		cmocka_unit_test(test_debian12),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_inet),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
