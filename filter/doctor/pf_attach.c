@@ -118,6 +118,18 @@ static void lexical(char *path)
 static bool chrooted(const struct pfc *c, const struct pf_service *s)
 {
 	const char *lvl = pf_main(c->pf, "compatibility_level");
+	const char *cl = pf_value(c->pf, s, "cleanup_service_name");
+
+	/*
+	 * smtpd connects to its milters itself (and hands the connection to
+	 * cleanup); non_smtpd_milters are connected by cleanup(8).
+	 */
+	for (size_t i = 0; !pfc_smtpd(s) && i < c->pf->nsvc; i++)
+		if (strcmp(c->pf->svc[i].name, cl ? cl : "cleanup") == 0
+		    && strcmp(c->pf->svc[i].type, "unix") == 0) {
+			s = &c->pf->svc[i];
+			break;
+		}
 
 	if (s->chroot == 'y' || s->chroot == 'n')
 		return s->chroot == 'y';

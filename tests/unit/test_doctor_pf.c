@@ -368,7 +368,9 @@ static void test_attach(void **state)
 	{
 		static const char master_nochroot[] =
 			"smtp       inet  n - y - - smtpd\n"
-			"submission inet  n - n - - smtpd\n";
+			"submission inet  n - n - - smtpd\n"
+			"pickup     unix  n - n 60 1 pickup\n"
+			"cleanup    unix  n - y - 0 cleanup\n";
 		static const char master_dash[] =
 			"smtp       inet  n - y - - smtpd\n"
 			"submission inet  n - - - - smtpd\n";
@@ -379,6 +381,17 @@ static void test_attach(void **state)
 		x = run(NULL, master_dash, over, "");
 		assert_int_equal(level(x, "submission/inet", "smtpd_milters"), DR_OK);
 		done(x);
+		/* non_smtpd_milters: cleanup's chroot, not pickup's. */
+		snprintf(over, sizeof(over), "non_smtpd_milters = unix:%s\n", sock);
+		x = run(over, master_nochroot, over_stock, "");
+		assert_int_equal(level(x, "pickup/unix", "non_smtpd_milters"), DR_RISK);
+		done(x);
+		x = run(over, "pickup unix n - y 60 1 pickup\n"
+			"cleanup unix n - n - 0 cleanup\n", over_stock, "");
+		assert_int_equal(level(x, "pickup/unix", "non_smtpd_milters"), DR_OK);
+		done(x);
+		snprintf(over, sizeof(over), "submission/inet/smtpd_sasl_auth_enable = yes\n"
+			 "submission/inet/smtpd_milters = unix:%s\n", sock);
 		/* '-' is a chroot below compatibility level 1 (master(5)). */
 		x = run("compatibility_level = 0\n", master_dash, over, "");
 		assert_int_equal(level(x, "submission/inet", "smtpd_milters"), DR_RISK);
