@@ -265,13 +265,13 @@ static void eval_defact(const struct pfc *c, const struct pf_service *s,
 	else if (strcasecmp(v, "shutdown") == 0 && pfc_version(c, 3, 10, 0) >= 0)
 		say(out, DR_OK, NULL, "while dotgate is down or too slow, Postfix ends the session (421) and the sender retries");
 	else if (strcasecmp(v, "shutdown") == 0)
-		say(out, DR_WARN, "tempfail", "this Postfix has no shutdown action (3.10 and later): it logs a configuration error and defers the mail");
+		say(out, DR_WARN, "tempfail", "this Postfix has no shutdown action (it came with 3.10): while dotgate is down it logs \"unrecognized default action\" and defers the mail (451 4.3.5)");
 	else if (strcasecmp(v, "quarantine") == 0)
 		say(out, DR_WARN, "tempfail", "while dotgate is down, Postfix accepts the mail unchecked into the hold queue, where it waits for a person");
 	else if (strcasecmp(v, "reject") == 0)
-		say(out, DR_WARN, "tempfail", "while dotgate is down or restarting, Postfix refuses the mail permanently (5xx) and legitimate senders get bounces");
+		say(out, DR_WARN, "tempfail", "while dotgate is down or restarting, Postfix refuses the mail permanently (550 5.5.0) and legitimate senders get bounces");
 	else
-		say(out, DR_WARN, "tempfail", "\"%s\" is not an action Postfix knows: it logs a configuration error", v);
+		say(out, DR_WARN, "tempfail", "\"%s\" is not an action Postfix knows: while dotgate is down it logs \"unrecognized default action\" and defers the mail (451 4.3.5)", v);
 }
 
 /* The protocol dotgate is spoken to on s: its {...} protocol, else the setting. */
