@@ -303,8 +303,10 @@ static void best_spec(const struct pfc *c, const struct pf_service *s,
 	if (!dg_endpoint(c->p, &dg)) {
 		snprintf(buf, len, "unix:dotgate/dotgate.sock");
 	} else if (!dg.is_unix) {
-		snprintf(buf, len, "inet:%s:%d", any_host(dg.host) ? "127.0.0.1" : dg.host,
-			 dg.port);
+		bool v6 = strchr(dg.host, ':') != NULL;
+
+		snprintf(buf, len, "inet:%s%s%s:%d", v6 ? "[" : "",
+			 any_host(dg.host) ? "127.0.0.1" : dg.host, v6 ? "]" : "", dg.port);
 	} else if (strncmp(dg.path, q, ql) == 0 && dg.path[ql] == '/') {
 		snprintf(buf, len, "unix:%s", dg.path + ql + 1);
 	} else {

@@ -496,21 +496,25 @@ static void test_debian12(void **state)
 /* dotgate on TCP: Postfix's inet:HOST:PORT against libmilter's inet:PORT@HOST. */
 static void test_inet(void **state)
 {
-	static const struct { const char *dg, *pf; int level; } t[] = {
-		{ "inet:8891@127.0.0.1", "inet:127.0.0.1:8891", DR_OK },
-		{ "inet:8891@localhost", "inet:127.0.0.1:8891", DR_OK },
-		{ "inet:8891", "inet:[::1]:8891", DR_OK },
-		{ "inet6:8891@::1", "inet:[::1]:8891", DR_OK },
-		{ "inet:8891@127.0.0.1", "inet:127.0.0.1:8892", DR_RISK },
-		{ "inet:8891@127.0.0.1", "inet:192.0.2.1:8891", DR_RISK },
-		{ "inet:8891@127.0.0.1", "unix:dotgate/dotgate.sock", DR_RISK },
+	static const struct { const char *dg, *pf; int level; const char *fix; } t[] = {
+		{ "inet:8891@127.0.0.1", "inet:127.0.0.1:8891", DR_OK, "" },
+		{ "inet:8891@localhost", "inet:127.0.0.1:8891", DR_OK, "" },
+		{ "inet:8891", "inet:[::1]:8891", DR_OK, "" },
+		{ "inet6:8891@::1", "inet:[::1]:8891", DR_OK, "" },
+		/* Not aimed at dotgate: dotgate is added beside it. */
+		{ "inet:8891@127.0.0.1", "inet:127.0.0.1:8892", DR_RISK,
+		  "inet:127.0.0.1:8892, inet:127.0.0.1:8891" },
+		{ "inet6:8891@::1", "inet:[::1]:8892", DR_RISK, "inet:[::1]:8892, inet:[::1]:8891" },
+		/* Aimed at dotgate (its port, or its name) and missing: replaced. */
+		{ "inet:8891@127.0.0.1", "inet:192.0.2.1:8891", DR_RISK, "inet:127.0.0.1:8891" },
+		{ "inet:8891@localhost", "unix:dotgate/dotgate.sock", DR_RISK, "inet:localhost:8891" },
 	};
 
 	(void)state;
 	setup_dirs();
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct run x = { 0 };
-		char conf[128], over[256];
+		char conf[128], over[256], fix[256];
 		const char *m = main_text(NULL);
 
 		snprintf(conf, sizeof(conf), "socket = \"%s\"\n", t[i].dg);
@@ -525,6 +529,9 @@ static void test_inet(void **state)
 			dump(&x);
 		if (level(&x, "submission/inet", "smtpd_milters") != t[i].level)
 			fail_msg("dotgate %s, Postfix %s: not level %d", t[i].dg, t[i].pf, t[i].level);
+		snprintf(fix, sizeof(fix), "postconf -P 'submission/inet/smtpd_milters=%s'", t[i].fix);
+		if (t[i].fix[0])
+			assert_string_equal(fix_of(&x, "submission/inet", "smtpd_milters"), fix);
 		/* No file to stat for a TCP socket. */
 		assert_int_equal(level(&x, "submission/inet", "socket"), NO);
 		dr_report_free(&x.r);
