@@ -183,5 +183,21 @@ chmod 0666 "$PF_SOCK"
 doctor
 is "socket 0666: ok again" "$(field "$SUB" socket)" ok
 
+# And a chrooted smtpd really looks for the absolute name inside its
+# chroot, as the doctor says (the plain service: it needs no SASL there).
+pc -F "$PF_SMTP_PORT/inet/chroot=y"
+doctor
+is "chrooted smtp service: the doctor calls its socket unreachable" \
+	"$(field "$PF_SMTP_PORT/inet" smtpd_milters)" risk
+postfix -c "$ETC" reload >/dev/null 2>&1
+missing() { grep -q "connect to Milter service unix:$PF_SOCK: No such file" "$PF_DIR/maillog"; }
+# A process started before the reload may still take the first session.
+for _try in 1 2 3; do
+	pf_probe "$PF_SMTP_PORT" --from eve@example.test --to bob@example.test \
+		--vector control >/dev/null 2>&1
+	wait_until 3 missing && break
+done
+check "the chrooted smtpd does not find it" missing
+
 echo "# $(($(date +%s) - T0)) s"
 pf_done
