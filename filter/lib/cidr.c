@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,10 +76,10 @@ static int parse_addr(const char *text, struct cidr_net *n, unsigned *max)
 	return -1;
 }
 
-int cidr_list_add(struct cidr_list *l, const char *text)
+/* "a.b.c.d/n", "x::y/n" or a bare address into a masked network. */
+static int parse_net(const char *text, struct cidr_net *n)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
-	struct cidr_net n;
 	unsigned max, prefix;
 	char *slash;
 
@@ -88,13 +89,22 @@ int cidr_list_add(struct cidr_list *l, const char *text)
 	slash = strchr(buf, '/');
 	if (slash)
 		*slash++ = '\0';
-	if (parse_addr(buf, &n, &max) < 0)
+	if (parse_addr(buf, n, &max) < 0)
 		return -1;
 	prefix = max;
 	if (slash && parse_prefix(slash, max, &prefix) < 0)
 		return -1;
-	n.prefix = prefix + (128 - max);
-	mask(n.addr, n.prefix);
+	n->prefix = prefix + (128 - max);
+	mask(n->addr, n->prefix);
+	return 0;
+}
+
+int cidr_list_add(struct cidr_list *l, const char *text)
+{
+	struct cidr_net n;
+
+	if (parse_net(text, &n) < 0)
+		return -1;
 	l->nets = xrealloc(l->nets, (l->n + 1) * sizeof(*l->nets));
 	l->nets[l->n++] = n;
 	return 0;
@@ -154,6 +164,57 @@ bool cidr_list_match_text(const struct cidr_list *l, const char *addr)
 	if (l == NULL || addr == NULL || parse_addr(addr, &n, &max) < 0)
 		return false;
 	return match16(l, n.addr);
+}
+
+size_t cidr_list_count(const struct cidr_list *l)
+{
+	return l ? l->n : 0;
+}
+
+int cidr_list_text(const struct cidr_list *l, size_t i, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	const struct cidr_net *n;
+	int w;
+
+	if (l == NULL || i >= l->n)
+		return -1;
+	n = &l->nets[i];
+	if (net_is_v4(n)) {
+		if (inet_ntop(AF_INET, n->addr + 12, a, sizeof(a)) == NULL)
+			return -1;
+		w = snprintf(buf, len, "%s/%u", a, n->prefix - 96);
+	} else {
+		if (inet_ntop(AF_INET6, n->addr, a, sizeof(a)) == NULL)
+			return -1;
+		w = snprintf(buf, len, "%s/%u", a, n->prefix);
+	}
+	return w < 0 || (size_t)w >= len ? -1 : 0;
+}
+
+/*
+ * One network of l holds all of net: as wide or wider, and net's
+ * address inside it.  The IPv4 rule of match16() holds here too.
+ */
+bool cidr_list_covers(const struct cidr_list *l, const char *net)
+{
+	struct cidr_net n;
+
+	if (l == NULL || net == NULL || parse_net(net, &n) < 0)
+		return false;
+	for (size_t i = 0; i < l->n; i++) {
+		uint8_t m[16];
+
+		if (l->nets[i].prefix > n.prefix)
+			continue;
+		if (net_is_v4(&n) && !net_is_v4(&l->nets[i]))
+			continue;
+		memcpy(m, n.addr, 16);
+		mask(m, l->nets[i].prefix);
+		if (memcmp(m, l->nets[i].addr, 16) == 0)
+			return true;
+	}
+	return false;
 }
 
 void cidr_list_free(struct cidr_list *l)

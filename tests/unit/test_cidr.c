@@ -168,6 +168,39 @@ static void test_empty_list(void **state)
 	cidr_list_free(l);
 }
 
+/* The networks given back, and one network held by another (dotgate-doctor). */
+static void test_text_covers(void **state)
+{
+	struct cidr_list *l = cidr_list_new();
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(cidr_list_add(l, "10.1.2.3/8"), 0);
+	assert_int_equal(cidr_list_add(l, "2001:db8::1/32"), 0);
+	assert_int_equal(cidr_list_count(l), 2);
+	assert_int_equal(cidr_list_text(l, 0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "10.0.0.0/8");
+	assert_int_equal(cidr_list_text(l, 1, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "2001:db8::/32");
+	assert_int_equal(cidr_list_text(l, 2, buf, sizeof(buf)), -1);
+	assert_int_equal(cidr_list_text(l, 0, buf, 5), -1);
+	assert_true(cidr_list_covers(l, "10.9.0.0/16"));
+	assert_true(cidr_list_covers(l, "10.0.0.0/8"));
+	assert_true(cidr_list_covers(l, "10.0.0.7"));
+	assert_false(cidr_list_covers(l, "10.0.0.0/7"));
+	assert_false(cidr_list_covers(l, "11.0.0.0/16"));
+	assert_true(cidr_list_covers(l, "2001:db8:1::/48"));
+	assert_false(cidr_list_covers(l, "2001::/16"));
+	assert_false(cidr_list_covers(l, "junk"));
+	cidr_list_free(l);
+	l = cidr_list_new();
+	assert_int_equal(cidr_list_add(l, "::/0"), 0);
+	assert_false(cidr_list_covers(l, "127.0.0.0/8"));
+	assert_true(cidr_list_covers(l, "::1/128"));
+	assert_int_equal(cidr_list_count(NULL), 0);
+	cidr_list_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +211,7 @@ int main(void)
 		cmocka_unit_test(test_v4mapped),
 		cmocka_unit_test(test_sockaddr),
 		cmocka_unit_test(test_empty_list),
+		cmocka_unit_test(test_text_covers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
