@@ -59,8 +59,9 @@
  *	feeds them).  pf_value() is a parameter as service s sees it: its -o
  *	override, else main.cf's value (s NULL: main.cf's).  Values are kept
  *	as postconf prints them, with $name references expanded as far as
- *	main.cf defines them.  pf_accepts_mail() is true for an smtpd
- *	service (inet or unix, command smtpd) and for pickup/qmqpd.
+ *	main.cf defines them (->raw keeps the text as printed).
+ *	pf_accepts_mail() is true for an smtpd service (any type: inet,
+ *	unix, or pass behind postscreen) and for pickup/qmqpd.
  *	pf_check() adds the Postfix findings of dotgate-doctor(8), "POSTFIX
  *	CHECKS", comparing with dotgate's policy p (may be NULL when
  *	dotgate.conf could not be read: the checks that need it are left
@@ -126,7 +127,8 @@ void dr_report_free(struct dr_report *r);
 
 struct pf_param {
 	char *name;
-	char *value;
+	char *value;			/* $name references expanded */
+	char *raw;			/* as postconf printed it */
 };
 
 struct pf_service {

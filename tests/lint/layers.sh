@@ -7,7 +7,7 @@
 # arrows between folders and checks with tsort(1) that they form no cycle;
 # with -v also the file arrows behind each folder arrow.  Then checks
 # that each arrow goes down the floors doc/design.md gives the folders
-# (util, maps, lib, then sinks, report and probe, then dotgate).  Prints
+# (util, maps, lib, then sinks, report, probe and doctor, then dotgate).  Prints
 # TAP.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -65,6 +65,7 @@ if awk '
 		floor["filter/util"] = 0; floor["filter/maps"] = 1
 		floor["filter/lib"] = 2; floor["filter/sinks"] = 3
 		floor["filter/report"] = 3; floor["filter/probe"] = 3
+		floor["filter/doctor"] = 3
 		floor["filter/dotgate"] = 4
 	}
 	!($1 in floor) || !($2 in floor) || floor[$1] <= floor[$2] {
