@@ -26,8 +26,8 @@ struct sm_ctx {
 	char rebuild[1200];
 };
 
-/* Sendmail's default milter timeouts, seconds (op.me, "X -- Mail Filter
- * Definitions"): C connect, S send, R read a reply, E end of message. */
+/* Sendmail's default milter timeouts, seconds (dotgate-doctor(8),
+ * "SENDMAIL CHECKS"): C connect, S send, R read a reply, E end of message. */
 static const char sm_tkeys[4] = { 'C', 'S', 'R', 'E' };
 static const long sm_tdefault[4] = { 300, 10, 10, 300 };
 
@@ -100,7 +100,7 @@ static void why_add(struct letters *l, enum dr_level level, const char *what)
 		l->level = level;
 }
 
-/* Judge one answer (op.me, "srv_features"; 8.18.1 RELEASE_NOTES). */
+/* Judge one answer: the letters of dotgate-doctor(8), "SENDMAIL CHECKS". */
 static void judge_letters(struct letters *l, const char *s, bool everyone,
 			  const struct dg_policy *p)
 {

@@ -138,7 +138,7 @@ static char *field_dup(const char *list, char key)
 	return v ? xstrndup(v, n) : NULL;
 }
 
-/* Xname, S=..., F=..., T=... (op.me, "X -- Mail Filter Definitions"). */
+/* Xname, S=..., F=..., T=... (dotgate-doctor(8), "SENDMAIL CHECKS"). */
 static int parse_milter(struct sm_conf *sm, char *line)
 {
 	char *comma = strchr(line, ',');
@@ -321,7 +321,7 @@ int sm_parse(struct sm_conf *sm, const char *text, size_t len)
 	return n;
 }
 
-/* Srv_Features:[client] <white space> letters (cf/README, "access_db"). */
+/* Srv_Features:[client] <white space> letters, as makemap reads them. */
 int sm_parse_access(struct sm_conf *sm, const char *text, size_t len,
 		    const char *origin)
 {
@@ -395,7 +395,8 @@ static char *read_bounded(const char *path, size_t *len, char *err,
 
 /*
  * The access map's text source: makemap builds access.db from "access"
- * (cf/README, "access_db"), so the .db suffix, given or not, goes.
+ * (dotgate-doctor(8), "SENDMAIL CHECKS"), so the .db suffix, given or
+ * not, goes.
  * Unreadable is no error: sm_check() says what it could not see.
  */
 static void read_access(struct sm_conf *sm)
