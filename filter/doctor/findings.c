@@ -44,7 +44,7 @@ void dr_add(struct dr_report *r, enum dr_level level, const char *service,
 	    const char *meaning_fmt, ...)
 {
 	struct dr_finding *f;
-	char meaning[DR_FIELD_MAX + 1];
+	char meaning[DR_FIELD_MAX + 2];	/* one more: a cut shows */
 	va_list ap;
 
 	if (r->n == r->cap) {

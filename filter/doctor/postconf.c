@@ -39,32 +39,38 @@ static void skip_line(struct lines *it)
 	it->p = nl != NULL ? nl + 1 : it->end;
 }
 
+/* A line of white space only, or a comment: passed over. */
+static bool blank(const struct lines *it)
+{
+	const char *q = it->p;
+
+	while (q < it->end && (*q == ' ' || *q == '\t' || *q == '\r'))
+		q++;
+	return q == it->end || *q == '\n' || (q == it->p && *q == '#');
+}
+
 static bool continues(const struct lines *it)
 {
-	return it->p < it->end && (*it->p == ' ' || *it->p == '\t');
+	return it->p < it->end && (*it->p == ' ' || *it->p == '\t') &&
+	       !blank(it);
 }
 
 /*
  * next_line - the next logical line into it->buf, continuation lines
  * joined by one space.  Returns 1 for a line, 2 for one that is too
- * long or holds a NUL byte (skipped whole), 0 at the end.  Blank lines
- * and "#" comments are passed over.
+ * long, holds a NUL byte or continues nothing (skipped whole), 0 at the
+ * end.  Blank lines and "#" comments are passed over.
  */
 static int next_line(struct lines *it)
 {
 	size_t len = 0;
-	bool bad = false;
+	bool bad;
 
-	for (;;) {
-		if (it->p >= it->end)
-			return 0;
-		if (*it->p == '\n' || *it->p == '#' || continues(it)) {
-			/* Orphan continuations are junk before any line. */
-			skip_line(it);
-			continue;
-		}
-		break;
-	}
+	while (it->p < it->end && blank(it))
+		skip_line(it);
+	if (it->p >= it->end)
+		return 0;
+	bad = continues(it);
 	do {
 		const char *start = it->p, *nl;
 		size_t n;

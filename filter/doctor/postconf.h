@@ -13,11 +13,14 @@ const struct pf_param *pf_main_param(const struct pf_conf *pf,
  * DESCRIPTION
  *	pf_expand_all() sets every ->value of pf (main.cf's parameters and
  *	each service's overrides) to its ->raw text with $name, ${name},
- *	$(name), ${name?value} and ${name:value} expanded from main.cf's
+ *	$(name), ${name?value}, ${name:value} and ${name?{value}:{value}}
+ *	expanded from main.cf's
  *	parameters, a service's override of another parameter first, as
- *	Postfix does (postconf(5), "main.cf"), and "$$" as "$".  A name
- *	main.cf does not define (such as $service_name) and the ${{...}}
- *	expressions of Postfix 3.6 and later are kept as written.  The
+ *	Postfix does (postconf(5), "main.cf"), and "$$" as "$".
+ *	$service_name is the service's name in an override; there and in
+ *	main.cf, $process_name and $process_id are kept as written, as is
+ *	a name main.cf does not define, and so are the ${{...}}
+ *	expressions of Postfix 3.6 and later.  The
  *	expansion is bounded: references nest at most PF_EXPAND_DEPTH deep,
  *	one value expands at most PF_EXPAND_REFS references, and its result
  *	is cut at PF_VALUE_MAX bytes, so a loop ($a = $b, $b = $a) or a

@@ -54,6 +54,14 @@ static const char *lookup(const struct xp *x, const char *name, size_t n)
 		return NULL;
 	memcpy(key, name, n);
 	key[n] = '\0';
+	/*
+	 * postconf prints these as the postconf process has them; each
+	 * daemon has its own: the service's name, else kept as written.
+	 */
+	if (strcmp(key, "service_name") == 0)
+		return x->s != NULL ? x->s->name : NULL;
+	if (strcmp(key, "process_name") == 0 || strcmp(key, "process_id") == 0)
+		return NULL;
 	if (x->s != NULL && strcmp(key, x->self) != 0)
 		for (i = 0; i < x->s->nopt; i++)
 			if (strcmp(x->s->opt[i].name, key) == 0)
@@ -71,16 +79,68 @@ static bool may_expand(struct xp *x, unsigned depth)
 	return true;
 }
 
+/* The index of the brace that closes s[0] ('{'), or 0 when none does. */
+static size_t closing(const char *s, size_t n)
+{
+	size_t i, nest = 0;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '{')
+			nest++;
+		else if (s[i] == '}' && --nest == 0)
+			return i;
+	return 0;
+}
+
 /*
- * braced - "${...}" or "$(...)" at s: a reference, a conditional
- * (${name?value}, ${name:value}, the value optionally in braces), or
- * anything else kept as written.  Returns the bytes consumed.
+ * conditional - the text after "${name?" or "${name:" (val, vlen): a
+ * value, "{value}", or for '?' "{value}:{value}"; the branch that
+ * applies is expanded.  Returns false for another form.
+ */
+static bool conditional(struct xp *x, char op, bool set, const char *val,
+			size_t vlen, unsigned depth)
+{
+	const char *other = NULL;
+	size_t m, olen = 0;
+
+	if (vlen > 0 && val[0] == '{') {
+		if ((m = closing(val, vlen)) == 0)
+			return false;
+		if (m + 1 < vlen) {
+			/* ${name?{a}:{b}}: b when name is empty. */
+			if (op != '?' || val[m + 1] != ':' || m + 2 >= vlen ||
+			    val[m + 2] != '{' ||
+			    closing(val + m + 2, vlen - m - 2) != vlen - m - 3)
+				return false;
+			other = val + m + 3;
+			olen = vlen - m - 4;
+		}
+		val++;
+		vlen = m - 1;
+	}
+	if (set != (op == '?')) {
+		val = other;
+		vlen = olen;
+	}
+	if (val == NULL)
+		return true;
+	if (!may_expand(x, depth))
+		return false;
+	expand(x, val, vlen, depth + 1);
+	return true;
+}
+
+/*
+ * braced - "${...}" or "$(...)" at s: a reference, a conditional, or
+ * anything else (such as "${{$x} < {2} ? ...}") kept as written.
+ * Returns the bytes consumed.
  */
 static size_t braced(struct xp *x, const char *s, size_t n, unsigned depth)
 {
 	char open = s[1], close = open == '{' ? '}' : ')';
 	size_t i, k, nest = 0, end = 0;
 	const char *v;
+	bool done = false;
 
 	for (i = 1; i < n && end == 0; i++)
 		if (s[i] == open)
@@ -94,29 +154,15 @@ static size_t braced(struct xp *x, const char *s, size_t n, unsigned depth)
 	for (k = 2; k < end && word_char(s[k]); k++)
 		;
 	v = lookup(x, s + 2, k - 2);
-	if (k == 2 || (s[k] != close && s[k] != '?' && s[k] != ':')) {
-		put(x, s, end + 1);	/* ${{...}} and other forms */
-	} else if (s[k] == close) {
-		if (v != NULL && may_expand(x, depth))
+	if (k > 2 && s[k] == close) {
+		if ((done = v != NULL && may_expand(x, depth)))
 			expand(x, v, strlen(v), depth + 1);
-		else
-			put(x, s, end + 1);
-	} else {
-		const char *val = s + k + 1;
-		size_t vlen = end - k - 1;
-		bool set = v != NULL && v[0] != '\0';
-
-		if (vlen >= 2 && val[0] == '{' && val[vlen - 1] == '}') {
-			val++;
-			vlen -= 2;
-		}
-		if (set == (s[k] == '?')) {
-			if (may_expand(x, depth))
-				expand(x, val, vlen, depth + 1);
-			else
-				put(x, s, end + 1);
-		}
+	} else if (k > 2 && (s[k] == '?' || s[k] == ':')) {
+		done = conditional(x, s[k], v != NULL && v[0] != '\0',
+				   s + k + 1, end - k - 1, depth);
 	}
+	if (!done)
+		put(x, s, end + 1);
 	return end + 1;
 }
 
