@@ -100,49 +100,61 @@ static void why_add(struct letters *l, enum dr_level level, const char *what)
 		l->level = level;
 }
 
-/* Judge one answer: the letters of dotgate-doctor(8), "SENDMAIL CHECKS". */
+/*
+ * The letters that turn one of Sendmail's protections off (dotgate-doctor(8),
+ * "SENDMAIL CHECKS"): what each does, dotgate's class that still refuses
+ * what it lets in (-1: none can), its worst level, and what the fix
+ * writes instead ("" drops it).
+ */
+static const struct off_letter {
+	char letter;
+	int cls;
+	enum dr_level worst;
+	const char *what;
+	const char *instead;
+} off_letters[] = {
+	{ 'O', -1, DR_RISK, "O ends DATA on a dot line without CRLF, in "
+	  "Sendmail, before dotgate sees the message", "" },
+	{ 'U', DG_CLASS_BARE_CR, DR_RISK, "U accepts a bare CR and relays it, "
+	  "and only dotgate's bare_cr action refuses it", "u2" },
+	{ 'G', DG_CLASS_BARE_LF, DR_RISK, "G accepts a bare LF and relays it, "
+	  "and only dotgate's bare_lf action refuses it", "g2" },
+	{ 'F', -1, DR_WARN, "F lets clients pipeline past EHLO and DATA "
+	  "(transaction stuffing)", "" },
+};
+
+/*
+ * Judge one answer, word by word, each by its first letter as Sendmail
+ * reads it; an answer for some clients only is at most a warn.
+ */
 static void judge_letters(struct letters *l, const char *s, bool everyone,
 			  const struct dg_policy *p)
 {
-	enum dr_level hi = everyone ? DR_RISK : DR_WARN;
-
 	memset(l, 0, sizeof *l);
-	for (; *s; s++) {
-		size_t n = strlen(l->safe);
-		const char *keep = NULL;
-		switch (*s) {
-		case 'O':
-			why_add(l, hi, "O ends DATA on a dot line without CRLF, in "
-				"Sendmail, before dotgate sees the message");
-			break;
-		case 'U':
-			why_add(l, dotgate_stops(p, DG_CLASS_BARE_CR) ? DR_WARN : hi,
-				"U accepts a bare CR and relays it, and only "
-				"dotgate's bare_cr action refuses it");
-			keep = "u2";
-			break;
-		case 'G':
-			why_add(l, dotgate_stops(p, DG_CLASS_BARE_LF) ? DR_WARN : hi,
-				"G accepts a bare LF and relays it, and only "
-				"dotgate's bare_lf action refuses it");
-			keep = "g2";
-			break;
-		case 'F':
-			why_add(l, DR_WARN, "F lets clients pipeline past EHLO and "
-				"DATA (transaction stuffing)");
-			break;
-		case ' ': case '\t':
-			break;
-		default:
-			for (keep = s; s[1] >= '0' && s[1] <= '9'; s++)
-				;
-			snprintf(l->safe + n, sizeof l->safe - n, "%s%.*s",
-				 n ? " " : "", (int)(s - keep + 1), keep);
-			keep = NULL;
+	while (*s) {
+		size_t n = strlen(l->safe), w;
+		const struct off_letter *o = NULL;
+		const char *keep = s;
+
+		if (*s == ' ' || *s == '\t') {
+			s++;
+			continue;
 		}
-		if (keep)
-			snprintf(l->safe + n, sizeof l->safe - n, "%s%s",
-				 n ? " " : "", keep);
+		w = strcspn(s, " \t");
+		for (size_t i = 0; i < sizeof off_letters / sizeof *off_letters; i++)
+			if (off_letters[i].letter == *s)
+				o = &off_letters[i];
+		if (o) {
+			enum dr_level lv = everyone ? o->worst : DR_WARN;
+			if (o->cls >= 0 && dotgate_stops(p, (enum dg_class)o->cls))
+				lv = DR_WARN;
+			why_add(l, lv, o->what);
+			keep = o->instead;
+		}
+		if (*keep)
+			snprintf(l->safe + n, sizeof l->safe - n, "%s%.*s",
+				 n ? " " : "", o ? (int)strlen(keep) : (int)w, keep);
+		s += w;
 	}
 }
 

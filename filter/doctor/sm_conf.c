@@ -211,11 +211,19 @@ static void add_feat(struct sm_conf *sm, const char *client,
 	f->origin = xstrdup(origin);
 }
 
-/* "U", "u2 g2": letters, each with an optional number, nothing else. */
+/*
+ * An answer Sendmail takes letters from: words of letters and digits,
+ * each counting by its first letter ("U", "u2 g2"; "UG" is U alone).
+ * A first word "temp..." is a temporary failure, not features.
+ */
 static bool feature_letters(const char *s)
 {
 	bool any = false;
 
+	while (is_blank(*s))
+		s++;
+	if (has_prefix_ci(s, "temp"))
+		return false;
 	while (*s) {
 		if (is_blank(*s)) {
 			s++;
@@ -223,8 +231,7 @@ static bool feature_letters(const char *s)
 		}
 		if (!is_letter(*s))
 			return false;
-		s++;
-		while (is_digit(*s))
+		while (is_letter(*s) || is_digit(*s))
 			s++;
 		if (*s && !is_blank(*s))
 			return false;

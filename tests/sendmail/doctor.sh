@@ -81,6 +81,14 @@ level() {
 		"$T/out.json" 2>/dev/null
 }
 
+# expect DESC SERVICE SETTING LEVEL STATUS CF [CONF]: the doctor on CF
+# gives that finding that level, and exits with STATUS.
+expect() {
+	doctor "$6" "${7:-}"
+	is "$1: $4" "$(level "$2" "$3")" "$4"
+	is "$1: exit $5" "$rc" "$5"
+}
+
 # modern CF: a copy whose DZ says 8.18.1, to see the other checks' status.
 modern() {
 	sed 's/^DZ.*/DZ8.18.1/' "$1" > "$1.modern"
@@ -108,41 +116,31 @@ is "the stock .cf at DZ8.18.1 exits 0" "$rc" 0
 # srv_features U for every client, in the .cf (LOCAL_SRV_FEATURES)
 mkcf srvU '' "LOCAL_SRV_FEATURES
 R\$*	\$# U"
-doctor "$(modern "$T/srvU.cf")" "$T/lenient.conf"
-is "U with dotgate's bare_cr = log: risk" "$(level sendmail.cf srv_features)" risk
-is "U with dotgate's bare_cr = log: exit 1" "$rc" 1
-doctor "$(modern "$T/srvU.cf")"
-is "U with dotgate's bare_cr = reject: warn" "$(level sendmail.cf srv_features)" warn
-is "U with dotgate's bare_cr = reject: exit 0" "$rc" 0
+expect "U, dotgate's bare_cr = log" sendmail.cf srv_features risk 1 \
+	"$(modern "$T/srvU.cf")" "$T/lenient.conf"
+expect "U, dotgate's bare_cr = reject" sendmail.cf srv_features warn 0 \
+	"$(modern "$T/srvU.cf")"
 mkcf srvu2 '' "LOCAL_SRV_FEATURES
 R\$*	\$# u2"
-doctor "$(modern "$T/srvu2.cf")" "$T/lenient.conf"
-is "u2 (bare CR made a space): ok" "$(level sendmail.cf srv_features)" ok
-is "u2: exit 0" "$rc" 0
+expect "u2 (bare CR made a space)" sendmail.cf srv_features ok 0 \
+	"$(modern "$T/srvu2.cf")" "$T/lenient.conf"
 
 # srv_features from the access map, as tests/sendmail/sendmail.sh sets it
 printf 'Srv_Features:\tU\n' >> "$T/access"
-doctor "$(modern "$T/base.cf")" "$T/lenient.conf"
-is "access map Srv_Features: U, bare_cr = log: risk" "$(level sendmail.cf srv_features)" risk
-is "access map Srv_Features: U, bare_cr = log: exit 1" "$rc" 1
+expect "access map Srv_Features: U, bare_cr = log" sendmail.cf srv_features \
+	risk 1 "$(modern "$T/base.cf")" "$T/lenient.conf"
 printf 'Connect:127.0.0.1\tRELAY\nSrv_Features:\tO\n' > "$T/access"
-doctor "$(modern "$T/base.cf")"
-is "access map Srv_Features: O: risk" "$(level sendmail.cf srv_features)" risk
-is "access map Srv_Features: O: exit 1" "$rc" 1
+expect "access map Srv_Features: O" sendmail.cf srv_features risk 1 \
+	"$(modern "$T/base.cf")"
 printf 'Connect:127.0.0.1\tRELAY\n' > "$T/access"
 
 # the filter's flags and socket
 mkcf flagR 's/F=T/F=R/g'
-doctor "$(modern "$T/flagR.cf")"
-is "F=R: warn" "$(level sendmail.cf 'Xdotgate F=')" warn
-is "F=R: exit 0" "$rc" 0
+expect "F=R" sendmail.cf 'Xdotgate F=' warn 0 "$(modern "$T/flagR.cf")"
 mkcf noflag 's/F=T, //g'
-doctor "$(modern "$T/noflag.cf")"
-is "no F=: risk" "$(level sendmail.cf 'Xdotgate F=')" risk
-is "no F=: exit 1" "$rc" 1
-doctor "$(modern "$T/base.cf")" "$T/othersock.conf"
-is "dotgate on another socket: risk" "$(level sendmail.cf 'Xdotgate S=')" risk
-is "dotgate on another socket: exit 1" "$rc" 1
+expect "no F=" sendmail.cf 'Xdotgate F=' risk 1 "$(modern "$T/noflag.cf")"
+expect "dotgate on another socket" sendmail.cf 'Xdotgate S=' risk 1 \
+	"$(modern "$T/base.cf")" "$T/othersock.conf"
 mkcf nofilter '/^INPUT_MAIL_FILTER/d'
 doctor "$(modern "$T/nofilter.cf")"
 is "no filter definition: risk" "$(level sendmail.cf 'X (mail filter)')" risk
