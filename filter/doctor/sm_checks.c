@@ -50,6 +50,18 @@ static int version_cmp(const char *v)
 	return 0;
 }
 
+/*
+ * Debian 12 backported the 8.18.1 fix into 8.17.1.9-2+deb12u1; its .cf
+ * files say so in DZ ("8.17.1.9/Debian-2+deb12u2", confCF_VERSION).
+ */
+static bool debian_backport(const char *v)
+{
+	const char *u = strstr(v, "+deb12u");
+
+	return strncmp(v, "8.17.1.9/Debian-", 16) == 0 && u &&
+	       strtol(u + 7, NULL, 10) >= 1;
+}
+
 static void check_version(const struct sm_ctx *x)
 {
 	struct dr_report *r = x->r;
@@ -58,21 +70,24 @@ static void check_version(const struct sm_ctx *x)
 	const char *v = sm->version ? sm->version : "(no DZ line)";
 	int c = sm->version ? version_cmp(sm->version) : -2;
 
+	snprintf(fix, sizeof fix, "apt-get install sendmail-bin sendmail-cf "
+		 "(8.18.1 or later), then %s", x->rebuild);
 	if (c == -2)
-		dr_add(r, DR_WARN, "sendmail.cf", "DZ (version)", v,
-		       x->rebuild,
+		dr_add(r, DR_WARN, "sendmail.cf", "DZ (version)", v, x->rebuild,
 		       "the configuration does not say which Sendmail it was "
 		       "built for, so its SMTP smuggling fix (8.18.1) cannot be "
 		       "checked");
-	else if (c < 0) {
-		snprintf(fix, sizeof fix, "apt-get install sendmail-bin "
-			 "sendmail-cf (8.18.1 or later), then %s", x->rebuild);
-		dr_add(r, DR_RISK, "sendmail.cf", "DZ (version)", v,
-		       fix,
+	else if (c < 0 && debian_backport(v))
+		dr_add(r, DR_WARN, "sendmail.cf", "DZ (version)", v, fix,
+		       "Debian backported the SMTP smuggling fix of 8.18.1 "
+		       "(CVE-2023-51765) into this release, with its strict "
+		       "defaults; 8.18.1 and later have it upstream");
+	else if (c < 0)
+		dr_add(r, DR_RISK, "sendmail.cf", "DZ (version)", v, fix,
 		       "Sendmail before 8.18.1 ends DATA on a dot line with bare "
 		       "LF (SMTP smuggling, CVE-2023-51765) unless its vendor "
-		       "backported the fix, as Debian 12's 8.17.1.9-2+deb12u1 did");
-	} else
+		       "backported the fix, which this DZ does not show");
+	else
 		dr_add(r, DR_OK, "sendmail.cf", "DZ (version)", v, "",
 		       "Sendmail 8.18.1 and later refuse bare CR, bare LF and a "
 		       "non-CRLF end of DATA unless srv_features says otherwise");

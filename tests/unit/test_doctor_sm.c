@@ -217,6 +217,16 @@ static void test_version(void **state)
 	t = fresh(state);
 	run(t, CF_X, NULL, "");
 	assert_int_equal(level(t, "sendmail.cf", "DZ (version)"), DR_WARN);
+	/* Debian 12's backport, as its sendmail.mc writes DZ */
+	t = fresh(state);
+	run(t, "DZ8.17.1.9/Debian-2+deb12u2\n" CF_X, NULL, "");
+	assert_int_equal(level(t, "sendmail.cf", "DZ (version)"), DR_WARN);
+	t = fresh(state);
+	run(t, "DZ8.17.1.9/Debian-2\n" CF_X, NULL, "");
+	assert_int_equal(level(t, "sendmail.cf", "DZ (version)"), DR_RISK);
+	t = fresh(state);
+	run(t, "DZ8.18.1/Debian-6\n" CF_X, NULL, "");
+	assert_int_equal(level(t, "sendmail.cf", "DZ (version)"), DR_OK);
 }
 
 /* srv_features letters of one access map entry, under dotgate.conf conf. */
