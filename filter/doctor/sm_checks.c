@@ -472,11 +472,27 @@ static void check_auth_daemons(struct dr_report *r, const struct sm_conf *sm,
 		       "the sender rules apply on the daemons named there "
 		       "(Sendmail's daemons: %s)", names);
 	else
-		dr_add(r, DR_WARN, "dotgate.conf", "auth.daemons", want,
-		       "name the submission daemon in dotgate.conf, e.g. "
-		       "auth { daemons = {\"MSA\"} }, and reload dotgate",
+		dr_add(r, DR_WARN, "dotgate.conf", "auth.daemons", want, "",
 		       "no Sendmail daemon has one of these names (they are: %s), "
-		       "so the sender rules apply on none", names);
+		       "so the sender rules apply on none: name the submission "
+		       "daemon in auth.daemons in %s and reload dotgate",
+		       names, p->path);
+}
+
+/* dotgate.conf's mode: in monitor mode dotgate refuses nothing, so what
+ * the checks above count on it to refuse passes (dotgate.conf(5)). */
+static void check_mode(struct dr_report *r, const struct dg_policy *p)
+{
+	if (p == NULL)
+		return;
+	if (p->mode == DG_MODE_MONITOR)
+		dr_add(r, DR_WARN, "dotgate.conf", "mode", "monitor", "",
+		       "dotgate records what it would refuse and refuses "
+		       "nothing: set mode = enforce in %s and reload dotgate "
+		       "once its records look right", p->path);
+	else
+		dr_add(r, DR_OK, "dotgate.conf", "mode", "enforce", "",
+		       "dotgate refuses what its policy refuses");
 }
 
 void sm_check(struct dr_report *r, const struct sm_conf *sm,
@@ -501,4 +517,5 @@ void sm_check(struct dr_report *r, const struct sm_conf *sm,
 	for (size_t i = 0; i < (sm->ndaemon ? sm->ndaemon : 1); i++)
 		check_daemon(&x, i, m ? m->name : "dotgate");
 	check_auth_daemons(r, sm, p);
+	check_mode(r, p);
 }
