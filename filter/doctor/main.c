@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "autoconfig.h"
+#include "buf.h"
 #include "doctor.h"
 #include "log.h"
 #include "policy.h"
@@ -109,16 +110,25 @@ static struct dg_policy *load_policy(const char *path, struct dr_report *r)
 {
 	struct conf_errors e = { 0, "" };
 	struct dg_policy *p = policy_load(path, conf_error, &e);
-	char fix[512];
+	struct buf fix = BUF_INIT;
+	const char *q;
 
 	if (p != NULL)
 		return p;
-	snprintf(fix, sizeof(fix), "dotgate -n -c '%s'", path);
-	dr_add(r, DR_RISK, "dotgate.conf", "file", path, fix,
+	/* The path in single quotes, each ' in it as '\'' for sh(1). */
+	buf_printf(&fix, "dotgate -n -c '");
+	for (q = path; *q != '\0'; q++)
+		if (*q == '\'')
+			buf_printf(&fix, "'\\''");
+		else
+			buf_add(&fix, q, 1);
+	buf_printf(&fix, "'");
+	dr_add(r, DR_RISK, "dotgate.conf", "file", path, fix.p,
 	       "dotgate's configuration could not be read (%u error%s, the "
 	       "first: %s), so the checks against dotgate's settings were "
 	       "left out; run the fix to list every error",
 	       e.n, e.n == 1 ? "" : "s", e.n > 0 ? e.first : "unknown");
+	buf_free(&fix);
 	return NULL;
 }
 

@@ -208,27 +208,43 @@ static void main_sort(struct pf_conf *pf)
 	free(k);
 }
 
-int pf_parse_main(struct pf_conf *pf, const char *text, size_t len)
+/* One "name = value" line of postconf's main.cf output. */
+static bool main_line(struct pf_conf *pf, char *line)
+{
+	char *name, *value;
+
+	if (!split_assign(line, name_char, &name, &value) ||
+	    strlen(name) > PF_NAME_MAX)
+		return false;
+	pf->param = xrealloc(pf->param, (pf->nparam + 1) * sizeof(*pf->param));
+	pf->param[pf->nparam].name = xstrdup(name);
+	pf->param[pf->nparam].raw = xstrdup(value);
+	pf->param[pf->nparam].value = xstrdup(value);
+	pf->nparam++;
+	return true;
+}
+
+/* Each logical line of text to fn; the lines it refuses are counted. */
+static int parse_lines(struct pf_conf *pf, const char *text, size_t len,
+		       bool (*fn)(struct pf_conf *, char *))
 {
 	struct lines *it = lines_new(text, len);
-	char *name, *value;
 	int k, n = 0;
 
 	while ((k = next_line(it)) != 0) {
-		if (k != 1 || !split_assign(it->buf, name_char, &name, &value) ||
-		    strlen(name) > PF_NAME_MAX) {
+		if (k == 1 && fn(pf, it->buf))
+			n++;
+		else
 			pf->skipped++;
-			continue;
-		}
-		pf->param = xrealloc(pf->param,
-				     (pf->nparam + 1) * sizeof(*pf->param));
-		pf->param[pf->nparam].name = xstrdup(name);
-		pf->param[pf->nparam].raw = xstrdup(value);
-		pf->param[pf->nparam].value = xstrdup(value);
-		pf->nparam++;
-		n++;
 	}
 	free(it);
+	return n;
+}
+
+int pf_parse_main(struct pf_conf *pf, const char *text, size_t len)
+{
+	int n = parse_lines(pf, text, len, main_line);
+
 	main_sort(pf);
 	pf_expand_all(pf);
 	return n;
@@ -309,17 +325,7 @@ static bool master_line(struct pf_conf *pf, char *line)
 
 int pf_parse_master(struct pf_conf *pf, const char *text, size_t len)
 {
-	struct lines *it = lines_new(text, len);
-	int k, n = 0;
-
-	while ((k = next_line(it)) != 0) {
-		if (k == 1 && master_line(pf, it->buf))
-			n++;
-		else
-			pf->skipped++;
-	}
-	free(it);
-	return n;
+	return parse_lines(pf, text, len, master_line);
 }
 
 static bool key_char(char c)
@@ -352,16 +358,8 @@ static bool override_line(struct pf_conf *pf, char *line)
 
 int pf_parse_overrides(struct pf_conf *pf, const char *text, size_t len)
 {
-	struct lines *it = lines_new(text, len);
-	int k, n = 0;
+	int n = parse_lines(pf, text, len, override_line);
 
-	while ((k = next_line(it)) != 0) {
-		if (k == 1 && override_line(pf, it->buf))
-			n++;
-		else
-			pf->skipped++;
-	}
-	free(it);
 	pf_expand_all(pf);
 	return n;
 }
