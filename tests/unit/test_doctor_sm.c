@@ -111,6 +111,22 @@ static int level(const struct t *t, const char *service, const char *setting)
 	return found;
 }
 
+/* The level of one finding when the checks run on a fresh fixture. */
+static int on(void **state, const char *cf, const char *access,
+	      const char *conf, const char *service, const char *setting)
+{
+	struct t *t = fresh(state);
+
+	run(t, cf, access, conf);
+	return level(t, service, setting);
+}
+
+/* The exit status of the last run. */
+static int status(void **state)
+{
+	return dr_exit_status(&((struct t *)*state)->r);
+}
+
 static void test_parse(void **state)
 {
 	struct t *t = *state;
@@ -207,40 +223,29 @@ static void test_access(void **state)
 
 static void test_version(void **state)
 {
-	struct t *t = *state;
+	const char *dz = "DZ (version)";
 
-	run(t, CF_GOOD, NULL, "");
-	assert_int_equal(level(t, "sendmail.cf", "DZ (version)"), DR_OK);
-	assert_int_equal(dr_exit_status(&t->r), 0);
-	t = fresh(state);
-	run(t, "DZ8.17.1.9\n" CF_X, NULL, "");
-	assert_int_equal(level(t, "sendmail.cf", "DZ (version)"), DR_RISK);
-	assert_int_equal(dr_exit_status(&t->r), 1);
-	t = fresh(state);
-	run(t, CF_X, NULL, "");
-	assert_int_equal(level(t, "sendmail.cf", "DZ (version)"), DR_WARN);
+	assert_int_equal(on(state, CF_GOOD, NULL, "", "sendmail.cf", dz), DR_OK);
+	assert_int_equal(status(state), 0);
+	assert_int_equal(on(state, "DZ8.17.1.9\n" CF_X, NULL, "", "sendmail.cf", dz),
+			 DR_RISK);
+	assert_int_equal(status(state), 1);
+	assert_int_equal(on(state, CF_X, NULL, "", "sendmail.cf", dz), DR_WARN);
 	/* Debian 12's backport, as its sendmail.mc writes DZ */
-	t = fresh(state);
-	run(t, "DZ8.17.1.9/Debian-2+deb12u2\n" CF_X, NULL, "");
-	assert_int_equal(level(t, "sendmail.cf", "DZ (version)"), DR_WARN);
-	t = fresh(state);
-	run(t, "DZ8.17.1.9/Debian-2\n" CF_X, NULL, "");
-	assert_int_equal(level(t, "sendmail.cf", "DZ (version)"), DR_RISK);
-	t = fresh(state);
-	run(t, "DZ8.18.1/Debian-6\n" CF_X, NULL, "");
-	assert_int_equal(level(t, "sendmail.cf", "DZ (version)"), DR_OK);
+	assert_int_equal(on(state, "DZ8.17.1.9/Debian-2+deb12u2\n" CF_X, NULL, "",
+			    "sendmail.cf", dz), DR_WARN);
+	assert_int_equal(on(state, "DZ8.17.1.9/Debian-2\n" CF_X, NULL, "",
+			    "sendmail.cf", dz), DR_RISK);
+	assert_int_equal(on(state, "DZ8.18.1/Debian-6\n" CF_X, NULL, "",
+			    "sendmail.cf", dz), DR_OK);
 }
 
 /* srv_features letters of one access map entry, under dotgate.conf conf. */
 static int srv_level(void **state, const char *access, const char *conf)
 {
-	struct t *t;
-	int l;
+	int l = on(state, CF_GOOD, access, conf, "sendmail.cf", "srv_features");
 
-	t = fresh(state);
-	run(t, CF_GOOD, access, conf);
-	l = level(t, "sendmail.cf", "srv_features");
-	assert_int_equal(dr_exit_status(&t->r), l == DR_RISK);
+	assert_int_equal(status(state), l == DR_RISK);
 	return l;
 }
 
@@ -284,55 +289,45 @@ static void test_srv_features_cf(void **state)
 
 static void test_socket(void **state)
 {
-	struct t *t = *state;
-
-	run(t, CF_GOOD, "", "");
-	assert_int_equal(level(t, "sendmail.cf", "Xdotgate S="), DR_OK);
-	t = fresh(state);
-	run(t, CF_GOOD, "", "socket = \"unix:/var/spool/dotgate.sock\"\n");
-	assert_int_equal(level(t, "sendmail.cf", "Xdotgate S="), DR_RISK);
-	t = fresh(state);
+	assert_int_equal(on(state, CF_GOOD, "", "", "sendmail.cf", "Xdotgate S="),
+			 DR_OK);
+	assert_int_equal(on(state, CF_GOOD, "",
+			    "socket = \"unix:/var/spool/dotgate.sock\"\n",
+			    "sendmail.cf", "Xdotgate S="), DR_RISK);
 	/* found by its socket whatever its name */
-	run(t, CF_HEAD "Xdg, S=unix:/run/dotgate/dotgate.sock, F=T\n", "",
-	    "");
-	assert_int_equal(level(t, "sendmail.cf", "Xdg S="), DR_OK);
-	assert_int_equal(level(t, "MTA", "InputMailFilters"), DR_RISK);
-	t = fresh(state);
-	run(t, CF_HEAD, "", "");
-	assert_int_equal(level(t, "sendmail.cf", "X (mail filter)"), DR_RISK);
+	assert_int_equal(on(state, CF_HEAD "Xdg, S=unix:/run/dotgate/dotgate.sock, F=T\n",
+			    "", "", "sendmail.cf", "Xdg S="), DR_OK);
+	assert_int_equal(level(*state, "MTA", "InputMailFilters"), DR_RISK);
+	assert_int_equal(on(state, CF_HEAD, "", "", "sendmail.cf", "X (mail filter)"),
+			 DR_RISK);
 }
 
-static int flags_level(void **state, const char *x)
+/* The F= finding of dotgate's filter with these equates after S=. */
+static int flags_level(void **state, const char *equates)
 {
-	struct t *t;
 	char cf[2048];
 
-	t = fresh(state);
-	snprintf(cf, sizeof cf, "%s%s", CF_HEAD, x);
-	run(t, cf, "", "");
-	return level(t, "sendmail.cf", "Xdotgate F=");
+	snprintf(cf, sizeof cf, "%sXdotgate, S=local:/run/dotgate/dotgate.sock%s\n",
+		 CF_HEAD, equates);
+	return on(state, cf, "", "", "sendmail.cf", "Xdotgate F=");
 }
 
 static void test_flags(void **state)
 {
-	assert_int_equal(flags_level(state, "Xdotgate, S=local:/run/dotgate/dotgate.sock, F=T\n"),
-			 DR_OK);
-	assert_int_equal(flags_level(state, "Xdotgate, S=local:/run/dotgate/dotgate.sock, F=R\n"),
-			 DR_WARN);
-	assert_int_equal(flags_level(state, "Xdotgate, S=local:/run/dotgate/dotgate.sock\n"),
-			 DR_RISK);
+	assert_int_equal(flags_level(state, ", F=T"), DR_OK);
+	assert_int_equal(flags_level(state, ", F=R"), DR_WARN);
+	assert_int_equal(flags_level(state, ", F=RT"), DR_WARN);	/* R wins */
+	assert_int_equal(flags_level(state, ""), DR_RISK);
+	assert_int_equal(flags_level(state, ", F="), DR_RISK);
 }
 
 static int timeouts_level(void **state, const char *tm, const char *conf)
 {
-	struct t *t;
 	char cf[2048];
 
-	t = fresh(state);
 	snprintf(cf, sizeof cf, "%sXdotgate, S=local:/run/dotgate/dotgate.sock, "
 		 "F=T%s\n", CF_HEAD, tm);
-	run(t, cf, "", conf);
-	return level(t, "sendmail.cf", "Xdotgate T=");
+	return on(state, cf, "", conf, "sendmail.cf", "Xdotgate T=");
 }
 
 static void test_timeouts(void **state)
@@ -352,51 +347,40 @@ static void test_timeouts(void **state)
 
 static void test_daemons(void **state)
 {
-	struct t *t = *state;
-
-	run(t, CF_GOOD, "", "");
-	assert_int_equal(level(t, "MTA", "InputMailFilters"), DR_OK);
-	assert_int_equal(level(t, "MSA", "InputMailFilters"), DR_OK);
-	t = fresh(state);
 	/* a daemon's own list replaces the global one */
-	run(t, "DZ8.18.1\nO DaemonPortOptions=Port=smtp, Name=MTA, I=other\n"
-	    "O DaemonPortOptions=Port=587, Name=MSA, InputMailFilters=other;dotgate\n"
-	    "O InputMailFilters=dotgate\n" CF_X, "", "");
-	assert_int_equal(level(t, "MTA", "InputMailFilters"), DR_RISK);
-	assert_int_equal(level(t, "MSA", "InputMailFilters"), DR_OK);
-	assert_int_equal(dr_exit_status(&t->r), 1);
-	t = fresh(state);
+	const char *own = "DZ8.18.1\n"
+		"O DaemonPortOptions=Port=smtp, Name=MTA, I=other\n"
+		"O DaemonPortOptions=Port=587, Name=MSA, InputMailFilters=other;dotgate\n"
+		"O InputMailFilters=dotgate\n" CF_X;
+
+	assert_int_equal(on(state, CF_GOOD, "", "", "MTA", "InputMailFilters"), DR_OK);
+	assert_int_equal(level(*state, "MSA", "InputMailFilters"), DR_OK);
+	assert_int_equal(on(state, own, "", "", "MTA", "InputMailFilters"), DR_RISK);
+	assert_int_equal(level(*state, "MSA", "InputMailFilters"), DR_OK);
+	assert_int_equal(status(state), 1);
 	/* no daemon line: the global list, for Sendmail's one default daemon */
-	run(t, "DZ8.18.1\n" CF_X, "", "");
-	assert_int_equal(level(t, "sendmail.cf", "InputMailFilters"), DR_RISK);
+	assert_int_equal(on(state, "DZ8.18.1\n" CF_X, "", "", "sendmail.cf",
+			    "InputMailFilters"), DR_RISK);
 }
 
 static void test_auth_daemons(void **state)
 {
-	struct t *t = *state;
+	const char *ad = "auth.daemons";
 
-	run(t, CF_GOOD, "", "auth {\n daemons = {\"msa\"}\n}\n");
-	assert_int_equal(level(t, "dotgate.conf", "auth.daemons"), DR_OK);
-	t = fresh(state);
-	run(t, CF_GOOD, "", "auth {\n daemons = {\"submission\"}\n}\n");
-	assert_int_equal(level(t, "dotgate.conf", "auth.daemons"), DR_WARN);
-	t = fresh(state);
-	run(t, CF_GOOD, "", "");
-	assert_int_equal(level(t, "dotgate.conf", "auth.daemons"), -1);
+	assert_int_equal(on(state, CF_GOOD, "", "auth {\n daemons = {\"msa\"}\n}\n",
+			    "dotgate.conf", ad), DR_OK);
+	assert_int_equal(on(state, CF_GOOD, "",
+			    "auth {\n daemons = {\"submission\"}\n}\n",
+			    "dotgate.conf", ad), DR_WARN);
+	assert_int_equal(on(state, CF_GOOD, "", "", "dotgate.conf", ad), -1);
 }
 
 static void test_mode(void **state)
 {
-	struct t *t = *state;
-
-	run(t, CF_GOOD, "", "");
-	assert_int_equal(level(t, "dotgate.conf", "mode"), DR_OK);
-	t = fresh(state);
-	run(t, CF_GOOD, "", "mode = monitor\n");
-	assert_int_equal(level(t, "dotgate.conf", "mode"), DR_WARN);
-	t = fresh(state);
-	run(t, CF_GOOD, "", NULL);
-	assert_int_equal(level(t, "dotgate.conf", "mode"), -1);
+	assert_int_equal(on(state, CF_GOOD, "", "", "dotgate.conf", "mode"), DR_OK);
+	assert_int_equal(on(state, CF_GOOD, "", "mode = monitor\n", "dotgate.conf",
+			    "mode"), DR_WARN);
+	assert_int_equal(on(state, CF_GOOD, "", NULL, "dotgate.conf", "mode"), -1);
 }
 
 static void test_read(void **state)
@@ -438,23 +422,17 @@ static void test_read(void **state)
 	rmdir(dir);
 }
 
+/* Every test but test_field starts from an empty fixture. */
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_parse, setup, teardown),
-		cmocka_unit_test(test_field),
-		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_access, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_version, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_srv_features, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_srv_features_cf, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_socket, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_flags, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timeouts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_daemons, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_auth_daemons, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mode, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read, setup, teardown),
+		T(test_parse), cmocka_unit_test(test_field), T(test_hostile),
+		T(test_access), T(test_version), T(test_srv_features),
+		T(test_srv_features_cf), T(test_socket), T(test_flags),
+		T(test_timeouts), T(test_daemons), T(test_auth_daemons),
+		T(test_mode), T(test_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
