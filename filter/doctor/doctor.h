@@ -32,6 +32,9 @@
  *	int  sm_read(struct sm_conf *sm, const char *cf_path,
  *		     char *err, size_t errlen);
  *	int  sm_parse(struct sm_conf *sm, const char *text, size_t len);
+ *	int  sm_parse_access(struct sm_conf *sm, const char *text,
+ *			     size_t len, const char *origin);
+ *	const char *sm_field(const char *list, char key, size_t *len);
  *	void sm_free(struct sm_conf *sm);
  *	void sm_check(struct dr_report *r, const struct sm_conf *sm,
  *		      const struct dg_policy *p);
@@ -65,10 +68,19 @@
  *	out).
  *
  *	sm_read()/sm_parse() read a sendmail.cf: the version (DZ), the
- *	daemon options (O DaemonPortOptions), the SrvFeatures
- *	(O SrvFeatures or the local.cf equivalent), the input mail filters
- *	(X lines, O InputMailFilters, O Milter.* timeouts); sm_check() adds
- *	the findings of dotgate-doctor(8), "SENDMAIL CHECKS".
+ *	daemon options (O DaemonPortOptions), the input mail filters
+ *	(X lines, O InputMailFilters) and srv_features: a .cf has no
+ *	option for it but a ruleset (srv_features, and Local_srv_features
+ *	from LOCAL_SRV_FEATURES) whose $# answers are the letters, and
+ *	which asks the access map (FEATURE(access_db), "Srv_Features:"
+ *	entries).  sm_read() then reads the access map's text source (the
+ *	Kaccess file without .db) with sm_parse_access(); origin names it
+ *	in each entry.  Both take hostile text: a line too long or
+ *	malformed is skipped and counted in sm->skipped.  sm_field() finds
+ *	the value of KEY= in an "A=x, B=y" list as Sendmail does (first
+ *	character of the key, case-sensitive): its start and length, or
+ *	NULL.  sm_check() adds the findings of dotgate-doctor(8),
+ *	"SENDMAIL CHECKS".
  * RETURN VALUES
  *	pf_read(), sm_read(): 0, or -1 with a message in err (the MTA's
  *	configuration could not be read: exit status 2).  pf_parse_*(),
@@ -155,19 +167,38 @@ struct sm_milter {
 	char *timeouts;			/* T= */
 };
 
+/* One srv_features answer: a $# rule of the srv_features or
+ * Local_srv_features ruleset, or a Srv_Features: access map entry. */
+struct sm_srvfeat {
+	char *client;			/* "" for every client */
+	char *letters;			/* as returned: "U", "u2 g2" */
+	char *origin;			/* "FILE:LINE" */
+};
+
+#define SM_CF_MAX (4u << 20)		/* bytes of a .cf or access text read */
+#define SM_LINE_MAX 8192		/* bytes of a (folded) line */
+
 struct sm_conf {
+	char *path;			/* the .cf read, NULL from sm_parse() */
 	char *version;			/* DZ */
-	char *srv_features;		/* O SrvFeatures=, or NULL */
 	char *input_filters;		/* O InputMailFilters= */
 	struct sm_milter *milter;
 	size_t nmilter;
 	char **daemon_opts;		/* O DaemonPortOptions= lines */
 	size_t ndaemon;
+	struct sm_srvfeat *feat;	/* srv_features answers */
+	size_t nfeat;
+	bool srv_access;		/* srv_features asks the access map */
+	char *access_map;		/* Kaccess's file, or NULL */
+	char *access_text;		/* its text source as read, or NULL */
 	size_t skipped;
 };
 
 int sm_read(struct sm_conf *sm, const char *cf_path, char *err, size_t errlen);
 int sm_parse(struct sm_conf *sm, const char *text, size_t len);
+int sm_parse_access(struct sm_conf *sm, const char *text, size_t len,
+		    const char *origin);
+const char *sm_field(const char *list, char key, size_t *len);
 void sm_free(struct sm_conf *sm);
 void sm_check(struct dr_report *r, const struct sm_conf *sm,
 	      const struct dg_policy *p);
