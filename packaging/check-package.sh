@@ -93,7 +93,7 @@ conffiles=$(dpkg-query -W -f='${Conffiles}' dotgate)
 for f in /etc/dotgate/dotgate.conf /etc/logrotate.d/dotgate; do
 	check "$f is a conffile" sh -c 'echo "$1" | grep -q "^ $2 "' sh "$conffiles" "$f"
 done
-for f in /usr/sbin/dotgate /usr/bin/dotgate-report /usr/bin/dotgate-probe; do
+for f in /usr/sbin/dotgate /usr/sbin/dotgate-doctor /usr/bin/dotgate-report /usr/bin/dotgate-probe; do
 	check "the package ships $f" test -f "$f"
 done
 # The unit is where the release's debhelper put it: /lib/systemd/system
@@ -205,7 +205,7 @@ else
 fi
 
 # ---- 5. documentation and service files ------------------------------------
-for page in man8/dotgate.8 man5/dotgate.conf.5 man1/dotgate-report.1 man1/dotgate-probe.1; do
+for page in man8/dotgate.8 man8/dotgate-doctor.8 man5/dotgate.conf.5 man1/dotgate-report.1 man1/dotgate-probe.1; do
 	f=/usr/share/man/$page.gz
 	if [ ! -f "$f" ]; then
 		not_ok "man page $page installed"
