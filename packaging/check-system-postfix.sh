@@ -4,8 +4,10 @@
 # takes it, on this machine's own Debian Postfix (not a private -c DIR
 # instance): Postfix set up as Debian's "Internet Site", the README's
 # three blocks run as written (submission with saslauthd inside the
-# chroot, the package installed and attached, the try-it lines), and
-# then, through real SMTP on loopback (swaks), a chrooted smtpd with
+# chroot, the package installed and attached, the try-it lines),
+# dotgate-doctor (on Postfix 3.7 it names the bare-newline risk and its
+# fix, and exits 0 after the fix; on 3.10 no risk), and then, through
+# real SMTP on loopback (swaks), a chrooted smtpd with
 # dotgate: AUTH -> 250 and delivered, no AUTH -> 530, a sender not
 # owned -> 553, a smuggling vector -> 550, one audit record per
 # transaction, a reload that changes behaviour, logrotate, mail deferred
@@ -289,6 +291,36 @@ check "README install-try: no AUTH gets 530 5.7.0 Authentication required" \
 	replied install-try '530 5.7.0 Authentication required$'
 check "README install-try: AUTH PLAIN alice gets 250 queued" \
 	replied install-try '250 2.0.0 Ok: queued as '
+
+# ---- the doctor, as README "Check the server" runs it -----------------------
+# doctor NAME: runs the installed dotgate-doctor on the system Postfix and
+# dotgate's installed configuration; output in $work/NAME.out, status
+# in $work/NAME.rc, the output shown as TAP comments.
+doctor() {
+	dotgate-doctor >"$work/$1.out" 2>&1
+	echo $? >"$work/$1.rc"
+	sed 's/^/# /' "$work/$1.out"
+}
+doctor doctor
+pfver=$(postconf -h mail_version)
+case $pfver in
+3.[0-8].*)	# smtpd_forbid_bare_newline defaults to no before 3.9
+	check "dotgate-doctor on Postfix $pfver: exit 1, one risk, smtpd_forbid_bare_newline = no with its fix" sh -c '
+		[ "$(cat "$1.rc")" = 1 ] && [ "$(grep -c "^risk " "$1.out")" = 1 ] &&
+		grep -q "^risk .* smtpd_forbid_bare_newline = no: .*; fix: postconf -e " "$1.out"' 		sh "$work/doctor"
+	fix=$(sed -n 's/^risk .* smtpd_forbid_bare_newline = no: .*; fix: //p' "$work/doctor.out")
+	check "the fix it names runs: $fix" sh -c "$fix && postfix reload"
+	doctor doctor-fixed
+	check "after the fix dotgate-doctor exits 0, no risk" sh -c '
+		[ "$(cat "$1.rc")" = 0 ] && ! grep -q "^risk " "$1.out"' sh "$work/doctor-fixed"
+	;;
+*)
+	check "dotgate-doctor on Postfix $pfver: exit 0, no risk" sh -c '
+		[ "$(cat "$1.rc")" = 0 ] && ! grep -q "^risk " "$1.out"' sh "$work/doctor"
+	check "dotgate-doctor on Postfix $pfver: the \$mynetworks exclusion from bare-newline normalising is a warn" \
+		grep -q "^warn .* smtpd_forbid_bare_newline_exclusions = " "$work/doctor.out"
+	;;
+esac
 
 # ---- 4. through real SMTP on loopback ---------------------------------------
 before=$(records)
