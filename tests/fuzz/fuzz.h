@@ -7,6 +7,7 @@
  *	int  LLVMFuzzerInitialize(int *argc, char ***argv);
  *	const char *fuzz_tmpfile(const uint8_t *data, size_t size);
  *	void fuzz_fail(const char *fmt, ...);
+ *	void fuzz_findings_check(const struct dr_report *r);
  * DESCRIPTION
  *	Each tests/fuzz/fuzz_*.c defines LLVMFuzzerTestOneInput() (and may
  *	define LLVMFuzzerInitialize()).  The same file is linked either with
@@ -17,6 +18,9 @@
  *	per process) and returns its path, for parsers that read files.
  *	fuzz_fail() reports a broken property and aborts, so that libFuzzer
  *	keeps the input as a crash and the replay driver fails.
+ *	fuzz_findings_check() (fuzz_findings.c, dotgate-doctor's targets
+ *	only) fails unless the findings' JSON parses back and their text
+ *	prints.
  */
 #ifndef DG_FUZZ_H
 #define DG_FUZZ_H
@@ -29,5 +33,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 const char *fuzz_tmpfile(const uint8_t *data, size_t size);
 void fuzz_fail(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
+
+struct dr_report;
+void fuzz_findings_check(const struct dr_report *r);
 
 #endif
