@@ -159,15 +159,18 @@ static void check_version(struct pfc *c)
 		       ? " (before 3.9 they are off until smtpd_forbid_bare_newline is set)" : "");
 }
 
+/* The end-of-data forms a bare-newline Postfix splits DATA at. */
+#define LF_FORMS "(\\n.\\n, \\n.\\r\\n, \\r\\n.\\n, \\n.\\r\\r\\n, \\r\\n.\\r\\r\\n, \\n\\n.\\r\\n)"
+
 static void eval_bare(const struct pfc *c, const struct pf_service *s,
 		      const char *v, struct verdict *out)
 {
 	(void)c;
 	(void)s;
 	if (v == NULL)
-		say(out, DR_RISK, NULL, "this Postfix has no smtpd_forbid_bare_newline: the LF forms (\\n.\\n, \\n.\\r\\n, \\r\\n.\\n, \\n.\\r\\r\\n, \\r\\n.\\r\\r\\n, \\n\\n.\\r\\n) end DATA inside Postfix and dotgate sees two clean transactions; upgrade Postfix (see mail_version)");
+		say(out, DR_RISK, NULL, "this Postfix has no smtpd_forbid_bare_newline: the LF forms " LF_FORMS " end DATA inside Postfix and dotgate sees two clean transactions; upgrade Postfix (see mail_version)");
 	else if (strcasecmp(v, "no") == 0)
-		say(out, DR_RISK, "normalize", "the LF forms (\\n.\\n, \\n.\\r\\n, \\r\\n.\\n, \\n.\\r\\r\\n, \\r\\n.\\r\\r\\n, \\n\\n.\\r\\n) end DATA inside Postfix: dotgate sees two clean transactions, and the hidden one is delivered whenever its sender passes the gate or the client is exempt from it");
+		say(out, DR_RISK, "normalize", "the LF forms " LF_FORMS " end DATA inside Postfix: dotgate sees two clean transactions, and the hidden one is delivered whenever its sender passes the gate or the client is exempt from it");
 	else if (strcasecmp(v, "normalize") == 0 || strcasecmp(v, "yes") == 0
 		 || strcasecmp(v, "reject") == 0)
 		say(out, DR_OK, NULL, "only <CR><LF>.<CR><LF> ends DATA (%s), except for smtpd_forbid_bare_newline_exclusions",
