@@ -43,6 +43,10 @@
  *	- body.exempt_logins sets body_exempt (the milter does not scan
  *	  that login's bodies) and makes the rule auth.exempt unless the
  *	  sender is refused, which clears body_exempt.
+ *	- sender_checked is set when the login's ownership of the sender
+ *	  was asked (an authenticated login, not exempt, not in
+ *	  auth.exempt_logins): the transactions senders.header_from =
+ *	  check holds to the same map at end of message (hfrom.h).
  *	- Replies: %s is the sender as sent (spaces and one pair of <>
  *	  removed; empty for the null sender), %u the {auth_authen} login;
  *	  reply_expand() makes both printable and bounds the reply.  The
@@ -61,8 +65,9 @@
 
 /*
  * The rules an audit record names (dotgate.conf(5), "AUDIT RECORD"):
- * gate_decide() gives one of the first six; GATE_BODY is the record's
- * rule when the body decided (record.h), never the gate's.
+ * gate_decide() gives one of the first six; hfrom_decide() (hfrom.h)
+ * the two GATE_HEADER_ ones at end of message; GATE_BODY is the
+ * record's rule when the body decided (record.h), never the gate's.
  */
 enum gate_rule {
 	GATE_PASS,
@@ -71,6 +76,8 @@ enum gate_rule {
 	GATE_MECHANISM,
 	GATE_PLAINTEXT,
 	GATE_NOT_OWNED,
+	GATE_HEADER_NOT_OWNED,
+	GATE_HEADER_MALFORMED,
 	GATE_BODY,
 	GATE_RULE_COUNT
 };
@@ -91,6 +98,7 @@ struct gate_result {
 	char reply[DG_REPLY_MAX + 1];	/* "530 5.7.0 ..." when refuse */
 	bool body_exempt;		/* login in body.exempt_logins */
 	bool lookup_failed;		/* the remote login map failed */
+	bool sender_checked;		/* the login's ownership was asked */
 };
 
 void gate_decide(const struct dg_policy *p, const struct gate_input *in,

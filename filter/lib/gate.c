@@ -105,6 +105,7 @@ void gate_decide(const struct dg_policy *p, const struct gate_input *in,
 	out->refuse = false;
 	out->body_exempt = false;
 	out->lookup_failed = false;
+	out->sender_checked = false;
 	out->reply[0] = '\0';
 	(void)owner_strip(in->sender, shown, sizeof(shown));
 
@@ -134,6 +135,7 @@ void gate_decide(const struct dg_policy *p, const struct gate_input *in,
 		out->rule = GATE_EXEMPT;
 		return;
 	}
+	out->sender_checked = true;
 	owned = owner_lookup(&p->senders, in->sender, in->auth_authen, in->remote);
 	if (owned == OWNER_FAILED) {
 		lookup_failed(p, out, shown, in->auth_authen);
@@ -155,6 +157,8 @@ const char *const gate_rule_names[] = {
 	[GATE_MECHANISM] = "auth.mechanism",
 	[GATE_PLAINTEXT] = "auth.plaintext",
 	[GATE_NOT_OWNED] = "sender.not_owned",
+	[GATE_HEADER_NOT_OWNED] = "sender.header_not_owned",
+	[GATE_HEADER_MALFORMED] = "sender.header_malformed",
 	[GATE_BODY] = "body",
 };
 _Static_assert(DG_ARRAY_LEN(gate_rule_names) == GATE_RULE_COUNT,
