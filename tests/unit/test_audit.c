@@ -316,7 +316,7 @@ static void test_json_hostile(void **state)
 	/* The fake key inside a value is not a key. */
 	assert_string_equal(json_string_value(json_object_get(j, "verdict")),
 			    "reject");
-	assert_int_equal(json_object_size(j), 18);
+	assert_int_equal(json_object_size(j), 19);
 	json_decref(j);
 	free(line);
 	txn_free(t);

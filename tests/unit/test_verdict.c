@@ -377,7 +377,7 @@ static void test_final_rows(void **state)
 	default_policy(&p);
 	for (size_t i = 0; i < DG_ARRAY_LEN(final_rows); i++) {
 		const struct final_row *row = &final_rows[i];
-		struct gate_result mail = { GATE_PASS, false, "", false, false };
+		struct gate_result mail = { GATE_PASS, false, "", false, false, false };
 		struct scan_result r;
 		const struct scan_result *scan = final_body(&p, row->body, &r);
 		struct final_decision d;
@@ -398,7 +398,7 @@ static void test_final_rows(void **state)
 static void test_final_body_parts(void **state)
 {
 	struct dg_policy p;
-	struct gate_result mail = { GATE_PASS, false, "", false, false };
+	struct gate_result mail = { GATE_PASS, false, "", false, false, false };
 	struct scan_result r;
 	struct final_decision d;
 
