@@ -75,11 +75,12 @@ enum addrlist_error {
 /* The parser's state between pushes: private to addrlist.c. */
 struct addrlist_parser {
 	int state;			/* where in the grammar */
-	int ret;			/* state to return to after an escape */
+	int ret;			/* state to return to after a comment */
 	unsigned depth;			/* comment nesting */
-	unsigned flags;			/* what this mailbox has seen */
+	unsigned flags;			/* in angle brackets, in a group, ... */
+	int last;			/* last token of local part or domain */
 	size_t start;			/* text offset of the address being built */
-	size_t len;			/* its length so far */
+	size_t len;			/* its length so far (may pass what fits) */
 	size_t pos;			/* bytes pushed, for error_at */
 	int finished;
 };

@@ -6,6 +6,9 @@
  * SYNOPSIS
  *	void gate_decide(const struct dg_policy *p, const struct gate_input *in,
  *			 struct gate_result *out);
+ *	void gate_refuse(struct gate_result *out, enum gate_rule rule,
+ *			 const struct dg_reply *r, const char *sender,
+ *			 const char *login);
  *	const char *gate_rule_name(enum gate_rule r);
  *	extern const char *const gate_rule_names[GATE_RULE_COUNT];
  * DESCRIPTION
@@ -52,6 +55,10 @@
  *	  reply_expand() makes both printable and bounds the reply.  The
  *	  reply holds single '%' characters: the caller doubles them
  *	  (reply_escape_percent()) before smfi_setreply().
+ *
+ *	gate_refuse() makes out a refusal by rule with reply r expanded
+ *	(%s sender, %u login): the one form every refusal of the sender
+ *	gate takes, at MAIL FROM and at end of message (hfrom.h).
  */
 #ifndef DG_GATE_H
 #define DG_GATE_H
@@ -103,6 +110,8 @@ struct gate_result {
 
 void gate_decide(const struct dg_policy *p, const struct gate_input *in,
 		 struct gate_result *out);
+void gate_refuse(struct gate_result *out, enum gate_rule rule,
+		 const struct dg_reply *r, const char *sender, const char *login);
 const char *gate_rule_name(enum gate_rule r);
 
 extern const char *const gate_rule_names[];	/* GATE_RULE_COUNT names */

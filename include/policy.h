@@ -67,6 +67,7 @@ struct loginmap;
 enum dg_mode { DG_MODE_ENFORCE, DG_MODE_MONITOR, DG_MODE_COUNT };
 enum dg_on_error { DG_ONERR_TEMPFAIL, DG_ONERR_ACCEPT };
 enum dg_unlisted { DG_UNLISTED_REJECT, DG_UNLISTED_ALLOW };
+enum dg_header_from { DG_HFROM_IGNORE, DG_HFROM_CHECK };
 enum dg_null_sender { DG_NULL_ALLOW, DG_NULL_REJECT };
 
 struct dg_policy_auth {
@@ -95,6 +96,9 @@ struct dg_policy_senders {
 	enum dg_null_sender null_sender;
 	struct dg_reply reply;
 	struct dg_reply lookup_error;	/* a remote map failed, on_error tempfail */
+	enum dg_header_from header_from;
+	struct dg_reply reply_header_from;	/* sender.header_not_owned */
+	struct dg_reply reply_header_malformed;	/* sender.header_malformed */
 };
 
 struct dg_policy_body {

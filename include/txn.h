@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "addrlist.h"
 #include "scanner.h"
 
 #define DG_FIELD_MAX 2048
@@ -44,6 +45,7 @@ struct dg_txn {
 	size_t nrcpts;
 	size_t nrcpts_total;
 	uint64_t size;
+	const struct addrlist *header_from; /* From: as checked; NULL: not */
 	struct scan_result scan;	/* valid when scanned */
 	bool scanned;
 };

@@ -41,7 +41,9 @@
  *			("" when none).
  *	At MAIL an envelope refused in enforce mode is recorded and refused
  *	there; otherwise nothing happens until end of message or abort.
- *	At end of message in enforce mode the body verdict is done.  In
+ *	At end of message in enforce mode the body verdict is done,
+ *	unless mail is a refusal made there (the From: header, hfrom.h):
+ *	then that refusal is, with its rule, before the body's.  In
  *	monitor mode nothing is refused, held or tagged: verdict is log
  *	when enforce mode would not have accepted (else accept), would is
  *	what it would have done (none for accept), and the MAIL decision

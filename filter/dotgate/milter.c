@@ -23,6 +23,7 @@
 #include <libmilter/mfapi.h>
 
 #include "gate.h"
+#include "hfrom.h"
 #include "log.h"
 #include "lookup.h"
 #include "metrics.h"
@@ -47,6 +48,8 @@ struct conn {
 	uint64_t cb_t0;		/* metrics: the running callback's start, or 0 */
 	uint64_t cb_ns;		/* metrics: callback time of this transaction */
 	struct lookup *lookup;	/* remote login map: session and cache */
+	bool check_headers;	/* senders.header_from holds this transaction */
+	struct hfrom *hfrom;	/* its From:, Sender:, Resent-* headers */
 };
 
 /* Writes the transaction's one record, r, built by record_make();
@@ -203,15 +206,21 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	 * step without a reply never has an error to report: without a
 	 * context (SMFIS_ALL_OPTS, no NR flag) every step is answered.
 	 */
-	const unsigned long skip = SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOUNKNOWN
-				   | SMFIP_NODATA;
-	const unsigned long noreply = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_BODY;
+	unsigned long skip = SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOUNKNOWN
+			     | SMFIP_NODATA;
+	unsigned long noreply = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_BODY;
 	struct conn *c = conn_get(ctx);
 
 	(void)f2;
 	(void)f3;
 	if (c == NULL)
 		return SMFIS_ALL_OPTS;
+	/* Headers only when senders.header_from asks for them, and then
+	 * unanswered like body chunks: the decision is at end of message. */
+	if (c->policy->senders.header_from == DG_HFROM_CHECK) {
+		skip &= ~SMFIP_NOHDRS;
+		noreply |= SMFIP_NR_HDR;
+	}
 	*pf0 = wanted_actions(c->policy) & f0;
 	*pf1 = (skip | noreply) & f1;
 	c->noreply = *pf1 & noreply;
@@ -323,6 +332,20 @@ static void begin_transaction(SMFICTX *ctx, struct conn *c, const char *sender)
 		txn_set(&t->daemon, daemon);
 }
 
+/* Whether the transaction's headers are to be read: the login's
+ * ownership was checked at MAIL FROM, and passed. */
+static void headers_begin(struct conn *c)
+{
+	c->check_headers = c->policy->senders.header_from == DG_HFROM_CHECK
+			   && c->mail.sender_checked && !c->mail.refuse;
+	if (!c->check_headers)
+		return;
+	if (c->hfrom == NULL)
+		c->hfrom = hfrom_new();
+	else
+		hfrom_reset(c->hfrom);
+}
+
 static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct conn *c = conn_get(ctx);
@@ -343,10 +366,42 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	in.remote = lookup_begin(&c->lookup, c->policy);
 	gate_decide(c->policy, &in, &c->mail);
 	lookup_end(c->lookup);
+	headers_begin(c);
 	record_make(&r, c->policy, DG_STAGE_MAIL, &c->mail, c->txn);
 	if (r.decision.record)
 		emit(c, &r);
 	return r.decision.refuse ? refuse(ctx, r.decision.reply) : SMFIS_CONTINUE;
+}
+
+static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	if (c->in_txn && c->check_headers)
+		hfrom_header(c->hfrom, name, value);
+	return go_on(c, SMFIP_NR_HDR);
+}
+
+/*
+ * End of message, senders.header_from = check: the From: header held to
+ * the login map (dotgate.conf(5), HEADER FROM).  A refusal there takes
+ * the place of the MAIL decision, which passed, so that verdict_final()
+ * applies it, monitor mode included, before the body's verdict.
+ */
+static void headers_decide(struct conn *c)
+{
+	struct gate_result h = c->mail;
+
+	if (!c->check_headers)
+		return;
+	hfrom_decide(c->policy, c->hfrom, c->txn->auth_user,
+		     lookup_begin(&c->lookup, c->policy), &h);
+	lookup_end(c->lookup);
+	c->txn->header_from = hfrom_from(c->hfrom);
+	if (h.refuse)
+		c->mail = h;
 }
 
 static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
@@ -439,6 +494,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	txn_set(&c->txn->qid, macro(ctx, "i"));
 	scanner_finish(c->scanner, &c->txn->scan);
 	c->txn->scanned = true;
+	headers_decide(c);
 	record_make(&r, c->policy, DG_STAGE_EOM, &c->mail, c->txn);
 	st = apply_eom(ctx, c, &r.decision);
 	if (!emit(c, &r) && st == SMFIS_CONTINUE && c->policy->audit.required)
@@ -474,6 +530,7 @@ static sfsistat cb_close(SMFICTX *ctx)
 	scanner_free(c->scanner);
 	txn_free(c->txn);
 	lookup_free(c->lookup);
+	hfrom_free(c->hfrom);
 	policy_unref(c->policy);
 	free(c);
 	metrics_conn_close();
@@ -515,6 +572,7 @@ TIMED(connect, (SMFICTX *ctx, char *host, _SOCK_ADDR *addr), (ctx, host, addr))
 TIMED(helo, (SMFICTX *ctx, char *helo), (ctx, helo))
 TIMED(envfrom, (SMFICTX *ctx, char **argv), (ctx, argv))
 TIMED(envrcpt, (SMFICTX *ctx, char **argv), (ctx, argv))
+TIMED(header, (SMFICTX *ctx, char *name, char *value), (ctx, name, value))
 TIMED(body, (SMFICTX *ctx, unsigned char *chunk, size_t len), (ctx, chunk, len))
 TIMED(eom, (SMFICTX *ctx), (ctx))
 TIMED(abort, (SMFICTX *ctx), (ctx))
@@ -527,6 +585,7 @@ static struct smfiDesc desc = {
 	.xxfi_helo = t_helo,
 	.xxfi_envfrom = t_envfrom,
 	.xxfi_envrcpt = t_envrcpt,
+	.xxfi_header = t_header,
 	.xxfi_body = t_body,
 	.xxfi_eom = t_eom,
 	.xxfi_abort = t_abort,

@@ -48,6 +48,19 @@ static json_t *rcpts_array(const struct dg_txn *t)
 	return r;
 }
 
+/* The From: addresses found, or null when the header was not checked. */
+static json_t *header_from_array(const struct dg_txn *t)
+{
+	json_t *a;
+
+	if (t->header_from == NULL)
+		return json_null();
+	a = dgjson_must(json_array());
+	for (size_t i = 0; i < t->header_from->n; i++)
+		dgjson_push(a, dgjson_str(addrlist_addr(t->header_from, i)));
+	return a;
+}
+
 static json_t *anomalies_object(const struct dg_txn *t)
 {
 	json_t *a = dgjson_must(json_object());
@@ -93,6 +106,7 @@ static json_t *record_object(const struct dg_record *r,
 	dgjson_set(rec, "tls", dgjson_str(t->tls));
 	dgjson_set(rec, "from", dgjson_str(t->from));
 	dgjson_set(rec, "rcpts", rcpts_array(t));
+	dgjson_set(rec, "header_from", header_from_array(t));
 	dgjson_set(rec, "size", json_integer((json_int_t)t->size));
 	dgjson_set(rec, "anomalies", anomalies_object(t));
 	dgjson_set(rec, "verdict", name_or_null(record_verdict(r)));

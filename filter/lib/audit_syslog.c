@@ -16,7 +16,8 @@
 #include "audit.h"
 #include "util.h"
 
-/* Budgets, in escaped bytes, for each value; they sum to under 7 KB. */
+/* Budgets, in escaped bytes, for each value; with the keys they sum to
+ * under 7.7 KB, below AUDIT_SYSLOG_MAX. */
 #define CAP_SHORT	32
 #define CAP_ADDR	256
 #define CAP_NAME	384
@@ -26,6 +27,7 @@
 #define CAP_MECH	64
 #define CAP_FROM	1024
 #define CAP_RCPTS	1024
+#define CAP_HFROM	512
 #define CAP_ANOMALIES	512
 #define CAP_REPLY	1980
 #define QID_MAX		64
@@ -131,13 +133,17 @@ static void field_u64(struct line *l, const char *key, unsigned long long v)
 	field(l, key, num, CAP_SHORT);
 }
 
-static void field_rcpts(struct line *l, const struct dg_txn *t)
-{
-	size_t cap = CAP_RCPTS;
+/* One item of a list field: the i-th string of what the caller lists. */
+typedef const char *list_item_fn(const void *list, size_t i);
 
-	if (!open_value(l, "rcpts", &cap))
+/* key="a,b,c": the items escaped, a comma inside one escaped too (it
+ * separates), the rest cut with "..." when cap runs out. */
+static void field_list(struct line *l, const char *key, const void *list,
+		       size_t n, list_item_fn *item, size_t cap)
+{
+	if (!open_value(l, key, &cap))
 		return;
-	for (size_t i = 0; i < t->nrcpts; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (i > 0) {
 			if (cap < 1 + sizeof(ELLIPSIS) - 1) {
 				put(l, ELLIPSIS, sizeof(ELLIPSIS) - 1);
@@ -146,11 +152,20 @@ static void field_rcpts(struct line *l, const struct dg_txn *t)
 			put(l, ",", 1);
 			cap--;
 		}
-		/* A comma inside an address is escaped: it separates. */
-		if (!put_escaped(l, t->rcpts[i], ',', &cap))
+		if (!put_escaped(l, item(list, i), ',', &cap))
 			break;
 	}
 	put(l, "\"", 1);
+}
+
+static const char *rcpt_item(const void *list, size_t i)
+{
+	return ((const struct dg_txn *)list)->rcpts[i];
+}
+
+static const char *hfrom_item(const void *list, size_t i)
+{
+	return addrlist_addr(list, i);
 }
 
 static void field_anomalies(struct line *l, const struct dg_txn *t)
@@ -224,7 +239,10 @@ size_t audit_syslog_fmt(const struct dg_record *r, const struct timespec *ts,
 	}
 	field(l, "tls", t->tls, CAP_MECH);
 	field(l, "from", t->from, CAP_FROM);
-	field_rcpts(l, t);
+	field_list(l, "rcpts", t, t->nrcpts, rcpt_item, CAP_RCPTS);
+	if (t->header_from != NULL)
+		field_list(l, "header_from", t->header_from, t->header_from->n,
+			   hfrom_item, CAP_HFROM);
 	field_u64(l, "size", (unsigned long long)t->size);
 	field_anomalies(l, t);
 	field(l, "verdict", record_verdict(r), CAP_SHORT);

@@ -52,8 +52,8 @@ static bool exempt(const struct dg_policy_auth *a, const struct gate_input *in)
 	return a->ndaemons > 0 && !in_list(a->daemons, a->ndaemons, in->daemon_name);
 }
 
-static void refuse(struct gate_result *out, enum gate_rule rule,
-		   const struct dg_reply *r, const char *sender, const char *login)
+void gate_refuse(struct gate_result *out, enum gate_rule rule,
+		 const struct dg_reply *r, const char *sender, const char *login)
 {
 	struct reply_vars v = { sender, login, NULL };
 
@@ -73,7 +73,7 @@ static void lookup_failed(const struct dg_policy *p, struct gate_result *out,
 	out->lookup_failed = true;
 	out->body_exempt = false;
 	if (p->on_error == DG_ONERR_TEMPFAIL)
-		refuse(out, GATE_NOT_OWNED, &p->senders.lookup_error, shown, login);
+		gate_refuse(out, GATE_NOT_OWNED, &p->senders.lookup_error, shown, login);
 }
 
 /* Check 5: the ownership facts with unlisted and null_sender applied. */
@@ -115,16 +115,16 @@ void gate_decide(const struct dg_policy *p, const struct gate_input *in,
 	}
 	if (empty(in->auth_authen)) {
 		if (a->require)
-			refuse(out, GATE_UNAUTHENTICATED, &a->unauthenticated, shown, NULL);
+			gate_refuse(out, GATE_UNAUTHENTICATED, &a->unauthenticated, shown, NULL);
 		return;		/* not required: nothing to check a login against */
 	}
 	if (a->nmechanisms > 0 && !in_list(a->mechanisms, a->nmechanisms, in->auth_type)) {
-		refuse(out, GATE_MECHANISM, &a->mechanism, shown, in->auth_authen);
+		gate_refuse(out, GATE_MECHANISM, &a->mechanism, shown, in->auth_authen);
 		return;
 	}
 	if (a->plaintext_needs_tls && empty(in->tls_version)
 	    && mechclass_is_plaintext(in->auth_type)) {
-		refuse(out, GATE_PLAINTEXT, &a->plaintext, shown, in->auth_authen);
+		gate_refuse(out, GATE_PLAINTEXT, &a->plaintext, shown, in->auth_authen);
 		return;
 	}
 	out->body_exempt = in_list(p->body.exempt_logins, p->body.nexempt_logins,
@@ -145,7 +145,7 @@ void gate_decide(const struct dg_policy *p, const struct gate_input *in,
 		if (owned == OWNER_NULL)
 			shown[0] = '\0';	/* "<>" or <""> is shown as <> */
 		out->body_exempt = false;
-		refuse(out, GATE_NOT_OWNED, &p->senders.reply, shown, in->auth_authen);
+		gate_refuse(out, GATE_NOT_OWNED, &p->senders.reply, shown, in->auth_authen);
 	}
 }
 

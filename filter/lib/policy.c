@@ -53,6 +53,8 @@ static void policy_free(struct dg_policy *p)
 	loginmap_free(p->senders.inline_users);
 	reply_free(&p->senders.reply);
 	reply_free(&p->senders.lookup_error);
+	reply_free(&p->senders.reply_header_from);
+	reply_free(&p->senders.reply_header_malformed);
 	free(p->body.tag_header);
 	reply_free(&p->body.reject);
 	reply_free(&p->body.tempfail);

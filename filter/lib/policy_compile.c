@@ -277,12 +277,16 @@ static void compile_senders(struct policy_errs *E, cfg_t *sec, struct dg_policy_
 {
 	static const char *const unlisted[] = { "reject", "allow" };
 	static const char *const nullsender[] = { "allow", "reject" };
+	static const char *const header_from[] = { "ignore", "check" };
 
 	login_map(E, sec, s);
 	s->unlisted = (enum dg_unlisted)choose(E, sec, "unlisted", unlisted, 2);
 	s->null_sender = (enum dg_null_sender)choose(E, sec, "null_sender", nullsender, 2);
 	reply(E, sec, "reply", &s->reply, 0);
 	reply(E, sec, "reply_lookup_error", &s->lookup_error, '4');
+	s->header_from = (enum dg_header_from)choose(E, sec, "header_from", header_from, 2);
+	reply(E, sec, "reply_header_from", &s->reply_header_from, 0);
+	reply(E, sec, "reply_header_malformed", &s->reply_header_malformed, 0);
 }
 
 static bool valid_owned(const char *s)

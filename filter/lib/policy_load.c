@@ -129,6 +129,9 @@ static cfg_opt_t senders_opts[] = {
 	VAL("null_sender", "allow"),
 	VAL("reply", "553 5.7.1 <%s>: Sender address rejected: not owned by user %u"),
 	VAL("reply_lookup_error", "451 4.3.0 <%s>: Sender address rejected: login map lookup failed"),
+	VAL("header_from", "ignore"),
+	VAL("reply_header_from", "553 5.7.1 <%s>: From header address not owned by user %u"),
+	VAL("reply_header_malformed", "550 5.7.1 From header missing, repeated or unreadable"),
 	CFG_END()
 };
 

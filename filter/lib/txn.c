@@ -52,6 +52,7 @@ void txn_reset(struct dg_txn *t)
 {
 	clear_transaction(t);
 	t->size = 0;
+	t->header_from = NULL;
 	memset(&t->scan, 0, sizeof(t->scan));
 	t->scanned = false;
 }

@@ -106,9 +106,19 @@ static void final_mail(const struct dg_policy *p, const struct gate_result *mail
 	copy_reply(out, mail->reply);
 }
 
-static void final_eom_enforce(const struct body_verdict *bv,
+/* Enforce mode at end of message: a refusal of the sender gate made
+ * there (the From: header, hfrom.h) comes before the body's verdict,
+ * as the MAIL decision does in monitor mode. */
+static void final_eom_enforce(const struct gate_result *mail,
+			      const struct body_verdict *bv,
 			      struct final_decision *out)
 {
+	if (mail->refuse) {
+		out->refuse = true;
+		out->verdict = reply_verdict(mail->reply);
+		copy_reply(out, mail->reply);
+		return;
+	}
 	out->verdict = bv->verdict;
 	out->body_rule = bv->seen;
 	out->refuse = bv->verdict == DG_VERDICT_REJECT
@@ -166,7 +176,7 @@ void verdict_final(const struct dg_policy *p, enum dg_stage stage,
 		if (p->mode == DG_MODE_MONITOR)
 			final_eom_monitor(mail, &out->body, out);
 		else
-			final_eom_enforce(&out->body, out);
+			final_eom_enforce(mail, &out->body, out);
 		break;
 	case DG_STAGE_ABORT:
 		final_abort(p, mail, scan != NULL, out);

@@ -97,7 +97,7 @@ static void test_json_full(void **state)
 		"\"auth\":{\"user\":\"alice@example.test\",\"mech\":\"PLAIN\"},"
 		"\"tls\":\"TLSv1.3\",\"from\":\"alice@example.test\","
 		"\"rcpts\":[\"bob@example.test\",\"carol@example.test\"],"
-		"\"size\":1234,\"anomalies\":{\"bare_cr\":{\"count\":2,"
+		"\"header_from\":null,\"size\":1234,\"anomalies\":{\"bare_cr\":{\"count\":2,"
 		"\"first\":180},\"long_line\":{\"count\":1,\"first\":0}},"
 		"\"verdict\":\"reject\",\"would\":null,\"rule\":\"body\","
 		"\"reply\":\"550 5.6.0 Message rejected: malformed line endings "
@@ -125,7 +125,8 @@ static void test_json_nulls(void **state)
 		"{\"ts\":\"2026-11-29T01:02:03.456Z\",\"host\":null,"
 		"\"stage\":\"mail\",\"qid\":null,\"client\":{\"addr\":null,\"port\":null,"
 		"\"name\":null},\"helo\":null,\"daemon\":null,\"auth\":null,"
-		"\"tls\":null,\"from\":\"\",\"rcpts\":[],\"size\":0,"
+		"\"tls\":null,\"from\":\"\",\"rcpts\":[],\"header_from\":null,"
+		"\"size\":0,"
 		"\"anomalies\":{},\"verdict\":\"reject\",\"would\":null,"
 		"\"rule\":\"auth.unauthenticated\","
 		"\"reply\":\"530 5.7.0 Authentication required\","
@@ -142,6 +143,50 @@ static void test_json_nulls(void **state)
 	assert_non_null(strstr(line, "\"auth\":{\"user\":\"bob\",\"mech\":null}"));
 	assert_non_null(strstr(line, "\"verdict\":null,\"would\":null,"
 			       "\"rule\":\"auth.exempt\",\"reply\":null"));
+	free(line);
+	txn_free(t);
+}
+
+/* header_from: the From: addresses as parsed when the header was
+ * checked (dotgate.conf(5), HEADER FROM), escaped like every string, in
+ * the JSON record and the syslog line; [] and an empty value when there
+ * was no From:. */
+static void test_header_from(void **state)
+{
+	/* As the parser stores them (addrlist.h); the encoders must not
+	 * trust even that: a comma, quotes, a backslash, control bytes. */
+	static const char *const addrs[] = {
+		"alice@example.test", "\"a,\\\"b\"@example.test", "\"x\r\ny\"@evil.test",
+	};
+	struct dg_txn *t = full_txn();
+	struct addrlist from;
+	size_t used = 0;
+	char *line;
+
+	(void)state;
+	addrlist_init(&from);
+	for (size_t i = 0; i < DG_ARRAY_LEN(addrs); i++) {
+		from.off[from.n++] = (uint16_t)used;
+		strcpy(from.text + used, addrs[i]);
+		used += strlen(addrs[i]) + 1;
+	}
+	t->header_from = &from;
+	line = audit_json(rec(t), &TS);
+	assert_non_null(strstr(line, "\"header_from\":[\"alice@example.test\","
+			       "\"\\\"a,\\\\\\\"b\\\"@example.test\","
+			       "\"\\\"x\\r\\ny\\\"@evil.test\"],\"size\""));
+	free(line);
+	line = audit_syslog(rec(t), &TS);
+	assert_non_null(strstr(line, " header_from=\"alice@example.test,"
+			       "\\\"a\\x2c\\\\\\\"b\\\"@example.test,"
+			       "\\\"x\\x0d\\x0ay\\\"@evil.test\" size="));
+	free(line);
+	from.n = 0;
+	line = audit_json(rec(t), &TS);
+	assert_non_null(strstr(line, "\"header_from\":[],"));
+	free(line);
+	line = audit_syslog(rec(t), &TS);
+	assert_non_null(strstr(line, " header_from=\"\" size="));
 	free(line);
 	txn_free(t);
 }
@@ -271,7 +316,7 @@ static void test_json_hostile(void **state)
 	/* The fake key inside a value is not a key. */
 	assert_string_equal(json_string_value(json_object_get(j, "verdict")),
 			    "reject");
-	assert_int_equal(json_object_size(j), 18);
+	assert_int_equal(json_object_size(j), 19);
 	json_decref(j);
 	free(line);
 	txn_free(t);
@@ -500,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_json_full),
 		cmocka_unit_test(test_json_nulls),
 		cmocka_unit_test(test_json_monitor),
+		cmocka_unit_test(test_header_from),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_json_hostile),
 		cmocka_unit_test(test_json_nul),

@@ -68,15 +68,31 @@ static void test_records(void **state)
 	t->scan.cls[DG_CLASS_BARE_LF].count = 3;
 	R.decision.body_rule = true;
 	metrics_record(rec(t));
+	/* The header decisions at end of message (dotgate.conf(5), HEADER
+	 * FROM) are rules like the others. */
+	R.stage = DG_STAGE_EOM;
+	R.decision.has_verdict = true;
+	R.decision.body_rule = false;
+	R.mode = DG_MODE_ENFORCE;
+	R.mail_rule = GATE_HEADER_NOT_OWNED;
+	metrics_record(rec(t));
+	R.mail_rule = GATE_HEADER_MALFORMED;
+	R.mode = DG_MODE_MONITOR;
+	R.decision.verdict = DG_VERDICT_LOG;
+	metrics_record(rec(t));
 	page = expose();
+	has_line(page, "dotgate_transactions_total{stage=\"eom\",verdict=\"reject\","
+		 "rule=\"sender.header_not_owned\",mode=\"enforce\"} 1");
+	has_line(page, "dotgate_transactions_total{stage=\"eom\",verdict=\"log\","
+		 "rule=\"sender.header_malformed\",mode=\"monitor\"} 1");
 	has_line(page, "dotgate_transactions_total{stage=\"mail\",verdict=\"reject\","
 		 "rule=\"auth.unauthenticated\",mode=\"enforce\"} 2");
 	has_line(page, "dotgate_transactions_total{stage=\"abort\",verdict=\"none\","
 		 "rule=\"body\",mode=\"monitor\"} 1");
-	has_line(page, "dotgate_anomalies_total{class=\"bare_lf\"} 1");
-	has_line(page, "dotgate_anomaly_occurrences_total{class=\"bare_lf\"} 3");
+	has_line(page, "dotgate_anomalies_total{class=\"bare_lf\"} 3");
+	has_line(page, "dotgate_anomaly_occurrences_total{class=\"bare_lf\"} 9");
 	has_line(page, "dotgate_anomalies_total{class=\"bare_cr\"} 0");
-	has_line(page, "dotgate_body_bytes_total 1000");
+	has_line(page, "dotgate_body_bytes_total 3000");
 	has_line(page, "dotgate_audit_write_errors_total{sink=\"file\"} 7");
 	has_line(page, "# TYPE dotgate_transactions_total counter");
 	free(page);

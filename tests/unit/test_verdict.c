@@ -262,6 +262,7 @@ struct final_row {
 #define REJ DG_VERDICT_REJECT
 #define R530 "530 5.7.0 Authentication required"
 #define R451 "451 4.7.1 Try again"
+#define R553 "553 5.7.1 <x@evil.test>: From header address not owned by user alice"
 
 static const struct final_row final_rows[] = {
 	/* what, mode, stage, mail reply, body:
@@ -284,6 +285,16 @@ static const struct final_row final_rows[] = {
 	  1, 1, 0, 0, 1, TMP, 0, ACC, 1, "451 4.6.0 " },
 	{ "enforce: reject", E, DG_STAGE_EOM, NULL, REJECTED,
 	  1, 1, 0, 0, 1, REJ, 0, ACC, 1, "550 5.6.0 " },
+	/* A refusal made at end of message (the From: header, dotgate.conf(5)
+	 * HEADER FROM) reaches verdict_final() as the MAIL decision. */
+	{ "enforce: a header refusal at eom, clean body", E, DG_STAGE_EOM, R553, CLEAN,
+	  1, 1, 0, 0, 1, REJ, 0, ACC, 0, R553 },
+	{ "enforce: a header refusal before the body's reject", E, DG_STAGE_EOM, R553, REJECTED,
+	  1, 1, 0, 0, 1, REJ, 0, ACC, 0, R553 },
+	{ "enforce: a header refusal before a held body", E, DG_STAGE_EOM, R553, HELD,
+	  1, 1, 0, 0, 1, REJ, 0, ACC, 0, R553 },
+	{ "enforce: a 4xx header refusal (map down) defers", E, DG_STAGE_EOM, R451, TAGGED,
+	  1, 1, 0, 0, 1, TMP, 0, ACC, 0, R451 },
 	{ "enforce: abort before the body", E, DG_STAGE_ABORT, NULL, NO_BODY,
 	  1, 0, 0, 0, 0, ACC, 0, ACC, 0, "" },
 	{ "enforce: abort after an anomalous body", E, DG_STAGE_ABORT, NULL, REJECTED,
@@ -366,7 +377,7 @@ static void test_final_rows(void **state)
 	default_policy(&p);
 	for (size_t i = 0; i < DG_ARRAY_LEN(final_rows); i++) {
 		const struct final_row *row = &final_rows[i];
-		struct gate_result mail = { GATE_PASS, false, "", false, false };
+		struct gate_result mail = { GATE_PASS, false, "", false, false, false };
 		struct scan_result r;
 		const struct scan_result *scan = final_body(&p, row->body, &r);
 		struct final_decision d;
@@ -387,7 +398,7 @@ static void test_final_rows(void **state)
 static void test_final_body_parts(void **state)
 {
 	struct dg_policy p;
-	struct gate_result mail = { GATE_PASS, false, "", false, false };
+	struct gate_result mail = { GATE_PASS, false, "", false, false, false };
 	struct scan_result r;
 	struct final_decision d;
 
