@@ -59,6 +59,9 @@ local function expect_eom(conn, got, c, monitor)
     return
   end
   local code, ecode, text = string.match(c.reply, "^(%d%d%d) (%d%.%d+%.%d+) (.*)$")
+  -- On the wire a '%' is doubled: the MTA reads the text as a format
+  -- (smfi_setreply(3)); the record keeps the reply as the client sees it.
+  text = string.gsub(text, "%%", "%%%%")
   if got ~= SMFIR_REPLYCODE or not mt.eom_check(conn, MT_SMTPREPLY, code, ecode, text) then
     dg.fail(string.format("%s: end-of-message reply %s, expected \"%s\"", c.what,
       got and string.char(got) or "none", c.reply))

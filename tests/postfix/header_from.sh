@@ -102,7 +102,9 @@ replies() {
 rec() {
 	pf_audit_since "$N" | jq -c "$1" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'
 }
-FIELDS='[.stage,.verdict,.would,.rule,.reply,.header_from]'
+# header_from must be there, null when not checked: "absent" otherwise.
+FIELDS='[.stage,.verdict,.would,.rule,.reply,
+	(if has("header_from") then .header_from else "absent" end)]'
 
 # accepted NAME HEADER_FROM [VERDICT RULE]: queued and delivered; the
 # record says stage eom, VERDICT (accept), RULE (pass) and header_from.
@@ -165,7 +167,8 @@ send two-headers alice --header 'From: alice@example.test' \
 refused two-headers "$MALFORMED" '["alice@example.test"]'
 send no-from alice --data "To: carol@example.test\nSubject: no-from\n\ntoken no-from-$$\n"
 refused no-from "$MALFORMED" '[]'
-send folded alice --data "From: Alice\n  (the real one)\n\t<alice@example.test>\nTo: carol@example.test\nSubject: folded\n\ntoken folded-$$\n"
+TAB=$(printf '\t')
+send folded alice --data "From: Alice\n  (the real one)\n$TAB<alice@example.test>\nTo: carol@example.test\nSubject: folded\n\ntoken folded-$$\n"
 accepted folded '["alice@example.test"]'
 send exempt-login bob --header 'From: mallory@evil.test'
 accepted exempt-login null accept auth.exempt
@@ -231,6 +234,8 @@ for m in "reject sender.header_not_owned enforce" "reject sender.header_malforme
 	echo "# dotgate_transactions_total{verdict=$1,rule=$2,mode=$3} = ${got:-absent}, records: $want"
 	is "metrics counter for $2 ($1, $3) equals the audit records" "${got:-absent}" "$want"
 done
-is "records of sender.header_not_owned in enforce mode" "$(records reject sender.header_not_owned enforce)" 4
+is "records: not owned, malformed (enforce); not owned, malformed (monitor)" \
+	"$(records reject sender.header_not_owned enforce) $(records reject sender.header_malformed enforce) $(records log sender.header_not_owned monitor) $(records log sender.header_malformed monitor)" \
+	"4 4 1 1"
 
 pf_done
