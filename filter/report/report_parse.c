@@ -233,6 +233,33 @@ static int hexval(unsigned char c)
 	return -1;
 }
 
+/*
+ * kv_char - the byte of an audit_syslog() value at *pp (before end), its
+ * escape undone; *pp moves past it.  -1 for a bad escape.
+ */
+static int kv_char(const char **pp, const char *end)
+{
+	const char *p = *pp;
+	int c = (unsigned char)*p, h1, h2;
+
+	if (c == '\\') {
+		if (++p == end)
+			return -1;
+		c = (unsigned char)*p;
+		if (c == 'x') {
+			if (end - p < 3 || (h1 = hexval(p[1])) < 0 ||
+			    (h2 = hexval(p[2])) < 0)
+				return -1;
+			c = h1 * 16 + h2;
+			p += 2;
+		} else if (c != '\\' && c != '"') {
+			return -1;
+		}
+	}
+	*pp = p + 1;
+	return c;
+}
+
 int report_kv_next(const char **pp, const char *end, char *key, size_t keymax,
 		   char *val, size_t valmax, size_t *vallen)
 {
@@ -252,28 +279,11 @@ int report_kv_next(const char **pp, const char *end, char *key, size_t keymax,
 	key[k] = '\0';
 	if (k == 0 || end - p < 2 || p[0] != '=' || p[1] != '"')
 		return -1;
-	for (p += 2;; p++) {
-		int c, h1, h2;
+	for (p += 2; p == end || *p != '"';) {
+		int c = p == end ? -1 : kv_char(&p, end);
 
-		if (p == end)
-			return -1;	/* unterminated: a cut line */
-		c = (unsigned char)*p;
-		if (c == '"')
-			break;
-		if (c == '\\') {
-			if (++p == end)
-				return -1;
-			c = (unsigned char)*p;
-			if (c == 'x') {
-				if (end - p < 3 || (h1 = hexval(p[1])) < 0 ||
-				    (h2 = hexval(p[2])) < 0)
-					return -1;
-				c = h1 * 16 + h2;
-				p += 2;
-			} else if (c != '\\' && c != '"') {
-				return -1;
-			}
-		}
+		if (c < 0)
+			return -1;	/* unterminated (a cut line), bad escape */
 		if (v + 1 >= valmax)
 			return -1;
 		val[v++] = (char)c;
@@ -294,6 +304,9 @@ struct report_parser {
 	char *scratch;			/* the last syslog record's values */
 	size_t scratch_len;
 	char host[REPORT_HOST_MAX + 1];	/* the last syslog header's host */
+	/* The last record's header From addresses, back to back. */
+	char hfrom[REPORT_HFROM_MAX * (REPORT_HFROM_LEN + 1)];
+	size_t hfrom_used;
 };
 
 /* The fields that every form yields, before validation. */
@@ -400,6 +413,83 @@ static int opt_obj(json_t *obj, const char *key, json_t **out)
 	return 0;
 }
 
+/*
+ * hfrom_start, hfrom_add - the record's header From list, in rp: at most
+ * REPORT_HFROM_MAX addresses of at most REPORT_HFROM_LEN bytes, however
+ * many and however long the log's are, so a hostile line costs nothing.
+ */
+static void hfrom_start(struct report_parser *rp, struct report_rec *r)
+{
+	rp->hfrom_used = 0;
+	r->hfrom = rp->hfrom;
+	r->hfrom_n = 0;
+}
+
+static void hfrom_add(struct report_parser *rp, struct report_rec *r,
+		      const char *s, size_t len)
+{
+	char *d = rp->hfrom + rp->hfrom_used;
+
+	if (r->hfrom_n >= REPORT_HFROM_MAX)
+		return;
+	if (len > REPORT_HFROM_LEN)
+		len = REPORT_HFROM_LEN;
+	memcpy(d, s, len);
+	d[len] = '\0';
+	rp->hfrom_used += len + 1;
+	r->hfrom_n++;
+}
+
+/* json_hfrom - header_from: absent, null or an array of strings. */
+static int json_hfrom(struct report_parser *rp, json_t *obj,
+		      struct report_rec *r)
+{
+	json_t *a = json_object_get(obj, "header_from"), *v;
+	size_t i;
+
+	if (a == NULL || json_is_null(a))
+		return 0;
+	if (!json_is_array(a))
+		return -1;
+	hfrom_start(rp, r);
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v))
+			return -1;
+		hfrom_add(rp, r, json_string_value(v), json_string_length(v));
+	}
+	return 0;
+}
+
+/*
+ * kv_hfrom - the syslog header_from value, raw (escapes not undone) from
+ * p to end: a comma separates addresses, one inside an address is \x2c.
+ */
+static int kv_hfrom(struct report_parser *rp, const char *p, const char *end,
+		    struct report_rec *r)
+{
+	char one[REPORT_HFROM_LEN];
+
+	hfrom_start(rp, r);
+	if (p == end)
+		return 0;	/* checked, no From: address */
+	for (;;) {
+		size_t n = 0;
+
+		while (p < end && *p != ',') {
+			int c = kv_char(&p, end);
+
+			if (c < 0)
+				return -1;
+			if (n < sizeof(one))
+				one[n++] = (char)c;
+		}
+		hfrom_add(rp, r, one, n);
+		if (p == end || r->hfrom_n == REPORT_HFROM_MAX)
+			return 0;
+		p++;
+	}
+}
+
 static int json_anomalies(json_t *a, struct report_rec *r)
 {
 	const char *name;
@@ -446,6 +536,8 @@ static enum rp_kind parse_json(struct report_parser *rp, const char *s,
 		return RP_MALFORMED;
 	if (anom && json_anomalies(anom, r) != 0)
 		return RP_MALFORMED;
+	if (json_hfrom(rp, rp->doc, r) != 0)
+		return RP_MALFORMED;
 	return validate(&f, r);
 }
 
@@ -479,13 +571,15 @@ static int kv_anomalies(const char *s, struct report_rec *r)
 
 static const char *const kv_keys[] = {
 	"ts", "stage", "client", "auth_user", "from", "verdict", "would",
-	"rule", "mode", "anomalies", "host",
+	"rule", "mode", "anomalies", "host", "header_from",
 };
+#define KV_HFROM 11			/* kv_keys[KV_HFROM] */
 
 static enum rp_kind parse_kv(struct report_parser *rp, const char *s,
 			     const char *end, struct report_rec *r)
 {
 	const char *vals[DG_ARRAY_LEN(kv_keys)] = {NULL};
+	const char *at = s, *hf = NULL, *hf_end = NULL;
 	char key[32];
 	size_t used = 0, vlen;
 	int k;
@@ -501,9 +595,15 @@ static enum rp_kind parse_kv(struct report_parser *rp, const char *s,
 				return RP_MALFORMED;	/* a key twice */
 			vals[i] = rp->scratch + used;
 		}
+		/* Its commas are lost once unescaped: keep the raw text. */
+		if (i == KV_HFROM) {
+			hf = (const char *)memchr(at, '"', (size_t)(s - at)) + 1;
+			hf_end = s - 1;
+		}
 		used += vlen + 1;
+		at = s;
 	}
-	if (k < 0)
+	if (k < 0 || (hf != NULL && kv_hfrom(rp, hf, hf_end, r) != 0))
 		return RP_MALFORMED;
 	f.ts = vals[0];
 	f.stage = vals[1];
