@@ -172,6 +172,19 @@ struct report_rec {
 	uint64_t count[DG_CLASS_COUNT];	/* 0: class not found */
 };
 
+/*
+ * The two tables of logins and what they tried, envelope senders and
+ * header From addresses: the column that lists them, its member in the
+ * JSON summary, and what the text and HTML reports show for "".
+ */
+struct report_tried {
+	const char *head;
+	const char *key;
+	const char *empty;
+};
+
+extern const struct report_tried report_tried_envelope, report_tried_header;
+
 /* A record's verdict column: enum dg_verdict, or RR_SLOT_ABORT. */
 #define RR_SLOT_ABORT DG_VERDICT_COUNT
 

@@ -258,19 +258,8 @@ static void clients_table(FILE *fp, const char *title, json_t *list,
 	foot(fp, json_array_size(list), 2);
 }
 
-/* A table of logins and what they tried: envelope or header From. */
-struct tried {
-	const char *head;		/* the third column */
-	const char *key;		/* its list in the JSON summary */
-	const char *empty;		/* shown for "" */
-};
-
-static const struct tried ENVELOPE = {"senders tried", "senders", "<>"};
-static const struct tried HEADER = {"From addresses tried", "addresses",
-				    "(none)"};
-
 static void logins_table(FILE *fp, const char *title, json_t *list,
-			 const char *what, const struct tried *how)
+			 const char *what, const struct report_tried *how)
 {
 	const char *const cols[] = {"login", what, how->head};
 	size_t i, k;
@@ -320,10 +309,10 @@ static void monitor(FILE *fp, json_t *m)
 		      json_object_get(m, "unauthenticated"), "would-be#");
 	logins_table(fp, "Monitor mode: sender ownership refusals that would "
 		     "have been made", json_object_get(m, "not_owned"),
-		     "would-be#", &ENVELOPE);
+		     "would-be#", &report_tried_envelope);
 	logins_table(fp, "Monitor mode: From header refusals that would "
 		     "have been made", json_object_get(m, "header_not_owned"),
-		     "would-be#", &HEADER);
+		     "would-be#", &report_tried_header);
 }
 
 static void hosts(FILE *fp, json_t *list)
@@ -367,10 +356,10 @@ void report_summary_html(const struct report_summary *s, FILE *fp)
 	clients_table(fp, "Top unauthenticated clients",
 		      json_object_get(j, "unauthenticated"), "rejections#");
 	logins_table(fp, "Sender ownership refusals by login",
-		     json_object_get(j, "not_owned"), "rejections#", &ENVELOPE);
+		     json_object_get(j, "not_owned"), "rejections#", &report_tried_envelope);
 	logins_table(fp, "From header refusals by login",
 		     json_object_get(j, "header_not_owned"), "rejections#",
-		     &HEADER);
+		     &report_tried_header);
 	monitor(fp, json_object_get(j, "monitor"));
 	hosts(fp, json_object_get(j, "hosts"));
 	fputs("</body>\n</html>\n", fp);

@@ -139,17 +139,6 @@ static void clients_table(FILE *fp, const char *title, json_t *list,
 	table_print(fp, &t);
 }
 
-/* A table of logins and what they tried: envelope or header From. */
-struct tried {
-	const char *head;		/* the third column */
-	const char *key;		/* its list in the JSON summary */
-	const char *empty;		/* shown for "" */
-};
-
-static const struct tried ENVELOPE = {"senders tried", "senders", "<>"};
-static const struct tried HEADER = {"From addresses tried", "addresses",
-				    "(none)"};
-
 static char *sender_list(json_t *senders, const char *empty)
 {
 	struct buf out = BUF_INIT;
@@ -170,7 +159,7 @@ static char *sender_list(json_t *senders, const char *empty)
 }
 
 static void logins_table(FILE *fp, const char *title, json_t *list,
-			 const char *count_head, const struct tried *how)
+			 const char *count_head, const struct report_tried *how)
 {
 	struct table t = {title, 3, {"login", count_head, how->head},
 			  {false, true, false}, NULL, 0};
@@ -262,11 +251,11 @@ static void monitor_tables(FILE *fp, json_t *m)
 		      json_object_get(m, "unauthenticated"), "would-be");
 	logins_table(fp, "Monitor mode: sender-ownership refusals by login "
 		     "that would have been made",
-		     json_object_get(m, "not_owned"), "would-be", &ENVELOPE);
+		     json_object_get(m, "not_owned"), "would-be", &report_tried_envelope);
 	logins_table(fp, "Monitor mode: From header refusals by login "
 		     "that would have been made",
 		     json_object_get(m, "header_not_owned"), "would-be",
-		     &HEADER);
+		     &report_tried_header);
 }
 
 static void header(FILE *fp, json_t *j)
@@ -306,10 +295,10 @@ void report_summary_print(const struct report_summary *s, FILE *fp)
 	clients_table(fp, "Top clients rejected as unauthenticated",
 		      json_object_get(j, "unauthenticated"), "rejections");
 	logins_table(fp, "Sender-ownership rejections by login",
-		     json_object_get(j, "not_owned"), "rejections", &ENVELOPE);
+		     json_object_get(j, "not_owned"), "rejections", &report_tried_envelope);
 	logins_table(fp, "From header refusals by login",
 		     json_object_get(j, "header_not_owned"), "rejections",
-		     &HEADER);
+		     &report_tried_header);
 	anomaly_tables(fp, json_object_get(j, "anomalies"));
 	monitor_tables(fp, json_object_get(j, "monitor"));
 	json_decref(j);

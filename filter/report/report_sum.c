@@ -17,6 +17,13 @@
 
 #define SENDER_CAP 16			/* senders counted per login */
 
+const struct report_tried report_tried_envelope = {
+	"senders tried", "senders", "<>"
+};
+const struct report_tried report_tried_header = {
+	"From addresses tried", "addresses", "(none)"
+};
+
 /*
  * Who was refused: by client address, by login + envelope senders, and
  * at end of message by login + header From addresses.
@@ -364,9 +371,10 @@ static json_t *monitor_object(const struct report_summary *s)
 	dgjson_set(m, "would", w);
 	dgjson_set(m, "by_rule", rule_object(s->mon_rule, true));
 	dgjson_set(m, "unauthenticated", count_list(s->monitor.unauth, "addr"));
-	dgjson_set(m, "not_owned", tried_list(s->monitor.not_owned, "senders"));
+	dgjson_set(m, "not_owned",
+		   tried_list(s->monitor.not_owned, report_tried_envelope.key));
 	dgjson_set(m, "header_not_owned",
-		   tried_list(s->monitor.header, "addresses"));
+		   tried_list(s->monitor.header, report_tried_header.key));
 	return m;
 }
 
@@ -388,9 +396,10 @@ json_t *report_summary_json(const struct report_summary *s)
 	dgjson_set(o, "by_verdict", verdict_object(s->by_verdict));
 	dgjson_set(o, "by_rule", rule_object(s->by_rule, true));
 	dgjson_set(o, "unauthenticated", count_list(s->enforce.unauth, "addr"));
-	dgjson_set(o, "not_owned", tried_list(s->enforce.not_owned, "senders"));
+	dgjson_set(o, "not_owned",
+		   tried_list(s->enforce.not_owned, report_tried_envelope.key));
 	dgjson_set(o, "header_not_owned",
-		   tried_list(s->enforce.header, "addresses"));
+		   tried_list(s->enforce.header, report_tried_header.key));
 	dgjson_set(o, "anomalies", anomalies_object(s));
 	dgjson_set(o, "monitor", monitor_object(s));
 	dgjson_set(o, "hosts", hosts_list(s->hosts));
