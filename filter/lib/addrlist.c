@@ -413,7 +413,7 @@ static void literal(struct addrlist *a, unsigned char c)
 
 	if (is_ws(c))
 		return;
-	if (c == '[' || is_ctl(c)) {
+	if (c == '[') {
 		fail(a, ADDRLIST_SYNTAX);
 		return;
 	}
@@ -441,6 +441,28 @@ static void done(struct addrlist *a, unsigned char c)
 		fail(a, ADDRLIST_SYNTAX);
 }
 
+static void quoted_escaped(struct addrlist *a, unsigned char c)
+{
+	escaped(a, c, ST_QUOTED);
+}
+
+static void literal_escaped(struct addrlist *a, unsigned char c)
+{
+	escaped(a, c, ST_LITERAL);
+}
+
+/* What each state does with the next byte (ST_FAIL takes none). */
+static void (*const steps[ST_FAIL])(struct addrlist *, unsigned char) = {
+	[ST_ELEM] = elem,		[ST_PHRASE] = phrase,
+	[ST_ATOM] = atom,		[ST_QUOTED] = quoted,
+	[ST_QESC] = quoted_escaped,	[ST_COMMENT] = comment,
+	[ST_CESC] = comment_escaped,	[ST_ANGLE] = angle,
+	[ST_ROUTE] = route,		[ST_RATOM] = route_atom,
+	[ST_DOMAIN] = domain,		[ST_DATOM] = datom,
+	[ST_DAFTER] = dafter,		[ST_LITERAL] = literal,
+	[ST_LESC] = literal_escaped,	[ST_DONE] = done,
+};
+
 /* Control bytes are refused wherever they are not quoted or comment. */
 static int ctl_allowed(int state)
 {
@@ -456,25 +478,7 @@ static void step(struct addrlist *a, unsigned char c)
 		fail(a, ADDRLIST_SYNTAX);
 		return;
 	}
-	switch (p->state) {
-	case ST_ELEM:	 elem(a, c); break;
-	case ST_PHRASE:	 phrase(a, c); break;
-	case ST_ATOM:	 atom(a, c); break;
-	case ST_QUOTED:	 quoted(a, c); break;
-	case ST_QESC:	 escaped(a, c, ST_QUOTED); break;
-	case ST_COMMENT: comment(a, c); break;
-	case ST_CESC:	 comment_escaped(a, c); break;
-	case ST_ANGLE:	 angle(a, c); break;
-	case ST_ROUTE:	 route(a, c); break;
-	case ST_RATOM:	 route_atom(a, c); break;
-	case ST_DOMAIN:	 domain(a, c); break;
-	case ST_DATOM:	 datom(a, c); break;
-	case ST_DAFTER:	 dafter(a, c); break;
-	case ST_LITERAL: literal(a, c); break;
-	case ST_LESC:	 escaped(a, c, ST_LITERAL); break;
-	case ST_DONE:	 done(a, c); break;
-	default:	 break;
-	}
+	steps[p->state](a, c);
 }
 
 void addrlist_init(struct addrlist *a)
