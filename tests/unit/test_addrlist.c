@@ -60,6 +60,8 @@ static const struct vec vecs[] = {
 	  { "\"john doe\"@example.test" } },
 	{ "\"a\\\"b\"@x", 0, OK, 0, 1, { "\"a\\\"b\"@x" } },
 	{ "u@[192.0.2.1]", 0, OK, 0, 1, { "u@[192.0.2.1]" } },
+	{ "u@[ 192.0.2.1\r\n ]", 0, OK, 0, 1, { "u@[192.0.2.1]" } },
+	{ "\"a\x01\tb\"@x", 0, OK, 0, 1, { "\"a\x01\tb\"@x" } },
 	{ "u@[IPv6:2001:db8::1]", 0, OK, 0, 1, { "u@[IPv6:2001:db8::1]" } },
 	{ "J\xc3\xb6rg <j\xc3\xb6rg@ex\xc3\xa4mple.test>", 0, OK, 0, 1,
 	  { "j\xc3\xb6rg@ex\xc3\xa4mple.test" } },
@@ -303,11 +305,17 @@ static void test_long_value(void **state)
 	parse(&a, buf, strlen(buf));
 	assert_int_equal(a.error, ADDRLIST_OK);
 	assert_string_equal(addrlist_addr(&a, 0), "a@b");
-	for (size_t i = 0; i < big; i++)
+	/* A name longer than the text area after an address kept. */
+	memcpy(buf, "x@y, ", 5);
+	for (size_t i = 5; i < big; i++)
 		buf[i] = i % 8 == 7 ? ' ' : 'w';
+	strcpy(buf + big, " <a@b>, c@d");
 	parse(&a, buf, strlen(buf));
 	assert_int_equal(a.error, ADDRLIST_OK);
-	assert_string_equal(addrlist_addr(&a, 0), "a@b");
+	assert_int_equal(a.n, 3);
+	assert_string_equal(addrlist_addr(&a, 0), "x@y");
+	assert_string_equal(addrlist_addr(&a, 1), "a@b");
+	assert_string_equal(addrlist_addr(&a, 2), "c@d");
 	free(buf);
 }
 
