@@ -48,6 +48,18 @@
  *			 ADDRLIST_TEXT_MAX bytes of them in all.
  *	ADDRLIST_TOO_LONG one address longer than ADDRLIST_ADDR_MAX bytes.
  *	An empty value or one empty group is not an error: n is 0.
+ *	Read strictly where the grammar leaves room (each is SYNTAX): a
+ *	local part with a leading, trailing or doubled '.', a domain with a
+ *	trailing '.', a domain literal that is not the whole domain, a
+ *	route that is not "@domain" items separated by ',', a group in a
+ *	group or with no name, a mailbox after a group's ';' without ',',
+ *	a backslash before CR, LF or NUL.  Control bytes other than NUL
+ *	inside a quoted local part are kept (obs-qtext).  error_at is the
+ *	offset of the byte refused, the value's length for an unclosed
+ *	construct; a local part's bytes are counted, not refused, until
+ *	its '@' shows it is one (TOO_LONG or TOO_MANY there or at the first
+ *	domain byte past the bound), and the address past ADDRLIST_MAX is
+ *	refused where it ends.
  *
  *	addrlist_finish() ends the value (an unclosed construct becomes
  *	ADDRLIST_SYNTAX) and returns the error, ADDRLIST_OK when none;

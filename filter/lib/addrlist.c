@@ -25,6 +25,7 @@ enum {
 	ST_CESC,	/* after a backslash in a comment */
 	ST_ANGLE,	/* just after '<' */
 	ST_ROUTE,	/* in an obs-route, up to its ':' */
+	ST_RATOM,	/* in a domain atom of the route */
 	ST_DOMAIN,	/* after '@' or a domain's '.': an atom must come */
 	ST_DATOM,	/* in a domain atom */
 	ST_DAFTER,	/* after a domain atom or literal */
@@ -292,23 +293,49 @@ static void angle(struct addrlist *a, unsigned char c)
 
 	if (cfws(a, c) || word(a, c))
 		return;
-	if (c == '@')
+	if (c == '@') {
+		p->last = T_DOT;
 		p->state = ST_ROUTE;
-	else
+	} else
 		fail(a, ADDRLIST_SYNTAX);
 }
 
-/* "@a,@b:" before the address: skipped, it names no mailbox. */
+/*
+ * "@a,@b:" before the address, skipped: it names no mailbox.  last is
+ * T_DOT where a domain atom must come (after '@' or '.'), T_WORD after
+ * one, T_NONE after ','.
+ */
 static void route(struct addrlist *a, unsigned char c)
 {
 	struct addrlist_parser *p = &a->ps;
+	int ok = 1;
 
-	if (cfws(a, c) || is_atext(c) || c == '.' || c == ',' || c == '@')
+	if (cfws(a, c))
 		return;
-	if (c == ':')
+	if (is_atext(c) && p->last == T_DOT) {
+		p->last = T_WORD;
+		p->state = ST_RATOM;
+	} else if (c == '.' && p->last == T_WORD)
+		p->last = T_DOT;
+	else if (c == ',' && p->last != T_DOT)
+		p->last = T_NONE;
+	else if (c == '@' && p->last == T_NONE)
+		p->last = T_DOT;
+	else if (c == ':' && p->last == T_WORD) {
+		p->last = T_NONE;
 		p->state = ST_PHRASE;
-	else
+	} else
+		ok = 0;
+	if (!ok)
 		fail(a, ADDRLIST_SYNTAX);
+}
+
+static void route_atom(struct addrlist *a, unsigned char c)
+{
+	if (is_atext(c))
+		return;
+	a->ps.state = ST_ROUTE;
+	route(a, c);
 }
 
 /* After '@' or a '.' of the domain. */
@@ -386,7 +413,7 @@ static void literal(struct addrlist *a, unsigned char c)
 
 	if (is_ws(c))
 		return;
-	if (c == '[' || is_ctl(c)) {
+	if (c == '[') {
 		fail(a, ADDRLIST_SYNTAX);
 		return;
 	}
@@ -414,6 +441,28 @@ static void done(struct addrlist *a, unsigned char c)
 		fail(a, ADDRLIST_SYNTAX);
 }
 
+static void quoted_escaped(struct addrlist *a, unsigned char c)
+{
+	escaped(a, c, ST_QUOTED);
+}
+
+static void literal_escaped(struct addrlist *a, unsigned char c)
+{
+	escaped(a, c, ST_LITERAL);
+}
+
+/* What each state does with the next byte (ST_FAIL takes none). */
+static void (*const steps[ST_FAIL])(struct addrlist *, unsigned char) = {
+	[ST_ELEM] = elem,		[ST_PHRASE] = phrase,
+	[ST_ATOM] = atom,		[ST_QUOTED] = quoted,
+	[ST_QESC] = quoted_escaped,	[ST_COMMENT] = comment,
+	[ST_CESC] = comment_escaped,	[ST_ANGLE] = angle,
+	[ST_ROUTE] = route,		[ST_RATOM] = route_atom,
+	[ST_DOMAIN] = domain,		[ST_DATOM] = datom,
+	[ST_DAFTER] = dafter,		[ST_LITERAL] = literal,
+	[ST_LESC] = literal_escaped,	[ST_DONE] = done,
+};
+
 /* Control bytes are refused wherever they are not quoted or comment. */
 static int ctl_allowed(int state)
 {
@@ -429,24 +478,7 @@ static void step(struct addrlist *a, unsigned char c)
 		fail(a, ADDRLIST_SYNTAX);
 		return;
 	}
-	switch (p->state) {
-	case ST_ELEM:	 elem(a, c); break;
-	case ST_PHRASE:	 phrase(a, c); break;
-	case ST_ATOM:	 atom(a, c); break;
-	case ST_QUOTED:	 quoted(a, c); break;
-	case ST_QESC:	 escaped(a, c, ST_QUOTED); break;
-	case ST_COMMENT: comment(a, c); break;
-	case ST_CESC:	 comment_escaped(a, c); break;
-	case ST_ANGLE:	 angle(a, c); break;
-	case ST_ROUTE:	 route(a, c); break;
-	case ST_DOMAIN:	 domain(a, c); break;
-	case ST_DATOM:	 datom(a, c); break;
-	case ST_DAFTER:	 dafter(a, c); break;
-	case ST_LITERAL: literal(a, c); break;
-	case ST_LESC:	 escaped(a, c, ST_LITERAL); break;
-	case ST_DONE:	 done(a, c); break;
-	default:	 break;
-	}
+	steps[p->state](a, c);
 }
 
 void addrlist_init(struct addrlist *a)

@@ -83,10 +83,19 @@
  *			known values, a record that is not an abort needs a
  *			verdict, other fields must have their types.
  *
+ *	A record's header_from (a JSON array of strings, or the syslog
+ *	form "a@b,c@d" with a comma inside an address written \x2c) keeps
+ *	its first REPORT_HFROM_MAX addresses, each cut to REPORT_HFROM_LEN
+ *	bytes; null or absent means not checked (hfrom NULL).  A JSON
+ *	header_from that is neither null nor an array of strings makes the
+ *	record malformed.
+ *
  *	A summary counts records without keeping them: totals by verdict
  *	(abort records under "abort") and by rule; enforce-mode refusals as
  *	unauthenticated by client address and as sender.not_owned by login
- *	with the senders tried; anomaly classes with the number of records
+ *	with the senders tried, and as sender.header_not_owned or
+ *	sender.header_malformed by login with the header From addresses
+ *	tried; anomaly classes with the number of records
  *	and occurrences and their top clients and logins; and for monitor
  *	mode what would have been done, with the same client and login
  *	tables.  Every table keeps at most cap keys (see topk.h): exact
@@ -136,6 +145,8 @@
 #define REPORT_CAP 2048			/* keys kept per table */
 #define REPORT_SENDERS 10		/* senders kept per login */
 #define REPORT_HOST_MAX 255		/* longer syslog host names: none */
+#define REPORT_HFROM_MAX 4		/* header From addresses kept a record */
+#define REPORT_HFROM_LEN 255		/* bytes kept of each (as topk.h) */
 
 /*
  * The short prefixes are the module's too: rr_/RR_ for the fields of a
@@ -150,12 +161,29 @@ struct report_rec {
 	const char *addr;		/* "" when the client had no address */
 	const char *login;		/* NULL when not authenticated */
 	const char *from;		/* NULL when absent */
+	const char *hfrom;		/* header_from: NULL when not checked,
+					   else hfrom_n strings back to back,
+					   each NUL-terminated */
+	unsigned hfrom_n;		/* <= REPORT_HFROM_MAX */
 	int verdict;			/* enum dg_verdict, -1 when null */
 	int would;			/* enum dg_verdict, -1 when null */
 	enum gate_rule rule;
 	bool monitor;
 	uint64_t count[DG_CLASS_COUNT];	/* 0: class not found */
 };
+
+/*
+ * The two tables of logins and what they tried, envelope senders and
+ * header From addresses: the column that lists them, its member in the
+ * JSON summary, and what the text and HTML reports show for "".
+ */
+struct report_tried {
+	const char *head;
+	const char *key;
+	const char *empty;
+};
+
+extern const struct report_tried report_tried_envelope, report_tried_header;
 
 /* A record's verdict column: enum dg_verdict, or RR_SLOT_ABORT. */
 #define RR_SLOT_ABORT DG_VERDICT_COUNT

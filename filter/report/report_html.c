@@ -259,9 +259,9 @@ static void clients_table(FILE *fp, const char *title, json_t *list,
 }
 
 static void logins_table(FILE *fp, const char *title, json_t *list,
-			 const char *what)
+			 const char *what, const struct report_tried *how)
 {
-	const char *const cols[] = {"login", what, "senders tried"};
+	const char *const cols[] = {"login", what, how->head};
 	size_t i, k;
 	json_t *e, *snd;
 
@@ -272,12 +272,12 @@ static void logins_table(FILE *fp, const char *title, json_t *list,
 		cell(fp, str(e, "login"), "(none)");
 		ncell(fp, num(e, "count"));
 		fputs("<td>", fp);
-		json_array_foreach(json_object_get(e, "senders"), k, snd) {
+		json_array_foreach(json_object_get(e, how->key), k, snd) {
 			const char *s = json_string_value(snd);
 
 			if (k > 0)
 				fputs(", ", fp);
-			html_text(fp, s && s[0] ? s : "<>");
+			html_text(fp, s && s[0] ? s : how->empty);
 		}
 		fputs("</td></tr>\n", fp);
 	}
@@ -309,7 +309,10 @@ static void monitor(FILE *fp, json_t *m)
 		      json_object_get(m, "unauthenticated"), "would-be#");
 	logins_table(fp, "Monitor mode: sender ownership refusals that would "
 		     "have been made", json_object_get(m, "not_owned"),
-		     "would-be#");
+		     "would-be#", &report_tried_envelope);
+	logins_table(fp, "Monitor mode: From header refusals that would "
+		     "have been made", json_object_get(m, "header_not_owned"),
+		     "would-be#", &report_tried_header);
 }
 
 static void hosts(FILE *fp, json_t *list)
@@ -353,7 +356,10 @@ void report_summary_html(const struct report_summary *s, FILE *fp)
 	clients_table(fp, "Top unauthenticated clients",
 		      json_object_get(j, "unauthenticated"), "rejections#");
 	logins_table(fp, "Sender ownership refusals by login",
-		     json_object_get(j, "not_owned"), "rejections#");
+		     json_object_get(j, "not_owned"), "rejections#", &report_tried_envelope);
+	logins_table(fp, "From header refusals by login",
+		     json_object_get(j, "header_not_owned"), "rejections#",
+		     &report_tried_header);
 	monitor(fp, json_object_get(j, "monitor"));
 	hosts(fp, json_object_get(j, "hosts"));
 	fputs("</body>\n</html>\n", fp);

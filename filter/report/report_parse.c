@@ -32,194 +32,6 @@ bool report_rec_anomalous(const struct report_rec *r)
 	return false;
 }
 
-/* ---- time ------------------------------------------------------------ */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	int64_t era;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-/* digits - read exactly n decimal digits at *p. */
-static int digits(const char **p, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)(*p)[i];
-
-		if (c < '0' || c > '9')
-			return -1;
-		v = v * 10 + (c - '0');
-	}
-	*p += n;
-	*out = v;
-	return 0;
-}
-
-static int expect(const char **p, char c)
-{
-	if (**p != c)
-		return -1;
-	(*p)++;
-	return 0;
-}
-
-static unsigned month_days(int y, int m)
-{
-	static const unsigned char md[] = {31, 28, 31, 30, 31, 30, 31, 31,
-					   30, 31, 30, 31};
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : md[m - 1];
-}
-
-static int parse_date(const char **p, int64_t *days)
-{
-	int y, m, d;
-
-	if (digits(p, 4, &y) || expect(p, '-') || digits(p, 2, &m) ||
-	    expect(p, '-') || digits(p, 2, &d))
-		return -1;
-	if (m < 1 || m > 12 || d < 1 || (unsigned)d > month_days(y, m))
-		return -1;
-	*days = days_from_civil(y, (unsigned)m, (unsigned)d);
-	return 0;
-}
-
-/*
- * parse_iso - "DATE" "T" "hh:mm[:ss[.frac]]" [zone] at s, whole string.
- * need_sec/need_zone make the seconds and the zone mandatory, as they
- * are in records.
- */
-static int parse_iso(const char *s, bool need_sec, bool need_zone,
-		     int64_t *ms)
-{
-	const char *p = s;
-	int64_t days, frac = 0, off = 0;
-	int hh, mm, ss = 0;
-
-	if (parse_date(&p, &days) || expect(&p, 'T') || digits(&p, 2, &hh) ||
-	    expect(&p, ':') || digits(&p, 2, &mm))
-		return -1;
-	if (*p == ':') {
-		p++;
-		if (digits(&p, 2, &ss))
-			return -1;
-		if (*p == '.') {
-			int scale = 100, n = 0;
-
-			for (p++; *p >= '0' && *p <= '9'; p++, n++) {
-				frac += (*p - '0') * scale;
-				scale /= 10;
-			}
-			if (n == 0 || n > 9)
-				return -1;
-		}
-	} else if (need_sec) {
-		return -1;
-	}
-	if (hh > 23 || mm > 59 || ss > 60)
-		return -1;
-	if (*p == 'Z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int sign = *p++ == '-' ? -1 : 1, oh, om;
-
-		if (digits(&p, 2, &oh))
-			return -1;
-		if (*p == ':')
-			p++;
-		if (digits(&p, 2, &om) || oh > 23 || om > 59)
-			return -1;
-		off = sign * (oh * 3600 + om * 60);
-	} else if (need_zone) {
-		return -1;
-	}
-	if (*p != '\0')
-		return -1;
-	*ms = ((days * 86400 + hh * 3600 + mm * 60 + ss) - off) * 1000 + frac;
-	return 0;
-}
-
-int report_ts_parse(const char *s, int64_t *ms)
-{
-	return parse_iso(s, true, true, ms);
-}
-
-int report_time_arg(const char *s, int64_t now_ms, int64_t *ms)
-{
-	const char *p = s;
-	int64_t days;
-
-	if (s[0] == '-') {
-		char *end;
-		long long n;
-		int64_t unit;
-
-		if (s[1] < '0' || s[1] > '9')
-			return -1;
-		n = strtoll(s + 1, &end, 10);
-		switch (*end) {
-		case 's': unit = 1000; break;
-		case 'm': unit = 60 * 1000; break;
-		case 'h': unit = 3600 * 1000; break;
-		case 'd': unit = 86400 * 1000; break;
-		case 'w': unit = 7 * 86400 * 1000LL; break;
-		default: return -1;
-		}
-		if (end[1] != '\0' || n > INT64_MAX / unit / 2)
-			return -1;
-		*ms = now_ms - n * unit;
-		return 0;
-	}
-	if (strlen(s) == 10) {
-		if (parse_date(&p, &days) || *p != '\0')
-			return -1;
-		*ms = days * 86400 * 1000;
-		return 0;
-	}
-	return parse_iso(s, false, false, ms);
-}
-
-void report_ts_format(int64_t ms, char out[REPORT_TS_LEN])
-{
-	int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-	int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-	int64_t rem = secs - days * 86400, y;
-	unsigned m, d;
-
-	civil_from_days(days, &y, &m, &d);
-	snprintf(out, REPORT_TS_LEN, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ",
-		 (long long)y % 10000, m % 100, d % 100,
-		 (unsigned)(rem / 3600) % 100, (unsigned)(rem / 60 % 60) % 100,
-		 (unsigned)(rem % 60) % 100, (unsigned)(ms - secs * 1000) % 1000);
-}
-
 /* ---- key="value" syslog form ----------------------------------------- */
 
 static int hexval(unsigned char c)
@@ -231,6 +43,33 @@ static int hexval(unsigned char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+/*
+ * kv_char - the byte of an audit_syslog() value at *pp (before end), its
+ * escape undone; *pp moves past it.  -1 for a bad escape.
+ */
+static int kv_char(const char **pp, const char *end)
+{
+	const char *p = *pp;
+	int c = (unsigned char)*p, h1, h2;
+
+	if (c == '\\') {
+		if (++p == end)
+			return -1;
+		c = (unsigned char)*p;
+		if (c == 'x') {
+			if (end - p < 3 || (h1 = hexval(p[1])) < 0 ||
+			    (h2 = hexval(p[2])) < 0)
+				return -1;
+			c = h1 * 16 + h2;
+			p += 2;
+		} else if (c != '\\' && c != '"') {
+			return -1;
+		}
+	}
+	*pp = p + 1;
+	return c;
 }
 
 int report_kv_next(const char **pp, const char *end, char *key, size_t keymax,
@@ -252,28 +91,11 @@ int report_kv_next(const char **pp, const char *end, char *key, size_t keymax,
 	key[k] = '\0';
 	if (k == 0 || end - p < 2 || p[0] != '=' || p[1] != '"')
 		return -1;
-	for (p += 2;; p++) {
-		int c, h1, h2;
+	for (p += 2; p == end || *p != '"';) {
+		int c = p == end ? -1 : kv_char(&p, end);
 
-		if (p == end)
-			return -1;	/* unterminated: a cut line */
-		c = (unsigned char)*p;
-		if (c == '"')
-			break;
-		if (c == '\\') {
-			if (++p == end)
-				return -1;
-			c = (unsigned char)*p;
-			if (c == 'x') {
-				if (end - p < 3 || (h1 = hexval(p[1])) < 0 ||
-				    (h2 = hexval(p[2])) < 0)
-					return -1;
-				c = h1 * 16 + h2;
-				p += 2;
-			} else if (c != '\\' && c != '"') {
-				return -1;
-			}
-		}
+		if (c < 0)
+			return -1;	/* unterminated (a cut line), bad escape */
 		if (v + 1 >= valmax)
 			return -1;
 		val[v++] = (char)c;
@@ -294,6 +116,9 @@ struct report_parser {
 	char *scratch;			/* the last syslog record's values */
 	size_t scratch_len;
 	char host[REPORT_HOST_MAX + 1];	/* the last syslog header's host */
+	/* The last record's header From addresses, back to back. */
+	char hfrom[REPORT_HFROM_MAX * (REPORT_HFROM_LEN + 1)];
+	size_t hfrom_used;
 };
 
 /* The fields that every form yields, before validation. */
@@ -400,6 +225,83 @@ static int opt_obj(json_t *obj, const char *key, json_t **out)
 	return 0;
 }
 
+/*
+ * hfrom_start, hfrom_add - the record's header From list, in rp: at most
+ * REPORT_HFROM_MAX addresses of at most REPORT_HFROM_LEN bytes, however
+ * many and however long the log's are, so a hostile line costs nothing.
+ */
+static void hfrom_start(struct report_parser *rp, struct report_rec *r)
+{
+	rp->hfrom_used = 0;
+	r->hfrom = rp->hfrom;
+	r->hfrom_n = 0;
+}
+
+static void hfrom_add(struct report_parser *rp, struct report_rec *r,
+		      const char *s, size_t len)
+{
+	char *d = rp->hfrom + rp->hfrom_used;
+
+	if (r->hfrom_n >= REPORT_HFROM_MAX)
+		return;
+	if (len > REPORT_HFROM_LEN)
+		len = REPORT_HFROM_LEN;
+	memcpy(d, s, len);
+	d[len] = '\0';
+	rp->hfrom_used += len + 1;
+	r->hfrom_n++;
+}
+
+/* json_hfrom - header_from: absent, null or an array of strings. */
+static int json_hfrom(struct report_parser *rp, json_t *obj,
+		      struct report_rec *r)
+{
+	json_t *a = json_object_get(obj, "header_from"), *v;
+	size_t i;
+
+	if (a == NULL || json_is_null(a))
+		return 0;
+	if (!json_is_array(a))
+		return -1;
+	hfrom_start(rp, r);
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v))
+			return -1;
+		hfrom_add(rp, r, json_string_value(v), json_string_length(v));
+	}
+	return 0;
+}
+
+/*
+ * kv_hfrom - the syslog header_from value, raw (escapes not undone) from
+ * p to end: a comma separates addresses, one inside an address is \x2c.
+ */
+static int kv_hfrom(struct report_parser *rp, const char *p, const char *end,
+		    struct report_rec *r)
+{
+	char one[REPORT_HFROM_LEN];
+
+	hfrom_start(rp, r);
+	if (p == end)
+		return 0;	/* checked, no From: address */
+	for (;;) {
+		size_t n = 0;
+
+		while (p < end && *p != ',') {
+			int c = kv_char(&p, end);
+
+			if (c < 0)
+				return -1;
+			if (n < sizeof(one))
+				one[n++] = (char)c;
+		}
+		hfrom_add(rp, r, one, n);
+		if (p == end || r->hfrom_n == REPORT_HFROM_MAX)
+			return 0;
+		p++;
+	}
+}
+
 static int json_anomalies(json_t *a, struct report_rec *r)
 {
 	const char *name;
@@ -446,6 +348,8 @@ static enum rp_kind parse_json(struct report_parser *rp, const char *s,
 		return RP_MALFORMED;
 	if (anom && json_anomalies(anom, r) != 0)
 		return RP_MALFORMED;
+	if (json_hfrom(rp, rp->doc, r) != 0)
+		return RP_MALFORMED;
 	return validate(&f, r);
 }
 
@@ -479,13 +383,15 @@ static int kv_anomalies(const char *s, struct report_rec *r)
 
 static const char *const kv_keys[] = {
 	"ts", "stage", "client", "auth_user", "from", "verdict", "would",
-	"rule", "mode", "anomalies", "host",
+	"rule", "mode", "anomalies", "host", "header_from",
 };
+#define KV_HFROM 11			/* kv_keys[KV_HFROM] */
 
 static enum rp_kind parse_kv(struct report_parser *rp, const char *s,
 			     const char *end, struct report_rec *r)
 {
 	const char *vals[DG_ARRAY_LEN(kv_keys)] = {NULL};
+	const char *at = s, *hf = NULL, *hf_end = NULL;
 	char key[32];
 	size_t used = 0, vlen;
 	int k;
@@ -501,9 +407,15 @@ static enum rp_kind parse_kv(struct report_parser *rp, const char *s,
 				return RP_MALFORMED;	/* a key twice */
 			vals[i] = rp->scratch + used;
 		}
+		/* Its commas are lost once unescaped: keep the raw text. */
+		if (i == KV_HFROM) {
+			hf = (const char *)memchr(at, '"', (size_t)(s - at)) + 1;
+			hf_end = s - 1;
+		}
 		used += vlen + 1;
+		at = s;
 	}
-	if (k < 0)
+	if (k < 0 || (hf != NULL && kv_hfrom(rp, hf, hf_end, r) != 0))
 		return RP_MALFORMED;
 	f.ts = vals[0];
 	f.stage = vals[1];

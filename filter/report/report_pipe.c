@@ -138,11 +138,30 @@ static const char *keep(char *arena, size_t *used, const char *s)
 	return d;
 }
 
+/* keep_list - n strings back to back, as report_rec.hfrom holds them. */
+static const char *keep_list(char *arena, size_t *used, const char *s,
+			     unsigned n)
+{
+	size_t len = 0;
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	for (unsigned i = 0; i < n; i++)
+		len += strlen(s + len) + 1;
+	d = arena + *used;
+	memcpy(d, s, len);
+	*used += len;
+	return d;
+}
+
 /*
  * parse_batch - parse every line of b, copying the strings a record
  * points to into b's arena.  A decoded string is never longer than its
- * source text, and the four strings kept come from distinct parts of
- * the line, so the text plus three terminators per line always fits.
+ * source text, and the strings kept come from distinct parts of the
+ * line (the header From list, cut, with a separator or quote of its
+ * own for each terminator), so the text plus four terminators per line
+ * always fits.
  */
 static void parse_batch(struct report_parser *rp, struct batch *b)
 {
@@ -165,6 +184,8 @@ static void parse_batch(struct report_parser *rp, struct batch *b)
 		o->rec.login = keep(b->arena.p, &used, o->rec.login);
 		o->rec.from = keep(b->arena.p, &used, o->rec.from);
 		o->rec.host = keep(b->arena.p, &used, o->rec.host);
+		o->rec.hfrom = keep_list(b->arena.p, &used, o->rec.hfrom,
+					 o->rec.hfrom_n);
 	}
 }
 

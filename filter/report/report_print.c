@@ -139,7 +139,7 @@ static void clients_table(FILE *fp, const char *title, json_t *list,
 	table_print(fp, &t);
 }
 
-static char *sender_list(json_t *senders)
+static char *sender_list(json_t *senders, const char *empty)
 {
 	struct buf out = BUF_INIT;
 	size_t i;
@@ -148,7 +148,7 @@ static char *sender_list(json_t *senders)
 	buf_reserve(&out, 0);		/* "" for an empty list */
 	json_array_foreach(senders, i, s) {
 		const char *v = json_string_value(s);
-		char *d = disp(v[0] ? v : "<>");
+		char *d = disp(v[0] ? v : empty);
 
 		if (i > 0)
 			buf_add(&out, ", ", 2);
@@ -159,9 +159,9 @@ static char *sender_list(json_t *senders)
 }
 
 static void logins_table(FILE *fp, const char *title, json_t *list,
-			 const char *count_head)
+			 const char *count_head, const struct report_tried *how)
 {
-	struct table t = {title, 3, {"login", count_head, "senders tried"},
+	struct table t = {title, 3, {"login", count_head, how->head},
 			  {false, true, false}, NULL, 0};
 	size_t i;
 	json_t *e;
@@ -171,7 +171,8 @@ static void logins_table(FILE *fp, const char *title, json_t *list,
 
 		row(&t, disp(l[0] ? l : "(none)"),
 		    num(json_object_get(e, "count")),
-		    sender_list(json_object_get(e, "senders")), NULL);
+		    sender_list(json_object_get(e, how->key), how->empty),
+		    NULL);
 	}
 	table_print(fp, &t);
 }
@@ -250,7 +251,11 @@ static void monitor_tables(FILE *fp, json_t *m)
 		      json_object_get(m, "unauthenticated"), "would-be");
 	logins_table(fp, "Monitor mode: sender-ownership refusals by login "
 		     "that would have been made",
-		     json_object_get(m, "not_owned"), "would-be");
+		     json_object_get(m, "not_owned"), "would-be", &report_tried_envelope);
+	logins_table(fp, "Monitor mode: From header refusals by login "
+		     "that would have been made",
+		     json_object_get(m, "header_not_owned"), "would-be",
+		     &report_tried_header);
 }
 
 static void header(FILE *fp, json_t *j)
@@ -290,7 +295,10 @@ void report_summary_print(const struct report_summary *s, FILE *fp)
 	clients_table(fp, "Top clients rejected as unauthenticated",
 		      json_object_get(j, "unauthenticated"), "rejections");
 	logins_table(fp, "Sender-ownership rejections by login",
-		     json_object_get(j, "not_owned"), "rejections");
+		     json_object_get(j, "not_owned"), "rejections", &report_tried_envelope);
+	logins_table(fp, "From header refusals by login",
+		     json_object_get(j, "header_not_owned"), "rejections",
+		     &report_tried_header);
 	anomaly_tables(fp, json_object_get(j, "anomalies"));
 	monitor_tables(fp, json_object_get(j, "monitor"));
 	json_decref(j);

@@ -7,6 +7,7 @@
  * outputs cannot disagree.  No record is ever kept.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "dgjson.h"
 #include "report.h"
@@ -16,10 +17,21 @@
 
 #define SENDER_CAP 16			/* senders counted per login */
 
-/* Who was refused at MAIL: by client address, and by login + senders. */
+const struct report_tried report_tried_envelope = {
+	"senders tried", "senders", "<>"
+};
+const struct report_tried report_tried_header = {
+	"From addresses tried", "addresses", "(none)"
+};
+
+/*
+ * Who was refused: by client address, by login + envelope senders, and
+ * at end of message by login + header From addresses.
+ */
 struct refusals {
 	struct topk *unauth;		/* addr -> records */
 	struct topk *not_owned;		/* login -> records, data: senders */
+	struct topk *header;		/* login -> records, data: addresses */
 };
 
 struct class_sum {
@@ -76,22 +88,53 @@ static struct topk_entry *count(struct report_summary *s, struct topk **t,
 	return topk_add(*t, key, 1);
 }
 
+/* tried - count the record under its login in *t; the addresses it tried. */
+static struct topk *tried(struct report_summary *s, struct topk **t,
+			  const struct report_rec *r)
+{
+	struct topk_entry *e = count(s, t, free_topk, r->login ? r->login : "");
+
+	if (e->data == NULL)
+		e->data = topk_new(SENDER_CAP, NULL);
+	return e->data;
+}
+
+static void tried_add(struct report_summary *s, struct topk *t, const char *a)
+{
+	(void)topk_add(t, a, 1);
+	if (topk_approximate(t))
+		s->approx = true;
+}
+
+/*
+ * A header From refusal lists the addresses of the record's header_from
+ * (its first REPORT_HFROM_MAX); "" stands for a From: without any.
+ */
+static void add_header(struct report_summary *s, struct refusals *rf,
+		       const struct report_rec *r)
+{
+	struct topk *t = tried(s, &rf->header, r);
+	const char *a = r->hfrom;
+
+	if (a != NULL && r->hfrom_n == 0)
+		tried_add(s, t, "");
+	for (unsigned i = 0; a != NULL && i < r->hfrom_n; i++) {
+		tried_add(s, t, a);
+		a += strlen(a) + 1;
+	}
+}
+
 static void add_refusal(struct report_summary *s, struct refusals *rf,
 			const struct report_rec *r)
 {
-	struct topk_entry *e;
-
-	if (r->rule == GATE_UNAUTHENTICATED) {
+	if (r->rule == GATE_UNAUTHENTICATED)
 		(void)count(s, &rf->unauth, NULL, r->addr);
-	} else if (r->rule == GATE_NOT_OWNED) {
-		e = count(s, &rf->not_owned, free_topk,
-			  r->login ? r->login : "");
-		if (e->data == NULL)
-			e->data = topk_new(SENDER_CAP, NULL);
-		(void)topk_add(e->data, r->from ? r->from : "", 1);
-		if (topk_approximate(e->data))
-			s->approx = true;
-	}
+	else if (r->rule == GATE_NOT_OWNED)
+		tried_add(s, tried(s, &rf->not_owned, r),
+			  r->from ? r->from : "");
+	else if (r->rule == GATE_HEADER_NOT_OWNED ||
+		 r->rule == GATE_HEADER_MALFORMED)
+		add_header(s, rf, r);
 }
 
 static void add_anomalies(struct report_summary *s, const struct report_rec *r)
@@ -193,7 +236,8 @@ static json_t *count_list(const struct topk *t, const char *name)
 	return a;
 }
 
-static json_t *not_owned_list(const struct topk *t)
+/* Logins with the addresses they tried, under the key what. */
+static json_t *tried_list(const struct topk *t, const char *what)
 {
 	const struct topk_entry *top[REPORT_TOP], *snd[REPORT_SENDERS];
 	json_t *a = dgjson_must(json_array());
@@ -208,7 +252,7 @@ static json_t *not_owned_list(const struct topk *t)
 			dgjson_push(senders, dgjson_str(snd[j]->key));
 		dgjson_set(o, "login", dgjson_str(top[i]->key));
 		set_count(o, "count", top[i]->count);
-		dgjson_set(o, "senders", senders);
+		dgjson_set(o, what, senders);
 		dgjson_push(a, o);
 	}
 	return a;
@@ -286,7 +330,9 @@ static bool any_approx(const struct report_summary *s)
 	bool a = s->approx || table_approx(s->enforce.unauth) ||
 		 table_approx(s->enforce.not_owned) ||
 		 table_approx(s->monitor.unauth) ||
-		 table_approx(s->monitor.not_owned) || table_approx(s->hosts);
+		 table_approx(s->monitor.not_owned) ||
+		 table_approx(s->enforce.header) ||
+		 table_approx(s->monitor.header) || table_approx(s->hosts);
 
 	for (int c = 0; c < DG_CLASS_COUNT; c++)
 		a = a || table_approx(s->cls[c].clients) ||
@@ -325,7 +371,10 @@ static json_t *monitor_object(const struct report_summary *s)
 	dgjson_set(m, "would", w);
 	dgjson_set(m, "by_rule", rule_object(s->mon_rule, true));
 	dgjson_set(m, "unauthenticated", count_list(s->monitor.unauth, "addr"));
-	dgjson_set(m, "not_owned", not_owned_list(s->monitor.not_owned));
+	dgjson_set(m, "not_owned",
+		   tried_list(s->monitor.not_owned, report_tried_envelope.key));
+	dgjson_set(m, "header_not_owned",
+		   tried_list(s->monitor.header, report_tried_header.key));
 	return m;
 }
 
@@ -347,7 +396,10 @@ json_t *report_summary_json(const struct report_summary *s)
 	dgjson_set(o, "by_verdict", verdict_object(s->by_verdict));
 	dgjson_set(o, "by_rule", rule_object(s->by_rule, true));
 	dgjson_set(o, "unauthenticated", count_list(s->enforce.unauth, "addr"));
-	dgjson_set(o, "not_owned", not_owned_list(s->enforce.not_owned));
+	dgjson_set(o, "not_owned",
+		   tried_list(s->enforce.not_owned, report_tried_envelope.key));
+	dgjson_set(o, "header_not_owned",
+		   tried_list(s->enforce.header, report_tried_header.key));
 	dgjson_set(o, "anomalies", anomalies_object(s));
 	dgjson_set(o, "monitor", monitor_object(s));
 	dgjson_set(o, "hosts", hosts_list(s->hosts));
@@ -358,6 +410,7 @@ static void refusals_free(struct refusals *rf)
 {
 	topk_free(rf->unauth);
 	topk_free(rf->not_owned);
+	topk_free(rf->header);
 }
 
 void report_summary_free(struct report_summary *s)

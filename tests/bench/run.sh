@@ -29,7 +29,9 @@
 #      2 x BENCH_ROUNDS + 1 rounds (the two differ by less than the
 #      noise, so more rounds), with the daemon's CPU per message;
 #   6. report: dotgate-report --html against --json on the same
-#      1,000,000-record log (report_section.sh).
+#      1,000,000-record log (report_section.sh);
+#   7. hfrom: mltload (authenticated) against dotgate with
+#      senders.header_from = check and = ignore, as for metrics.
 # Prints a table and writes results.json (BENCH_RESULTS, default
 # $top_builddir/tests/bench/results.json).  Each protocol and Postfix
 # figure is the median of BENCH_ROUNDS (5) interleaved runs, and each
@@ -39,7 +41,7 @@
 # round, measured on a 2-core VM); every Postfix run is also kept whole
 # in results.json, to judge the noise by.  BENCH_SCALE
 # (default 1) multiplies every message count.  BENCH_ONLY=proto,scan,
-# postfix,rss,metrics,report selects sections.  Exit 0 when every run was error-free;
+# postfix,rss,metrics,report,hfrom selects sections.  Exit 0 when every run was error-free;
 # with BENCH_STRICT=1 a missed target also fails.
 set -u
 
@@ -51,7 +53,7 @@ set -u
 BIN=$top_builddir/tests/bench
 SCALE=${BENCH_SCALE:-1}
 ROUNDS=${BENCH_ROUNDS:-5}
-ONLY=${BENCH_ONLY:-proto,scan,postfix,rss,metrics,report}
+ONLY=${BENCH_ONLY:-proto,scan,postfix,rss,metrics,report,hfrom}
 OUT=${BENCH_RESULTS:-$top_builddir/tests/bench/results.json}
 SCAN_MB=${BENCH_SCAN_MB:-256}
 TCK=$(getconf CLK_TCK)
@@ -129,7 +131,8 @@ pratio() {
 
 # --- 1. milter protocol -------------------------------------------------
 proto_one() {		# proto_one NAME SOCK CONNS MSGS SIZE
-	"$BIN/mltload" -s "unix:$2" -c "$3" -m "$4" -b "$5" -j -q \
+	# shellcheck disable=SC2086 # MLT_EXTRA: more mltload options
+	"$BIN/mltload" -s "unix:$2" -c "$3" -m "$4" -b "$5" -j -q ${MLT_EXTRA:-} \
 		--label "$1" >"$tmp/one.json" 2>"$tmp/one.err"
 	_rc=$?
 	if [ $_rc -ne 0 ] || [ "$(jq -r .errors "$tmp/one.json")" != 0 ]; then
@@ -468,6 +471,43 @@ mproto() {
 		"$tmp/m.one"
 }
 
+# pair_runs OFF_PID OFF_SOCK ON_PID ON_SOCK OUT: two dotgates alike but
+# for one setting, 1 and 32 connections, 4 KB, in 2 x BENCH_ROUNDS + 1
+# rounds (the two differ by less than the noise, so more rounds), the
+# medians, the msgs/s ratio and the daemon CPU ratio on/off into OUT.
+pair_runs() {
+	_offp=$1 _offs=$2 _onp=$3 _ons=$4 _out=$5
+	: > "$_out"
+	for cfg in "1 $(n 6000) 4096" "32 $(n 300) 4096"; do
+		set -- $cfg
+		: > "$tmp/r.off"; : > "$tmp/r.on"
+		r=0
+		while [ $r -lt $((ROUNDS * 2 + 1)) ]; do
+			# alternate which goes first: the second run of a
+			# pair finds the caches and the CPU clock warm
+			if [ $((r % 2)) = 1 ]; then
+				mproto "$_onp" on "$_ons" "$1" "$2" "$3" >> "$tmp/r.on"
+			fi
+			mproto "$_offp" off "$_offs" "$1" "$2" "$3" >> "$tmp/r.off"
+			if [ $((r % 2)) = 0 ]; then
+				mproto "$_onp" on "$_ons" "$1" "$2" "$3" >> "$tmp/r.on"
+			fi
+			r=$((r + 1))
+		done
+		jq -n -c --argjson off "$(median "$tmp/r.off")" \
+			--argjson on "$(median "$tmp/r.on")" \
+			--argjson r "$(pratio "$tmp/r.on" "$tmp/r.off")" \
+			--slurpfile offs "$tmp/r.off" --slurpfile ons "$tmp/r.on" \
+			'{conns: $on.conns, body_size: $on.body_size,
+			  off: $off, on: $on, ratio: $r,
+			  cpu_ratio: ([$offs, $ons] | transpose |
+			      map(select(.[0].cpu_ms_per_msg > 0) |
+				  .[1].cpu_ms_per_msg / .[0].cpu_ms_per_msg) | sort |
+			      if length > 0 then .[length / 2 | floor] else null end),
+			  runs: {off: $offs, on: $ons}}' >> "$_out"
+	done
+}
+
 metrics_section() {
 	_port=$(free_port) || { echo "run.sh: no free port" >&2; exit 2; }
 	start_dg "$tmp/moff.sock" "$tmp/moff.jsonl"
@@ -483,35 +523,7 @@ metrics_section() {
 	( while :; do curl -s -o /dev/null "http://127.0.0.1:$_port/metrics"
 		sleep 1; done ) &
 	SCRAPER_PID=$!
-	: > "$tmp/metrics.json"
-	for cfg in "1 $(n 6000) 4096" "32 $(n 300) 4096"; do
-		set -- $cfg
-		: > "$tmp/r.off"; : > "$tmp/r.on"
-		r=0
-		while [ $r -lt $((ROUNDS * 2 + 1)) ]; do
-			# alternate which goes first: the second run of a
-			# pair finds the caches and the CPU clock warm
-			if [ $((r % 2)) = 1 ]; then
-				mproto "$DG_PID" on "$tmp/mon.sock" "$1" "$2" "$3" >> "$tmp/r.on"
-			fi
-			mproto "$OFF_PID" off "$tmp/moff.sock" "$1" "$2" "$3" >> "$tmp/r.off"
-			if [ $((r % 2)) = 0 ]; then
-				mproto "$DG_PID" on "$tmp/mon.sock" "$1" "$2" "$3" >> "$tmp/r.on"
-			fi
-			r=$((r + 1))
-		done
-		jq -n -c --argjson off "$(median "$tmp/r.off")" \
-			--argjson on "$(median "$tmp/r.on")" \
-			--argjson r "$(pratio "$tmp/r.on" "$tmp/r.off")" \
-			--slurpfile offs "$tmp/r.off" --slurpfile ons "$tmp/r.on" \
-			'{conns: $on.conns, body_size: $on.body_size,
-			  off: $off, on: $on, ratio: $r,
-			  cpu_ratio: ([$offs, $ons] | transpose |
-			      map(select(.[0].cpu_ms_per_msg > 0) |
-				  .[1].cpu_ms_per_msg / .[0].cpu_ms_per_msg) | sort |
-			      if length > 0 then .[length / 2 | floor] else null end),
-			  runs: {off: $offs, on: $ons}}' >> "$tmp/metrics.json"
-	done
+	pair_runs "$OFF_PID" "$tmp/moff.sock" "$DG_PID" "$tmp/mon.sock" "$tmp/metrics.json"
 	# The scraped counters must add up to the records of that daemon.
 	_sum=$(curl -s "http://127.0.0.1:$_port/metrics" |
 		awk '/^dotgate_transactions_total/ { s += $2 } END { print s + 0 }')
@@ -524,11 +536,39 @@ metrics_section() {
 	jq -s -c '.' "$tmp/metrics.json" > "$tmp/metrics.all"
 }
 
+# --- 7. senders.header_from = check vs ignore -------------------------------
+# Two dotgates alike (loopback not exempt, unlisted senders allowed, so
+# every transaction of the authenticated mltload passes the envelope
+# gate) but for header_from: what reading and checking the headers
+# costs (dotgate.conf(5), HEADER FROM).
+hfrom_section() {
+	for _m in ignore check; do
+		dg_conf "$tmp/hf_$_m.conf" "$tmp/hf_$_m.jsonl"
+		printf 'auth {\n  exempt_networks = {}\n}\nsenders {\n  unlisted = allow\n  header_from = %s\n}\n' \
+			"$_m" >> "$tmp/hf_$_m.conf"
+		rm -f "$tmp/hf_$_m.sock"
+		"$DOTGATE" -f -c "$tmp/hf_$_m.conf" -p "unix:$tmp/hf_$_m.sock" \
+			>>"$tmp/dotgate.out" 2>&1 &
+		eval "HF_${_m}_PID=\$!"
+		wait_socket "$tmp/hf_$_m.sock" "$!" 10 ||
+			{ echo "run.sh: dotgate (header_from $_m) did not start" >&2; exit 2; }
+	done
+	MLT_EXTRA="-a alice --tls" pair_runs "$HF_ignore_PID" "$tmp/hf_ignore.sock" \
+		"$HF_check_PID" "$tmp/hf_check.sock" "$tmp/hfrom.json"
+	stop_pid "$HF_ignore_PID"; stop_pid "$HF_check_PID"
+	# Every checked record lists the From: it read, or the run measured
+	# nothing.
+	[ "$(grep -c '"header_from":\["' "$tmp/hf_check.jsonl")" = "$(grep -c '"stage":"eom"' "$tmp/hf_check.jsonl")" ] || {
+		echo "run.sh: header_from = check left records without header_from" >&2
+		failed=1; }
+	jq -s -c '.' "$tmp/hfrom.json" > "$tmp/hfrom.all"
+}
+
 # --- 6. dotgate-report --html vs --json ------------------------------------
 . "$top_srcdir/tests/bench/report_section.sh"
 
 # --- run -----------------------------------------------------------------
-echo '[]' > "$tmp/proto.all"; echo '[]' > "$tmp/metrics.all"; echo '{}' > "$tmp/scan.json"
+echo '[]' > "$tmp/proto.all"; echo '[]' > "$tmp/metrics.all"; echo '[]' > "$tmp/hfrom.all"; echo '{}' > "$tmp/scan.json"
 echo 'null' > "$tmp/report.sec"
 echo '{"skipped":"not selected"}' > "$tmp/postfix.json"; echo '[]' > "$tmp/rss.json"
 want proto && { note "milter protocol: null milter vs dotgate"; proto_section; }
@@ -537,6 +577,7 @@ want postfix && { note "Postfix end to end"; postfix_section; }
 want rss && { note "peak RSS, 64 busy connections"; rss_section; }
 want metrics && { note "metrics endpoint on vs off"; metrics_section; }
 want report && { note "dotgate-report --html vs --json"; report_section; }
+want hfrom && { note "senders.header_from check vs ignore"; hfrom_section; }
 
 mkdir -p "$(dirname "$OUT")"
 jq -n \
@@ -545,6 +586,7 @@ jq -n \
 	--argjson postfix "$(cat "$tmp/postfix.json")" \
 	--argjson rss "$(cat "$tmp/rss.json")" \
 	--argjson metrics "$(cat "$tmp/metrics.all")" \
+	--argjson hfrom "$(cat "$tmp/hfrom.all")" \
 	--argjson report "$(cat "$tmp/report.sec")" \
 	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--arg cpu "$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
@@ -560,7 +602,7 @@ jq -n \
 	  date: $date, commit: $commit, cpu: $cpu, cores: $cores,
 	  rounds: $rounds, scale: $scale,
 	  protocol: $proto, scanner: $scan, postfix: $postfix, rss: $rss,
-	  metrics: $metrics, report: $report,
+	  metrics: $metrics, hfrom: $hfrom, report: $report,
 	  targets: {
 	    protocol_vs_null: [ $proto[] | {conns, body_size} +
 		chk(.ratio; ">="; 1.0) ],
@@ -652,6 +694,10 @@ jq -r '
 	"== metrics endpoint (mltload; dotgate with metrics on, scraped every second, vs off; median of \(.rounds * 2 + 1) runs) ==",
 	"conns  body      off msgs/s  on msgs/s  on/off  daemon CPU ms/msg off  on  on/off",
 	(.metrics[] | "\(.conns)\t\(.body_size)\t\(f(.off.msgs_per_s))\t\(f(.on.msgs_per_s))\t\(f(.ratio))\t\(.off.cpu_ms_per_msg | fx(4))\t\(.on.cpu_ms_per_msg | fx(4))\t\(.cpu_ratio | fx(2))"),
+	"",
+	"== senders.header_from (mltload, authenticated, 9 headers; check vs ignore; median of \(.rounds * 2 + 1) runs) ==",
+	"conns  body      ignore msgs/s  check msgs/s  check/ignore  daemon CPU ms/msg ignore  check  check/ignore",
+	(.hfrom[] | "\(.conns)\t\(.body_size)\t\(f(.off.msgs_per_s))\t\(f(.on.msgs_per_s))\t\(f(.ratio))\t\(.off.cpu_ms_per_msg | fx(4))\t\(.on.cpu_ms_per_msg | fx(4))\t\(.cpu_ratio | fx(2))"),
 	"",
 	"== dotgate-report on \(.report.records // 0) generated records, --html vs --json (median of \(.rounds) runs) ==",
 	(if .report == null then "skipped: not selected" else

@@ -27,6 +27,16 @@ static void check_rec(const struct report_rec *r)
 		fuzz_fail("record field out of range");
 	if (r->addr == NULL)
 		fuzz_fail("record without addr string");
+	/* header_from stays within its bounds, whatever the line. */
+	if (r->hfrom_n > REPORT_HFROM_MAX || (r->hfrom == NULL && r->hfrom_n))
+		fuzz_fail("header_from list out of bounds");
+	for (unsigned i = 0, o = 0; i < r->hfrom_n; i++) {
+		size_t len = strlen(r->hfrom + o);
+
+		if (len > REPORT_HFROM_LEN)
+			fuzz_fail("header_from address not cut");
+		o += (unsigned)len + 1;
+	}
 	for (c = 0; c < DG_CLASS_COUNT; c++)
 		(void)r->count[c];
 }

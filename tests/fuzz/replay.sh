@@ -8,7 +8,7 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 . "$top_srcdir/tests/lib/tap.sh"
-targets="scanner policy loginmap audit report remotemap postconf sendmailcf"
+targets="scanner policy loginmap audit report remotemap postconf sendmailcf addrlist"
 
 set -- $targets
 tap_plan $#

@@ -33,7 +33,8 @@ printf '%s\n' '{"ts":"2026-11-29T13:30:00Z","host":"mx3","stage":"mail","client"
 	>"$tmp/hostile.jsonl"
 page=$out/report.html
 check "dotgate-report --html of the fixtures" "$report" --html "$page" \
-	"$src/fixture.jsonl" "$src/fixture.syslog" "$tmp/hostile.jsonl"
+	"$src/fixture.jsonl" "$src/fixture.syslog" "$src/fixture_hfrom.records" \
+	"$tmp/hostile.jsonl"
 check "self-contained: no src=, href=, url() or @import" sh -c \
 	"! grep -Eq 'src=|href=|url\\(|@import' '$page'"
 
@@ -68,6 +69,8 @@ check "the DOM holds every section title" sh -c "
 	for t in 'Period and records' 'Decisions over time' \
 	    'Anomalies over time' 'Anomaly classes' \
 	    'Top unauthenticated clients' 'Sender ownership refusals by login' \
+	    'From header refusals by login' \
+	    'Monitor mode: From header refusals that would have been made' \
 	    'Monitor mode: what enforce mode would have done' 'Hosts'; do
 		grep -q \"<h2>\$t</h2>\" '$tmp/dom.html' || { echo \"missing: \$t\"; exit 1; }
 	done"

@@ -7,7 +7,10 @@
 # read gzipped (under a name without .gz), from standard input, and with
 # --since/--until; fixture.syslog mixes dotgate's key="value" messages,
 # JSON records carried by syslog and other programs' lines; garbage
-# lines are counted, never fatal.  Prints TAP.
+# lines are counted, never fatal.  fixture_hfrom.records holds header From
+# refusals (dotgate-report(1), JSON OUTPUT, header_not_owned) in both
+# forms, enforce and monitor, and two records whose header_from has the
+# wrong type.  Prints TAP.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 src=$top_srcdir/tests/report
@@ -37,7 +40,7 @@ expect_json() {
 	check "$_name" json_is "$_m" "$_exp" "$@"
 }
 
-tap_plan 36
+tap_plan 40
 
 expect_json "JSON Lines fixture: every table" "$src/fixture.expected.json" \
 	-- "$src/fixture.jsonl"
@@ -236,5 +239,41 @@ check "--json with --html: both from one pass" sh -c "
 check "--html into a missing directory: exit 1" test $? -eq 1
 "$report" --format pdf "$src/fixture.jsonl" >/dev/null 2>"$tmp/err"
 check "--format pdf is a usage error (exit 2)" test $? -eq 2
+
+# From header refusals: the same numbers in --json, text and --html.
+hf=$src/fixture_hfrom.records
+cat >"$tmp/hfrom.json" <<'EOF'
+{"records": 9, "malformed": 2,
+ "by_rule": {"sender.header_not_owned": 4, "sender.header_malformed": 3},
+ "not_owned": [],
+ "header_not_owned": [
+   {"login": "bob@example.test", "count": 3, "addresses":
+    ["ceo@example.test", "a,b@example.test", "bob@example.test"]},
+   {"login": "carol@example.test", "count": 2, "addresses":
+    ["", "x@example.test", "y@example.test"]}],
+ "monitor": {"records": 2, "would": {"reject": 2},
+   "by_rule": {"sender.header_not_owned": 1, "sender.header_malformed": 1},
+   "not_owned": [],
+   "header_not_owned": [{"login": "erin@example.test", "count": 2,
+                         "addresses": ["", "boss@example.test"]}]}}
+EOF
+expect_json "header From refusals: by login, addresses tried, monitor" \
+	"$tmp/hfrom.json" --subset -- "$hf"
+"$report" "$hf" >"$tmp/hf.txt" 2>"$tmp/err"
+check "text: From header refusals right after the envelope table" sh -c "
+	awk '/^[^ ]/ { if (p == \"Sender-ownership rejections by login\") n = \$0; p = \$0 }
+	    END { exit n != \"From header refusals by login\" }' '$tmp/hf.txt' &&
+	grep -qx '  login               rejections  From addresses tried' '$tmp/hf.txt' &&
+	grep -qx '  bob@example.test             3  ceo@example.test, a,b@example.test, bob@example.test' '$tmp/hf.txt' &&
+	grep -qx '  carol@example.test           2  (none), x@example.test, y@example.test' '$tmp/hf.txt'"
+check "text: the monitor-mode From header table" sh -c "
+	grep -A2 -x 'Monitor mode: From header refusals by login that would have been made' '$tmp/hf.txt' |
+	    grep -qx '  erin@example.test         2  (none), boss@example.test'"
+"$report" --html "$tmp/hf.html" "$hf" 2>"$tmp/err"
+check "HTML: From header refusals, enforce and monitor" sh -c "
+	grep -A3 -x '<h2>From header refusals by login</h2>' '$tmp/hf.html' |
+	    grep -qx '<tr><td>carol@example.test</td><td class=\"n\">2</td><td>(none), x@example.test, y@example.test</td></tr>' &&
+	grep -A3 -x '<h2>Monitor mode: From header refusals that would have been made</h2>' '$tmp/hf.html' |
+	    grep -qx '<tr><td>erin@example.test</td><td class=\"n\">2</td><td>(none), boss@example.test</td></tr>'"
 
 tap_done
