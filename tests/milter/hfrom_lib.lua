@@ -16,6 +16,12 @@ function hfrom.alice(sender)
     daemon = "submission", sender = sender or "<alice@example.test>" }
 end
 
+-- s as a JSON string, as the record writes it (quotes and backslashes
+-- escaped; the cases use no control bytes).
+function hfrom.quote(s)
+  return '"' .. string.gsub(s, '[\\"]', '\\%0') .. '"'
+end
+
 -- The default replies, expanded for alice.
 function hfrom.not_owned(addr)
   return "553 5.7.1 <" .. addr .. ">: From header address not owned by user alice@example.test"
@@ -95,7 +101,7 @@ local function record_parts(c, mode)
   return { '"stage":"' .. ((c.mail and mode == "enforce") and "mail" or "eom") .. '"',
     '"verdict":"' .. verdict .. '"', '"would":' .. would,
     '"rule":"' .. (c.rule or "pass") .. '"', '"mode":"' .. mode .. '"',
-    refused and gate.json(c.reply) or '"reply":null',
+    '"reply":' .. (refused and hfrom.quote(c.reply) or "null"),
     '"header_from":' .. c.hf }
 end
 

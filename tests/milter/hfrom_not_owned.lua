@@ -10,7 +10,7 @@ dofile(srcdir .. "/tests/milter/hfrom_lib.lua")
 local function from(what, value, addr)
   return { what = what, headers = { { "From", value }, { "Subject", "hi" } },
     reply = hfrom.not_owned(addr), rule = "sender.header_not_owned",
-    hf = '["' .. addr .. '"]' }
+    hf = "[" .. hfrom.quote(addr) .. "]" }
 end
 
 local M = "mallory@evil.test"
@@ -25,4 +25,10 @@ hfrom.run({
   from("bob's, case kept", "Bob@Example.Test", "Bob@Example.Test"),
   from("nobody's", "zed@nowhere.test", "zed@nowhere.test"),
   from("percent signs kept", "bob%s%%@example.test", "bob%s%%@example.test"),
+  from("quoted local part, folded", '"mal\r\n lory"@evil.test', '"mal lory"@evil.test'),
+  -- dotgate.conf(5) REPLIES and AUDIT RECORD: the reply is printable
+  -- ASCII, the record valid UTF-8.
+  { what = "a byte that is not UTF-8", headers = { { "From", "m\255llory@evil.test" } },
+    reply = hfrom.not_owned("m?llory@evil.test"), rule = "sender.header_not_owned",
+    hf = '["m\239\191\189llory@evil.test"]' },
 })

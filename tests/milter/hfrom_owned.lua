@@ -22,6 +22,7 @@ hfrom.run({
   from("wildcard domain", "News <news@example.org>", '["news@example.org"]'),
   from("login map", "team@shared.example", '["team@shared.example"]'),
   from("case", "ALICE@Example.TEST", '["ALICE@Example.TEST"]'),
+  from("UTF-8 local part", "J\195\182rg <j\195\182rg@example.org>", '["j\195\182rg@example.org"]'),
   from("detail", "alice+lists@example.test", '["alice+lists@example.test"]'),
   from("quoted local part", '"alice"@example.test', '["\\"alice\\"@example.test"]'),
   from("bob by the map", "Bob <bob@example.test>", '["bob@example.test"]',
