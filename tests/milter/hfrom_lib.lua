@@ -31,7 +31,7 @@ hfrom.MALFORMED = "550 5.7.1 From header missing, repeated or unreadable"
 -- RCPT, the headers ({name, value} pairs in order, values as Postfix
 -- hands them: no leading space, folds as LF plus white space), a body,
 -- the queue id and end of message; returns the reply to end of message.
-local function data(conn, headers, what)
+function hfrom.data(conn, headers, what)
   dg.ok(mt.rcptto(conn, "<b@test.example>"), what .. ": rcptto")
   dg.expect(conn, SMFIR_CONTINUE, what .. ": rcpt")
   -- A daemon that asked for no headers (SMFIP_NOHDRS) cannot check
@@ -84,7 +84,7 @@ local function play(c, monitor)
     if got ~= SMFIR_REPLYCODE then dg.fail(c.what .. ": MAIL FROM not refused") end
   else
     if got ~= SMFIR_CONTINUE then dg.fail(c.what .. ": MAIL FROM refused") end
-    expect_eom(conn, data(conn, c.headers, c.what), c, monitor)
+    expect_eom(conn, hfrom.data(conn, c.headers, c.what), c, monitor)
   end
   mt.disconnect(conn)
 end
