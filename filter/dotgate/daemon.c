@@ -6,15 +6,20 @@
  * proved that nothing listens on it: removing a live one would silently
  * steal a running filter's socket.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <netinet/in.h>
 #include <pwd.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -163,4 +168,83 @@ int daemon_chmod_socket(const char *spec, mode_t mode, gid_t gid)
 		return EX_NOPERM;
 	}
 	return 0;
+}
+
+/* The loopback address that reaches a listener bound to addr. */
+static void reachable(int family, void *addr)
+{
+	if (family == AF_INET) {
+		struct in_addr *a = addr;
+
+		if (a->s_addr == htonl(INADDR_ANY))
+			a->s_addr = htonl(INADDR_LOOPBACK);
+	} else {
+		struct in6_addr *a = addr;
+
+		if (IN6_IS_ADDR_UNSPECIFIED(a))
+			*a = in6addr_loopback;
+	}
+}
+
+/* spec as an address to connect to; false when it names a host (no DNS
+ * on the way out) or is not a socket spec. */
+static bool wake_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len)
+{
+	const char *path = unix_path(spec), *at;
+	int family = strncmp(spec, "inet6:", 6) == 0 ? AF_INET6 : AF_INET;
+	char host[64];
+	long port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (path != NULL) {
+		struct sockaddr_un *sun = (struct sockaddr_un *)ss;
+
+		sun->sun_family = AF_UNIX;
+		snprintf(sun->sun_path, sizeof(sun->sun_path), "%s", path);
+		*len = sizeof(*sun);
+		return true;
+	}
+	if (strncmp(spec, "inet:", 5) != 0 && family != AF_INET6)
+		return false;
+	port = strtol(strchr(spec, ':') + 1, NULL, 10);
+	at = strchr(spec, '@');
+	snprintf(host, sizeof(host), "%s", at ? at + 1 : (family == AF_INET ? "0.0.0.0" : "::"));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		*len = sizeof(*sin);
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			return false;
+		reachable(AF_INET, &sin->sin_addr);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*sin6);
+		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
+			return false;
+		reachable(AF_INET6, &sin6->sin6_addr);
+	}
+	return port > 0 && port < 65536;
+}
+
+void daemon_wake_socket(const char *spec)
+{
+	struct timeval tv = { 1, 0 };
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+
+	if (!wake_addr(spec, &ss, &len))
+		return;
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return;
+	/* Never wait long: a listener that is gone refuses at once, and
+	 * the connect deadline bounds the rest. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	(void)connect(fd, (struct sockaddr *)&ss, len);
+	close(fd);
 }

@@ -11,12 +11,15 @@
 #include <confuse.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sasl/sasl.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -46,6 +49,7 @@ struct options {
 static struct options opt;
 static char conf_path[PATH_MAX];
 static char socket_spec[DG_SOCKET_MAX];	/* -p, normalised */
+static const char *running_spec = "";	/* the socket smfi_main() serves */
 static unsigned long long generation;	/* of the running policy; 1 at start */
 
 /* What a step of the start-up returns to go on; anything else is the
@@ -173,6 +177,55 @@ static void reopen(void)
 		generation);
 }
 
+/*
+ * SIGTERM, SIGINT.  smfi_stop() waits for the mutex libmilter's listener
+ * holds across each select(2) of 5 seconds, so it runs on a thread of its
+ * own while this one connects to the socket until it has returned: each
+ * connection wakes the listener, which lets the mutex go (dotgate(8),
+ * SIGNALS).  A stop then takes milliseconds, not up to 5 seconds.
+ */
+static atomic_bool stop_done;
+
+static void *stopper(void *arg)
+{
+	(void)arg;
+	smfi_stop();
+	atomic_store(&stop_done, true);
+	return NULL;
+}
+
+static void stop(void)
+{
+	pthread_t tid;
+
+	log_msg(LOG_NOTICE, "stopping on signal");
+	if (pthread_create(&tid, NULL, stopper, NULL) != 0) {
+		smfi_stop();	/* the slow way */
+		return;
+	}
+	for (int i = 0; i < 250 && !atomic_load(&stop_done); i++) {
+		daemon_wake_socket(running_spec);
+		(void)nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+	}
+	pthread_join(tid, NULL);
+}
+
+/*
+ * The listener is closed; the transactions in flight on open MTA
+ * connections may still end, with their records, for up to 5 seconds
+ * (what libmilter's own stop used to leave them by accident).
+ */
+static void drain(void)
+{
+	int i;
+
+	for (i = 0; i < 250 && milter_inflight() > 0; i++)
+		(void)nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+	if (milter_inflight() > 0)
+		log_msg(LOG_WARNING, "stopping with %u transactions in flight",
+			milter_inflight());
+}
+
 static int serve_milter(void)
 {
 	return smfi_main() == MI_SUCCESS ? 0 : EX_SOFTWARE;
@@ -270,8 +323,10 @@ static int run(struct dg_policy *p)
 	metrics_http_ready(true);
 	/* The socket listens (smfi_opensocket): the MTA may connect now. */
 	notify("READY=1\nSTATUS=serving");
-	rc = signals_serve(serve_milter, reload, reopen);
+	running_spec = spec;
+	rc = signals_serve(serve_milter, reload, reopen, stop);
 	notify("STOPPING=1");
+	drain();
 	metrics_http_ready(false);
 	log_msg(LOG_NOTICE, "dotgate stopping");
 	metrics_http_stop();
@@ -294,8 +349,12 @@ int main(int argc, char **argv)
 	rc = run(p);
 	if (opt.pidfile && rc == 0)
 		(void)unlink(opt.pidfile);
-	sinks_install(NULL);
+	/*
+	 * The sinks and libsasl2 stay: libmilter's workers may still be in a
+	 * callback of an MTA connection left open (they end with the
+	 * process), and must not find them gone.  The policy is the
+	 * current one's and each connection's reference.
+	 */
 	policy_unref(p);
-	mechclass_done();
 	return rc;
 }

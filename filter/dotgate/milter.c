@@ -12,8 +12,8 @@
  * Exactly one audit record is written per transaction: at MAIL when the
  * envelope is refused there, else at end of message, else at abort.
  */
-#include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +52,14 @@ struct conn {
 	struct hfrom *hfrom;	/* its From:, Sender:, Resent-* headers */
 };
 
+/* Transactions begun and not yet recorded, in all connections. */
+static atomic_uint inflight;
+
+unsigned milter_inflight(void)
+{
+	return atomic_load(&inflight);
+}
+
 /* Writes the transaction's one record, r, built by record_make();
  * returns whether a sink that keeps records (file, syslog) kept it. */
 static bool emit(struct conn *c, const struct dg_record *r)
@@ -68,6 +76,8 @@ static bool emit(struct conn *c, const struct dg_record *r)
 	/* A lost record is logged and counted by its sink; only the end
 	 * of message acts on it, with audit.required (dotgate.conf(5)). */
 	kept = audit_emit(r);
+	if (c->in_txn)
+		atomic_fetch_sub(&inflight, 1);
 	c->in_txn = false;
 	return kept;
 }
@@ -239,27 +249,10 @@ static sfsistat go_on(const struct conn *c, unsigned long nr_flag)
 
 static void set_client(struct conn *c, const struct sockaddr *sa)
 {
-	struct dg_txn *t = c->txn;
-	const void *addr;
-	size_t len;
-
-	c->has_client = false;
-	t->client_addr[0] = '\0';
-	t->client_port = -1;
-	if (sa == NULL || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
-		return;
-	len = sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-	memcpy(&c->client, sa, len);
-	c->has_client = true;
-	if (sa->sa_family == AF_INET) {
-		addr = &((const struct sockaddr_in *)sa)->sin_addr;
-		t->client_port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
-	} else {
-		addr = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-		t->client_port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
-	}
-	if (inet_ntop(sa->sa_family, addr, t->client_addr, sizeof(t->client_addr)) == NULL)
-		t->client_addr[0] = '\0';
+	c->has_client = txn_set_client(c->txn, sa);
+	if (c->has_client)
+		memcpy(&c->client, sa, sa->sa_family == AF_INET ?
+		       sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 }
 
 static sfsistat cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
@@ -324,6 +317,7 @@ static void begin_transaction(SMFICTX *ctx, struct conn *c, const char *sender)
 	scanner_reset(c->scanner);
 	memset(&c->mail, 0, sizeof(c->mail));
 	c->in_txn = true;
+	atomic_fetch_add(&inflight, 1);
 	txn_set(&t->from, sender);
 	txn_set(&t->auth_user, macro(ctx, "{auth_authen}"));
 	txn_set(&t->auth_mech, macro(ctx, "{auth_type}"));

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * signals.c: SIGHUP/SIGUSR1 reload, SIGUSR2 reopens, SIGTERM/SIGINT stop
- * (see signals.h for why the main thread must be the one that takes the
- * first three).  A handler writes one byte to a self-pipe; the main
+ * (see signals.h for why the main thread must be the one that takes
+ * them all).  A handler writes one byte to a self-pipe; the main
  * thread reads the pipe and does the work, so nothing but write(2) ever
  * runs in signal context.
  */
@@ -21,7 +21,7 @@
 #include "log.h"
 #include "signals.h"
 
-enum { CMD_RELOAD = 'r', CMD_REOPEN = 'o', CMD_STOPPED = 'x' };
+enum { CMD_RELOAD = 'r', CMD_REOPEN = 'o', CMD_STOP = 's', CMD_STOPPED = 'x' };
 
 static int pipefd[2] = {-1, -1};
 
@@ -30,16 +30,15 @@ struct serve_arg {
 	int rc;
 };
 
-static void ours(sigset_t *set, bool all)
+/* The signals the main thread takes. */
+static void ours(sigset_t *set)
 {
 	sigemptyset(set);
 	sigaddset(set, SIGHUP);
 	sigaddset(set, SIGUSR1);
 	sigaddset(set, SIGUSR2);
-	if (all) {
-		sigaddset(set, SIGTERM);
-		sigaddset(set, SIGINT);
-	}
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
 }
 
 int signals_block(void)
@@ -47,7 +46,7 @@ int signals_block(void)
 	sigset_t set;
 
 	signal(SIGPIPE, SIG_IGN);
-	ours(&set, true);
+	ours(&set);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0) {
 		log_msg(LOG_ERR, "cannot block signals");
 		return EX_OSERR;
@@ -66,7 +65,10 @@ static void post(char cmd)
 
 static void on_signal(int sig)
 {
-	post(sig == SIGUSR2 ? CMD_REOPEN : CMD_RELOAD);
+	if (sig == SIGTERM || sig == SIGINT)
+		post(CMD_STOP);
+	else
+		post(sig == SIGUSR2 ? CMD_REOPEN : CMD_RELOAD);
 }
 
 static void *serve_thread(void *arg)
@@ -81,7 +83,7 @@ static void *serve_thread(void *arg)
 static int setup(void)
 {
 	struct sigaction sa;
-	int sigs[] = {SIGHUP, SIGUSR1, SIGUSR2};
+	int sigs[] = {SIGHUP, SIGUSR1, SIGUSR2, SIGTERM, SIGINT};
 
 	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) != 0) {
 		log_msg(LOG_ERR, "cannot make the signal pipe: %s", strerror(errno));
@@ -105,14 +107,15 @@ static int setup(void)
  * The main thread's loop: a batch of bytes makes at most one reload.
  * False when the pipe fails: signals can no longer reach us.
  */
-static bool dispatch(void (*reload)(void), void (*reopen)(void))
+static bool dispatch(void (*reload)(void), void (*reopen)(void),
+		     void (*stop)(void))
 {
 	char buf[64];
 	ssize_t n;
-	bool stopped = false;
+	bool stopped = false, stopping = false;
 
 	while (!stopped) {
-		bool want_reload = false, want_reopen = false;
+		bool want_reload = false, want_reopen = false, want_stop = false;
 
 		if ((n = read(pipefd[0], buf, sizeof(buf))) <= 0) {
 			if (n < 0 && errno == EINTR)
@@ -123,18 +126,25 @@ static bool dispatch(void (*reload)(void), void (*reopen)(void))
 		for (ssize_t i = 0; i < n; i++) {
 			want_reload |= buf[i] == CMD_RELOAD;
 			want_reopen |= buf[i] == CMD_REOPEN;
+			want_stop |= buf[i] == CMD_STOP;
 			stopped |= buf[i] == CMD_STOPPED;
 		}
-		if (want_reload && !stopped)
+		if (want_stop && !stopping && !stopped) {
+			stopping = true;
+			stop();
+		}
+		if (stopping || stopped)
+			continue;	/* no reload while the milter winds down */
+		if (want_reload)
 			reload();	/* reopens the sinks too */
-		else if (want_reopen && !stopped)
+		else if (want_reopen)
 			reopen();
 	}
 	return true;
 }
 
 int signals_serve(int (*serve)(void), void (*reload)(void),
-		  void (*reopen)(void))
+		  void (*reopen)(void), void (*stop)(void))
 {
 	struct serve_arg a = {serve, EX_SOFTWARE};
 	pthread_t tid;
@@ -148,11 +158,11 @@ int signals_serve(int (*serve)(void), void (*reload)(void),
 		log_msg(LOG_ERR, "cannot start the milter thread");
 		return EX_OSERR;
 	}
-	ours(&set, false);
+	ours(&set);
 	if (pthread_sigmask(SIG_UNBLOCK, &set, NULL) != 0)
 		log_msg(LOG_WARNING, "cannot unblock SIGHUP/SIGUSR1/SIGUSR2 "
 			"in the main thread: they may stop the milter");
-	ok = dispatch(reload, reopen);
+	ok = dispatch(reload, reopen, stop);
 	if (!ok) {
 		/*
 		 * A daemon deaf to reload and logrotate would keep running on

@@ -4,6 +4,8 @@
  * glue for the decisions and the audit record (see txn.h, record.h).  Every value
  * from the MTA is copied with a bound, so a 100 KB macro costs 2 KB.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,4 +68,24 @@ void txn_free(struct dg_txn *t)
 	free(t->helo);
 	free(t->daemon);
 	free(t);
+}
+
+bool txn_set_client(struct dg_txn *t, const struct sockaddr *sa)
+{
+	const void *addr;
+
+	t->client_addr[0] = '\0';
+	t->client_port = -1;
+	if (sa == NULL || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
+		return false;
+	if (sa->sa_family == AF_INET) {
+		addr = &((const struct sockaddr_in *)sa)->sin_addr;
+		t->client_port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	} else {
+		addr = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		t->client_port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	}
+	if (inet_ntop(sa->sa_family, addr, t->client_addr, sizeof(t->client_addr)) == NULL)
+		t->client_addr[0] = '\0';
+	return true;
 }
