@@ -248,7 +248,7 @@ for sig in TERM INT; do
 done
 for sig in TERM INT; do
 	rm -f "$tmp/load.jsonl" "$tmp/l.log" "$tmp/l.sock"
-	serve "$tmp/load.conf" "unix:$tmp/l.sock" "$tmp/l.err"
+	serve "$tmp/load.conf" "unix:$tmp/l.sock" "$tmp/l.$sig.err"
 	"$MLTLOAD" -s "unix:$tmp/l.sock" -c 4 -m 100000 -T 3 -a alice --tls \
 		-l "$tmp/l.log" -q >/dev/null 2>&1 &
 	mpid=$!
@@ -263,7 +263,7 @@ for sig in TERM INT; do
 done
 # (Whether the drain ended early depends on the load: mltload starts new
 # transactions on its open connections until the process is gone.)
-echo "# drain: $(grep -c "in flight" "$tmp/l.err") of the two stops under load waited the full 5 s"
+echo "# drain: $(cat "$tmp"/l.*.err | grep -c "in flight") of the two stops under load waited the full 5 s"
 check_sh "a stopped daemon's socket refuses connections" \
 	'! "$MLTLOAD" -s "unix:$tmp/l.sock" -c 1 -m 1 -q -t 1000 >/dev/null 2>&1'
 
