@@ -10,10 +10,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,30 +170,30 @@ int daemon_chmod_socket(const char *spec, mode_t mode, gid_t gid)
 	return 0;
 }
 
-/* The loopback address that reaches a listener bound to addr. */
-static void reachable(int family, void *addr)
+/* The loopback address that reaches a listener bound to any address. */
+static void reachable(struct sockaddr_storage *ss)
 {
-	if (family == AF_INET) {
-		struct in_addr *a = addr;
+	if (ss->ss_family == AF_INET) {
+		struct in_addr *a = &((struct sockaddr_in *)ss)->sin_addr;
 
 		if (a->s_addr == htonl(INADDR_ANY))
 			a->s_addr = htonl(INADDR_LOOPBACK);
-	} else {
-		struct in6_addr *a = addr;
+	} else if (ss->ss_family == AF_INET6) {
+		struct in6_addr *a = &((struct sockaddr_in6 *)ss)->sin6_addr;
 
 		if (IN6_IS_ADDR_UNSPECIFIED(a))
 			*a = in6addr_loopback;
 	}
 }
 
-/* spec as an address to connect to; false when it names a host (no DNS
- * on the way out) or is not a socket spec. */
+/* spec (unix:/path, inet:PORT@HOST, inet6:PORT@HOST) as an address to
+ * connect to; false when HOST is a name (no DNS on the way out). */
 static bool wake_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len)
 {
 	const char *path = unix_path(spec), *at;
-	int family = strncmp(spec, "inet6:", 6) == 0 ? AF_INET6 : AF_INET;
-	char host[64];
-	long port;
+	struct addrinfo hints, *ai;
+	char port[8];
+	int v6 = strncmp(spec, "inet6:", 6) == 0;
 
 	memset(ss, 0, sizeof(*ss));
 	if (path != NULL) {
@@ -204,31 +204,21 @@ static bool wake_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *
 		*len = sizeof(*sun);
 		return true;
 	}
-	if (strncmp(spec, "inet:", 5) != 0 && family != AF_INET6)
+	if (!v6 && strncmp(spec, "inet:", 5) != 0)
 		return false;
-	port = strtol(strchr(spec, ':') + 1, NULL, 10);
+	snprintf(port, sizeof(port), "%.*s", (int)strcspn(spec + 5 + v6, "@"), spec + 5 + v6);
 	at = strchr(spec, '@');
-	snprintf(host, sizeof(host), "%s", at ? at + 1 : (family == AF_INET ? "0.0.0.0" : "::"));
-	if (family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		*len = sizeof(*sin);
-		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-			return false;
-		reachable(AF_INET, &sin->sin_addr);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		*len = sizeof(*sin6);
-		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
-			return false;
-		reachable(AF_INET6, &sin6->sin6_addr);
-	}
-	return port > 0 && port < 65536;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = v6 ? AF_INET6 : AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	if (getaddrinfo(at ? at + 1 : (v6 ? "::" : "0.0.0.0"), port, &hints, &ai) != 0)
+		return false;
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	reachable(ss);
+	return true;
 }
 
 void daemon_wake_socket(const char *spec)
