@@ -186,6 +186,14 @@ static void reopen(void)
  */
 static atomic_bool stop_done;
 
+/* A stop's steps: STOP_STEPS naps of 20 ms, 5 s in all. */
+#define STOP_STEPS 250
+
+static void nap(void)
+{
+	(void)nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+}
+
 static void *stopper(void *arg)
 {
 	(void)arg;
@@ -203,9 +211,9 @@ static void stop(void)
 		smfi_stop();	/* the slow way */
 		return;
 	}
-	for (int i = 0; i < 250 && !atomic_load(&stop_done); i++) {
+	for (int i = 0; i < STOP_STEPS && !atomic_load(&stop_done); i++) {
 		daemon_wake_socket(running_spec);
-		(void)nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+		nap();
 	}
 	pthread_join(tid, NULL);
 }
@@ -217,10 +225,8 @@ static void stop(void)
  */
 static void drain(void)
 {
-	int i;
-
-	for (i = 0; i < 250 && milter_inflight() > 0; i++)
-		(void)nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+	for (int i = 0; i < STOP_STEPS && milter_inflight() > 0; i++)
+		nap();
 	if (milter_inflight() > 0)
 		log_msg(LOG_WARNING, "stopping with %u transactions in flight",
 			milter_inflight());
